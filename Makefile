@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make            build kmod/svcgw.ko and tools/svcgw/svcgw
+# make check      install what is missing, build, run every test
+# make demo       install, build, boot a throwaway guest, show traffic
+
+KVER ?= $(shell ls -1 /lib/modules 2>/dev/null | sort -V | tail -n 1)
+KDIR ?= /lib/modules/$(KVER)/build
+
+all: module tools
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+tools:
+	$(MAKE) -C tools/svcgw
+
+clean:
+	rm -rf build
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C tools/svcgw clean
+
+# install-deps.sh may install the kernel headers, and KVER above was taken
+# before it ran: so check and demo build in a fresh make after deps.
+deps:
+	@scripts/install-deps.sh
+
+check: deps
+	$(MAKE) all
+	@selftests/run-all.sh
+
+demo: deps
+	$(MAKE) all
+	@selftests/vm/run-vm.sh --job demo
+
+# Boot the guest, run only the tests matching T: make vm-test T=00-harness
+vm-test:
+	@selftests/vm/run-vm.sh --job test $(if $(T),--tests $(T))
+
+.PHONY: all module tools clean deps check demo vm-test

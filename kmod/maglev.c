@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Weighted Maglev lookup table (Eisenbud et al., NSDI 2016, section 3.4).
+ *
+ * Each server owns a permutation of the M slots, derived from its identity
+ * alone: slot(j) = (offset + j * skip) mod M, M prime.  Servers take turns
+ * claiming their next preferred free slot until the table is full.  Since a
+ * server's preferences do not depend on the other servers, adding or
+ * removing one moves few slots of the others.
+ *
+ * Weights: in round r a server of weight w takes a turn when
+ * floor(r * w / wmax) grows, so it claims slots in proportion to w.
+ * Pure code: built into the module and into the host unit tests.
+ */
+#include "maglev.h"
+#include "hash.h"
+
+bool svcgw_is_prime(u32 n)
+{
+	u32 d;
+
+	if (n < 2)
+		return false;
+	if (n % 2 == 0)
+		return n == 2;
+	for (d = 3; d <= n / d; d += 2)
+		if (n % d == 0)
+			return false;
+	return true;
+}
+
+/* Derive the two permutation hashes from a server's identity bytes. */
+void svcgw_mlb_identity(struct svcgw_mlb *b, const u8 *key, unsigned int len)
+{
+	u32 h1 = 0x5eed0001, h2 = 0x5eed0002, w;
+	unsigned int i;
+
+	for (i = 0; i + 4 <= len; i += 4) {
+		w = (u32)key[i] << 24 | (u32)key[i + 1] << 16 |
+		    (u32)key[i + 2] << 8 | key[i + 3];
+		h1 = svcgw_hash_mix(h1, w);
+		h2 = svcgw_hash_mix(h2, w);
+	}
+	for (w = 0; i < len; i++)
+		w = w << 8 | key[i];
+	h1 = svcgw_hash_mix(h1, w);
+	h2 = svcgw_hash_mix(h2, w);
+	b->offset_hash = svcgw_hash_final(h1, len);
+	b->skip_hash = svcgw_hash_final(h2, len);
+}
+
+/*
+ * Fill @table (@m slots, @m prime) from @n servers.  Returns the number of
+ * slots filled: @m, or 0 when no server has a weight (every slot is then
+ * SVCGW_SLOT_EMPTY).  @scratch holds @n entries.
+ */
+u32 svcgw_maglev_build(u16 *table, u32 m, const struct svcgw_mlb *b, u32 n,
+		       struct svcgw_mlb_scratch *scratch)
+{
+	u32 i, wmax = 0, filled = 0;
+	u64 round;
+
+	for (i = 0; i < m; i++)
+		table[i] = SVCGW_SLOT_EMPTY;
+	for (i = 0; i < n; i++) {
+		if (b[i].weight > wmax)
+			wmax = b[i].weight;
+		scratch[i].pos = b[i].offset_hash % m;
+		scratch[i].skip = b[i].skip_hash % (m - 1) + 1;
+	}
+	if (!wmax || m < 2)
+		return 0;
+
+	for (round = 1; ; round++) {
+		for (i = 0; i < n; i++) {
+			u32 c;
+
+			if (round * b[i].weight / wmax ==
+			    (round - 1) * b[i].weight / wmax)
+				continue;
+			/* Next preferred slot still free. */
+			do {
+				c = scratch[i].pos;
+				scratch[i].pos += scratch[i].skip;
+				if (scratch[i].pos >= m)
+					scratch[i].pos -= m;
+			} while (table[c] != SVCGW_SLOT_EMPTY);
+			table[c] = i;
+			if (++filled == m)
+				return m;
+		}
+	}
+}

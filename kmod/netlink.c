@@ -1,0 +1,886 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Generic netlink family "svcgw": the contract is uapi/linux/svcgw.h.
+ *
+ * Every handler works on the namespace of the requesting socket and takes
+ * svcgw_net.lock for the whole request; dumps of services take it for
+ * each chunk and report NLM_F_DUMP_INTR when the configuration changed
+ * between chunks.  Session dumps walk the live table: a session that
+ * exists for the whole dump is reported (at least once).
+ */
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+#include <net/sock.h>
+
+#include "svcgw.h"
+#include "maglev.h"
+
+static struct genl_family svcgw_genl_family;
+
+static struct netlink_range_validation port_range = {
+	.min = 0, .max = 65535,
+};
+static struct netlink_range_validation svc_port_range = {
+	.min = 1, .max = 65535,
+};
+static struct netlink_range_validation table_range = {
+	.min = SVCGW_TABLE_MIN, .max = SVCGW_TABLE_MAX,
+};
+static struct netlink_range_validation weight_range = {
+	.min = 0, .max = SVCGW_WEIGHT_MAX,
+};
+static struct netlink_range_validation session_max_range = {
+	.min = 0, .max = SVCGW_SESSION_MAX_LIMIT,
+};
+static struct netlink_range_validation timeout_range = {
+	.min = 1, .max = SVCGW_TIMEOUT_MAX,
+};
+
+static const struct nla_policy svc_policy[SVCGW_SVC_A_MAX + 1] = {
+	[SVCGW_SVC_A_FAMILY]	= { .type = NLA_U16 },
+	[SVCGW_SVC_A_ADDR]	= { .type = NLA_BINARY, .len = 16 },
+	[SVCGW_SVC_A_PORT]	= NLA_POLICY_FULL_RANGE(NLA_U16, &svc_port_range),
+	[SVCGW_SVC_A_PROTO]	= { .type = NLA_U8 },
+	[SVCGW_SVC_A_MODE]	= NLA_POLICY_RANGE(NLA_U8, SVCGW_MODE_STATELESS,
+						   SVCGW_MODE_MAX),
+	[SVCGW_SVC_A_TABLE_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U32, &table_range),
+	[SVCGW_SVC_A_STATS]	= { .type = NLA_REJECT },
+	[SVCGW_SVC_A_SERVERS]	= { .type = NLA_REJECT },
+};
+
+static const struct nla_policy srv_policy[SVCGW_SRV_A_MAX + 1] = {
+	[SVCGW_SRV_A_FAMILY]	= { .type = NLA_U16 },
+	[SVCGW_SRV_A_ADDR]	= { .type = NLA_BINARY, .len = 16 },
+	[SVCGW_SRV_A_PORT]	= NLA_POLICY_FULL_RANGE(NLA_U16, &port_range),
+	[SVCGW_SRV_A_WEIGHT]	= NLA_POLICY_FULL_RANGE(NLA_U32, &weight_range),
+	[SVCGW_SRV_A_STATS]	= { .type = NLA_REJECT },
+};
+
+static const struct nla_policy cfg_policy[SVCGW_CFG_A_MAX + 1] = {
+	[SVCGW_CFG_A_SESSION_MAX] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &session_max_range),
+	[SVCGW_CFG_A_TIMEOUT_TCP_SYN] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &timeout_range),
+	[SVCGW_CFG_A_TIMEOUT_TCP_EST] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &timeout_range),
+	[SVCGW_CFG_A_TIMEOUT_TCP_FIN] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &timeout_range),
+	[SVCGW_CFG_A_TIMEOUT_UDP] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &timeout_range),
+};
+
+static const struct nla_policy svcgw_policy[SVCGW_A_MAX + 1] = {
+	[SVCGW_A_SERVICE]	= NLA_POLICY_NESTED(svc_policy),
+	[SVCGW_A_SERVER]	= NLA_POLICY_NESTED(srv_policy),
+	[SVCGW_A_SESSION]	= { .type = NLA_REJECT },
+	[SVCGW_A_STATS]		= { .type = NLA_REJECT },
+	[SVCGW_A_CONFIG]	= NLA_POLICY_NESTED(cfg_policy),
+};
+
+/* Attribute numbers of a service or server nest, for one parser. */
+struct key_attrs {
+	int family, addr;
+	const char *missing;	/* extack messages are static strings */
+	const char *bad_addr;
+};
+
+static const struct key_attrs svc_attrs = {
+	SVCGW_SVC_A_FAMILY, SVCGW_SVC_A_ADDR,
+	"service family and address are required",
+	"service address must be unicast",
+};
+
+static const struct key_attrs srv_attrs = {
+	SVCGW_SRV_A_FAMILY, SVCGW_SRV_A_ADDR,
+	"server family and address are required",
+	"server address must be unicast",
+};
+
+/* NL_SET_ERR_MSG_ATTR() for a message chosen at run time (static). */
+static void set_err(struct netlink_ext_ack *extack, const struct nlattr *attr,
+		    const char *msg)
+{
+	if (extack) {
+		extack->_msg = msg;
+		if (attr)
+			extack->bad_attr = attr;
+	}
+}
+
+/* Family and address of a nest into @key, with the errors an operator
+ * can act on.
+ */
+static int parse_addr(struct nlattr *nest, struct nlattr **tb,
+		      const struct key_attrs *ka, struct svcgw_key *key,
+		      struct netlink_ext_ack *extack)
+{
+	u16 family;
+	int len;
+
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, ka->family) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, tb, ka->addr)) {
+		set_err(extack, NULL, ka->missing);
+		return -EINVAL;
+	}
+	family = nla_get_u16(tb[ka->family]);
+	len = nla_len(tb[ka->addr]);
+	if (family == AF_INET6) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[ka->family],
+				    "IPv6 is not supported yet");
+		return -EAFNOSUPPORT;
+	}
+	if (family != AF_INET) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[ka->family],
+				    "unknown address family");
+		return -EAFNOSUPPORT;
+	}
+	if (len != 4) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[ka->addr],
+				    "IPv4 address must be 4 bytes");
+		return -EINVAL;
+	}
+	memset(key, 0, sizeof(*key));
+	key->family = family;
+	nla_memcpy(&key->addr, tb[ka->addr], len);
+	if (ipv4_is_zeronet(key->addr.ip) || ipv4_is_multicast(key->addr.ip) ||
+	    ipv4_is_lbcast(key->addr.ip)) {
+		set_err(extack, tb[ka->addr], ka->bad_addr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The service key of a request: SVCGW_A_SERVICE { FAMILY ADDR PORT PROTO }.
+ * @tb receives the parsed nest.
+ */
+static int parse_service(struct genl_info *info, struct nlattr **tb,
+			 struct svcgw_key *key)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *nest = info->attrs[SVCGW_A_SERVICE];
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, SVCGW_A_SERVICE)) {
+		NL_SET_ERR_MSG(extack, "service is required");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, SVCGW_SVC_A_MAX, nest, svc_policy, extack);
+	if (err)
+		return err;
+	err = parse_addr(nest, tb, &svc_attrs, key, extack);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(extack, nest, tb, SVCGW_SVC_A_PORT) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, tb, SVCGW_SVC_A_PROTO)) {
+		NL_SET_ERR_MSG(extack, "service port and protocol are required");
+		return -EINVAL;
+	}
+	key->port = htons(nla_get_u16(tb[SVCGW_SVC_A_PORT]));
+	key->proto = nla_get_u8(tb[SVCGW_SVC_A_PROTO]);
+	if (key->proto != IPPROTO_TCP && key->proto != IPPROTO_UDP) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SVCGW_SVC_A_PROTO],
+				    "protocol must be TCP or UDP");
+		return -EPROTONOSUPPORT;
+	}
+	return 0;
+}
+
+/* The server of a request, @tb receiving its nest; port 0 means the
+ * service's port.
+ */
+static int parse_server(struct genl_info *info, struct nlattr **tb,
+			const struct svcgw_key *svc, struct svcgw_key *ep)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *nest = info->attrs[SVCGW_A_SERVER];
+	u16 port = 0;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, SVCGW_A_SERVER)) {
+		NL_SET_ERR_MSG(extack, "server is required");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, SVCGW_SRV_A_MAX, nest, srv_policy, extack);
+	if (err)
+		return err;
+	err = parse_addr(nest, tb, &srv_attrs, ep, extack);
+	if (err)
+		return err;
+	if (ep->family != svc->family) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SVCGW_SRV_A_FAMILY],
+				    "server family differs from the service's");
+		return -EAFNOSUPPORT;
+	}
+	if (tb[SVCGW_SRV_A_PORT])
+		port = nla_get_u16(tb[SVCGW_SRV_A_PORT]);
+	ep->port = port ? htons(port) : svc->port;
+	ep->proto = svc->proto;
+	return 0;
+}
+
+static int svcgw_nl_service_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct svcgw_net *sn = svcgw_pernet(genl_info_net(info));
+	struct nlattr *tb[SVCGW_SVC_A_MAX + 1];
+	u32 table = SVCGW_TABLE_DEFAULT;
+	u8 mode = SVCGW_MODE_STATEFUL;
+	struct svcgw_key key;
+	int err;
+
+	err = parse_service(info, tb, &key);
+	if (err)
+		return err;
+	if (tb[SVCGW_SVC_A_MODE])
+		mode = nla_get_u8(tb[SVCGW_SVC_A_MODE]);
+	if (tb[SVCGW_SVC_A_TABLE_SIZE]) {
+		table = nla_get_u32(tb[SVCGW_SVC_A_TABLE_SIZE]);
+		if (!svcgw_is_prime(table)) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    tb[SVCGW_SVC_A_TABLE_SIZE],
+					    "table size must be a prime");
+			return -EINVAL;
+		}
+	}
+	mutex_lock(&sn->lock);
+	err = svcgw_service_add(sn, &key, mode, table, info->extack);
+	mutex_unlock(&sn->lock);
+	return err;
+}
+
+static int svcgw_nl_service_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct svcgw_net *sn = svcgw_pernet(genl_info_net(info));
+	struct nlattr *tb[SVCGW_SVC_A_MAX + 1];
+	struct svcgw_key key;
+	int err;
+
+	err = parse_service(info, tb, &key);
+	if (err)
+		return err;
+	mutex_lock(&sn->lock);
+	err = svcgw_service_del(sn, &key, info->extack);
+	mutex_unlock(&sn->lock);
+	return err;
+}
+
+static int svcgw_nl_server_new(struct sk_buff *skb, struct genl_info *info)
+{
+	struct svcgw_net *sn = svcgw_pernet(genl_info_net(info));
+	struct nlattr *stb[SVCGW_SVC_A_MAX + 1];
+	struct nlattr *tb[SVCGW_SRV_A_MAX + 1];
+	struct svcgw_key key, ep;
+	u32 weight = 1;
+	int err;
+
+	err = parse_service(info, stb, &key);
+	if (err)
+		return err;
+	err = parse_server(info, tb, &key, &ep);
+	if (err)
+		return err;
+	if (tb[SVCGW_SRV_A_WEIGHT])
+		weight = nla_get_u32(tb[SVCGW_SRV_A_WEIGHT]);
+	mutex_lock(&sn->lock);
+	err = svcgw_server_add(sn, &key, &ep, weight, info->extack);
+	mutex_unlock(&sn->lock);
+	return err;
+}
+
+static int svcgw_nl_server_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct svcgw_net *sn = svcgw_pernet(genl_info_net(info));
+	struct nlattr *stb[SVCGW_SVC_A_MAX + 1];
+	struct nlattr *tb[SVCGW_SRV_A_MAX + 1];
+	struct svcgw_key key, ep;
+	int err;
+
+	err = parse_service(info, stb, &key);
+	if (err)
+		return err;
+	err = parse_server(info, tb, &key, &ep);
+	if (err)
+		return err;
+	mutex_lock(&sn->lock);
+	err = svcgw_server_del(sn, &key, &ep, info->extack);
+	mutex_unlock(&sn->lock);
+	return err;
+}
+
+static int put_addr(struct sk_buff *skb, int attr, u8 family,
+		    const union svcgw_addr *a)
+{
+	return nla_put(skb, attr, family == AF_INET ? 4 : 16, a);
+}
+
+static int put_stats(struct sk_buff *skb, int attr,
+		     struct svcgw_pcpu_stats __percpu *pcpu)
+{
+	struct svcgw_stats st;
+	struct nlattr *nest;
+
+	svcgw_stats_read(pcpu, &st);
+	nest = nla_nest_start(skb, attr);
+	if (!nest ||
+	    nla_put_u64_64bit(skb, SVCGW_STATS_A_PACKETS, st.packets,
+			      SVCGW_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, SVCGW_STATS_A_BYTES, st.bytes,
+			      SVCGW_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, SVCGW_STATS_A_SESSIONS, st.sessions,
+			      SVCGW_STATS_A_PAD))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int put_server(struct sk_buff *skb, const struct svcgw_server *srv)
+{
+	struct nlattr *nest = nla_nest_start(skb, SVCGW_A_SERVER);
+
+	if (!nest ||
+	    nla_put_u16(skb, SVCGW_SRV_A_FAMILY, srv->ep.family) ||
+	    put_addr(skb, SVCGW_SRV_A_ADDR, srv->ep.family, &srv->ep.addr) ||
+	    nla_put_u16(skb, SVCGW_SRV_A_PORT, ntohs(srv->ep.port)) ||
+	    nla_put_u32(skb, SVCGW_SRV_A_WEIGHT, srv->weight) ||
+	    put_stats(skb, SVCGW_SRV_A_STATS, srv->stats)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * One message describing @svc with its servers from *@from on.  Returns 0
+ * when every server fit, -EMSGSIZE when none could be written, and
+ * advances *@from past the servers written otherwise (1).
+ */
+static int put_service(struct sk_buff *skb, u32 portid, u32 seq, int flags,
+		       struct netlink_callback *cb,
+		       const struct svcgw_service *svc, unsigned int *from)
+{
+	struct nlattr *nest, *list;
+	struct svcgw_server *srv;
+	unsigned int i = 0, done = *from;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &svcgw_genl_family, flags,
+			  SVCGW_CMD_SERVICE_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+	nest = nla_nest_start(skb, SVCGW_A_SERVICE);
+	if (!nest ||
+	    nla_put_u16(skb, SVCGW_SVC_A_FAMILY, svc->key.family) ||
+	    put_addr(skb, SVCGW_SVC_A_ADDR, svc->key.family, &svc->key.addr) ||
+	    nla_put_u16(skb, SVCGW_SVC_A_PORT, ntohs(svc->key.port)) ||
+	    nla_put_u8(skb, SVCGW_SVC_A_PROTO, svc->key.proto) ||
+	    nla_put_u8(skb, SVCGW_SVC_A_MODE, svc->mode) ||
+	    nla_put_u32(skb, SVCGW_SVC_A_TABLE_SIZE, svc->table_size) ||
+	    put_stats(skb, SVCGW_SVC_A_STATS, svc->stats))
+		goto cancel;
+	list = nla_nest_start(skb, SVCGW_SVC_A_SERVERS);
+	if (!list)
+		goto cancel;
+	list_for_each_entry(srv, &svc->servers, list) {
+		if (i++ < *from)
+			continue;
+		if (put_server(skb, srv))
+			break;
+		done++;
+	}
+	if (done == *from && done < svc->nservers)
+		goto cancel;	/* not one server fit: start afresh */
+	nla_nest_end(skb, list);
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	if (done < svc->nservers) {
+		*from = done;
+		return 1;
+	}
+	*from = 0;
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static int svcgw_nl_service_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct svcgw_net *sn = svcgw_pernet(genl_info_net(info));
+	struct nlattr *tb[SVCGW_SVC_A_MAX + 1];
+	struct svcgw_service *svc;
+	struct svcgw_key key;
+	unsigned int from = 0;
+	struct sk_buff *msg;
+	int err;
+
+	err = parse_service(info, tb, &key);
+	if (err)
+		return err;
+	msg = genlmsg_new(GENLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	mutex_lock(&sn->lock);
+	svc = svcgw_service_find(sn, &key);
+	if (!svc) {
+		NL_SET_ERR_MSG(info->extack, "no such service");
+		err = -ENOENT;
+	} else {
+		err = put_service(msg, info->snd_portid, info->snd_seq, 0,
+				  NULL, svc, &from);
+		if (err > 0) {
+			NL_SET_ERR_MSG(info->extack,
+				       "too many servers for one reply, use a dump");
+			err = -EMSGSIZE;
+		}
+	}
+	mutex_unlock(&sn->lock);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/* cb->args: [0] services done, [1] servers of the next one done,
+ * [2] a filter was given, [3..] unused; the filter key lives in cb->ctx.
+ */
+struct service_dump {
+	struct svcgw_key	filter;
+	bool			filtered;
+};
+
+static int svcgw_nl_service_dump_start(struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *di = genl_dumpit_info(cb);
+	struct service_dump *sd = (struct service_dump *)cb->ctx;
+	struct nlattr *nest = di->attrs[SVCGW_A_SERVICE];
+	struct nlattr *tb[SVCGW_SVC_A_MAX + 1];
+	struct genl_info info = {
+		.attrs = di->attrs,
+		.extack = cb->extack,
+	};
+	int err;
+
+	BUILD_BUG_ON(sizeof(*sd) > sizeof(cb->ctx));
+	memset(sd, 0, sizeof(*sd));
+	if (!nest)
+		return 0;
+	err = parse_service(&info, tb, &sd->filter);
+	if (err)
+		return err;
+	sd->filtered = true;
+	return 0;
+}
+
+static int svcgw_nl_service_dump(struct sk_buff *skb,
+				 struct netlink_callback *cb)
+{
+	struct svcgw_net *sn = svcgw_pernet(sock_net(skb->sk));
+	struct service_dump *sd = (struct service_dump *)cb->ctx;
+	unsigned long idx = 0, skip = cb->args[0];
+	unsigned int from = cb->args[1];
+	struct svcgw_service *svc;
+	int err = 0;
+
+	mutex_lock(&sn->lock);
+	cb->seq = sn->gen;
+	list_for_each_entry(svc, &sn->service_list, list) {
+		if (idx++ < skip)
+			continue;
+		if (sd->filtered && memcmp(&svc->key, &sd->filter,
+					   sizeof(svc->key)))
+			continue;
+		do {
+			err = put_service(skb, NETLINK_CB(cb->skb).portid,
+					  cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					  cb, svc, &from);
+		} while (err > 0 && skb_tailroom(skb) > NLMSG_GOODSIZE / 4);
+		if (err) {
+			idx--;
+			break;
+		}
+	}
+	mutex_unlock(&sn->lock);
+	cb->args[0] = idx;
+	cb->args[1] = from;
+	if (err == -EMSGSIZE && !skb->len)
+		return err;	/* a single service that fits no message */
+	return skb->len;
+}
+
+/* Session dump state, in cb->args[0]. */
+struct session_dump {
+	struct rhashtable_iter	iter;
+	struct svcgw_key	filter;
+	bool			filtered;
+	bool			pending;	/* @snap not yet sent */
+	struct svcgw_session	snap;
+};
+
+static int svcgw_nl_session_dump_start(struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *di = genl_dumpit_info(cb);
+	struct svcgw_net *sn = svcgw_pernet(sock_net(cb->skb->sk));
+	struct nlattr *tb[SVCGW_SVC_A_MAX + 1];
+	struct genl_info info = {
+		.attrs = di->attrs,
+		.extack = cb->extack,
+	};
+	struct session_dump *sd;
+	int err;
+
+	sd = kzalloc(sizeof(*sd), GFP_KERNEL);
+	if (!sd)
+		return -ENOMEM;
+	if (di->attrs[SVCGW_A_SERVICE]) {
+		err = parse_service(&info, tb, &sd->filter);
+		if (err) {
+			kfree(sd);
+			return err;
+		}
+		sd->filtered = true;
+	}
+	rhashtable_walk_enter(&sn->sessions, &sd->iter);
+	cb->args[0] = (long)sd;
+	return 0;
+}
+
+static int svcgw_nl_session_dump_done(struct netlink_callback *cb)
+{
+	struct session_dump *sd = (struct session_dump *)cb->args[0];
+
+	if (sd) {
+		rhashtable_walk_exit(&sd->iter);
+		kfree(sd);
+	}
+	return 0;
+}
+
+static int put_session(struct sk_buff *skb, struct netlink_callback *cb,
+		       const struct svcgw_session *s)
+{
+	const struct svcgw_tuple *o = &s->h[SVCGW_DIR_ORIG].tuple;
+	const struct svcgw_tuple *r = &s->h[SVCGW_DIR_REPLY].tuple;
+	long left = (long)READ_ONCE(s->expires) - (long)jiffies;
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &svcgw_genl_family, NLM_F_MULTI,
+			  SVCGW_CMD_SESSION_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = nla_nest_start(skb, SVCGW_A_SESSION);
+	if (!nest ||
+	    nla_put_u16(skb, SVCGW_SESS_A_FAMILY, o->family) ||
+	    nla_put_u8(skb, SVCGW_SESS_A_PROTO, o->proto) ||
+	    put_addr(skb, SVCGW_SESS_A_CLIENT_ADDR, o->family, &o->src) ||
+	    nla_put_u16(skb, SVCGW_SESS_A_CLIENT_PORT, ntohs(o->sport)) ||
+	    put_addr(skb, SVCGW_SESS_A_SERVICE_ADDR, o->family, &o->dst) ||
+	    nla_put_u16(skb, SVCGW_SESS_A_SERVICE_PORT, ntohs(o->dport)) ||
+	    put_addr(skb, SVCGW_SESS_A_SERVER_ADDR, r->family, &r->src) ||
+	    nla_put_u16(skb, SVCGW_SESS_A_SERVER_PORT, ntohs(r->sport)) ||
+	    nla_put_u8(skb, SVCGW_SESS_A_STATE, READ_ONCE(s->ps.state)) ||
+	    nla_put_u32(skb, SVCGW_SESS_A_EXPIRES,
+			left > 0 ? jiffies_to_msecs(left) : 0)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static bool session_matches(const struct session_dump *sd,
+			    const struct svcgw_tuple *o)
+{
+	return !sd->filtered ||
+	       (svcgw_addr_equal(&o->dst, &sd->filter.addr) &&
+		o->dport == sd->filter.port && o->proto == sd->filter.proto &&
+		o->family == sd->filter.family);
+}
+
+static int svcgw_nl_session_dump(struct sk_buff *skb,
+				 struct netlink_callback *cb)
+{
+	struct session_dump *sd = (struct session_dump *)cb->args[0];
+	struct svcgw_shash *sh;
+	struct svcgw_session *s;
+
+	if (sd->pending) {
+		if (put_session(skb, cb, &sd->snap))
+			return -EMSGSIZE;
+		sd->pending = false;
+	}
+	rhashtable_walk_start(&sd->iter);
+	while ((sh = rhashtable_walk_next(&sd->iter))) {
+		if (IS_ERR(sh)) {
+			if (PTR_ERR(sh) == -EAGAIN)
+				continue;
+			break;
+		}
+		if (sh->tuple.dir != SVCGW_DIR_ORIG)
+			continue;
+		s = container_of(sh, struct svcgw_session, h[SVCGW_DIR_ORIG]);
+		if (test_bit(SVCGW_SESS_DEAD, &s->flags) ||
+		    !session_matches(sd, &sh->tuple))
+			continue;
+		if (put_session(skb, cb, s)) {
+			/* Keep a copy: @s may be gone by the next call. */
+			sd->snap = *s;
+			sd->pending = true;
+			break;
+		}
+	}
+	rhashtable_walk_stop(&sd->iter);
+	return skb->len;
+}
+
+static int svcgw_nl_session_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	struct svcgw_net *sn = svcgw_pernet(genl_info_net(info));
+	struct nlattr *tb[SVCGW_SVC_A_MAX + 1];
+	struct svcgw_service *svc = NULL;
+	struct svcgw_key key;
+	int err = 0;
+
+	if (info->attrs[SVCGW_A_SERVICE]) {
+		err = parse_service(info, tb, &key);
+		if (err)
+			return err;
+	}
+	mutex_lock(&sn->lock);
+	if (info->attrs[SVCGW_A_SERVICE]) {
+		svc = svcgw_service_find(sn, &key);
+		if (!svc) {
+			NL_SET_ERR_MSG(info->extack, "no such service");
+			err = -ENOENT;
+			goto out;
+		}
+	}
+	svcgw_session_flush(sn, svc);
+out:
+	mutex_unlock(&sn->lock);
+	return err;
+}
+
+static int svcgw_nl_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	struct svcgw_net *sn = svcgw_pernet(genl_info_net(info));
+
+	mutex_lock(&sn->lock);
+	svcgw_flush(sn);
+	mutex_unlock(&sn->lock);
+	return 0;
+}
+
+static int put_u64(struct sk_buff *skb, int attr, u64 v)
+{
+	return nla_put_u64_64bit(skb, attr, v, SVCGW_STATS_A_PAD);
+}
+
+static int svcgw_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct svcgw_net *sn = svcgw_pernet(genl_info_net(info));
+	struct svcgw_stats total = {}, st;
+	struct svcgw_service *svc;
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &svcgw_genl_family, 0,
+				SVCGW_CMD_STATS_GET);
+	if (!hdr)
+		goto nospace;
+	mutex_lock(&sn->lock);
+	list_for_each_entry(svc, &sn->service_list, list) {
+		svcgw_stats_read(svc->stats, &st);
+		total.packets += st.packets;
+		total.bytes += st.bytes;
+		total.sessions += st.sessions;
+	}
+	nest = nla_nest_start(msg, SVCGW_A_STATS);
+	if (!nest ||
+	    put_u64(msg, SVCGW_STATS_A_PACKETS, total.packets) ||
+	    put_u64(msg, SVCGW_STATS_A_BYTES, total.bytes) ||
+	    put_u64(msg, SVCGW_STATS_A_SESSIONS, total.sessions) ||
+	    nla_put_u32(msg, SVCGW_STATS_A_SERVICES, sn->nservices) ||
+	    nla_put_u32(msg, SVCGW_STATS_A_SESSIONS_CUR,
+			atomic_read(&sn->nsessions)) ||
+	    put_u64(msg, SVCGW_STATS_A_DROP_MALFORMED,
+		    svcgw_event_read(sn, SVCGW_EV_DROP_MALFORMED)) ||
+	    put_u64(msg, SVCGW_STATS_A_DROP_NO_SERVER,
+		    svcgw_event_read(sn, SVCGW_EV_DROP_NO_SERVER)) ||
+	    put_u64(msg, SVCGW_STATS_A_DROP_NOMEM,
+		    svcgw_event_read(sn, SVCGW_EV_DROP_NOMEM)) ||
+	    put_u64(msg, SVCGW_STATS_A_SESSION_FULL,
+		    svcgw_event_read(sn, SVCGW_EV_SESSION_FULL)) ||
+	    put_u64(msg, SVCGW_STATS_A_SESSION_EXPIRED,
+		    svcgw_event_read(sn, SVCGW_EV_SESSION_EXPIRED))) {
+		mutex_unlock(&sn->lock);
+		goto nospace;
+	}
+	mutex_unlock(&sn->lock);
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+nospace:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static int svcgw_nl_config_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct svcgw_net *sn = svcgw_pernet(genl_info_net(info));
+	struct nlattr *tb[SVCGW_CFG_A_MAX + 1];
+	struct svcgw_config *c = &sn->cfg;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, SVCGW_A_CONFIG)) {
+		NL_SET_ERR_MSG(info->extack, "config is required");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, SVCGW_CFG_A_MAX, info->attrs[SVCGW_A_CONFIG],
+			       cfg_policy, info->extack);
+	if (err)
+		return err;
+	mutex_lock(&sn->lock);
+	if (tb[SVCGW_CFG_A_SESSION_MAX])
+		WRITE_ONCE(c->session_max,
+			   nla_get_u32(tb[SVCGW_CFG_A_SESSION_MAX]));
+	if (tb[SVCGW_CFG_A_TIMEOUT_TCP_SYN])
+		WRITE_ONCE(c->timeouts.tcp_syn,
+			   nla_get_u32(tb[SVCGW_CFG_A_TIMEOUT_TCP_SYN]));
+	if (tb[SVCGW_CFG_A_TIMEOUT_TCP_EST])
+		WRITE_ONCE(c->timeouts.tcp_est,
+			   nla_get_u32(tb[SVCGW_CFG_A_TIMEOUT_TCP_EST]));
+	if (tb[SVCGW_CFG_A_TIMEOUT_TCP_FIN])
+		WRITE_ONCE(c->timeouts.tcp_fin,
+			   nla_get_u32(tb[SVCGW_CFG_A_TIMEOUT_TCP_FIN]));
+	if (tb[SVCGW_CFG_A_TIMEOUT_UDP])
+		WRITE_ONCE(c->timeouts.udp,
+			   nla_get_u32(tb[SVCGW_CFG_A_TIMEOUT_UDP]));
+	mutex_unlock(&sn->lock);
+	return 0;
+}
+
+static int svcgw_nl_config_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct svcgw_net *sn = svcgw_pernet(genl_info_net(info));
+	struct svcgw_config *c = &sn->cfg;
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &svcgw_genl_family, 0,
+				SVCGW_CMD_CONFIG_GET);
+	if (!hdr)
+		goto nospace;
+	nest = nla_nest_start(msg, SVCGW_A_CONFIG);
+	if (!nest ||
+	    nla_put_u32(msg, SVCGW_CFG_A_SESSION_MAX, c->session_max) ||
+	    nla_put_u32(msg, SVCGW_CFG_A_TIMEOUT_TCP_SYN, c->timeouts.tcp_syn) ||
+	    nla_put_u32(msg, SVCGW_CFG_A_TIMEOUT_TCP_EST, c->timeouts.tcp_est) ||
+	    nla_put_u32(msg, SVCGW_CFG_A_TIMEOUT_TCP_FIN, c->timeouts.tcp_fin) ||
+	    nla_put_u32(msg, SVCGW_CFG_A_TIMEOUT_UDP, c->timeouts.udp))
+		goto nospace;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+nospace:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static const struct genl_ops svcgw_genl_ops[] = {
+	{
+		.cmd = SVCGW_CMD_SERVICE_NEW,
+		.doit = svcgw_nl_service_new,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SVCGW_CMD_SERVICE_DEL,
+		.doit = svcgw_nl_service_del,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SVCGW_CMD_SERVICE_GET,
+		.doit = svcgw_nl_service_get,
+		.start = svcgw_nl_service_dump_start,
+		.dumpit = svcgw_nl_service_dump,
+	},
+	{
+		.cmd = SVCGW_CMD_SERVER_NEW,
+		.doit = svcgw_nl_server_new,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SVCGW_CMD_SERVER_DEL,
+		.doit = svcgw_nl_server_del,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SVCGW_CMD_SESSION_GET,
+		.start = svcgw_nl_session_dump_start,
+		.dumpit = svcgw_nl_session_dump,
+		.done = svcgw_nl_session_dump_done,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SVCGW_CMD_SESSION_FLUSH,
+		.doit = svcgw_nl_session_flush,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SVCGW_CMD_STATS_GET,
+		.doit = svcgw_nl_stats_get,
+	},
+	{
+		.cmd = SVCGW_CMD_FLUSH,
+		.doit = svcgw_nl_flush,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SVCGW_CMD_CONFIG_SET,
+		.doit = svcgw_nl_config_set,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SVCGW_CMD_CONFIG_GET,
+		.doit = svcgw_nl_config_get,
+	},
+};
+
+static struct genl_family svcgw_genl_family __ro_after_init = {
+	.name		= SVCGW_GENL_NAME,
+	.version	= SVCGW_GENL_VERSION,
+	.maxattr	= SVCGW_A_MAX,
+	.policy		= svcgw_policy,
+	.netnsok	= true,
+	.parallel_ops	= true,
+	.module		= THIS_MODULE,
+	.ops		= svcgw_genl_ops,
+	.n_ops		= ARRAY_SIZE(svcgw_genl_ops),
+};
+
+int __init svcgw_genl_init(void)
+{
+	return genl_register_family(&svcgw_genl_family);
+}
+
+void svcgw_genl_uninit(void)
+{
+	genl_unregister_family(&svcgw_genl_family);
+}

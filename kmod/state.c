@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Session state machine, pure.  Deliberately looser than conntrack: the
+ * gateway sees both directions but does not police sequence numbers; it
+ * only needs to know how long a session may sit idle.
+ *
+ *   SYN          -> SYN_SENT     (client opens)
+ *   SYN+ACK back -> SYN_RECV
+ *   ACK, data    -> ESTABLISHED  (also a session picked up mid-stream)
+ *   FIN          -> FIN_WAIT     (one side closing)
+ *   FIN both, RST-> CLOSE
+ *   SYN in CLOSE or FIN_WAIT from the client: port reuse, back to SYN_SENT
+ */
+#include "state.h"
+#include "pkt.h"
+
+void svcgw_state_init(struct svcgw_pstate *s, u8 proto, u8 tcp_flags)
+{
+	s->fin = 0;
+	if (proto != IPPROTO_TCP) {
+		s->state = SVCGW_SESS_UDP;
+		return;
+	}
+	s->state = SVCGW_SESS_NONE;
+	svcgw_state_next(s, proto, SVCGW_DIR_ORIG, tcp_flags);
+}
+
+void svcgw_state_next(struct svcgw_pstate *s, u8 proto, enum svcgw_dir dir,
+		      u8 f)
+{
+	bool syn = f & SVCGW_TCP_SYN, ack = f & SVCGW_TCP_ACK;
+
+	if (proto != IPPROTO_TCP)
+		return;
+	if (f & SVCGW_TCP_RST) {
+		s->state = SVCGW_SESS_TCP_CLOSE;
+		return;
+	}
+	if (syn && !ack && dir == SVCGW_DIR_ORIG) {
+		if (s->state != SVCGW_SESS_TCP_ESTABLISHED &&
+		    s->state != SVCGW_SESS_TCP_SYN_RECV) {
+			s->state = SVCGW_SESS_TCP_SYN_SENT;
+			s->fin = 0;
+		}
+		return;
+	}
+	if (syn && ack && dir == SVCGW_DIR_REPLY) {
+		if (s->state == SVCGW_SESS_TCP_SYN_SENT)
+			s->state = SVCGW_SESS_TCP_SYN_RECV;
+		return;
+	}
+	if (f & SVCGW_TCP_FIN) {
+		s->fin |= 1 << dir;
+		s->state = s->fin == 3 ? SVCGW_SESS_TCP_CLOSE :
+					 SVCGW_SESS_TCP_FIN_WAIT;
+		return;
+	}
+	switch (s->state) {
+	case SVCGW_SESS_NONE:
+		s->state = SVCGW_SESS_TCP_ESTABLISHED;
+		break;
+	case SVCGW_SESS_TCP_SYN_RECV:
+		if (ack && dir == SVCGW_DIR_ORIG)
+			s->state = SVCGW_SESS_TCP_ESTABLISHED;
+		break;
+	default:
+		break;
+	}
+}
+
+u32 svcgw_state_timeout(const struct svcgw_pstate *s,
+			const struct svcgw_timeouts *t)
+{
+	switch (s->state) {
+	case SVCGW_SESS_UDP:
+		return t->udp;
+	case SVCGW_SESS_TCP_ESTABLISHED:
+		return t->tcp_est;
+	case SVCGW_SESS_TCP_FIN_WAIT:
+		return t->tcp_fin;
+	case SVCGW_SESS_TCP_CLOSE:
+		return t->tcp_fin < SVCGW_TIMEOUT_TCP_CLOSE ?
+		       t->tcp_fin : SVCGW_TIMEOUT_TCP_CLOSE;
+	default:
+		return t->tcp_syn;
+	}
+}
+
+const char *svcgw_state_name(u8 state)
+{
+	static const char * const names[] = {
+		[SVCGW_SESS_NONE] = "none",
+		[SVCGW_SESS_TCP_SYN_SENT] = "syn_sent",
+		[SVCGW_SESS_TCP_SYN_RECV] = "syn_recv",
+		[SVCGW_SESS_TCP_ESTABLISHED] = "established",
+		[SVCGW_SESS_TCP_FIN_WAIT] = "fin_wait",
+		[SVCGW_SESS_TCP_CLOSE] = "close",
+		[SVCGW_SESS_UDP] = "udp",
+	};
+
+	return state < sizeof(names) / sizeof(names[0]) ? names[state] : "?";
+}

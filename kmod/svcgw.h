@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * svcgw: objects shared by the module's files.
+ *
+ * Locking, in one place:
+ * - struct svcgw_net.lock (a mutex) serialises every writer of a
+ *   namespace's configuration: service and server add/del, table rebuilds,
+ *   hook registration, flushes, settings.  Netlink handlers take it.
+ * - The packet path runs under rcu_read_lock() (netfilter hooks do) and
+ *   takes no lock: services, servers and lookup tables are reached through
+ *   rhashtables and __rcu pointers and freed after a grace period.
+ * - Sessions are inserted and removed by the packet path and the GC worker
+ *   concurrently; rhashtable's bucket locks order those.  A session is
+ *   unlinked exactly once (SVCGW_SESS_DEAD), then freed by call_rcu.
+ */
+#ifndef _SVCGW_H
+#define _SVCGW_H
+
+#include <linux/rhashtable.h>
+#include <linux/netfilter.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <net/netns/generic.h>
+
+#include "pure.h"
+#include "state.h"
+#include <linux/svcgw.h>
+
+/* Per-CPU counters of a service or a server (client-to-service packets). */
+struct svcgw_pcpu_stats {
+	u64_stats_t		packets;
+	u64_stats_t		bytes;
+	u64_stats_t		sessions;
+	struct u64_stats_sync	syncp;
+};
+
+struct svcgw_stats {
+	u64	packets;
+	u64	bytes;
+	u64	sessions;
+};
+
+/* Namespace events, counted per CPU. */
+enum svcgw_event {
+	SVCGW_EV_DROP_MALFORMED,
+	SVCGW_EV_DROP_NO_SERVER,
+	SVCGW_EV_DROP_NOMEM,
+	SVCGW_EV_SESSION_FULL,
+	SVCGW_EV_SESSION_EXPIRED,
+	SVCGW_EV_MAX
+};
+
+struct svcgw_pcpu_events {
+	u64_stats_t		ev[SVCGW_EV_MAX];
+	struct u64_stats_sync	syncp;
+};
+
+/* Key of a service, and of a server endpoint.  Unused bytes are zero. */
+struct svcgw_key {
+	union svcgw_addr	addr;
+	__be16			port;
+	u8			proto;
+	u8			family;
+};
+
+struct svcgw_service;
+
+/*
+ * A server of one service.  Lives in its service's list and in the
+ * namespace's endpoint table (both under svcgw_net.lock) and in the
+ * service's lookup table (RCU).  @ref: one for the list, one per session.
+ * Freed by RCU when the last reference goes.
+ */
+struct svcgw_server {
+	struct rhash_head		node;	/* svcgw_net.servers */
+	struct svcgw_key		ep;
+	struct svcgw_service		*svc;
+	struct list_head		list;	/* svcgw_service.servers */
+	u32				weight;
+	refcount_t			ref;
+	struct svcgw_pcpu_stats __percpu *stats;
+	struct rcu_head			rcu;
+};
+
+/*
+ * Maglev lookup table of a service, replaced whole under RCU.  @slot[i]
+ * indexes @servers; SVCGW_SLOT_EMPTY when no server has a weight.
+ */
+struct svcgw_lut {
+	struct rcu_head		rcu;
+	u32			size;
+	u32			nservers;
+	struct svcgw_server	**servers;
+	u16			slot[];
+};
+
+struct svcgw_service {
+	struct rhash_head		node;	/* svcgw_net.services */
+	struct svcgw_key		key;
+	u8				mode;	/* enum svcgw_mode */
+	u32				table_size;
+	struct svcgw_lut __rcu		*lut;
+	struct list_head		servers;	/* svcgw_net.lock */
+	unsigned int			nservers;	/* svcgw_net.lock */
+	struct list_head		list;	/* svcgw_net.service_list */
+	struct svcgw_pcpu_stats __percpu *stats;
+	struct rcu_head			rcu;
+};
+
+/* One direction of a session, as hashed: the key follows the node. */
+struct svcgw_shash {
+	struct rhash_head	node;
+	struct svcgw_tuple	tuple;
+};
+
+/* Bits of svcgw_session.flags */
+#define SVCGW_SESS_DEAD		0	/* unlinked, freed after a grace period */
+#define SVCGW_SESS_LINKED	1	/* both directions are in the table */
+
+/*
+ * A session: h[SVCGW_DIR_ORIG] is client -> service address,
+ * h[SVCGW_DIR_REPLY] is server -> client.  Holds a reference on @server.
+ */
+struct svcgw_session {
+	struct svcgw_shash	h[2];
+	struct svcgw_server	*server;
+	unsigned long		expires;	/* jiffies */
+	unsigned long		flags;
+	struct svcgw_pstate	ps;
+	struct rcu_head		rcu;
+};
+
+struct svcgw_config {
+	u32			session_max;
+	struct svcgw_timeouts	timeouts;
+};
+
+/* Everything svcgw keeps for one network namespace. */
+struct svcgw_net {
+	struct net			*net;
+	struct mutex			lock;
+	/* Configuration: svcgw_service_*.c, writers hold @lock. */
+	struct rhashtable		services;
+	struct rhashtable		servers;
+	struct list_head		service_list;
+	unsigned int			nservices;
+	u32				gen;	/* bumped on change, for dumps */
+	bool				hooks_on;
+	struct nf_hook_ops		*hook_ops;
+	/* Sessions: svcgw_session.c. */
+	struct rhashtable		sessions;
+	atomic_t			nsessions;
+	struct delayed_work		gc_work;
+	bool				exiting;
+	/* Settings, read locklessly by the packet path. */
+	struct svcgw_config		cfg;
+	u32				hash_seed;
+	struct svcgw_pcpu_events __percpu *events;
+};
+
+extern unsigned int svcgw_net_id;
+extern unsigned int svcgw_session_max_default;
+
+static inline struct svcgw_net *svcgw_pernet(struct net *net)
+{
+	return net_generic(net, svcgw_net_id);
+}
+
+static inline void svcgw_event(struct svcgw_net *sn, enum svcgw_event ev)
+{
+	struct svcgw_pcpu_events *e = this_cpu_ptr(sn->events);
+
+	u64_stats_update_begin(&e->syncp);
+	u64_stats_inc(&e->ev[ev]);
+	u64_stats_update_end(&e->syncp);
+}
+
+static inline void svcgw_count(struct svcgw_pcpu_stats __percpu *stats,
+			       unsigned int len, bool new_session)
+{
+	struct svcgw_pcpu_stats *s = this_cpu_ptr(stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->packets);
+	u64_stats_add(&s->bytes, len);
+	if (new_session)
+		u64_stats_inc(&s->sessions);
+	u64_stats_update_end(&s->syncp);
+}
+
+void svcgw_stats_read(struct svcgw_pcpu_stats __percpu *stats,
+		      struct svcgw_stats *sum);
+u64 svcgw_event_read(struct svcgw_net *sn, enum svcgw_event ev);
+
+/* service.c */
+extern const struct rhashtable_params svcgw_service_params;
+extern const struct rhashtable_params svcgw_server_params;
+int svcgw_service_net_init(struct svcgw_net *sn);
+void svcgw_service_net_exit(struct svcgw_net *sn);
+struct svcgw_service *svcgw_service_find(struct svcgw_net *sn,
+					 const struct svcgw_key *key);
+int svcgw_service_add(struct svcgw_net *sn, const struct svcgw_key *key,
+		      u8 mode, u32 table_size, struct netlink_ext_ack *extack);
+int svcgw_service_del(struct svcgw_net *sn, const struct svcgw_key *key,
+		      struct netlink_ext_ack *extack);
+int svcgw_server_add(struct svcgw_net *sn, const struct svcgw_key *svc_key,
+		     const struct svcgw_key *ep, u32 weight,
+		     struct netlink_ext_ack *extack);
+int svcgw_server_del(struct svcgw_net *sn, const struct svcgw_key *svc_key,
+		     const struct svcgw_key *ep,
+		     struct netlink_ext_ack *extack);
+void svcgw_flush(struct svcgw_net *sn);
+void svcgw_server_put(struct svcgw_server *srv);
+
+static inline struct svcgw_service *
+svcgw_service_lookup(struct svcgw_net *sn, const struct svcgw_key *key)
+{
+	return rhashtable_lookup(&sn->services, key, svcgw_service_params);
+}
+
+static inline struct svcgw_server *
+svcgw_endpoint_lookup(struct svcgw_net *sn, const struct svcgw_key *key)
+{
+	return rhashtable_lookup(&sn->servers, key, svcgw_server_params);
+}
+
+/* session.c */
+int svcgw_session_init(void);
+void svcgw_session_uninit(void);
+int svcgw_session_net_init(struct svcgw_net *sn);
+void svcgw_session_net_exit(struct svcgw_net *sn);
+void svcgw_session_gc_start(struct svcgw_net *sn);
+struct svcgw_session *svcgw_session_lookup(struct svcgw_net *sn,
+					   const struct svcgw_tuple *t,
+					   enum svcgw_dir dir);
+struct svcgw_session *svcgw_session_create(struct svcgw_net *sn,
+					   struct svcgw_server *srv,
+					   const struct svcgw_tuple *t,
+					   u8 tcp_flags);
+void svcgw_session_touch(struct svcgw_net *sn, struct svcgw_session *s,
+			 enum svcgw_dir dir, u8 proto, u8 tcp_flags);
+void svcgw_session_kill(struct svcgw_net *sn, struct svcgw_session *s);
+unsigned int svcgw_session_flush(struct svcgw_net *sn,
+				 const struct svcgw_service *svc);
+
+static inline bool svcgw_session_expired(const struct svcgw_session *s)
+{
+	return time_after(jiffies, READ_ONCE(s->expires));
+}
+
+/* core.c */
+int svcgw_hooks_enable(struct svcgw_net *sn);
+void svcgw_hooks_disable(struct svcgw_net *sn);
+
+/* netlink.c */
+int svcgw_genl_init(void);
+void svcgw_genl_uninit(void);
+
+#endif /* _SVCGW_H */

@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * svcgw: Layer-4 service gateway, generic netlink contract.
+ *
+ * Family "svcgw", version 1.  Every object lives in the network namespace
+ * of the socket that talks to the family.  Commands that change state need
+ * CAP_NET_ADMIN in the user namespace that owns that network namespace,
+ * and so does SESSION_GET (it shows clients' addresses); SERVICE_GET,
+ * STATS_GET and CONFIG_GET are open to everybody.  A refused request is
+ * answered with an errno and an extended ack message, naming the attribute
+ * at fault where there is one.  Nested attributes must carry NLA_F_NESTED
+ * (strict validation).
+ *
+ * Objects
+ * -------
+ * A service is keyed by (family, address, port, protocol).  It owns a list
+ * of servers and a consistent-hash (Maglev) lookup table of TABLE_SIZE
+ * slots, rebuilt on every change of its server set.  A server is keyed,
+ * within its service, by (address, port); one server endpoint
+ * (address, port, protocol) may back one service only, so that a reply
+ * from it can be translated back without state.
+ *
+ * Commands
+ * --------
+ * SVCGW_CMD_SERVICE_NEW   do    SVCGW_A_SERVICE { FAMILY, ADDR, PORT, PROTO,
+ *                               [MODE], [TABLE_SIZE] }
+ *                               EEXIST if the service exists.
+ * SVCGW_CMD_SERVICE_DEL   do    SVCGW_A_SERVICE { key }; removes the service,
+ *                               its servers and its sessions.  ENOENT if
+ *                               unknown.
+ * SVCGW_CMD_SERVICE_GET   do    SVCGW_A_SERVICE { key } -> one service, in
+ *                               one message; EMSGSIZE when its servers do
+ *                               not fit one (use the dump).
+ *                         dump  [SVCGW_A_SERVICE { key }] -> every service
+ *                               (or the one given: nothing if unknown).  A reply message holds
+ *                               SVCGW_A_SERVICE { key, MODE, TABLE_SIZE,
+ *                               STATS, SERVERS }.  A service whose servers
+ *                               do not fit one message continues in the
+ *                               next message, which repeats the key and
+ *                               carries the remaining servers.  Dumps are
+ *                               checked for consistency (NLM_F_DUMP_INTR).
+ * SVCGW_CMD_SERVER_NEW    do    SVCGW_A_SERVICE { key } +
+ *                               SVCGW_A_SERVER { FAMILY, ADDR, [PORT],
+ *                               [WEIGHT] }.  PORT 0 or absent: the
+ *                               service's port, stored and reported as
+ *                               that port.  WEIGHT defaults to 1.
+ *                               EEXIST if the server is in the service,
+ *                               EADDRINUSE if it backs another service.
+ * SVCGW_CMD_SERVER_DEL    do    SVCGW_A_SERVICE { key } +
+ *                               SVCGW_A_SERVER { FAMILY, ADDR, [PORT] }.
+ *                               Sessions already made with the server keep
+ *                               it until they end.
+ * SVCGW_CMD_SESSION_GET   dump  [SVCGW_A_SERVICE { key }] -> one message per
+ *                               session: SVCGW_A_SESSION { ... }.  A live
+ *                               walk, never NLM_F_DUMP_INTR: a session that
+ *                               lives through the dump is reported, one
+ *                               made or ended meanwhile may or may not be.
+ * SVCGW_CMD_SESSION_FLUSH do    [SVCGW_A_SERVICE { key }]: drops every
+ *                               session (of that service).
+ * SVCGW_CMD_STATS_GET     do    -> SVCGW_A_STATS { namespace totals }
+ * SVCGW_CMD_FLUSH         do    removes every service, server and session.
+ * SVCGW_CMD_CONFIG_SET    do    SVCGW_A_CONFIG { any of the settings }
+ * SVCGW_CMD_CONFIG_GET    do    -> SVCGW_A_CONFIG { every setting }
+ *
+ * Addresses are in network byte order (4 bytes for AF_INET, 16 for
+ * AF_INET6); ports, weights, sizes and counters in host byte order.
+ */
+#ifndef _UAPI_LINUX_SVCGW_H
+#define _UAPI_LINUX_SVCGW_H
+
+#define SVCGW_GENL_NAME		"svcgw"
+#define SVCGW_GENL_VERSION	1
+
+enum svcgw_cmd {
+	SVCGW_CMD_UNSPEC,
+	SVCGW_CMD_SERVICE_NEW,
+	SVCGW_CMD_SERVICE_DEL,
+	SVCGW_CMD_SERVICE_GET,
+	SVCGW_CMD_SERVER_NEW,
+	SVCGW_CMD_SERVER_DEL,
+	SVCGW_CMD_SESSION_GET,
+	SVCGW_CMD_SESSION_FLUSH,
+	SVCGW_CMD_STATS_GET,
+	SVCGW_CMD_FLUSH,
+	SVCGW_CMD_CONFIG_SET,
+	SVCGW_CMD_CONFIG_GET,
+
+	__SVCGW_CMD_MAX,
+	SVCGW_CMD_MAX = __SVCGW_CMD_MAX - 1
+};
+
+/* Top-level attributes of every message. */
+enum svcgw_attr {
+	SVCGW_A_UNSPEC,
+	SVCGW_A_SERVICE,	/* nest: enum svcgw_service_attr */
+	SVCGW_A_SERVER,		/* nest: enum svcgw_server_attr */
+	SVCGW_A_SESSION,	/* nest: enum svcgw_session_attr */
+	SVCGW_A_STATS,		/* nest: enum svcgw_stats_attr */
+	SVCGW_A_CONFIG,		/* nest: enum svcgw_config_attr */
+
+	__SVCGW_A_MAX,
+	SVCGW_A_MAX = __SVCGW_A_MAX - 1
+};
+
+/* How a service keeps flows on their server. */
+enum svcgw_mode {
+	SVCGW_MODE_UNSPEC,
+	/* Mapping table only: no per-flow state, a flow follows the table. */
+	SVCGW_MODE_STATELESS,
+	/* Every new flow gets a session; a session pins its server. */
+	SVCGW_MODE_STATEFUL,
+
+	__SVCGW_MODE_MAX,
+	SVCGW_MODE_MAX = __SVCGW_MODE_MAX - 1
+};
+
+enum svcgw_service_attr {
+	SVCGW_SVC_A_UNSPEC,
+	SVCGW_SVC_A_FAMILY,	/* u16: AF_INET or AF_INET6 */
+	SVCGW_SVC_A_ADDR,	/* binary: 4 or 16 bytes, network order */
+	SVCGW_SVC_A_PORT,	/* u16: 1..65535 */
+	SVCGW_SVC_A_PROTO,	/* u8: IPPROTO_TCP or IPPROTO_UDP */
+	SVCGW_SVC_A_MODE,	/* u8: enum svcgw_mode, default STATEFUL */
+	SVCGW_SVC_A_TABLE_SIZE,	/* u32: prime, SVCGW_TABLE_MIN..MAX */
+	SVCGW_SVC_A_STATS,	/* nest: enum svcgw_stats_attr (reply) */
+	SVCGW_SVC_A_SERVERS,	/* nest: SVCGW_A_SERVER nests (reply) */
+	SVCGW_SVC_A_PAD,
+
+	__SVCGW_SVC_A_MAX,
+	SVCGW_SVC_A_MAX = __SVCGW_SVC_A_MAX - 1
+};
+
+#define SVCGW_TABLE_MIN		7
+#define SVCGW_TABLE_DEFAULT	1021
+#define SVCGW_TABLE_MAX		65521
+#define SVCGW_SERVERS_MAX	1024	/* servers in one service */
+#define SVCGW_WEIGHT_MAX	65535
+
+enum svcgw_server_attr {
+	SVCGW_SRV_A_UNSPEC,
+	SVCGW_SRV_A_FAMILY,	/* u16: must equal the service's family */
+	SVCGW_SRV_A_ADDR,	/* binary: 4 or 16 bytes, network order */
+	SVCGW_SRV_A_PORT,	/* u16: 0 = the service's port */
+	SVCGW_SRV_A_WEIGHT,	/* u32: 0..SVCGW_WEIGHT_MAX, default 1;
+				 * weight 0 takes no new flows
+				 */
+	SVCGW_SRV_A_STATS,	/* nest: enum svcgw_stats_attr (reply) */
+	SVCGW_SRV_A_PAD,
+
+	__SVCGW_SRV_A_MAX,
+	SVCGW_SRV_A_MAX = __SVCGW_SRV_A_MAX - 1
+};
+
+/* State of a session, as shown in dumps. */
+enum svcgw_sess_state {
+	SVCGW_SESS_NONE,
+	SVCGW_SESS_TCP_SYN_SENT,	/* client SYN seen */
+	SVCGW_SESS_TCP_SYN_RECV,	/* server SYN-ACK seen */
+	SVCGW_SESS_TCP_ESTABLISHED,
+	SVCGW_SESS_TCP_FIN_WAIT,	/* a FIN seen */
+	SVCGW_SESS_TCP_CLOSE,		/* RST, or FIN both ways */
+	SVCGW_SESS_UDP,
+
+	__SVCGW_SESS_MAX,
+	SVCGW_SESS_MAX = __SVCGW_SESS_MAX - 1
+};
+
+enum svcgw_session_attr {
+	SVCGW_SESS_A_UNSPEC,
+	SVCGW_SESS_A_FAMILY,		/* u16 */
+	SVCGW_SESS_A_PROTO,		/* u8 */
+	SVCGW_SESS_A_CLIENT_ADDR,	/* binary */
+	SVCGW_SESS_A_CLIENT_PORT,	/* u16 */
+	SVCGW_SESS_A_SERVICE_ADDR,	/* binary */
+	SVCGW_SESS_A_SERVICE_PORT,	/* u16 */
+	SVCGW_SESS_A_SERVER_ADDR,	/* binary */
+	SVCGW_SESS_A_SERVER_PORT,	/* u16 */
+	SVCGW_SESS_A_STATE,		/* u8: enum svcgw_sess_state */
+	SVCGW_SESS_A_EXPIRES,		/* u32: milliseconds left */
+
+	__SVCGW_SESS_A_MAX,
+	SVCGW_SESS_A_MAX = __SVCGW_SESS_A_MAX - 1
+};
+
+/*
+ * Counters.  A service or server reply carries PACKETS, BYTES and SESSIONS
+ * (sessions created, ever).  STATS_GET answers namespace totals: SERVICES,
+ * SESSIONS_CUR and the DROP_* and other event counters.
+ */
+enum svcgw_stats_attr {
+	SVCGW_STATS_A_UNSPEC,
+	SVCGW_STATS_A_PACKETS,		/* u64 */
+	SVCGW_STATS_A_BYTES,		/* u64 */
+	SVCGW_STATS_A_SESSIONS,		/* u64: sessions created */
+	SVCGW_STATS_A_SERVICES,		/* u32: services now */
+	SVCGW_STATS_A_SESSIONS_CUR,	/* u32: sessions now */
+	SVCGW_STATS_A_DROP_MALFORMED,	/* u64: bad or truncated header */
+	SVCGW_STATS_A_DROP_NO_SERVER,	/* u64: service without a server */
+	SVCGW_STATS_A_DROP_NOMEM,	/* u64: allocation failed */
+	SVCGW_STATS_A_SESSION_FULL,	/* u64: no session made, table at
+					 * its cap; flow served statelessly
+					 */
+	SVCGW_STATS_A_SESSION_EXPIRED,	/* u64: sessions ended by timeout */
+	SVCGW_STATS_A_PAD,
+
+	__SVCGW_STATS_A_MAX,
+	SVCGW_STATS_A_MAX = __SVCGW_STATS_A_MAX - 1
+};
+
+/* Per-namespace settings; times in seconds. */
+enum svcgw_config_attr {
+	SVCGW_CFG_A_UNSPEC,
+	SVCGW_CFG_A_SESSION_MAX,	/* u32: cap on sessions,
+					 * 0..SVCGW_SESSION_MAX_LIMIT; at the
+					 * cap (0: always) no session is made
+					 * and flows are served from the
+					 * mapping table
+					 */
+	SVCGW_CFG_A_TIMEOUT_TCP_SYN,	/* u32: 1..86400 */
+	SVCGW_CFG_A_TIMEOUT_TCP_EST,	/* u32: 1..86400 */
+	SVCGW_CFG_A_TIMEOUT_TCP_FIN,	/* u32: 1..86400 */
+	SVCGW_CFG_A_TIMEOUT_UDP,	/* u32: 1..86400 */
+
+	__SVCGW_CFG_A_MAX,
+	SVCGW_CFG_A_MAX = __SVCGW_CFG_A_MAX - 1
+};
+
+#define SVCGW_SESSION_MAX_LIMIT	(1U << 28)
+#define SVCGW_TIMEOUT_MAX	86400
+
+#endif /* _UAPI_LINUX_SVCGW_H */
