@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svcgw: generic netlink plumbing on libnl-genl-3.
+ *
+ * One socket per run, opened by the first request.  A "do" request goes
+ * out with NLM_F_ACK and is over when its ack (or error) comes back, a
+ * dump is over at NLMSG_DONE (libnl's auto-ack sets NLM_F_ACK on dumps
+ * too, which the kernel ignores; it keeps libnl's sequence checks on).
+ * Every reply message is parsed with the top-level policy and handed to
+ * the caller's callback.  A refusal is printed as
+ * "svcgw: <strerror>: <extended ack message>".
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/netlink.h>
+#include <netlink/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+
+#include "nl.h"
+#include "svcgw.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK	270
+#endif
+
+/* What one request has seen of its replies so far. */
+struct gw_ctx {
+	gw_reply_fn reply;
+	void *arg;
+	bool done;	/* ack, error or NLMSG_DONE seen */
+	bool intr;	/* some dump message had NLM_F_DUMP_INTR */
+	bool failed;	/* a reply could not be used; already reported */
+	int err;	/* errno the kernel answered */
+	char msg[256];	/* and its extended ack message */
+};
+
+static struct nl_sock *sock;
+static int family;
+
+/* Counters are u32 or u64: take either, read them with gw_get_uint(). */
+const struct nla_policy gw_stats_policy[SVCGW_STATS_A_MAX + 1] = {
+	[SVCGW_STATS_A_PACKETS]		= { .minlen = 4 },
+	[SVCGW_STATS_A_BYTES]		= { .minlen = 4 },
+	[SVCGW_STATS_A_SESSIONS]	= { .minlen = 4 },
+	[SVCGW_STATS_A_SERVICES]	= { .minlen = 4 },
+	[SVCGW_STATS_A_SESSIONS_CUR]	= { .minlen = 4 },
+	[SVCGW_STATS_A_DROP_MALFORMED]	= { .minlen = 4 },
+	[SVCGW_STATS_A_DROP_NO_SERVER]	= { .minlen = 4 },
+	[SVCGW_STATS_A_DROP_NOMEM]	= { .minlen = 4 },
+	[SVCGW_STATS_A_SESSION_FULL]	= { .minlen = 4 },
+	[SVCGW_STATS_A_SESSION_EXPIRED]	= { .minlen = 4 },
+};
+
+static int gw_open(void)
+{
+	int one = 1;
+	int err;
+
+	sock = nl_socket_alloc();
+	if (!sock) {
+		pr_err("out of memory");
+		return -1;
+	}
+	err = genl_connect(sock);
+	if (err < 0) {
+		pr_err("cannot open a generic netlink socket: %s",
+		       nl_geterror(err));
+		goto fail;
+	}
+	/* Replies may exceed a page: peek at their size first. */
+	nl_socket_enable_msg_peek(sock);
+	/* Ask for error messages; a kernel without them ignores this. */
+	setsockopt(nl_socket_get_fd(sock), SOL_NETLINK, NETLINK_EXT_ACK,
+		   &one, sizeof(one));
+
+	family = genl_ctrl_resolve(sock, SVCGW_GENL_NAME);
+	if (family == -NLE_OBJ_NOTFOUND) {
+		pr_err("the svcgw module is not loaded (generic netlink family \"%s\" not found)",
+		       SVCGW_GENL_NAME);
+		goto fail;
+	}
+	if (family < 0) {
+		pr_err("cannot resolve generic netlink family \"%s\": %s",
+		       SVCGW_GENL_NAME, nl_geterror(family));
+		goto fail;
+	}
+	return 0;
+fail:
+	gw_close();
+	return -1;
+}
+
+void gw_close(void)
+{
+	if (sock)
+		nl_socket_free(sock);
+	sock = NULL;
+}
+
+/*
+ * Pick the message out of the extended ack attributes that follow the
+ * first @off bytes of the payload of an NLMSG_ERROR or NLMSG_DONE.
+ */
+static void gw_extack(const struct nlmsghdr *nlh, size_t off,
+		      struct gw_ctx *ctx)
+{
+	static const struct nla_policy policy[NLMSGERR_ATTR_MAX + 1] = {
+		[NLMSGERR_ATTR_MSG]		= { .type = NLA_STRING },
+		[NLMSGERR_ATTR_MISS_TYPE]	= { .type = NLA_U32 },
+	};
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	size_t len = nlh->nlmsg_len;
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	off = NLMSG_HDRLEN + NLMSG_ALIGN(off);
+	if (off >= len || nla_parse(tb, NLMSGERR_ATTR_MAX,
+				    (struct nlattr *)((char *)nlh + off),
+				    len - off, policy) < 0)
+		return;
+	if (tb[NLMSGERR_ATTR_MSG])
+		snprintf(ctx->msg, sizeof(ctx->msg), "%s",
+			 nla_get_string(tb[NLMSGERR_ATTR_MSG]));
+	else if (tb[NLMSGERR_ATTR_MISS_TYPE])
+		snprintf(ctx->msg, sizeof(ctx->msg), "missing attribute %u",
+			 nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]));
+}
+
+static int gw_on_error(struct sockaddr_nl *nla, struct nlmsgerr *e,
+		       void *arg)
+{
+	const struct nlmsghdr *nlh = (void *)((char *)e - NLMSG_HDRLEN);
+	struct gw_ctx *ctx = arg;
+	size_t off = sizeof(*e);
+
+	(void)nla;
+	ctx->err = -e->error;
+	ctx->done = true;
+	/* The request is echoed unless the kernel capped it. */
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED) &&
+	    e->msg.nlmsg_len >= NLMSG_HDRLEN)
+		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	gw_extack(nlh, off, ctx);
+	return NL_STOP;
+}
+
+static int gw_on_ack(struct nl_msg *msg, void *arg)
+{
+	struct gw_ctx *ctx = arg;
+
+	(void)msg;
+	ctx->done = true;
+	return NL_STOP;
+}
+
+/* NLMSG_DONE carries the dump's error, if it failed half way. */
+static int gw_on_done(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct gw_ctx *ctx = arg;
+	int err;
+
+	ctx->done = true;
+	if (nlmsg_datalen(nlh) >= (int)sizeof(err)) {
+		memcpy(&err, nlmsg_data(nlh), sizeof(err));
+		if (err < 0) {
+			ctx->err = -err;
+			gw_extack(nlh, sizeof(err), ctx);
+		}
+	}
+	return NL_STOP;
+}
+
+static int gw_on_intr(struct nl_msg *msg, void *arg)
+{
+	struct gw_ctx *ctx = arg;
+
+	(void)msg;
+	ctx->intr = true;
+	return NL_OK;	/* use the message all the same */
+}
+
+static int gw_on_reply(struct nl_msg *msg, void *arg)
+{
+	static const struct nla_policy policy[SVCGW_A_MAX + 1] = {
+		[SVCGW_A_SERVICE]	= { .type = NLA_NESTED },
+		[SVCGW_A_SERVER]	= { .type = NLA_NESTED },
+		[SVCGW_A_SESSION]	= { .type = NLA_NESTED },
+		[SVCGW_A_STATS]		= { .type = NLA_NESTED },
+		[SVCGW_A_CONFIG]	= { .type = NLA_NESTED },
+	};
+	struct nlattr *tb[SVCGW_A_MAX + 1];
+	struct gw_ctx *ctx = arg;
+
+	if (!ctx->reply)
+		return NL_OK;
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, SVCGW_A_MAX, policy) < 0) {
+		gw_malformed("message");
+		ctx->failed = true;
+		return NL_STOP;
+	}
+	if (ctx->reply(tb, ctx->arg) < 0) {
+		ctx->failed = true;
+		return NL_STOP;
+	}
+	return NL_OK;
+}
+
+static struct nl_msg *gw_build(uint8_t cmd, bool dump, gw_build_fn build,
+			       const void *req)
+{
+	struct nl_msg *msg;
+
+	msg = nlmsg_alloc();
+	if (!msg) {
+		pr_err("out of memory");
+		return NULL;
+	}
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0,
+			 dump ? NLM_F_DUMP : NLM_F_ACK, cmd,
+			 SVCGW_GENL_VERSION) ||
+	    (build && build(msg, req) < 0)) {
+		pr_err("the request does not fit a netlink message");
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+static void gw_report(const struct gw_ctx *ctx)
+{
+	if (ctx->msg[0])
+		pr_err("%s: %s", strerror(ctx->err), ctx->msg);
+	else
+		pr_err("%s", strerror(ctx->err));
+}
+
+/* Read replies until the ack, the error or the end of the dump. */
+static int gw_wait(struct gw_ctx *ctx)
+{
+	struct nl_cb *cb;
+	int err = 0;
+
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		pr_err("out of memory");
+		return -1;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, gw_on_reply, ctx);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, gw_on_ack, ctx);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, gw_on_done, ctx);
+	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, gw_on_intr, ctx);
+	nl_cb_err(cb, NL_CB_CUSTOM, gw_on_error, ctx);
+	while (!ctx->done && !ctx->failed && err >= 0)
+		err = nl_recvmsgs(sock, cb);
+	nl_cb_put(cb);
+
+	if (ctx->failed)
+		return -1;
+	if (ctx->err) {
+		gw_report(ctx);
+		return -1;
+	}
+	if (err < 0) {
+		pr_err("netlink: %s", nl_geterror(err));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Send command @cmd, as a dump or as a do request, with the attributes
+ * put by @build(@req), and hand every reply to @reply(@arg).  Returns 0,
+ * GW_DUMP_INTR if a dump was inconsistent, or -1 once the error is printed.
+ */
+int gw_run(uint8_t cmd, bool dump, gw_build_fn build, const void *req,
+	   gw_reply_fn reply, void *arg)
+{
+	struct gw_ctx ctx = { .reply = reply, .arg = arg };
+	struct nl_msg *msg;
+	int err;
+
+	if (!sock && gw_open())
+		return -1;
+	msg = gw_build(cmd, dump, build, req);
+	if (!msg)
+		return -1;
+	err = nl_send_auto(sock, msg);
+	nlmsg_free(msg);
+	if (err < 0) {
+		pr_err("cannot send the request: %s", nl_geterror(err));
+		return -1;
+	}
+	err = gw_wait(&ctx);
+	if (err)
+		return err;
+	return ctx.intr ? GW_DUMP_INTR : 0;
+}
+
+int gw_put_addr(struct nl_msg *msg, int fam_attr, int addr_attr,
+		const struct endpoint *ep)
+{
+	if (nla_put_u16(msg, fam_attr, ep->family) < 0 ||
+	    nla_put(msg, addr_attr, addr_len(ep->family), ep->addr) < 0)
+		return -1;
+	return 0;
+}
+
+/* Fill @ep from a family, an address and an optional port attribute. */
+int gw_get_ep(const struct nlattr *fam, const struct nlattr *addr,
+	      const struct nlattr *port, struct endpoint *ep)
+{
+	int len;
+
+	memset(ep, 0, sizeof(*ep));
+	if (!fam || !addr)
+		return -1;
+	ep->family = nla_get_u16(fam);
+	len = addr_len(ep->family);
+	if (!len || nla_len(addr) != len)
+		return -1;
+	memcpy(ep->addr, nla_data(addr), len);
+	if (port)
+		ep->port = nla_get_u16(port);
+	return 0;
+}
+
+/* A u32 or a u64 (a policy made sure of 4 bytes at least). */
+uint64_t gw_get_uint(const struct nlattr *attr)
+{
+	if (nla_len(attr) >= 8)
+		return nla_get_u64(attr);
+	return nla_get_u32(attr);
+}
+
+int gw_malformed(const char *what)
+{
+	pr_err("malformed %s in a reply from the kernel", what);
+	return -1;
+}

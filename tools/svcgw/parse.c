@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svcgw: parsing and printing of addresses, ports, numbers and names.
+ *
+ * The parsers are strict: no host names, no signs, no blanks, no hex;
+ * IPv4 only as a dotted quad, IPv6 in brackets whenever a port follows.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/svcgw.h>
+
+#include "parse.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+struct name_val {
+	const char *name;
+	unsigned int val;
+};
+
+static const struct name_val protos[] = {
+	{ "tcp", IPPROTO_TCP },
+	{ "udp", IPPROTO_UDP },
+};
+
+static const struct name_val modes[] = {
+	{ "stateless", SVCGW_MODE_STATELESS },
+	{ "stateful", SVCGW_MODE_STATEFUL },
+};
+
+static const struct name_val states[] = {
+	{ "none", SVCGW_SESS_NONE },
+	{ "syn_sent", SVCGW_SESS_TCP_SYN_SENT },
+	{ "syn_recv", SVCGW_SESS_TCP_SYN_RECV },
+	{ "established", SVCGW_SESS_TCP_ESTABLISHED },
+	{ "fin_wait", SVCGW_SESS_TCP_FIN_WAIT },
+	{ "close", SVCGW_SESS_TCP_CLOSE },
+	{ "udp", SVCGW_SESS_UDP },
+};
+
+int addr_len(unsigned int family)
+{
+	switch (family) {
+	case AF_INET:
+		return 4;
+	case AF_INET6:
+		return 16;
+	}
+	return 0;
+}
+
+/* A decimal number that fits 32 bits: digits only, nothing else. */
+int parse_u32(const char *s, uint32_t *val)
+{
+	uint64_t v = 0;
+
+	if (!*s)
+		return PARSE_INVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return PARSE_INVAL;
+		v = v * 10 + (*s - '0');
+		if (v > UINT32_MAX)
+			return PARSE_INVAL;
+	}
+	*val = v;
+	return PARSE_OK;
+}
+
+static int parse_port(const char *s, uint16_t min, uint16_t *port)
+{
+	uint32_t v;
+
+	if (parse_u32(s, &v) || v < min || v > 65535)
+		return PARSE_PORT;
+	*port = v;
+	return PARSE_OK;
+}
+
+/*
+ * Split "ADDR", "ADDR:PORT", "[ADDR6]" or "[ADDR6]:PORT" into the address
+ * (copied to @host) and the port (*port, NULL if none).  Without brackets
+ * a string with two colons or more is a bare IPv6 address.
+ */
+static int split_ep(const char *s, char *host, size_t size,
+		    const char **port, bool *bracket)
+{
+	const char *end, *colon;
+	size_t len;
+
+	*port = NULL;
+	*bracket = *s == '[';
+	if (*bracket) {
+		end = strchr(++s, ']');
+		if (!end || (end[1] && end[1] != ':'))
+			return PARSE_ADDR;
+		if (end[1])
+			*port = end + 2;
+	} else {
+		end = s + strlen(s);
+		colon = strchr(s, ':');
+		if (colon && !strchr(colon + 1, ':')) {
+			*port = colon + 1;
+			end = colon;
+		}
+	}
+	len = end - s;
+	if (!len || len >= size)
+		return PARSE_ADDR;
+	memcpy(host, s, len);
+	host[len] = '\0';
+	return PARSE_OK;
+}
+
+static int parse_addr(const char *host, bool bracket, struct endpoint *ep)
+{
+	if (!bracket && inet_pton(AF_INET, host, ep->addr) == 1) {
+		ep->family = AF_INET;
+		return PARSE_OK;
+	}
+	if (inet_pton(AF_INET6, host, ep->addr) == 1) {
+		ep->family = AF_INET6;
+		return PARSE_OK;
+	}
+	return PARSE_ADDR;
+}
+
+/* @min_port is 0 if the port may be left out. */
+static int parse_ep(const char *s, uint16_t min_port, struct endpoint *ep)
+{
+	char host[INET6_ADDRSTRLEN];
+	const char *port;
+	bool bracket;
+	int err;
+
+	memset(ep, 0, sizeof(*ep));
+	err = split_ep(s, host, sizeof(host), &port, &bracket);
+	if (!err)
+		err = parse_addr(host, bracket, ep);
+	if (err)
+		return err;
+	if (port)
+		return parse_port(port, min_port, &ep->port);
+	return min_port ? PARSE_NOPORT : PARSE_OK;
+}
+
+/* A service: ADDR:PORT or [ADDR6]:PORT, port 1..65535. */
+int parse_service_ep(const char *s, struct endpoint *ep)
+{
+	return parse_ep(s, 1, ep);
+}
+
+/* A server: as a service, but the port is optional and may be 0. */
+int parse_server_ep(const char *s, struct endpoint *ep)
+{
+	return parse_ep(s, 0, ep);
+}
+
+static int lookup_val(const struct name_val *t, size_t n, const char *name,
+		      unsigned int *val)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(t[i].name, name)) {
+			*val = t[i].val;
+			return PARSE_OK;
+		}
+	}
+	return PARSE_INVAL;
+}
+
+/* The name of @val, or else its number printed in @buf. */
+static const char *lookup_name(const struct name_val *t, size_t n,
+			       unsigned int val, char *buf, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (t[i].val == val)
+			return t[i].name;
+	snprintf(buf, size, "%u", val);
+	return buf;
+}
+
+int parse_proto(const char *s, uint8_t *proto)
+{
+	unsigned int v;
+	int err;
+
+	err = lookup_val(protos, ARRAY_SIZE(protos), s, &v);
+	if (!err)
+		*proto = v;
+	return err;
+}
+
+int parse_mode(const char *s, uint8_t *mode)
+{
+	unsigned int v;
+	int err;
+
+	err = lookup_val(modes, ARRAY_SIZE(modes), s, &v);
+	if (!err)
+		*mode = v;
+	return err;
+}
+
+const char *proto_str(unsigned int proto, char *buf, size_t size)
+{
+	return lookup_name(protos, ARRAY_SIZE(protos), proto, buf, size);
+}
+
+const char *mode_str(unsigned int mode, char *buf, size_t size)
+{
+	return lookup_name(modes, ARRAY_SIZE(modes), mode, buf, size);
+}
+
+const char *state_str(unsigned int state, char *buf, size_t size)
+{
+	return lookup_name(states, ARRAY_SIZE(states), state, buf, size);
+}
+
+/* The address alone, in inet_ntop's canonical form. */
+const char *format_addr(const struct endpoint *ep, char *buf, size_t size)
+{
+	if (!inet_ntop(ep->family, ep->addr, buf, size))
+		snprintf(buf, size, "?");
+	return buf;
+}
+
+/* ADDR:PORT, with an IPv6 address in brackets. */
+const char *format_ep(const struct endpoint *ep, char *buf, size_t size)
+{
+	char host[INET6_ADDRSTRLEN];
+
+	format_addr(ep, host, sizeof(host));
+	if (ep->family == AF_INET6)
+		snprintf(buf, size, "[%s]:%u", host, ep->port);
+	else
+		snprintf(buf, size, "%s:%u", host, ep->port);
+	return buf;
+}

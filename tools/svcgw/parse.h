@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * svcgw: parsing and printing of addresses, ports, numbers and names.
+ * No netlink here, so the unit tests link this file alone.
+ */
+#ifndef SVCGW_PARSE_H
+#define SVCGW_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Room for "[" INET6_ADDRSTRLEN "]:65535" and for a decimal number. */
+#define EP_STRLEN	64
+#define NUM_STRLEN	24
+
+/* An address with an optional port, as typed or as reported. */
+struct endpoint {
+	uint16_t family;	/* AF_INET or AF_INET6 */
+	uint16_t port;		/* host order, 0 = none */
+	uint8_t addr[16];	/* network order; AF_INET uses 4 bytes */
+};
+
+/* Results of the parsers; PARSE_OK is 0. */
+enum parse_err {
+	PARSE_OK,
+	PARSE_INVAL,	/* malformed number or unknown name */
+	PARSE_ADDR,	/* malformed address */
+	PARSE_PORT,	/* malformed or out of range port */
+	PARSE_NOPORT,	/* a port is required but missing */
+};
+
+int addr_len(unsigned int family);
+
+int parse_u32(const char *s, uint32_t *val);
+int parse_service_ep(const char *s, struct endpoint *ep);
+int parse_server_ep(const char *s, struct endpoint *ep);
+int parse_proto(const char *s, uint8_t *proto);
+int parse_mode(const char *s, uint8_t *mode);
+
+const char *format_addr(const struct endpoint *ep, char *buf, size_t size);
+const char *format_ep(const struct endpoint *ep, char *buf, size_t size);
+const char *proto_str(unsigned int proto, char *buf, size_t size);
+const char *mode_str(unsigned int mode, char *buf, size_t size);
+const char *state_str(unsigned int state, char *buf, size_t size);
+
+#endif /* SVCGW_PARSE_H */

@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svcgw: command line tool of the svcgw Layer-4 load balancer.
+ *
+ *	svcgw [OPTIONS] OBJECT [COMMAND] [ARGS]
+ *
+ * Every argument is checked before anything is sent to the kernel.
+ * The exit status is 0 on success and 1 on any error.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/svcgw.h>
+
+#include "nl.h"
+#include "svcgw.h"
+
+struct options opts;
+
+static const char usage_text[] =
+"Usage: svcgw [OPTIONS] OBJECT [COMMAND] [ARGS]\n"
+"\n"
+"  svcgw service add ADDR:PORT proto tcp|udp [mode stateless|stateful] [table PRIME]\n"
+"  svcgw service del ADDR:PORT proto tcp|udp\n"
+"  svcgw service show [ADDR:PORT proto tcp|udp]\n"
+"  svcgw server add ADDR:PORT proto tcp|udp server SERVER [weight N]\n"
+"  svcgw server del ADDR:PORT proto tcp|udp server SERVER\n"
+"  svcgw session show [ADDR:PORT proto tcp|udp]\n"
+"  svcgw session flush [ADDR:PORT proto tcp|udp]\n"
+"  svcgw stats\n"
+"  svcgw flush\n"
+"  svcgw config set [session-max N] [timeout-tcp-syn S] [timeout-tcp-est S]\n"
+"                   [timeout-tcp-fin S] [timeout-udp S]\n"
+"  svcgw config show\n"
+"  svcgw help\n"
+"\n"
+"ADDR:PORT  the service: 192.0.2.10:80 or [2001:db8::10]:80, port 1..65535\n"
+"SERVER     198.51.100.1, 198.51.100.1:8080, 2001:db8::1 or [2001:db8::1]:8080;\n"
+"           no port (or port 0) means the service's port\n"
+"N, S       decimal numbers; the kernel checks their ranges\n"
+"\n"
+"OPTIONS    -j, --json      JSON output\n"
+"           -p, --pretty    indent the JSON output\n"
+"           -V, --version   print the version\n"
+"           -h, --help      print this help\n"
+"\n"
+"OBJECT and COMMAND may be abbreviated; the first match in the order above\n"
+"wins (s = service).  COMMAND defaults to show.  The flush command removes\n"
+"every service, server and session.\n"
+"\n"
+"Exit status: 0 on success, 1 on any error (bad arguments, missing module,\n"
+"request refused by the kernel).\n";
+
+/* Every command; @verb is NULL for objects that take none. */
+static const struct cmd {
+	const char *object;
+	const char *verb;
+	int (*fn)(int argc, char **argv);
+} cmds[] = {
+	{ "service",	"add",		cmd_service_add },
+	{ "service",	"delete",	cmd_service_del },
+	{ "service",	"show",		cmd_service_show },
+	{ "server",	"add",		cmd_server_add },
+	{ "server",	"delete",	cmd_server_del },
+	{ "session",	"show",		cmd_session_show },
+	{ "session",	"flush",	cmd_session_flush },
+	{ "stats",	NULL,		cmd_stats },
+	{ "flush",	NULL,		cmd_flush },
+	{ "config",	"set",		cmd_config_set },
+	{ "config",	"show",		cmd_config_show },
+	{ "help",	NULL,		NULL },
+};
+
+static void pr_msg(const char *prefix, const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "svcgw: %s", prefix);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void pr_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pr_msg("", fmt, ap);
+	va_end(ap);
+}
+
+void pr_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	pr_msg("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void parse_error(int err, const char *what, const char *val)
+{
+	switch (err) {
+	case PARSE_ADDR:
+		pr_err("invalid address \"%s\"", val);
+		break;
+	case PARSE_PORT:
+		pr_err("invalid port in \"%s\"", val);
+		break;
+	case PARSE_NOPORT:
+		pr_err("missing port in \"%s\"%s", val, strchr(val, ':') ?
+		       " (an IPv6 address takes brackets: [ADDR]:PORT)" : "");
+		break;
+	default:
+		pr_err("invalid %s \"%s\"", what, val);
+	}
+}
+
+static struct arg *find_arg(struct arg *args, const char *name)
+{
+	for (; args->name; args++)
+		if (!strcmp(args->name, name))
+			return args;
+	return NULL;
+}
+
+/* Parse "KEYWORD VALUE" pairs against @args, ended by a NULL name. */
+int parse_args(int argc, char **argv, struct arg *args)
+{
+	struct arg *a;
+	int err;
+
+	for (; argc > 0; argc -= 2, argv += 2) {
+		a = find_arg(args, argv[0]);
+		if (!a) {
+			pr_err("unknown keyword \"%s\"", argv[0]);
+			return -1;
+		}
+		if (a->seen) {
+			pr_err("\"%s\" given twice", argv[0]);
+			return -1;
+		}
+		if (argc < 2) {
+			pr_err("missing value after \"%s\"", argv[0]);
+			return -1;
+		}
+		err = a->parse(argv[1], a->dst);
+		if (err) {
+			parse_error(err, a->name, argv[1]);
+			return -1;
+		}
+		a->seen = true;
+		if (a->present)
+			*a->present = true;
+	}
+	for (a = args; a->name; a++) {
+		if (a->required && !a->seen) {
+			pr_err("missing \"%s\"", a->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int arg_u32(const char *val, void *dst)
+{
+	return parse_u32(val, dst);
+}
+
+int no_args(int argc, char **argv)
+{
+	if (argc) {
+		pr_err("unexpected argument \"%s\"", argv[0]);
+		return -1;
+	}
+	return 0;
+}
+
+/* iproute2 style: @arg is a non-empty prefix of @word. */
+static bool matches(const char *arg, const char *word)
+{
+	size_t len = strlen(arg);
+
+	return len && !strncmp(arg, word, len);
+}
+
+static const struct cmd *find_object(const char *object)
+{
+	const struct cmd *c;
+
+	for (c = cmds; c < cmds + ARRAY_SIZE(cmds); c++)
+		if (matches(object, c->object))
+			return c;
+	pr_err("unknown object \"%s\", try \"svcgw help\"", object);
+	return NULL;
+}
+
+static const struct cmd *find_verb(const char *object, const char *verb)
+{
+	const struct cmd *c;
+
+	for (c = cmds; c < cmds + ARRAY_SIZE(cmds); c++)
+		if (!strcmp(c->object, object) && matches(verb, c->verb))
+			return c;
+	pr_err("unknown command \"%s %s\", try \"svcgw help\"",
+	       object, verb);
+	return NULL;
+}
+
+static int dispatch(int argc, char **argv)
+{
+	const struct cmd *c;
+
+	c = find_object(argv[0]);
+	if (!c)
+		return -1;
+	argc--;
+	argv++;
+	if (!c->fn || (c->verb && argc && matches(argv[0], "help"))) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (c->verb) {
+		c = find_verb(c->object, argc ? argv[0] : "show");
+		if (!c)
+			return -1;
+		if (argc) {
+			argc--;
+			argv++;
+		}
+	}
+	return c->fn(argc, argv);
+}
+
+static bool is_opt(const char *arg, const char *s, const char *l)
+{
+	return !strcmp(arg, s) || !strcmp(arg, l) || !strcmp(arg, l + 1);
+}
+
+/* Global options; returns how many arguments they took, or -1. */
+static int parse_opts(int argc, char **argv)
+{
+	int i;
+
+	for (i = 0; i < argc && argv[i][0] == '-'; i++) {
+		if (is_opt(argv[i], "-j", "--json")) {
+			opts.json = true;
+		} else if (is_opt(argv[i], "-p", "--pretty")) {
+			opts.pretty = true;
+		} else if (is_opt(argv[i], "-V", "--version")) {
+			printf("svcgw %s (generic netlink family \"%s\" version %d)\n",
+			       SVCGW_TOOL_VERSION, SVCGW_GENL_NAME,
+			       SVCGW_GENL_VERSION);
+			exit(EXIT_SUCCESS);
+		} else if (is_opt(argv[i], "-h", "--help")) {
+			fputs(usage_text, stdout);
+			exit(EXIT_SUCCESS);
+		} else {
+			pr_err("unknown option \"%s\", try \"svcgw help\"",
+			       argv[i]);
+			return -1;
+		}
+	}
+	return i;
+}
+
+int main(int argc, char **argv)
+{
+	int n, err;
+
+	n = parse_opts(argc - 1, argv + 1);
+	if (n < 0)
+		return EXIT_FAILURE;
+	argc -= n + 1;
+	argv += n + 1;
+	if (!argc) {
+		fputs(usage_text, stderr);
+		return EXIT_FAILURE;
+	}
+	err = dispatch(argc, argv);
+	gw_close();
+	if (fflush(stdout) || ferror(stdout)) {
+		pr_err("cannot write the output");
+		return EXIT_FAILURE;
+	}
+	return err < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

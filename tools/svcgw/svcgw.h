@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * svcgw: declarations shared by the command files.
+ */
+#ifndef SVCGW_H
+#define SVCGW_H
+
+#include <stdbool.h>
+
+#include "parse.h"
+
+#define SVCGW_TOOL_VERSION	"1.0"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+struct options {
+	bool json;	/* -j */
+	bool pretty;	/* -p */
+};
+
+extern struct options opts;
+
+void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * One "KEYWORD VALUE" pair of a command line.  parse() returns an
+ * enum parse_err; *present, if given, is set when the keyword is seen.
+ */
+struct arg {
+	const char *name;
+	int (*parse)(const char *val, void *dst);
+	void *dst;
+	bool required;
+	bool *present;
+	bool seen;
+};
+
+int parse_args(int argc, char **argv, struct arg *args);
+void parse_error(int err, const char *what, const char *val);
+int arg_u32(const char *val, void *dst);
+int no_args(int argc, char **argv);
+
+/* A service key, and what the service and server commands add to it. */
+struct svc_req {
+	bool has_key;		/* false: no SVCGW_A_SERVICE at all */
+	struct endpoint ep;
+	uint8_t proto;
+	uint8_t mode;		/* 0: not given */
+	bool has_table;
+	uint32_t table;
+	bool has_server;	/* put an SVCGW_A_SERVER too */
+	struct endpoint srv;
+	bool has_weight;
+	uint32_t weight;
+};
+
+struct nl_msg;
+
+int parse_svc_filter(int argc, char **argv, struct svc_req *req);
+int put_svc_req(struct nl_msg *msg, const void *req);
+
+/* Commands: argc/argv hold what follows the command words. */
+int cmd_service_add(int argc, char **argv);
+int cmd_service_del(int argc, char **argv);
+int cmd_service_show(int argc, char **argv);
+int cmd_server_add(int argc, char **argv);
+int cmd_server_del(int argc, char **argv);
+int cmd_session_show(int argc, char **argv);
+int cmd_session_flush(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_flush(int argc, char **argv);
+int cmd_config_set(int argc, char **argv);
+int cmd_config_show(int argc, char **argv);
+
+#endif /* SVCGW_H */

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svcgw: host unit tests of parse.c, printed as TAP.
+ */
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/svcgw.h>
+
+#include "parse.h"
+#include "tap.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+struct ep_case {
+	const char *in;
+	int err;
+	const char *out;	/* format_ep() of the result */
+};
+
+static const struct ep_case service_cases[] = {
+	{ "192.0.2.10:80",		PARSE_OK, "192.0.2.10:80" },
+	{ "0.0.0.0:1",			PARSE_OK, "0.0.0.0:1" },
+	{ "255.255.255.255:65535",	PARSE_OK, "255.255.255.255:65535" },
+	{ "192.0.2.10:080",		PARSE_OK, "192.0.2.10:80" },
+	{ "[2001:db8::10]:80",		PARSE_OK, "[2001:db8::10]:80" },
+	{ "[2001:DB8:0:0::10]:443",	PARSE_OK, "[2001:db8::10]:443" },
+	{ "[::ffff:192.0.2.1]:53",	PARSE_OK, "[::ffff:192.0.2.1]:53" },
+	{ "[::]:1",			PARSE_OK, "[::]:1" },
+	{ "192.0.2.10",			PARSE_NOPORT, NULL },
+	{ "[2001:db8::10]",		PARSE_NOPORT, NULL },
+	{ "2001:db8::10",		PARSE_NOPORT, NULL },
+	{ "192.0.2.10:0",		PARSE_PORT, NULL },
+	{ "192.0.2.10:65536",		PARSE_PORT, NULL },
+	{ "192.0.2.10:",		PARSE_PORT, NULL },
+	{ "192.0.2.10:8o",		PARSE_PORT, NULL },
+	{ "192.0.2.10:+80",		PARSE_PORT, NULL },
+	{ "192.0.2.10:-1",		PARSE_PORT, NULL },
+	{ "192.0.2.10: 80",		PARSE_PORT, NULL },
+	{ "192.0.2.10:0x50",		PARSE_PORT, NULL },
+	{ "192.0.2.10:99999999999999999999", PARSE_PORT, NULL },
+	{ "[2001:db8::10]:",		PARSE_PORT, NULL },
+	{ "[2001:db8::10]:0",		PARSE_PORT, NULL },
+	{ "300.1.1.1:80",		PARSE_ADDR, NULL },
+	{ "1.2.3:80",			PARSE_ADDR, NULL },
+	{ "1.2.3.4.5:80",		PARSE_ADDR, NULL },
+	{ "01.2.3.4:80",		PARSE_ADDR, NULL },
+	{ "localhost:80",		PARSE_ADDR, NULL },
+	{ ":80",			PARSE_ADDR, NULL },
+	{ "",				PARSE_ADDR, NULL },
+	{ "[]:80",			PARSE_ADDR, NULL },
+	{ "[192.0.2.1]:80",		PARSE_ADDR, NULL },
+	{ "[2001:db8::1]80",		PARSE_ADDR, NULL },
+	{ "[2001:db8::1",		PARSE_ADDR, NULL },
+	{ "2001:db8::1]:80",		PARSE_ADDR, NULL },
+	{ "[2001:db8::1%eth0]:80",	PARSE_ADDR, NULL },
+	{ "[2001:db8:::1]:80",		PARSE_ADDR, NULL },
+	{ "[[2001:db8::1]]:80",		PARSE_ADDR, NULL },
+	{ "1.2.3.4:80:90",		PARSE_ADDR, NULL },
+	{ " 1.2.3.4:80",		PARSE_ADDR, NULL },
+	{ "1.2.3.4 :80",		PARSE_ADDR, NULL },
+	{ "[0000:0000:0000:0000:0000:0000:0000:0000:0000]:80", PARSE_ADDR, NULL },
+};
+
+static const struct ep_case server_cases[] = {
+	{ "198.51.100.1",		PARSE_OK, "198.51.100.1:0" },
+	{ "198.51.100.1:8080",		PARSE_OK, "198.51.100.1:8080" },
+	{ "198.51.100.1:0",		PARSE_OK, "198.51.100.1:0" },
+	{ "2001:db8::1",		PARSE_OK, "[2001:db8::1]:0" },
+	{ "::1",			PARSE_OK, "[::1]:0" },
+	{ "[2001:db8::1]",		PARSE_OK, "[2001:db8::1]:0" },
+	{ "[2001:db8::1]:8080",		PARSE_OK, "[2001:db8::1]:8080" },
+	{ "[2001:db8::1]:0",		PARSE_OK, "[2001:db8::1]:0" },
+	/* a valid IPv6 address, not an address and a port */
+	{ "2001:db8::1:8080",		PARSE_OK, "[2001:db8::1:8080]:0" },
+	{ "198.51.100.1:65536",		PARSE_PORT, NULL },
+	{ "198.51.100.1:",		PARSE_PORT, NULL },
+	{ "[2001:db8::1]:",		PARSE_PORT, NULL },
+	{ "[2001:db8::1]:x",		PARSE_PORT, NULL },
+	{ "300.1.1.1",			PARSE_ADDR, NULL },
+	{ "2001:db8:::1",		PARSE_ADDR, NULL },
+	{ "[198.51.100.1]",		PARSE_ADDR, NULL },
+	{ "[2001:db8::1]x",		PARSE_ADDR, NULL },
+	{ "server1",			PARSE_ADDR, NULL },
+	{ "",				PARSE_ADDR, NULL },
+};
+
+static void test_eps(const char *name, const struct ep_case *c, size_t n,
+		     int (*parse)(const char *, struct endpoint *))
+{
+	char buf[EP_STRLEN];
+	struct endpoint ep;
+	bool good;
+	int err;
+
+	for (; n--; c++) {
+		err = parse(c->in, &ep);
+		good = err == c->err;
+		if (good && !err)
+			good = !strcmp(format_ep(&ep, buf, sizeof(buf)),
+				       c->out);
+		ok(good, "%s \"%s\" -> %d%s%s", name, c->in, c->err,
+		   c->out ? " " : "", c->out ? c->out : "");
+	}
+}
+
+static void test_ep_fields(void)
+{
+	static const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x10 };
+	static const uint8_t v4[4] = { 192, 0, 2, 10 };
+	struct endpoint ep;
+
+	ok(!parse_service_ep("192.0.2.10:8080", &ep) && ep.family == AF_INET &&
+	   ep.port == 8080 && !memcmp(ep.addr, v4, 4),
+	   "service IPv4 fields, address in network order");
+	ok(!parse_service_ep("[2001:db8::10]:443", &ep) &&
+	   ep.family == AF_INET6 && ep.port == 443 && !memcmp(ep.addr, v6, 16),
+	   "service IPv6 fields, address in network order");
+	ok(!parse_server_ep("2001:db8::10", &ep) && ep.family == AF_INET6 &&
+	   ep.port == 0 && !memcmp(ep.addr, v6, 16),
+	   "bare IPv6 server has port 0");
+	ok(addr_len(AF_INET) == 4 && addr_len(AF_INET6) == 16 &&
+	   addr_len(AF_UNSPEC) == 0, "addr_len");
+}
+
+static void test_u32(void)
+{
+	static const struct {
+		const char *in;
+		int err;
+		uint32_t val;
+	} c[] = {
+		{ "0", PARSE_OK, 0 },
+		{ "1021", PARSE_OK, 1021 },
+		{ "00010", PARSE_OK, 10 },
+		{ "4294967295", PARSE_OK, UINT32_MAX },
+		{ "4294967296", PARSE_INVAL, 0 },
+		{ "99999999999999999999999", PARSE_INVAL, 0 },
+		{ "", PARSE_INVAL, 0 },
+		{ "-1", PARSE_INVAL, 0 },
+		{ "+1", PARSE_INVAL, 0 },
+		{ " 1", PARSE_INVAL, 0 },
+		{ "1 ", PARSE_INVAL, 0 },
+		{ "0x10", PARSE_INVAL, 0 },
+		{ "1e3", PARSE_INVAL, 0 },
+		{ "ten", PARSE_INVAL, 0 },
+	};
+	uint32_t val;
+	size_t i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		val = 12345;
+		err = parse_u32(c[i].in, &val);
+		ok(err == c[i].err && (err || val == c[i].val),
+		   "u32 \"%s\" -> %d", c[i].in, c[i].err);
+	}
+}
+
+static void test_names(void)
+{
+	char buf[NUM_STRLEN];
+	uint8_t v;
+
+	ok(!parse_proto("tcp", &v) && v == IPPROTO_TCP, "proto tcp");
+	ok(!parse_proto("udp", &v) && v == IPPROTO_UDP, "proto udp");
+	ok(parse_proto("TCP", &v) == PARSE_INVAL, "proto TCP refused");
+	ok(parse_proto("icmp", &v) == PARSE_INVAL, "proto icmp refused");
+	ok(parse_proto("6", &v) == PARSE_INVAL, "proto 6 refused");
+	ok(parse_proto("", &v) == PARSE_INVAL, "empty proto refused");
+	ok(!parse_mode("stateless", &v) && v == SVCGW_MODE_STATELESS,
+	   "mode stateless");
+	ok(!parse_mode("stateful", &v) && v == SVCGW_MODE_STATEFUL,
+	   "mode stateful");
+	ok(parse_mode("state", &v) == PARSE_INVAL, "mode state refused");
+
+	ok(!strcmp(proto_str(IPPROTO_TCP, buf, sizeof(buf)), "tcp") &&
+	   !strcmp(proto_str(IPPROTO_UDP, buf, sizeof(buf)), "udp") &&
+	   !strcmp(proto_str(132, buf, sizeof(buf)), "132"), "proto_str");
+	ok(!strcmp(mode_str(SVCGW_MODE_STATELESS, buf, sizeof(buf)),
+		   "stateless") &&
+	   !strcmp(mode_str(SVCGW_MODE_STATEFUL, buf, sizeof(buf)),
+		   "stateful") &&
+	   !strcmp(mode_str(0, buf, sizeof(buf)), "0"), "mode_str");
+	ok(!strcmp(state_str(SVCGW_SESS_NONE, buf, sizeof(buf)), "none") &&
+	   !strcmp(state_str(SVCGW_SESS_TCP_SYN_SENT, buf, sizeof(buf)),
+		   "syn_sent") &&
+	   !strcmp(state_str(SVCGW_SESS_TCP_SYN_RECV, buf, sizeof(buf)),
+		   "syn_recv") &&
+	   !strcmp(state_str(SVCGW_SESS_TCP_ESTABLISHED, buf, sizeof(buf)),
+		   "established") &&
+	   !strcmp(state_str(SVCGW_SESS_TCP_FIN_WAIT, buf, sizeof(buf)),
+		   "fin_wait") &&
+	   !strcmp(state_str(SVCGW_SESS_TCP_CLOSE, buf, sizeof(buf)),
+		   "close") &&
+	   !strcmp(state_str(SVCGW_SESS_UDP, buf, sizeof(buf)), "udp") &&
+	   !strcmp(state_str(SVCGW_SESS_MAX + 1, buf, sizeof(buf)), "7"),
+	   "state_str");
+}
+
+static void test_format(void)
+{
+	struct endpoint ep = { .family = AF_INET6, .port = 80 };
+	char buf[EP_STRLEN];
+
+	ok(!strcmp(format_addr(&ep, buf, sizeof(buf)), "::"),
+	   "format_addr IPv6 any");
+	ok(!strcmp(format_ep(&ep, buf, sizeof(buf)), "[::]:80"),
+	   "format_ep IPv6 in brackets");
+	ep.family = AF_INET;
+	ok(!strcmp(format_ep(&ep, buf, sizeof(buf)), "0.0.0.0:80"),
+	   "format_ep IPv4");
+}
+
+int main(void)
+{
+	test_eps("service", service_cases, ARRAY_SIZE(service_cases),
+		 parse_service_ep);
+	test_eps("server", server_cases, ARRAY_SIZE(server_cases),
+		 parse_server_ep);
+	test_ep_fields();
+	test_u32();
+	test_names();
+	test_format();
+	return tap_done();
+}
