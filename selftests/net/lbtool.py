@@ -1,0 +1,255 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Traffic for the svcgw selftests: servers that say who they are, and
+clients that check every byte and every peer address.
+
+  lbtool.py serve NAME [--tcp PORT] [--udp PORT[,PORT...]] [--bind ADDR]
+      TCP: sends "NAME\\n", then echoes everything until the client closes.
+      UDP: answers each datagram with "NAME:" + the datagram.
+  lbtool.py tcp ADDR PORT [--conns N] [--bytes B] [--parallel]
+      N connections, each sends B random bytes and expects them echoed.
+  lbtool.py udp ADDR PORT [--count N] [--sport-base P]
+      N requests, each from its own source port.
+  lbtool.py hold ADDR PORT --conns N --seconds S
+      N connections that trickle data for S seconds, checking the echo.
+
+Clients print one JSON object: per-server counts, failures, and the peer
+addresses seen; they exit 0 only when every exchange was exact and every
+peer was ADDR:PORT.
+"""
+import argparse
+import json
+import os
+import select
+import socket
+import socketserver
+import sys
+import threading
+import time
+
+
+def serve(args):
+    name = args.name.encode()
+
+    class TCPHandler(socketserver.BaseRequestHandler):
+        def handle(self):
+            s = self.request
+            try:
+                s.sendall(name + b"\n")
+                while True:
+                    d = s.recv(65536)
+                    if not d:
+                        break
+                    s.sendall(d)
+            except OSError:
+                pass
+
+    class TCPServer(socketserver.ThreadingTCPServer):
+        allow_reuse_address = True
+        daemon_threads = True
+
+    threads = []
+    if args.tcp:
+        srv = TCPServer((args.bind, args.tcp), TCPHandler)
+        threads.append(threading.Thread(target=srv.serve_forever,
+                                        daemon=True))
+    for port in filter(None, args.udp.split(",")):
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        u.bind((args.bind, int(port)))
+
+        def udp_loop(u=u):
+            while True:
+                d, peer = u.recvfrom(65535)
+                u.sendto(name + b":" + d, peer)
+        threads.append(threading.Thread(target=udp_loop, daemon=True))
+    for t in threads:
+        t.start()
+    print("ready", flush=True)
+    while True:
+        time.sleep(3600)
+
+
+def recv_exact(s, n):
+    buf = bytearray()
+    while len(buf) < n:
+        d = s.recv(n - len(buf))
+        if not d:
+            break
+        buf += d
+    return bytes(buf)
+
+
+def recv_line(s):
+    buf = bytearray()
+    while not buf.endswith(b"\n"):
+        d = s.recv(1)
+        if not d:
+            break
+        buf += d
+    return buf.decode(errors="replace").strip()
+
+
+def tcp_one(addr, port, nbytes, timeout):
+    """One connection: returns (server name, ok, peer, error)."""
+    payload = os.urandom(nbytes)
+    s = socket.create_connection((addr, port), timeout=timeout)
+    try:
+        peer = "%s:%d" % s.getpeername()[:2]
+        name = recv_line(s)
+        got = bytearray()
+        sent = 0
+        s.setblocking(False)
+        deadline = time.monotonic() + timeout
+        while len(got) < nbytes:
+            if time.monotonic() > deadline:
+                return name, False, peer, "timeout"
+            w = [s] if sent < nbytes else []
+            r, w, _ = select.select([s], w, [], 1.0)
+            if w:
+                sent += s.send(payload[sent:sent + 16384])
+            if r:
+                d = s.recv(65536)
+                if not d:
+                    break
+                got += d
+        s.setblocking(True)
+        s.shutdown(socket.SHUT_WR)
+        rest = s.recv(1)
+        ok = bytes(got) == payload and rest == b""
+        return name, ok, peer, None if ok else "payload mismatch"
+    finally:
+        s.close()
+
+
+def tcp(args):
+    res = {"servers": {}, "ok": 0, "failed": 0, "errors": [], "peers": []}
+    lock = threading.Lock()
+
+    def run():
+        try:
+            name, ok, peer, err = tcp_one(args.addr, args.port, args.bytes,
+                                          args.timeout)
+        except OSError as e:
+            name, ok, peer, err = None, False, None, str(e)
+        with lock:
+            if name:
+                res["servers"][name] = res["servers"].get(name, 0) + 1
+            res["ok" if ok else "failed"] += 1
+            if err:
+                res["errors"].append(err)
+            if peer and peer not in res["peers"]:
+                res["peers"].append(peer)
+
+    if args.parallel:
+        ts = [threading.Thread(target=run) for _ in range(args.conns)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+    else:
+        for _ in range(args.conns):
+            run()
+    return finish(res, args)
+
+
+def udp(args):
+    res = {"servers": {}, "ok": 0, "failed": 0, "errors": [], "peers": [],
+           "flows": {}}
+    for i in range(args.count):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.settimeout(args.timeout)
+        if args.sport_base:
+            s.bind(("0.0.0.0", args.sport_base + i))
+        payload = os.urandom(args.bytes)
+        try:
+            s.sendto(payload, (args.addr, args.port))
+            d, peer = s.recvfrom(65535)
+            name, _, echo = d.partition(b":")
+            ok = echo == payload
+            p = "%s:%d" % peer[:2]
+            if p not in res["peers"]:
+                res["peers"].append(p)
+            n = name.decode(errors="replace")
+            res["servers"][n] = res["servers"].get(n, 0) + 1
+            res["flows"][str(s.getsockname()[1])] = n
+            res["ok" if ok else "failed"] += 1
+            if not ok:
+                res["errors"].append("payload mismatch")
+        except OSError as e:
+            res["failed"] += 1
+            res["errors"].append(str(e))
+        finally:
+            s.close()
+    return finish(res, args)
+
+
+def hold(args):
+    """Long-lived connections trickling data; counts any that break."""
+    res = {"servers": {}, "ok": 0, "failed": 0, "errors": [], "peers": []}
+    socks = []
+    for _ in range(args.conns):
+        s = socket.create_connection((args.addr, args.port),
+                                     timeout=args.timeout)
+        name = recv_line(s)
+        res["servers"][name] = res["servers"].get(name, 0) + 1
+        socks.append(s)
+    end = time.monotonic() + args.seconds
+    broken = set()
+    while time.monotonic() < end:
+        for i, s in enumerate(socks):
+            if i in broken:
+                continue
+            chunk = os.urandom(64)
+            try:
+                s.sendall(chunk)
+                if recv_exact(s, len(chunk)) != chunk:
+                    raise OSError("payload mismatch")
+            except OSError as e:
+                broken.add(i)
+                res["errors"].append(str(e))
+        time.sleep(0.2)
+    for i, s in enumerate(socks):
+        res["failed" if i in broken else "ok"] += 1
+        s.close()
+    return finish(res, args)
+
+
+def finish(res, args):
+    want = "%s:%d" % (args.addr, args.port)
+    res["errors"] = res["errors"][:5]
+    json.dump(res, sys.stdout)
+    print()
+    good = res["failed"] == 0 and all(p == want for p in res["peers"])
+    return 0 if good else 1
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("serve")
+    p.add_argument("name")
+    p.add_argument("--tcp", type=int, default=0)
+    p.add_argument("--udp", default="", help="ports, comma-separated")
+    p.add_argument("--bind", default="0.0.0.0")
+    for c in ("tcp", "udp", "hold"):
+        p = sub.add_parser(c)
+        p.add_argument("addr")
+        p.add_argument("port", type=int)
+        p.add_argument("--conns", type=int, default=10)
+        p.add_argument("--count", type=int, default=10)
+        p.add_argument("--bytes", type=int, default=1000)
+        p.add_argument("--seconds", type=float, default=5)
+        p.add_argument("--timeout", type=float,
+                       default=3 if c == "udp" else 20)
+        p.add_argument("--sport-base", type=int, default=0)
+        p.add_argument("--parallel", action="store_true")
+    args = ap.parse_args()
+    if args.cmd == "serve":
+        serve(args)
+        return 0
+    return {"tcp": tcp, "udp": udp, "hold": hold}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The test network of the svcgw selftests and the demo; source after lib.sh.
+#
+#   +-----------------+        +-------------------------+
+#   | netns $client   |        | netns $gw (svcgw)       |      +-------------+
+#   | 203.0.113.2/24  +--veth--+ 203.0.113.1/24          |   +--+ $s1 .11     |
+#   | default via .1  |        |                         |   |  +-------------+
+#   +-----------------+        |    br0 198.51.100.1/24  +---+--+ $s2 .12     |
+#                              |    ip_forward=1         |   |  +-------------+
+#   services on 192.0.2.10     |    no address for the   |   +--+ $s3 .13     |
+#   (never configured on any   |    service: the hook    |      +-------------+
+#   interface)                 |    translates it        |   198.51.100.0/24,
+#                              +-------------------------+   default via .1
+#
+# Each server runs lbtool.py serve: TCP 80 and 8080 echo after its name,
+# UDP 53, 5353 and 5354 answer with it.
+
+VIP=192.0.2.10
+CLIENT_IP=203.0.113.2
+SERVERS=(198.51.100.11 198.51.100.12 198.51.100.13)
+SVCGW_BIN=${SVCGW_BIN:-$SVCGW_SRC/tools/svcgw/svcgw}
+LBTOOL=$SVCGW_SRC/selftests/net/lbtool.py
+
+topo_setup()
+{
+	local i ns
+
+	setup_ns client gw s1 s2 s3 || return 1
+	ip link add veth0 netns "$client" type veth peer name vc netns "$gw"
+	ip -n "$client" addr add $CLIENT_IP/24 dev veth0
+	ip -n "$client" link set veth0 up
+	ip -n "$client" route add default via 203.0.113.1
+	ip -n "$gw" addr add 203.0.113.1/24 dev vc
+	ip -n "$gw" link set vc up
+	ip -n "$gw" link add br0 type bridge
+	ip -n "$gw" addr add 198.51.100.1/24 dev br0
+	ip -n "$gw" link set br0 up
+	ip netns exec "$gw" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$gw" sysctl -qw net.ipv4.conf.all.rp_filter=0
+	for i in 1 2 3; do
+		eval ns=\$s$i
+		ip link add veth0 netns "$ns" type veth peer name vs$i netns "$gw"
+		ip -n "$gw" link set vs$i master br0 up
+		ip -n "$ns" addr add "${SERVERS[i - 1]}/24" dev veth0
+		ip -n "$ns" link set veth0 up
+		ip -n "$ns" route add default via 198.51.100.1
+	done
+}
+
+# topo_servers: start the traffic servers and wait for them.
+topo_servers()
+{
+	local i ns
+
+	for i in 1 2 3; do
+		eval ns=\$s$i
+		ip netns exec "$ns" python3 "$LBTOOL" serve s$i --tcp 80 --udp 53,5353,5354 \
+			> /dev/null 2>&1 &
+		disown
+		ip netns exec "$ns" python3 "$LBTOOL" serve s$i --tcp 8080 \
+			> /dev/null 2>&1 &
+		disown
+	done
+	for i in 1 2 3; do
+		eval ns=\$s$i
+		busywait 20000 ns_listens "$ns" 80 || return 1
+		busywait 20000 ns_listens "$ns" 8080 || return 1
+	done
+}
+
+ns_listens()
+{
+	ip netns exec "$1" ss -Htln "sport = :$2" | grep -q .
+}
+
+# gwcli ARGS...: the svcgw CLI in the gateway namespace.
+gwcli()
+{
+	ip netns exec "$gw" "$SVCGW_BIN" "$@"
+}
+
+# client_run ARGS...: lbtool.py in the client namespace.
+client_run()
+{
+	ip netns exec "$client" python3 "$LBTOOL" "$@"
+}
+
+# jq-like access to JSON with python: json_get 'EXPR' < file, where EXPR
+# is a Python expression over "d".
+json_get()
+{
+	python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
+}

@@ -1,0 +1,72 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make demo: real traffic balanced by svcgw in a throwaway guest.
+# The network is the selftests' (selftests/net/topo.sh): a client, a
+# gateway running svcgw, three servers; the service address 192.0.2.10 is
+# configured nowhere but in svcgw.
+
+set -u
+
+SVCGW_SRC=${SVCGW_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+source "$SVCGW_SRC/selftests/lib.sh"
+source "$SVCGW_SRC/selftests/net/topo.sh"
+
+trap cleanup_all_ns EXIT
+
+say()
+{
+	printf '\n=== %s\n' "$*"
+}
+
+run()
+{
+	printf '$ %s\n' "$*"
+	"$@"
+}
+
+svcgw_load
+topo_setup
+topo_servers || { echo "servers did not start"; exit 1; }
+
+say "Configure: one TCP and one UDP service, three servers each"
+run gwcli service add $VIP:80 proto tcp mode stateful
+run gwcli service add $VIP:53 proto udp mode stateless
+for s in "${SERVERS[@]}"; do
+	run gwcli server add $VIP:80 proto tcp server "$s"
+	run gwcli server add $VIP:53 proto udp server "$s"
+done
+
+say "30 TCP connections from the client to $VIP:80, 64 KiB echoed each"
+client_run tcp $VIP 80 --conns 30 --bytes 65536 | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print("connections ok: %d, failed: %d, peers seen by the client: %s"
+      % (d["ok"], d["failed"], ", ".join(d["peers"])))
+for s, n in sorted(d["servers"].items()):
+    print("  %s served %2d  %s" % (s, n, "#" * n))'
+
+say "90 UDP requests to $VIP:53, each from its own port"
+client_run udp $VIP 53 --count 90 | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print("answered: %d, failed: %d, replies came from: %s"
+      % (d["ok"], d["failed"], ", ".join(d["peers"])))
+for s, n in sorted(d["servers"].items()):
+    print("  %s served %2d  %s" % (s, n, "#" * (n // 2)))'
+
+say "What svcgw saw"
+run gwcli service show
+run gwcli stats
+say "A few of the TCP sessions"
+gwcli session show | head -n 5
+
+say "Drain-free change: remove server 198.51.100.13 from the UDP service"
+run gwcli server del $VIP:53 proto udp server 198.51.100.13
+client_run udp $VIP 53 --count 60 | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print("answered: %d, failed: %d, by: %s" % (d["ok"], d["failed"],
+      json.dumps(d["servers"], sort_keys=True)))'
+say "JSON for scripts"
+run gwcli -j -p service show $VIP:53 proto udp

@@ -1,0 +1,239 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# PID 1 of the test guest, started by the initramfs /init after switch_root
+# into the host's read-only root. Runs the job named on the kernel command
+# line, then powers the guest off whatever happened.
+#
+#   svcgw.job=test          run every executable selftests/net/*.sh that
+#                           starts with "#!", in sorted order
+#   svcgw.job=demo          insmod kmod/svcgw.ko, run selftests/vm/demo.sh
+#   svcgw.tests=PAT[,PAT]   with job=test: only scripts whose file name
+#                           matches a glob PAT (no wildcard: a substring)
+#
+# Each script runs under "timeout", its limit read from "timeout=N" in the
+# settings file of its folder (default 300 s). Its TAP lines are renumbered
+# into one stream and prefixed with the script name; everything else it
+# prints becomes a "# " comment.
+#
+# Results, in the "out" share (/tmp/svcgw-out):
+#   tap.txt    the job's TAP, also copied to the console as it comes
+#   demo.txt   the demo's own output (job=demo)
+#   dmesg.txt  the kernel log, rewritten after every script and at the end
+#   done       the job's exit status, written last: no file, no result
+
+SRC=/tmp/svcgw-src
+OUT=/tmp/svcgw-out
+DEFAULT_TIMEOUT=300
+
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TMPDIR=/tmp LC_ALL=C TERM=dumb
+export SVCGW_SRC=$SRC SVCGW_OUT=$OUT SVCGW_KO=$SRC/kmod/svcgw.ko
+
+shopt -s lastpipe nullglob
+
+tap_num=0
+tap_pass=0
+tap_fail=0
+tap_skip=0
+
+power_off()
+{
+	sync
+	busybox poweroff -f
+	echo o > /proc/sysrq-trigger
+	sleep 60
+}
+
+# Write one line to tap.txt and the console.
+emit()
+{
+	printf '%s\n' "$1" >> "$OUT/tap.txt"
+	printf '%s\n' "$1"
+}
+
+# result "ok"|"not ok" DESCRIPTION: emit a numbered test line and count it.
+result()
+{
+	local status=$1 desc=$2
+
+	tap_num=$((tap_num + 1))
+	emit "$status $tap_num $desc"
+	if [ "$status" != ok ] && [[ $desc != *"# TODO"* ]]; then
+		tap_fail=$((tap_fail + 1))
+	elif [ "$status" != ok ] || [[ ${desc^^} == *"# SKIP"* ]]; then
+		tap_skip=$((tap_skip + 1))
+	else
+		tap_pass=$((tap_pass + 1))
+	fi
+}
+
+setup_guest()
+{
+	mkdir -p /dev/pts /dev/shm
+	mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
+	mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm
+	mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	# devtmpfs has no /dev/fd: bash's <(...) and /dev/stdin need it.
+	ln -sfn /proc/self/fd /dev/fd
+	ln -sfn /proc/self/fd/0 /dev/stdin
+	ln -sfn /proc/self/fd/1 /dev/stdout
+	ln -sfn /proc/self/fd/2 /dev/stderr
+	hostname svcgw-guest
+	ip link set lo up
+	# Put warnings (WARN() splats) on the console too, not only errors.
+	dmesg -n 5
+}
+
+# Settings of a test folder, kselftest style: "timeout=N".
+test_timeout()
+{
+	local dir=$1 val=
+
+	[ -f "$dir/settings" ] && val=$(sed -n 's/^timeout=\([0-9]\+\)$/\1/p' "$dir/settings" | tail -n 1)
+	echo "${val:-$DEFAULT_TIMEOUT}"
+}
+
+# matches NAME FILTER: the comma-separated filter is empty or selects NAME.
+matches()
+{
+	local name=$1 pat pats
+
+	[ -z "$2" ] && return 0
+	IFS=, read -r -a pats <<< "$2"
+	for pat in "${pats[@]}"; do
+		# shellcheck disable=SC2053 # $pat is a glob on purpose
+		case $pat in
+		*[*?[]*)	[[ $name == $pat ]] && return 0 ;;
+		*)		[[ $name == *"$pat"* ]] && return 0 ;;
+		esac
+	done
+	return 1
+}
+
+# run_test PATH: run one kselftest-style script and fold its TAP in.
+run_test()
+{
+	local dir=${1%/*} name=${1##*/} line rc limit ns
+	local id=${name%.sh} fails_before=$tap_fail tests_before=$tap_num
+	local re='^(not ok|ok)([[:space:]]+[0-9]+)?([[:space:]]+-)?[[:space:]]*(.*)$'
+
+	limit=$(test_timeout "$dir")
+	emit "# selftests: ${dir#"$SRC"/selftests/}: $name (timeout ${limit}s)"
+	(cd "$dir" && exec timeout -k 10 "$limit" "./$name") < /dev/null 2>&1 |
+	while IFS= read -r line; do
+		if [[ $line =~ $re ]]; then
+			result "${BASH_REMATCH[1]}" "$id: ${BASH_REMATCH[4]}"
+		elif [[ $line =~ ^(TAP\ version|1\.\.[0-9]) ]]; then
+			:
+		elif [[ $line == "#"* ]]; then
+			emit "$line"
+		else
+			emit "# $line"
+		fi
+	done
+	rc=${PIPESTATUS[0]}
+
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		result "not ok" "$id: timed out after ${limit}s"
+	elif [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ] && [ "$tap_fail" -eq "$fails_before" ]; then
+		result "not ok" "$id: exit status $rc"
+	elif [ "$tap_num" -eq "$tests_before" ]; then
+		if [ "$rc" -eq 4 ]; then
+			result ok "$id # SKIP"
+		else
+			result ok "$id"
+		fi
+	fi
+
+	# Leftovers would disturb the next script: report and remove them.
+	for ns in /run/netns/*; do
+		emit "# $id left network namespace ${ns##*/} behind"
+		ip netns pids "${ns##*/}" | xargs -r kill -9
+		ip netns del "${ns##*/}"
+	done
+	dmesg > "$OUT/dmesg.txt"
+}
+
+job_test()
+{
+	local filter=$1 t ran=0
+
+	for t in "$SRC"/selftests/net/*.sh; do
+		matches "${t##*/}" "$filter" || continue
+		if [ ! -x "$t" ]; then
+			emit "# ${t##*/} is not executable, not run"
+			continue
+		fi
+		# An executable without "#!" is a library to source (topo.sh).
+		if [ "$(head -c 2 "$t")" != "#!" ]; then
+			emit "# ${t##*/} has no #! line: a library, not run"
+			continue
+		fi
+		run_test "$t"
+		ran=$((ran + 1))
+	done
+	[ "$ran" -gt 0 ] || result "not ok" "guest: no test script matches '${filter:-*}'"
+}
+
+job_demo()
+{
+	local demo=$SRC/selftests/vm/demo.sh rc line deps=()
+
+	# insmod does not resolve dependencies: modprobe them first.
+	IFS=, read -r -a deps < <(modinfo -F depends "$SVCGW_KO")
+	[ ${#deps[@]} -eq 0 ] || modprobe -a "${deps[@]}"
+	if ! insmod "$SVCGW_KO"; then
+		result "not ok" "demo: insmod $SVCGW_KO"
+		return
+	fi
+	if [ ! -f "$demo" ]; then
+		result ok "demo # SKIP selftests/vm/demo.sh does not exist yet"
+		return
+	fi
+	(cd "$SRC" && exec timeout -k 10 "$(test_timeout "${demo%/*}")" bash "$demo") \
+		< /dev/null 2>&1 |
+	while IFS= read -r line; do
+		printf '%s\n' "$line" >> "$OUT/demo.txt"
+		printf '# %s\n' "$line"
+	done
+	rc=${PIPESTATUS[0]}
+	if [ "$rc" -eq 0 ]; then
+		result ok "demo"
+	else
+		result "not ok" "demo: exit status $rc"
+	fi
+}
+
+main()
+{
+	local job=test filter='' arg args
+
+	setup_guest
+	read -r -a args < /proc/cmdline
+	for arg in "${args[@]}"; do
+		case $arg in
+		svcgw.job=*)	job=${arg#*=} ;;
+		svcgw.tests=*)	filter=${arg#*=} ;;
+		esac
+	done
+
+	: > "$OUT/tap.txt"
+	emit "TAP version 13"
+	emit "# guest: kernel $(uname -r), job $job${filter:+, tests $filter}"
+	case $job in
+	test)	job_test "$filter" ;;
+	demo)	job_demo ;;
+	*)	result "not ok" "guest: unknown job '$job'" ;;
+	esac
+	emit "1..$tap_num"
+	emit "# guest: $tap_pass passed, $tap_fail failed, $tap_skip skipped"
+
+	dmesg > "$OUT/dmesg.txt"
+	[ "$tap_fail" -eq 0 ]
+	echo $? > "$OUT/done"
+}
+
+main
+power_off
