@@ -61,6 +61,27 @@
  * SVCGW_CMD_FLUSH         do    removes every service, server and session.
  * SVCGW_CMD_CONFIG_SET    do    SVCGW_A_CONFIG { any of the settings }
  * SVCGW_CMD_CONFIG_GET    do    -> SVCGW_A_CONFIG { every setting }
+ * SVCGW_CMD_SERVICE_SET   do    SVCGW_A_SERVICE { key, any of MODE,
+ *                               TRANSITION, STATEFUL, DOWN_POLICY }
+ * SVCGW_CMD_SERVER_SET    do    SVCGW_A_SERVICE { key } + SVCGW_A_SERVER
+ *                               { FAMILY, ADDR, [PORT], any of WEIGHT,
+ *                               STATE, DEADLINE }
+ * SVCGW_CMD_SERVER_REPLACE do   SVCGW_A_SERVICE { key } + SVCGW_A_SERVER
+ *                               { old } + SVCGW_A_SERVER_NEW { FAMILY, ADDR,
+ *                               [PORT], [WEIGHT] }: one table change, so
+ *                               the entries of the old server go to the
+ *                               new one (WEIGHT defaults to the old's).
+ *
+ * SESSION_FLUSH also takes SVCGW_A_SERVER { FAMILY, ADDR, [PORT] } with the
+ * service key, to drop the sessions of one server.
+ *
+ * Transitions: when a change of the server set (add, del, replace, weight,
+ * state) moves a mapping entry to another server, the entry stays tied to
+ * its old server as well for the service's TRANSITION seconds.  A packet
+ * of a hybrid or stateful service that hits such an entry and has no
+ * session gets one: a TCP SYN with the new server, anything else with the
+ * old one.  When the time is up the old tie goes.  A change during a
+ * transition keeps each entry's oldest tie and restarts the clock.
  *
  * Addresses are in network byte order (4 bytes for AF_INET, 16 for
  * AF_INET6); ports, weights, sizes and counters in host byte order.
@@ -84,6 +105,9 @@ enum svcgw_cmd {
 	SVCGW_CMD_FLUSH,
 	SVCGW_CMD_CONFIG_SET,
 	SVCGW_CMD_CONFIG_GET,
+	SVCGW_CMD_SERVICE_SET,
+	SVCGW_CMD_SERVER_SET,
+	SVCGW_CMD_SERVER_REPLACE,
 
 	__SVCGW_CMD_MAX,
 	SVCGW_CMD_MAX = __SVCGW_CMD_MAX - 1
@@ -97,6 +121,9 @@ enum svcgw_attr {
 	SVCGW_A_SESSION,	/* nest: enum svcgw_session_attr */
 	SVCGW_A_STATS,		/* nest: enum svcgw_stats_attr */
 	SVCGW_A_CONFIG,		/* nest: enum svcgw_config_attr */
+	SVCGW_A_SERVER_NEW,	/* nest: enum svcgw_server_attr, the server
+				 * that replaces SVCGW_A_SERVER
+				 */
 
 	__SVCGW_A_MAX,
 	SVCGW_A_MAX = __SVCGW_A_MAX - 1
@@ -109,6 +136,11 @@ enum svcgw_mode {
 	SVCGW_MODE_STATELESS,
 	/* Every new flow gets a session; a session pins its server. */
 	SVCGW_MODE_STATEFUL,
+	/*
+	 * Sessions first, else the mapping table; sessions are made only
+	 * while a condition holds (enum svcgw_reason): the default.
+	 */
+	SVCGW_MODE_HYBRID,
 
 	__SVCGW_MODE_MAX,
 	SVCGW_MODE_MAX = __SVCGW_MODE_MAX - 1
@@ -120,11 +152,26 @@ enum svcgw_service_attr {
 	SVCGW_SVC_A_ADDR,	/* binary: 4 or 16 bytes, network order */
 	SVCGW_SVC_A_PORT,	/* u16: 1..65535 */
 	SVCGW_SVC_A_PROTO,	/* u8: IPPROTO_TCP or IPPROTO_UDP */
-	SVCGW_SVC_A_MODE,	/* u8: enum svcgw_mode, default STATEFUL */
+	SVCGW_SVC_A_MODE,	/* u8: enum svcgw_mode, default HYBRID */
 	SVCGW_SVC_A_TABLE_SIZE,	/* u32: prime, SVCGW_TABLE_MIN..MAX */
 	SVCGW_SVC_A_STATS,	/* nest: enum svcgw_stats_attr (reply) */
 	SVCGW_SVC_A_SERVERS,	/* nest: SVCGW_A_SERVER nests (reply) */
 	SVCGW_SVC_A_PAD,
+	SVCGW_SVC_A_TRANSITION,	/* u32: seconds a changed mapping entry
+				 * keeps its old server too, 0..3600,
+				 * default SVCGW_TRANSITION_DEFAULT
+				 */
+	SVCGW_SVC_A_STATEFUL,	/* u8: 1 = the operator asks a hybrid
+				 * service to make sessions, 0 = not
+				 */
+	SVCGW_SVC_A_DOWN_POLICY,	/* u8: enum svcgw_down_policy */
+	SVCGW_SVC_A_STATE,	/* u8 (reply): 1 if new flows get sessions */
+	SVCGW_SVC_A_REASON,	/* u8 (reply): enum svcgw_reason */
+	SVCGW_SVC_A_SWITCHES,	/* u64 (reply): state changes so far */
+	SVCGW_SVC_A_MARKED,	/* u32 (reply): mapping entries in
+				 * transition (tied to two servers)
+				 */
+	SVCGW_SVC_A_TRANSITION_LEFT,	/* u32 (reply): ms until they end */
 
 	__SVCGW_SVC_A_MAX,
 	SVCGW_SVC_A_MAX = __SVCGW_SVC_A_MAX - 1
@@ -135,6 +182,42 @@ enum svcgw_service_attr {
 #define SVCGW_TABLE_MAX		65521
 #define SVCGW_SERVERS_MAX	1024	/* servers in one service */
 #define SVCGW_WEIGHT_MAX	65535
+#define SVCGW_TRANSITION_DEFAULT 60
+#define SVCGW_TRANSITION_MAX	3600
+
+/*
+ * Why a hybrid service makes sessions for new flows (STATE 1), or not
+ * (STATE 0).  Stateless and stateful services report NONE.
+ */
+enum svcgw_reason {
+	SVCGW_REASON_NONE,
+	SVCGW_REASON_OPERATOR,	/* SVCGW_SVC_A_STATEFUL is set */
+	SVCGW_REASON_TRANSITION,	/* mapping entries are in transition:
+					 * flows hitting them get sessions
+					 */
+	SVCGW_REASON_PRESSURE,	/* session table above its high
+				 * watermark: new flows stay stateless
+				 */
+};
+
+/* What happens to the sessions of a server set down. */
+enum svcgw_down_policy {
+	SVCGW_DOWN_RESCHEDULE,	/* they move to the server the mapping
+				 * table gives now (default)
+				 */
+	SVCGW_DOWN_EXPIRE,	/* they end; later packets are new flows */
+};
+
+enum svcgw_server_state {
+	SVCGW_SERVER_ACTIVE,	/* takes new flows by its weight */
+	SVCGW_SERVER_DRAINING,	/* no new flows; its flows stay until they
+				 * end or the drain deadline passes, then
+				 * it is DOWN
+				 */
+	SVCGW_SERVER_DOWN,	/* no flows: its sessions are handled by the
+				 * service's down policy at once
+				 */
+};
 
 enum svcgw_server_attr {
 	SVCGW_SRV_A_UNSPEC,
@@ -146,6 +229,11 @@ enum svcgw_server_attr {
 				 */
 	SVCGW_SRV_A_STATS,	/* nest: enum svcgw_stats_attr (reply) */
 	SVCGW_SRV_A_PAD,
+	SVCGW_SRV_A_STATE,	/* u8: enum svcgw_server_state */
+	SVCGW_SRV_A_DEADLINE,	/* u32: seconds a DRAINING server keeps its
+				 * flows, 0 = until they end (request);
+				 * ms left (reply)
+				 */
 
 	__SVCGW_SRV_A_MAX,
 	SVCGW_SRV_A_MAX = __SVCGW_SRV_A_MAX - 1
@@ -202,6 +290,15 @@ enum svcgw_stats_attr {
 					 */
 	SVCGW_STATS_A_SESSION_EXPIRED,	/* u64: sessions ended by timeout */
 	SVCGW_STATS_A_PAD,
+	SVCGW_STATS_A_PRESSURE,		/* u8: session table above its high
+					 * watermark (hybrid services make no
+					 * new sessions)
+					 */
+	SVCGW_STATS_A_PRESSURE_SWITCHES, /* u64: pressure on or off */
+	SVCGW_STATS_A_SESSION_REPICK,	/* u64: SYN on a closing session, or
+					 * a session of a server set down:
+					 * server picked afresh
+					 */
 
 	__SVCGW_STATS_A_MAX,
 	SVCGW_STATS_A_MAX = __SVCGW_STATS_A_MAX - 1
