@@ -62,13 +62,15 @@ u32 svcgw_maglev_build(u16 *table, u32 m, const struct svcgw_mlb *b, u32 n,
 
 	for (i = 0; i < m; i++)
 		table[i] = SVCGW_SLOT_EMPTY;
+	if (m < 2)
+		return 0;
 	for (i = 0; i < n; i++) {
 		if (b[i].weight > wmax)
 			wmax = b[i].weight;
 		scratch[i].pos = b[i].offset_hash % m;
 		scratch[i].skip = b[i].skip_hash % (m - 1) + 1;
 	}
-	if (!wmax || m < 2)
+	if (!wmax)
 		return 0;
 
 	for (round = 1; ; round++) {

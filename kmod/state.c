@@ -50,6 +50,8 @@ void svcgw_state_next(struct svcgw_pstate *s, u8 proto, enum svcgw_dir dir,
 		return;
 	}
 	if (f & SVCGW_TCP_FIN) {
+		if (s->state == SVCGW_SESS_TCP_CLOSE)
+			return;		/* a late FIN does not reopen it */
 		s->fin |= 1 << dir;
 		s->state = s->fin == 3 ? SVCGW_SESS_TCP_CLOSE :
 					 SVCGW_SESS_TCP_FIN_WAIT;
