@@ -80,6 +80,10 @@ if [ -f selftests/unit/Makefile ]; then
 	merge unit "$results/unit.out" $?
 fi
 
+make -s --no-print-directory -C tools/svcgw test \
+	> "$results/cli.out" 2>&1 < /dev/null
+merge cli "$results/cli.out" $?
+
 selftests/vm/run-vm.sh --job test "$@" > "$results/vm.out" < /dev/null
 merge vm "$results/vm.out" $?
 
