@@ -20,6 +20,7 @@
 #include <linux/ip.h>
 #include <linux/netfilter_ipv4.h>
 #include <net/ip.h>
+#include <net/route.h>
 #include <net/checksum.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
 
@@ -73,15 +74,73 @@ static bool svcgw_rewrite(struct sk_buff *skb, const struct svcgw_pkt *p,
 	return true;
 }
 
+static bool tcp_syn(const struct svcgw_pkt *p)
+{
+	return p->t.proto == IPPROTO_TCP &&
+	       (p->tcp_flags & (SVCGW_TCP_SYN | SVCGW_TCP_ACK)) == SVCGW_TCP_SYN;
+}
+
+/*
+ * A session found for a packet from the client, still good to use?  An
+ * expired one is not, nor one whose server is down, nor a closing TCP
+ * session that a new SYN reuses: those are ended and the flow picks a
+ * server afresh, in place; the packet is never dropped for it.
+ */
+static bool session_usable(struct svcgw_net *sn, struct svcgw_session *s,
+			   const struct svcgw_pkt *p)
+{
+	u8 st;
+
+	if (svcgw_session_expired(s)) {
+		svcgw_session_kill(sn, s);
+		return false;
+	}
+	st = READ_ONCE(s->ps.state);
+	if (READ_ONCE(s->server->state) == SVCGW_SERVER_DOWN ||
+	    (tcp_syn(p) && (st == SVCGW_SESS_TCP_CLOSE ||
+			    st == SVCGW_SESS_TCP_FIN_WAIT))) {
+		svcgw_session_kill(sn, s);
+		svcgw_event(sn, SVCGW_EV_SESSION_REPICK);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The server of a flow without a session, from the mapping table, and
+ * whether the flow gets a session.  In a hybrid service a marked entry (in
+ * transition) sends a new TCP connection to its new server and anything
+ * else to its old one, and pins the flow with a session.
+ */
 static struct svcgw_server *svcgw_pick(struct svcgw_net *sn,
 				       struct svcgw_service *svc,
-				       const struct svcgw_tuple *t)
+				       const struct svcgw_pkt *p, u8 mode,
+				       bool *make_session)
 {
 	struct svcgw_lut *lut = rcu_dereference(svc->lut);
-	u16 i;
+	u32 h = svcgw_hash_scale(svcgw_flow_hash(&p->t, sn->hash_seed),
+				 lut->size);
+	u16 i = lut->slot[h], o = lut->old[h];
 
-	i = lut->slot[svcgw_hash_scale(svcgw_flow_hash(t, sn->hash_seed),
-				       lut->size)];
+	switch (mode) {
+	case SVCGW_MODE_STATELESS:
+		*make_session = false;
+		break;
+	case SVCGW_MODE_STATEFUL:
+		*make_session = true;
+		break;
+	default:
+		*make_session = (READ_ONCE(svc->op_stateful) ||
+				 o != SVCGW_SLOT_EMPTY) &&
+				!READ_ONCE(sn->pressure);
+		break;
+	}
+	/*
+	 * In a stateful service every flow that began before the change has
+	 * a session: one without is new and takes the new server.
+	 */
+	if (o != SVCGW_SLOT_EMPTY && mode == SVCGW_MODE_HYBRID && !tcp_syn(p))
+		i = o;
 	return i == SVCGW_SLOT_EMPTY ? NULL : lut->servers[i];
 }
 
@@ -91,26 +150,24 @@ static unsigned int svcgw_forward(struct svcgw_net *sn,
 {
 	struct svcgw_session *s = NULL;
 	struct svcgw_server *srv;
-	bool created = false;
+	bool created = false, make;
 
 	if (atomic_read(&sn->nsessions)) {
 		s = svcgw_session_lookup(sn, &p->t, SVCGW_DIR_ORIG);
-		if (s && svcgw_session_expired(s)) {
-			svcgw_session_kill(sn, s);
+		if (s && !session_usable(sn, s, p))
 			s = NULL;
-		}
 	}
 	if (s) {
 		srv = s->server;
 		svcgw_session_touch(sn, s, SVCGW_DIR_ORIG, p->t.proto,
 				    p->tcp_flags);
 	} else {
-		srv = svcgw_pick(sn, svc, &p->t);
+		srv = svcgw_pick(sn, svc, p, READ_ONCE(svc->mode), &make);
 		if (unlikely(!srv)) {
 			svcgw_event(sn, SVCGW_EV_DROP_NO_SERVER);
 			return NF_DROP;
 		}
-		if (READ_ONCE(svc->mode) == SVCGW_MODE_STATEFUL) {
+		if (make) {
 			s = svcgw_session_create(sn, srv, &p->t, p->tcp_flags);
 			if (s) {
 				created = true;
@@ -196,6 +253,11 @@ static unsigned int svcgw_out(void *priv, struct sk_buff *skb,
 		key.family = AF_INET;
 		srv = svcgw_endpoint_lookup(sn, &key);
 		if (!srv)
+			return NF_ACCEPT;
+		/* The gateway's own connections to the server (health
+		 * checks, say) are no service flows.
+		 */
+		if (inet_addr_type(state->net, p.t.dst.ip) == RTN_LOCAL)
 			return NF_ACCEPT;
 		addr = srv->svc->key.addr.ip;
 		port = srv->svc->key.port;

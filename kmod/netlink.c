@@ -36,6 +36,12 @@ static struct netlink_range_validation session_max_range = {
 static struct netlink_range_validation timeout_range = {
 	.min = 1, .max = SVCGW_TIMEOUT_MAX,
 };
+static struct netlink_range_validation transition_range = {
+	.min = 0, .max = SVCGW_TRANSITION_MAX,
+};
+static struct netlink_range_validation deadline_range = {
+	.min = 0, .max = SVCGW_TIMEOUT_MAX,
+};
 
 static const struct nla_policy svc_policy[SVCGW_SVC_A_MAX + 1] = {
 	[SVCGW_SVC_A_FAMILY]	= { .type = NLA_U16 },
@@ -47,6 +53,15 @@ static const struct nla_policy svc_policy[SVCGW_SVC_A_MAX + 1] = {
 	[SVCGW_SVC_A_TABLE_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U32, &table_range),
 	[SVCGW_SVC_A_STATS]	= { .type = NLA_REJECT },
 	[SVCGW_SVC_A_SERVERS]	= { .type = NLA_REJECT },
+	[SVCGW_SVC_A_TRANSITION] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &transition_range),
+	[SVCGW_SVC_A_STATEFUL]	= NLA_POLICY_MAX(NLA_U8, 1),
+	[SVCGW_SVC_A_DOWN_POLICY] = NLA_POLICY_MAX(NLA_U8, SVCGW_DOWN_EXPIRE),
+	[SVCGW_SVC_A_STATE]	= { .type = NLA_REJECT },
+	[SVCGW_SVC_A_REASON]	= { .type = NLA_REJECT },
+	[SVCGW_SVC_A_SWITCHES]	= { .type = NLA_REJECT },
+	[SVCGW_SVC_A_MARKED]	= { .type = NLA_REJECT },
+	[SVCGW_SVC_A_TRANSITION_LEFT] = { .type = NLA_REJECT },
 };
 
 static const struct nla_policy srv_policy[SVCGW_SRV_A_MAX + 1] = {
@@ -55,6 +70,8 @@ static const struct nla_policy srv_policy[SVCGW_SRV_A_MAX + 1] = {
 	[SVCGW_SRV_A_PORT]	= NLA_POLICY_FULL_RANGE(NLA_U16, &port_range),
 	[SVCGW_SRV_A_WEIGHT]	= NLA_POLICY_FULL_RANGE(NLA_U32, &weight_range),
 	[SVCGW_SRV_A_STATS]	= { .type = NLA_REJECT },
+	[SVCGW_SRV_A_STATE]	= NLA_POLICY_MAX(NLA_U8, SVCGW_SERVER_DOWN),
+	[SVCGW_SRV_A_DEADLINE]	= NLA_POLICY_FULL_RANGE(NLA_U32, &deadline_range),
 };
 
 static const struct nla_policy cfg_policy[SVCGW_CFG_A_MAX + 1] = {
@@ -76,6 +93,7 @@ static const struct nla_policy svcgw_policy[SVCGW_A_MAX + 1] = {
 	[SVCGW_A_SESSION]	= { .type = NLA_REJECT },
 	[SVCGW_A_STATS]		= { .type = NLA_REJECT },
 	[SVCGW_A_CONFIG]	= NLA_POLICY_NESTED(cfg_policy),
+	[SVCGW_A_SERVER_NEW]	= NLA_POLICY_NESTED(srv_policy),
 };
 
 /* Attribute numbers of a service or server nest, for one parser. */
@@ -189,16 +207,18 @@ static int parse_service(struct genl_info *info, struct nlattr **tb,
 /* The server of a request, @tb receiving its nest; port 0 means the
  * service's port.
  */
-static int parse_server(struct genl_info *info, struct nlattr **tb,
-			const struct svcgw_key *svc, struct svcgw_key *ep)
+static int parse_server_attr(struct genl_info *info, int attr,
+			     struct nlattr **tb, const struct svcgw_key *svc,
+			     struct svcgw_key *ep)
 {
 	struct netlink_ext_ack *extack = info->extack;
-	struct nlattr *nest = info->attrs[SVCGW_A_SERVER];
+	struct nlattr *nest = info->attrs[attr];
 	u16 port = 0;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, SVCGW_A_SERVER)) {
-		NL_SET_ERR_MSG(extack, "server is required");
+	if (GENL_REQ_ATTR_CHECK(info, attr)) {
+		set_err(extack, NULL, attr == SVCGW_A_SERVER ?
+			"server is required" : "the new server is required");
 		return -EINVAL;
 	}
 	err = nla_parse_nested(tb, SVCGW_SRV_A_MAX, nest, srv_policy, extack);
@@ -219,18 +239,52 @@ static int parse_server(struct genl_info *info, struct nlattr **tb,
 	return 0;
 }
 
+static int parse_server(struct genl_info *info, struct nlattr **tb,
+			const struct svcgw_key *svc, struct svcgw_key *ep)
+{
+	return parse_server_attr(info, SVCGW_A_SERVER, tb, svc, ep);
+}
+
+/* The settings of a service in @tb, into @want; returns SVCGW_SET_*. */
+static unsigned int parse_service_settings(struct nlattr **tb,
+					   struct svcgw_service *want)
+{
+	unsigned int which = 0;
+
+	if (tb[SVCGW_SVC_A_MODE]) {
+		want->mode = nla_get_u8(tb[SVCGW_SVC_A_MODE]);
+		which |= SVCGW_SET_MODE;
+	}
+	if (tb[SVCGW_SVC_A_TRANSITION]) {
+		want->transition = nla_get_u32(tb[SVCGW_SVC_A_TRANSITION]);
+		which |= SVCGW_SET_TRANSITION;
+	}
+	if (tb[SVCGW_SVC_A_STATEFUL]) {
+		want->op_stateful = nla_get_u8(tb[SVCGW_SVC_A_STATEFUL]);
+		which |= SVCGW_SET_STATEFUL;
+	}
+	if (tb[SVCGW_SVC_A_DOWN_POLICY]) {
+		want->down_policy = nla_get_u8(tb[SVCGW_SVC_A_DOWN_POLICY]);
+		which |= SVCGW_SET_DOWN_POLICY;
+	}
+	return which;
+}
+
 static int svcgw_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct svcgw_net *sn = svcgw_pernet(genl_info_net(info));
 	struct nlattr *tb[SVCGW_SVC_A_MAX + 1];
 	u32 table = SVCGW_TABLE_DEFAULT;
-	u8 mode = SVCGW_MODE_STATEFUL;
+	u8 mode = SVCGW_MODE_HYBRID;
+	struct svcgw_service want = {};
+	unsigned int which;
 	struct svcgw_key key;
 	int err;
 
 	err = parse_service(info, tb, &key);
 	if (err)
 		return err;
+	which = parse_service_settings(tb, &want);
 	if (tb[SVCGW_SVC_A_MODE])
 		mode = nla_get_u8(tb[SVCGW_SVC_A_MODE]);
 	if (tb[SVCGW_SVC_A_TABLE_SIZE]) {
@@ -244,6 +298,43 @@ static int svcgw_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 	}
 	mutex_lock(&sn->lock);
 	err = svcgw_service_add(sn, &key, mode, table, info->extack);
+	if (!err && which)
+		err = svcgw_service_set(sn, svcgw_service_find(sn, &key),
+					&want, which);
+	mutex_unlock(&sn->lock);
+	return err;
+}
+
+static int svcgw_nl_service_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct svcgw_net *sn = svcgw_pernet(genl_info_net(info));
+	struct nlattr *tb[SVCGW_SVC_A_MAX + 1];
+	struct svcgw_service want = {}, *svc;
+	unsigned int which;
+	struct svcgw_key key;
+	int err;
+
+	err = parse_service(info, tb, &key);
+	if (err)
+		return err;
+	if (tb[SVCGW_SVC_A_TABLE_SIZE]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SVCGW_SVC_A_TABLE_SIZE],
+				    "the table size is set when the service is made");
+		return -EOPNOTSUPP;
+	}
+	which = parse_service_settings(tb, &want);
+	if (!which) {
+		NL_SET_ERR_MSG(info->extack, "nothing to change");
+		return -EINVAL;
+	}
+	mutex_lock(&sn->lock);
+	svc = svcgw_service_find(sn, &key);
+	if (svc) {
+		err = svcgw_service_set(sn, svc, &want, which);
+	} else {
+		NL_SET_ERR_MSG(info->extack, "no such service");
+		err = -ENOENT;
+	}
 	mutex_unlock(&sn->lock);
 	return err;
 }
@@ -307,6 +398,78 @@ static int svcgw_nl_server_del(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+static int svcgw_nl_server_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct svcgw_net *sn = svcgw_pernet(genl_info_net(info));
+	struct nlattr *stb[SVCGW_SVC_A_MAX + 1];
+	struct nlattr *tb[SVCGW_SRV_A_MAX + 1];
+	u32 weight, deadline, *pw = NULL, *pd = NULL;
+	struct svcgw_key key, ep;
+	u8 state, *ps = NULL;
+	int err;
+
+	err = parse_service(info, stb, &key);
+	if (err)
+		return err;
+	err = parse_server(info, tb, &key, &ep);
+	if (err)
+		return err;
+	if (tb[SVCGW_SRV_A_WEIGHT]) {
+		weight = nla_get_u32(tb[SVCGW_SRV_A_WEIGHT]);
+		pw = &weight;
+	}
+	if (tb[SVCGW_SRV_A_STATE]) {
+		state = nla_get_u8(tb[SVCGW_SRV_A_STATE]);
+		ps = &state;
+	}
+	if (tb[SVCGW_SRV_A_DEADLINE]) {
+		deadline = nla_get_u32(tb[SVCGW_SRV_A_DEADLINE]);
+		pd = &deadline;
+	}
+	if (!pw && !ps && !pd) {
+		NL_SET_ERR_MSG(info->extack, "nothing to change");
+		return -EINVAL;
+	}
+	mutex_lock(&sn->lock);
+	err = svcgw_server_set(sn, &key, &ep, pw, ps, pd, info->extack);
+	mutex_unlock(&sn->lock);
+	return err;
+}
+
+static int svcgw_nl_server_replace(struct sk_buff *skb,
+				   struct genl_info *info)
+{
+	struct svcgw_net *sn = svcgw_pernet(genl_info_net(info));
+	struct nlattr *stb[SVCGW_SVC_A_MAX + 1];
+	struct nlattr *tb[SVCGW_SRV_A_MAX + 1];
+	struct nlattr *ntb[SVCGW_SRV_A_MAX + 1];
+	struct svcgw_key key, old, new;
+	u32 weight, *pw = NULL;
+	int err;
+
+	err = parse_service(info, stb, &key);
+	if (err)
+		return err;
+	err = parse_server(info, tb, &key, &old);
+	if (err)
+		return err;
+	err = parse_server_attr(info, SVCGW_A_SERVER_NEW, ntb, &key, &new);
+	if (err)
+		return err;
+	if (ntb[SVCGW_SRV_A_WEIGHT]) {
+		weight = nla_get_u32(ntb[SVCGW_SRV_A_WEIGHT]);
+		pw = &weight;
+	}
+	if (ntb[SVCGW_SRV_A_STATE] || ntb[SVCGW_SRV_A_DEADLINE]) {
+		NL_SET_ERR_MSG(info->extack, "a new server starts active");
+		return -EINVAL;
+	}
+	mutex_lock(&sn->lock);
+	err = svcgw_server_replace(sn, &key, &old, &new, pw, info->extack);
+	mutex_unlock(&sn->lock);
+	return err;
+}
+
 static int put_addr(struct sk_buff *skb, int attr, u8 family,
 		    const union svcgw_addr *a)
 {
@@ -333,11 +496,21 @@ static int put_stats(struct sk_buff *skb, int attr,
 	return 0;
 }
 
+static u32 ms_left(unsigned long until)
+{
+	long left = (long)until - (long)jiffies;
+
+	return left > 0 ? jiffies_to_msecs(left) : 0;
+}
+
 static int put_server(struct sk_buff *skb, const struct svcgw_server *srv)
 {
 	struct nlattr *nest = nla_nest_start(skb, SVCGW_A_SERVER);
 
 	if (!nest ||
+	    nla_put_u8(skb, SVCGW_SRV_A_STATE, srv->state) ||
+	    (srv->drain_until &&
+	     nla_put_u32(skb, SVCGW_SRV_A_DEADLINE, ms_left(srv->drain_until))) ||
 	    nla_put_u16(skb, SVCGW_SRV_A_FAMILY, srv->ep.family) ||
 	    put_addr(skb, SVCGW_SRV_A_ADDR, srv->ep.family, &srv->ep.addr) ||
 	    nla_put_u16(skb, SVCGW_SRV_A_PORT, ntohs(srv->ep.port)) ||
@@ -356,14 +529,19 @@ static int put_server(struct sk_buff *skb, const struct svcgw_server *srv)
  * advances *@from past the servers written otherwise (1).
  */
 static int put_service(struct sk_buff *skb, u32 portid, u32 seq, int flags,
-		       struct netlink_callback *cb,
+		       struct netlink_callback *cb, struct svcgw_net *sn,
 		       const struct svcgw_service *svc, unsigned int *from)
 {
+	const struct svcgw_lut *lut = rcu_dereference_protected(svc->lut,
+					lockdep_is_held(&sn->lock));
 	struct nlattr *nest, *list;
+	bool state;
+	u8 reason;
 	struct svcgw_server *srv;
 	unsigned int i = 0, done = *from;
 	void *hdr;
 
+	svcgw_service_reason(sn, svc, &state, &reason);
 	hdr = genlmsg_put(skb, portid, seq, &svcgw_genl_family, flags,
 			  SVCGW_CMD_SERVICE_GET);
 	if (!hdr)
@@ -378,6 +556,17 @@ static int put_service(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 	    nla_put_u8(skb, SVCGW_SVC_A_PROTO, svc->key.proto) ||
 	    nla_put_u8(skb, SVCGW_SVC_A_MODE, svc->mode) ||
 	    nla_put_u32(skb, SVCGW_SVC_A_TABLE_SIZE, svc->table_size) ||
+	    nla_put_u32(skb, SVCGW_SVC_A_TRANSITION, svc->transition) ||
+	    nla_put_u8(skb, SVCGW_SVC_A_STATEFUL, svc->op_stateful) ||
+	    nla_put_u8(skb, SVCGW_SVC_A_DOWN_POLICY, svc->down_policy) ||
+	    nla_put_u8(skb, SVCGW_SVC_A_STATE, state) ||
+	    nla_put_u8(skb, SVCGW_SVC_A_REASON, reason) ||
+	    nla_put_u64_64bit(skb, SVCGW_SVC_A_SWITCHES, svc->switches,
+			      SVCGW_SVC_A_PAD) ||
+	    nla_put_u32(skb, SVCGW_SVC_A_MARKED, lut->nmarked) ||
+	    (lut->nmarked &&
+	     nla_put_u32(skb, SVCGW_SVC_A_TRANSITION_LEFT,
+			 ms_left(svc->transition_until))) ||
 	    put_stats(skb, SVCGW_SVC_A_STATS, svc->stats))
 		goto cancel;
 	list = nla_nest_start(skb, SVCGW_SVC_A_SERVERS);
@@ -430,7 +619,7 @@ static int svcgw_nl_service_get(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOENT;
 	} else {
 		err = put_service(msg, info->snd_portid, info->snd_seq, 0,
-				  NULL, svc, &from);
+				  NULL, sn, svc, &from);
 		if (err > 0) {
 			NL_SET_ERR_MSG(info->extack,
 				       "too many servers for one reply, use a dump");
@@ -445,12 +634,14 @@ static int svcgw_nl_service_get(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/* cb->args: [0] services done, [1] servers of the next one done,
- * [2] a filter was given, [3..] unused; the filter key lives in cb->ctx.
+/* Service dump state, in cb->ctx (which shares its storage with
+ * cb->args): the filter, services done, servers of the next one done.
  */
 struct service_dump {
 	struct svcgw_key	filter;
 	bool			filtered;
+	unsigned int		from;
+	unsigned long		idx;
 };
 
 static int svcgw_nl_service_dump_start(struct netlink_callback *cb)
@@ -481,8 +672,8 @@ static int svcgw_nl_service_dump(struct sk_buff *skb,
 {
 	struct svcgw_net *sn = svcgw_pernet(sock_net(skb->sk));
 	struct service_dump *sd = (struct service_dump *)cb->ctx;
-	unsigned long idx = 0, skip = cb->args[0];
-	unsigned int from = cb->args[1];
+	unsigned long idx = 0, skip = sd->idx;
+	unsigned int from = sd->from;
 	struct svcgw_service *svc;
 	int err = 0;
 
@@ -497,7 +688,7 @@ static int svcgw_nl_service_dump(struct sk_buff *skb,
 		do {
 			err = put_service(skb, NETLINK_CB(cb->skb).portid,
 					  cb->nlh->nlmsg_seq, NLM_F_MULTI,
-					  cb, svc, &from);
+					  cb, sn, svc, &from);
 		} while (err > 0 && skb_tailroom(skb) > NLMSG_GOODSIZE / 4);
 		if (err) {
 			idx--;
@@ -505,8 +696,8 @@ static int svcgw_nl_service_dump(struct sk_buff *skb,
 		}
 	}
 	mutex_unlock(&sn->lock);
-	cb->args[0] = idx;
-	cb->args[1] = from;
+	sd->idx = idx;
+	sd->from = from;
 	if (err == -EMSGSIZE && !skb->len)
 		return err;	/* a single service that fits no message */
 	return skb->len;
@@ -644,14 +835,27 @@ static int svcgw_nl_session_flush(struct sk_buff *skb, struct genl_info *info)
 {
 	struct svcgw_net *sn = svcgw_pernet(genl_info_net(info));
 	struct nlattr *tb[SVCGW_SVC_A_MAX + 1];
+	struct nlattr *rtb[SVCGW_SRV_A_MAX + 1];
 	struct svcgw_service *svc = NULL;
-	struct svcgw_key key;
+	struct svcgw_key key, ep;
+	bool by_server = false;
 	int err = 0;
 
 	if (info->attrs[SVCGW_A_SERVICE]) {
 		err = parse_service(info, tb, &key);
 		if (err)
 			return err;
+	}
+	if (info->attrs[SVCGW_A_SERVER]) {
+		if (!info->attrs[SVCGW_A_SERVICE]) {
+			NL_SET_ERR_MSG(info->extack,
+				       "a server is named within its service");
+			return -EINVAL;
+		}
+		err = parse_server(info, rtb, &key, &ep);
+		if (err)
+			return err;
+		by_server = true;
 	}
 	mutex_lock(&sn->lock);
 	if (info->attrs[SVCGW_A_SERVICE]) {
@@ -662,7 +866,7 @@ static int svcgw_nl_session_flush(struct sk_buff *skb, struct genl_info *info)
 			goto out;
 		}
 	}
-	svcgw_session_flush(sn, svc);
+	svcgw_session_flush(sn, svc, by_server ? &ep : NULL);
 out:
 	mutex_unlock(&sn->lock);
 	return err;
@@ -723,7 +927,12 @@ static int svcgw_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	    put_u64(msg, SVCGW_STATS_A_SESSION_FULL,
 		    svcgw_event_read(sn, SVCGW_EV_SESSION_FULL)) ||
 	    put_u64(msg, SVCGW_STATS_A_SESSION_EXPIRED,
-		    svcgw_event_read(sn, SVCGW_EV_SESSION_EXPIRED))) {
+		    svcgw_event_read(sn, SVCGW_EV_SESSION_EXPIRED)) ||
+	    nla_put_u8(msg, SVCGW_STATS_A_PRESSURE, READ_ONCE(sn->pressure)) ||
+	    put_u64(msg, SVCGW_STATS_A_PRESSURE_SWITCHES,
+		    svcgw_event_read(sn, SVCGW_EV_PRESSURE_SWITCH)) ||
+	    put_u64(msg, SVCGW_STATS_A_SESSION_REPICK,
+		    svcgw_event_read(sn, SVCGW_EV_SESSION_REPICK))) {
 		mutex_unlock(&sn->lock);
 		goto nospace;
 	}
@@ -860,6 +1069,21 @@ static const struct genl_ops svcgw_genl_ops[] = {
 	{
 		.cmd = SVCGW_CMD_CONFIG_GET,
 		.doit = svcgw_nl_config_get,
+	},
+	{
+		.cmd = SVCGW_CMD_SERVICE_SET,
+		.doit = svcgw_nl_service_set,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SVCGW_CMD_SERVER_SET,
+		.doit = svcgw_nl_server_set,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SVCGW_CMD_SERVER_REPLACE,
+		.doit = svcgw_nl_server_replace,
+		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };
 

@@ -36,66 +36,169 @@ static struct svcgw_lut *lut_deref(struct svcgw_net *sn,
 	return rcu_dereference_protected(svc->lut, lockdep_is_held(&sn->lock));
 }
 
+/* Order of the servers in a table build: by their place, then endpoint. */
 static int server_cmp(const void *a, const void *b)
 {
 	const struct svcgw_server *x = *(struct svcgw_server * const *)a;
 	const struct svcgw_server *y = *(struct svcgw_server * const *)b;
 
+	if (x->ident.offset_hash != y->ident.offset_hash)
+		return x->ident.offset_hash < y->ident.offset_hash ? -1 : 1;
+	if (x->ident.skip_hash != y->ident.skip_hash)
+		return x->ident.skip_hash < y->ident.skip_hash ? -1 : 1;
 	return memcmp(&x->ep, &y->ep, sizeof(x->ep));
+}
+
+static void lut_release(struct svcgw_lut *lut)
+{
+	u32 i;
+
+	for (i = 0; i < lut->nservers; i++)
+		svcgw_server_put(lut->servers[i]);
+	kvfree(lut);
+}
+
+static void lut_free_rcu(struct rcu_head *head)
+{
+	lut_release(container_of(head, struct svcgw_lut, rcu));
+}
+
+/* Count a change of whether @svc makes sessions, or of why. */
+static void service_note(struct svcgw_net *sn, struct svcgw_service *svc)
+{
+	bool state;
+	u8 reason;
+
+	svcgw_service_reason(sn, svc, &state, &reason);
+	if (state != svc->state || reason != svc->reason) {
+		svc->state = state;
+		svc->reason = reason;
+		svc->switches++;
+	}
+}
+
+static u32 effective_weight(const struct svcgw_server *srv)
+{
+	return srv->state == SVCGW_SERVER_ACTIVE ? srv->weight : 0;
+}
+
+/*
+ * Tie entry @i of the new table @lut to the server it had before (index @p
+ * of the old table) when that differs from its new server.  Servers are
+ * told apart by endpoint: a server deleted and added again is the same
+ * server to its flows.  @map caches where each server of the old table
+ * sits in the new one; a removed server is appended.
+ */
+static void lut_mark(struct svcgw_lut *lut, u32 i, const struct svcgw_lut *old,
+		     u16 p, u16 *map)
+{
+	struct svcgw_server *prev = old->servers[p];
+	u32 j;
+
+	if (map[p] == SVCGW_SLOT_EMPTY) {
+		for (j = 0; j < lut->nservers; j++)
+			if (!memcmp(&lut->servers[j]->ep, &prev->ep,
+				    sizeof(prev->ep)))
+				break;
+		if (j == lut->nservers)
+			lut->servers[lut->nservers++] = prev;
+		map[p] = j;
+	}
+	if (lut->slot[i] == map[p])
+		return;
+	/* Never keep flows on a server set down. */
+	if (lut->servers[map[p]]->state == SVCGW_SERVER_DOWN)
+		return;
+	lut->old[i] = map[p];
+	lut->nmarked++;
 }
 
 /*
  * Build the lookup table of @svc from its server list and publish it.
- * Servers are sorted by endpoint first, so the table depends on the server
- * set only, not on the order it was configured in: every gateway with the
- * same configuration maps every flow alike.
+ * Servers are sorted by their place first, so the table depends on the
+ * server set only, not on the order it was configured in: every gateway
+ * with the same configuration maps every flow alike.
+ *
+ * With @change, entries that now lead to another server stay tied to the
+ * old one too (marked) and the transition clock restarts; an entry marked
+ * by a transition still running keeps its oldest tie, since every flow
+ * that began on a newer server during the transition has a session.
+ * Without @change (the clock ran out), ties whose time is up go.
  */
-static int service_rebuild(struct svcgw_net *sn, struct svcgw_service *svc)
+static int service_rebuild(struct svcgw_net *sn, struct svcgw_service *svc,
+			   bool change)
 {
 	struct svcgw_lut *lut, *old = lut_deref(sn, svc);
+	bool running = old && old->nmarked &&
+		       time_before(jiffies, svc->transition_until);
+	unsigned int n = svc->nservers, oldn = old ? old->nservers : 0;
 	struct svcgw_mlb_scratch *scratch;
 	struct svcgw_server *srv;
+	u32 i, m = svc->table_size;
 	struct svcgw_mlb *mlb;
-	unsigned int n = svc->nservers, i = 0;
+	u16 *map = NULL;
 	size_t size;
 
 	lockdep_assert_held(&sn->lock);
-	size = struct_size(lut, slot, svc->table_size);
-	lut = kvzalloc(size + n * sizeof(*lut->servers), GFP_KERNEL);
+	size = struct_size(lut, slot, 2 * (size_t)m);
+	lut = kvzalloc(size + (n + oldn) * sizeof(*lut->servers), GFP_KERNEL);
 	mlb = kcalloc(n, sizeof(*mlb), GFP_KERNEL);
 	scratch = kcalloc(n, sizeof(*scratch), GFP_KERNEL);
-	if (!lut || (n && (!mlb || !scratch))) {
+	if (oldn)
+		map = kmalloc_array(oldn, sizeof(*map), GFP_KERNEL);
+	if (!lut || (n && (!mlb || !scratch)) || (oldn && !map)) {
 		kvfree(lut);
 		kfree(mlb);
 		kfree(scratch);
+		kfree(map);
 		return -ENOMEM;
 	}
-	lut->size = svc->table_size;
-	lut->nservers = n;
+	lut->size = m;
 	lut->servers = (struct svcgw_server **)((u8 *)lut + size);
+	lut->old = lut->slot + m;
 	list_for_each_entry(srv, &svc->servers, list)
-		lut->servers[i++] = srv;
+		lut->servers[lut->nservers++] = srv;
 	sort(lut->servers, n, sizeof(*lut->servers), server_cmp, NULL);
 	for (i = 0; i < n; i++) {
-		srv = lut->servers[i];
-		svcgw_mlb_identity(&mlb[i], (const u8 *)&srv->ep,
-				   offsetof(struct svcgw_key, proto));
-		mlb[i].weight = srv->weight;
+		mlb[i] = lut->servers[i]->ident;
+		mlb[i].weight = effective_weight(lut->servers[i]);
 	}
-	svcgw_maglev_build(lut->slot, lut->size, mlb, n, scratch);
+	svcgw_maglev_build(lut->slot, m, mlb, n, scratch);
 	kfree(mlb);
 	kfree(scratch);
 
+	for (i = 0; i < m; i++)
+		lut->old[i] = SVCGW_SLOT_EMPTY;
+	if (old && svc->transition && (change || running)) {
+		memset(map, 0xff, oldn * sizeof(*map));
+		for (i = 0; i < m; i++) {
+			u16 p = running && old->old[i] != SVCGW_SLOT_EMPTY ?
+				old->old[i] : old->slot[i];
+
+			if (p != SVCGW_SLOT_EMPTY)
+				lut_mark(lut, i, old, p, map);
+		}
+	}
+	kfree(map);
+	if (lut->nmarked && change)
+		svc->transition_until = jiffies + svc->transition * HZ;
+	for (i = 0; i < lut->nservers; i++)
+		refcount_inc(&lut->servers[i]->ref);
+
 	rcu_assign_pointer(svc->lut, lut);
 	if (old)
-		kvfree_rcu(old, rcu);
+		call_rcu(&old->rcu, lut_free_rcu);
 	sn->gen++;
+	service_note(sn, svc);
 	return 0;
 }
 
 static void service_free(struct svcgw_service *svc)
 {
-	kvfree(rcu_access_pointer(svc->lut));
+	struct svcgw_lut *lut = rcu_access_pointer(svc->lut);
+
+	if (lut)
+		lut_release(lut);
 	free_percpu(svc->stats);
 	kfree(svc);
 }
@@ -149,8 +252,10 @@ int svcgw_service_add(struct svcgw_net *sn, const struct svcgw_key *key,
 	svc->key = *key;
 	svc->mode = mode;
 	svc->table_size = table_size;
+	svc->transition = SVCGW_TRANSITION_DEFAULT;
+	svc->state = mode == SVCGW_MODE_STATEFUL;
 	INIT_LIST_HEAD(&svc->servers);
-	err = service_rebuild(sn, svc);
+	err = service_rebuild(sn, svc, false);
 	if (err)
 		goto err_free;
 	if (!sn->hooks_on) {
@@ -225,7 +330,7 @@ int svcgw_service_del(struct svcgw_net *sn, const struct svcgw_key *key,
 	 * session for it any more, then remove its sessions.
 	 */
 	synchronize_net();
-	svcgw_session_flush(sn, svc);
+	svcgw_session_flush(sn, svc, NULL);
 	service_destroy(sn, svc);
 	return 0;
 }
@@ -243,7 +348,7 @@ void svcgw_flush(struct svcgw_net *sn)
 	if (sn->hooks_on)
 		svcgw_hooks_disable(sn);
 	synchronize_net();
-	svcgw_session_flush(sn, NULL);
+	svcgw_session_flush(sn, NULL, NULL);
 	list_for_each_entry_safe(svc, tmp, &dead, list) {
 		list_del(&svc->list);
 		service_destroy(sn, svc);
@@ -309,11 +414,14 @@ int svcgw_server_add(struct svcgw_net *sn, const struct svcgw_key *svc_key,
 	srv->ep = *ep;
 	srv->svc = svc;
 	srv->weight = weight;
+	srv->state = SVCGW_SERVER_ACTIVE;
+	svcgw_mlb_identity(&srv->ident, (const u8 *)&srv->ep,
+			   offsetof(struct svcgw_key, proto));
 	refcount_set(&srv->ref, 1);
 
 	list_add_tail(&srv->list, &svc->servers);
 	svc->nservers++;
-	err = service_rebuild(sn, svc);
+	err = service_rebuild(sn, svc, true);
 	if (err)
 		goto err_list;
 	err = rhashtable_insert_fast(&sn->servers, &srv->node,
@@ -326,7 +434,7 @@ err_list:
 	list_del(&srv->list);
 	svc->nservers--;
 	/* The table may hold @srv: rebuild without it before freeing. */
-	if (service_rebuild(sn, svc))
+	if (service_rebuild(sn, svc, true))
 		pr_warn("server rollback: table not rebuilt, kept\n");
 	svcgw_server_put(srv);
 	return err;
@@ -351,7 +459,7 @@ int svcgw_server_del(struct svcgw_net *sn, const struct svcgw_key *svc_key,
 	}
 	list_del(&srv->list);
 	svc->nservers--;
-	err = service_rebuild(sn, svc);
+	err = service_rebuild(sn, svc, true);
 	if (err) {
 		list_add_tail(&srv->list, &svc->servers);
 		svc->nservers++;
@@ -361,6 +469,210 @@ int svcgw_server_del(struct svcgw_net *sn, const struct svcgw_key *svc_key,
 	/* Sessions hold their own references and keep the server. */
 	svcgw_server_put(srv);
 	return 0;
+}
+
+/* Find @svc_key's server @ep, with the operator's error if either is
+ * unknown.
+ */
+static struct svcgw_server *server_get(struct svcgw_net *sn,
+				       const struct svcgw_key *svc_key,
+				       const struct svcgw_key *ep,
+				       struct netlink_ext_ack *extack)
+{
+	struct svcgw_service *svc = service_get(sn, svc_key, extack);
+	struct svcgw_server *srv;
+
+	if (!svc)
+		return NULL;
+	srv = server_find(svc, ep);
+	if (!srv)
+		NL_SET_ERR_MSG(extack, "no such server in this service");
+	return srv;
+}
+
+int svcgw_server_set(struct svcgw_net *sn, const struct svcgw_key *svc_key,
+		     const struct svcgw_key *ep, const u32 *weight,
+		     const u8 *state, const u32 *deadline,
+		     struct netlink_ext_ack *extack)
+{
+	struct svcgw_server *srv = server_get(sn, svc_key, ep, extack);
+	unsigned long old_until;
+	u32 old_weight;
+	u8 old_state;
+	int err;
+
+	lockdep_assert_held(&sn->lock);
+	if (!srv)
+		return -ENOENT;
+	if (deadline && !(state ? *state == SVCGW_SERVER_DRAINING :
+			  srv->state == SVCGW_SERVER_DRAINING)) {
+		NL_SET_ERR_MSG(extack, "a deadline is for a draining server");
+		return -EINVAL;
+	}
+	old_weight = srv->weight;
+	old_state = srv->state;
+	old_until = srv->drain_until;
+	if (weight)
+		srv->weight = *weight;
+	if (state)
+		WRITE_ONCE(srv->state, *state);
+	if (srv->state != SVCGW_SERVER_DRAINING)
+		srv->drain_until = 0;
+	else if (deadline)
+		srv->drain_until = *deadline ? jiffies + *deadline * HZ : 0;
+	if (srv->weight != old_weight || srv->state != old_state) {
+		err = service_rebuild(sn, srv->svc, true);
+		if (err) {
+			srv->weight = old_weight;
+			WRITE_ONCE(srv->state, old_state);
+			srv->drain_until = old_until;
+			return err;
+		}
+	}
+	if (srv->state == SVCGW_SERVER_DOWN && old_state != SVCGW_SERVER_DOWN)
+		svcgw_session_server_down(sn, srv);
+	return 0;
+}
+
+int svcgw_server_replace(struct svcgw_net *sn, const struct svcgw_key *svc_key,
+			 const struct svcgw_key *old_ep,
+			 const struct svcgw_key *new_ep, const u32 *weight,
+			 struct netlink_ext_ack *extack)
+{
+	struct svcgw_server *old = server_get(sn, svc_key, old_ep, extack);
+	struct svcgw_service *svc;
+	struct svcgw_server *srv;
+	int err;
+
+	lockdep_assert_held(&sn->lock);
+	if (!old)
+		return -ENOENT;
+	svc = old->svc;
+	srv = rhashtable_lookup_fast(&sn->servers, new_ep, svcgw_server_params);
+	if (srv) {
+		if (srv->svc == svc) {
+			NL_SET_ERR_MSG(extack, "server exists in this service");
+			return -EEXIST;
+		}
+		NL_SET_ERR_MSG(extack,
+			       "server endpoint already backs another service");
+		return -EADDRINUSE;
+	}
+	srv = kzalloc(sizeof(*srv), GFP_KERNEL);
+	if (!srv)
+		return -ENOMEM;
+	srv->stats = netdev_alloc_pcpu_stats(struct svcgw_pcpu_stats);
+	if (!srv->stats) {
+		kfree(srv);
+		return -ENOMEM;
+	}
+	srv->ep = *new_ep;
+	srv->svc = svc;
+	srv->weight = weight ? *weight : old->weight;
+	srv->state = SVCGW_SERVER_ACTIVE;
+	/* The new server takes the old one's place: its entries, only. */
+	srv->ident = old->ident;
+	refcount_set(&srv->ref, 1);
+	err = rhashtable_insert_fast(&sn->servers, &srv->node,
+				     svcgw_server_params);
+	if (err)
+		goto err_free;
+	list_replace(&old->list, &srv->list);
+	err = service_rebuild(sn, svc, true);
+	if (err) {
+		list_replace(&srv->list, &old->list);
+		rhashtable_remove_fast(&sn->servers, &srv->node,
+				       svcgw_server_params);
+		goto err_free;
+	}
+	rhashtable_remove_fast(&sn->servers, &old->node, svcgw_server_params);
+	svcgw_server_put(old);
+	return 0;
+
+err_free:
+	svcgw_server_put(srv);
+	return err;
+}
+
+int svcgw_service_set(struct svcgw_net *sn, struct svcgw_service *svc,
+		      const struct svcgw_service *want, unsigned int which)
+{
+	lockdep_assert_held(&sn->lock);
+	if (which & SVCGW_SET_MODE)
+		WRITE_ONCE(svc->mode, want->mode);
+	if (which & SVCGW_SET_TRANSITION)
+		svc->transition = want->transition;
+	if (which & SVCGW_SET_STATEFUL)
+		WRITE_ONCE(svc->op_stateful, want->op_stateful);
+	if (which & SVCGW_SET_DOWN_POLICY)
+		WRITE_ONCE(svc->down_policy, want->down_policy);
+	sn->gen++;
+	service_note(sn, svc);
+	return 0;
+}
+
+/* Whether @svc makes sessions for new flows now, and why. */
+void svcgw_service_reason(struct svcgw_net *sn,
+			  const struct svcgw_service *svc,
+			  bool *state, u8 *reason)
+{
+	const struct svcgw_lut *lut = rcu_dereference_protected(svc->lut,
+					lockdep_is_held(&sn->lock));
+
+	*reason = SVCGW_REASON_NONE;
+	*state = svc->mode == SVCGW_MODE_STATEFUL;
+	if (svc->mode != SVCGW_MODE_HYBRID)
+		return;
+	if (READ_ONCE(sn->pressure)) {
+		*reason = SVCGW_REASON_PRESSURE;
+	} else if (svc->op_stateful) {
+		*state = true;
+		*reason = SVCGW_REASON_OPERATOR;
+	} else if (lut->nmarked) {
+		*state = true;
+		*reason = SVCGW_REASON_TRANSITION;
+	}
+}
+
+/*
+ * Once a second, from the GC worker: end transitions whose time is up,
+ * set draining servers past their deadline down, and count the switches
+ * of every service's state.
+ */
+void svcgw_service_tick(struct svcgw_net *sn)
+{
+	struct svcgw_service *svc;
+	struct svcgw_server *srv;
+
+	lockdep_assert_held(&sn->lock);
+	svcgw_pressure_update(sn);
+	list_for_each_entry(svc, &sn->service_list, list) {
+		struct svcgw_lut *lut = lut_deref(sn, svc);
+
+		if (lut->nmarked &&
+		    time_after_eq(jiffies, svc->transition_until))
+			service_rebuild(sn, svc, false);
+		list_for_each_entry(srv, &svc->servers, list) {
+			if (srv->state != SVCGW_SERVER_DRAINING)
+				continue;
+			/* Drained: deadline passed, or no flow left on it. */
+			if (srv->drain_until ?
+			    time_before(jiffies, srv->drain_until) :
+			    atomic_read(&srv->nsessions) ||
+			    lut_deref(sn, svc)->nmarked)
+				continue;
+			WRITE_ONCE(srv->state, SVCGW_SERVER_DOWN);
+			srv->drain_until = 0;
+			if (service_rebuild(sn, svc, true)) {
+				/* Try again at the next tick. */
+				WRITE_ONCE(srv->state, SVCGW_SERVER_DRAINING);
+				srv->drain_until = jiffies;
+				continue;
+			}
+			svcgw_session_server_down(sn, srv);
+		}
+		service_note(sn, svc);
+	}
 }
 
 void svcgw_stats_read(struct svcgw_pcpu_stats __percpu *stats,

@@ -14,6 +14,7 @@
 #include <linux/jiffies.h>
 
 #include "svcgw.h"
+#include "hash.h"
 
 static struct kmem_cache *svcgw_session_cache __read_mostly;
 
@@ -49,6 +50,7 @@ static void session_free_rcu(struct rcu_head *head)
 {
 	struct svcgw_session *s = container_of(head, struct svcgw_session, rcu);
 
+	atomic_dec(&s->server->nsessions);
 	svcgw_server_put(s->server);
 	kmem_cache_free(svcgw_session_cache, s);
 }
@@ -128,6 +130,7 @@ struct svcgw_session *svcgw_session_create(struct svcgw_net *sn,
 		return NULL;
 	}
 	s->server = srv;
+	atomic_inc(&srv->nsessions);
 	s->h[SVCGW_DIR_ORIG].tuple = *t;
 	s->h[SVCGW_DIR_ORIG].tuple.dir = SVCGW_DIR_ORIG;
 	r = &s->h[SVCGW_DIR_REPLY].tuple;
@@ -147,6 +150,7 @@ struct svcgw_session *svcgw_session_create(struct svcgw_net *sn,
 						session_params);
 	if (old) {
 		/* A racing CPU won, or the insert failed. */
+		atomic_dec(&srv->nsessions);
 		svcgw_server_put(srv);
 		kmem_cache_free(svcgw_session_cache, s);
 		atomic_dec(&sn->nsessions);
@@ -166,6 +170,10 @@ struct svcgw_session *svcgw_session_create(struct svcgw_net *sn,
 	/* Both entries are in: from now on anybody may unlink it. */
 	smp_mb__before_atomic();
 	set_bit(SVCGW_SESS_LINKED, &s->flags);
+	if (!READ_ONCE(sn->pressure) &&
+	    (u64)atomic_read(&sn->nsessions) * 10 >=
+	    (u64)READ_ONCE(sn->cfg.session_max) * 9)
+		svcgw_pressure_update(sn);
 	return s;
 
 err_nomem:
@@ -174,13 +182,64 @@ err_nomem:
 	return NULL;
 }
 
+/* Which sessions a walk of the table ends. */
+struct session_filter {
+	bool				expired;	/* only expired ones */
+	const struct svcgw_service	*svc;		/* NULL: any */
+	const struct svcgw_key		*ep;		/* NULL: any server */
+	const struct svcgw_server	*server;	/* NULL: any */
+	bool				reschedule;	/* remake on the table */
+};
+
+static bool session_match(const struct svcgw_session *s,
+			  const struct session_filter *f)
+{
+	const struct svcgw_server *srv = s->server;
+
+	if (f->expired)
+		return svcgw_session_expired(s);
+	if (f->svc && srv->svc != f->svc)
+		return false;
+	if (f->server && srv != f->server)
+		return false;
+	return !f->ep || !memcmp(&srv->ep, f->ep, sizeof(*f->ep));
+}
+
 /*
- * Walk the table and kill sessions that are expired (@all false) or that
- * belong to @svc, or to any service if @svc is NULL (@all true).  Sleeps
- * between batches; returns how many were killed.
+ * Give the flow of @s, whose server is down, a session with the server the
+ * mapping table gives it now, in the same state.
+ */
+static void session_reschedule(struct svcgw_net *sn, struct svcgw_session *s)
+{
+	struct svcgw_tuple t = s->h[SVCGW_DIR_ORIG].tuple;
+	struct svcgw_service *svc = s->server->svc;
+	struct svcgw_pstate ps = s->ps;
+	struct svcgw_session *n;
+	struct svcgw_lut *lut;
+	u16 i;
+
+	svcgw_session_kill(sn, s);
+	lut = rcu_dereference(svc->lut);
+	i = lut->slot[svcgw_hash_scale(svcgw_flow_hash(&t, sn->hash_seed),
+				       lut->size)];
+	if (i == SVCGW_SLOT_EMPTY)
+		return;
+	t.dir = 0;
+	n = svcgw_session_create(sn, lut->servers[i], &t, 0);
+	if (n) {
+		WRITE_ONCE(n->ps.state, ps.state);
+		WRITE_ONCE(n->ps.fin, ps.fin);
+		session_set_expiry(sn, n);
+	}
+	svcgw_event(sn, SVCGW_EV_SESSION_REPICK);
+}
+
+/*
+ * Walk the table and end the sessions @f selects.  Sleeps between
+ * batches; returns how many were ended.
  */
 static unsigned int session_walk(struct svcgw_net *sn,
-				 const struct svcgw_service *svc, bool all)
+				 const struct session_filter *f)
 {
 	struct rhashtable_iter iter;
 	struct svcgw_shash *sh;
@@ -190,7 +249,6 @@ static unsigned int session_walk(struct svcgw_net *sn,
 	rhashtable_walk_start(&iter);
 	while ((sh = rhashtable_walk_next(&iter))) {
 		struct svcgw_session *s;
-		bool kill;
 
 		if (IS_ERR(sh)) {
 			if (PTR_ERR(sh) == -EAGAIN)
@@ -200,15 +258,17 @@ static unsigned int session_walk(struct svcgw_net *sn,
 		if (sh->tuple.dir != SVCGW_DIR_ORIG)
 			continue;
 		s = shash_session(sh);
-		if (all)
-			kill = !svc || s->server->svc == svc;
-		else
-			kill = svcgw_session_expired(s);
-		if (kill && !test_bit(SVCGW_SESS_DEAD, &s->flags)) {
-			svcgw_session_kill(sn, s);
-			killed++;
-			if (!all)
+		if (!test_bit(SVCGW_SESS_DEAD, &s->flags) &&
+		    session_match(s, f)) {
+			local_bh_disable();
+			if (f->reschedule)
+				session_reschedule(sn, s);
+			else
+				svcgw_session_kill(sn, s);
+			if (f->expired)
 				svcgw_event(sn, SVCGW_EV_SESSION_EXPIRED);
+			local_bh_enable();
+			killed++;
 		}
 		if (++seen % SVCGW_GC_BATCH == 0) {
 			rhashtable_walk_stop(&iter);
@@ -222,19 +282,59 @@ static unsigned int session_walk(struct svcgw_net *sn,
 }
 
 unsigned int svcgw_session_flush(struct svcgw_net *sn,
-				 const struct svcgw_service *svc)
+				 const struct svcgw_service *svc,
+				 const struct svcgw_key *ep)
 {
-	return session_walk(sn, svc, true);
+	struct session_filter f = { .svc = svc, .ep = ep };
+
+	return session_walk(sn, &f);
+}
+
+/* @srv was set down: its sessions go at once, by its service's policy. */
+void svcgw_session_server_down(struct svcgw_net *sn, struct svcgw_server *srv)
+{
+	struct session_filter f = {
+		.server = srv,
+		.reschedule = READ_ONCE(srv->svc->down_policy) ==
+			      SVCGW_DOWN_RESCHEDULE,
+	};
+
+	session_walk(sn, &f);
+}
+
+/*
+ * Session-table pressure, with hysteresis: on at 90% of the cap, off at
+ * 80%.  Hybrid services make no new sessions while it is on.
+ */
+void svcgw_pressure_update(struct svcgw_net *sn)
+{
+	u64 n = (u64)atomic_read(&sn->nsessions) * 10;
+	u64 max = READ_ONCE(sn->cfg.session_max);
+	bool on = READ_ONCE(sn->pressure);
+
+	if (!on && n >= max * 9) {
+		WRITE_ONCE(sn->pressure, true);
+	} else if (on && n <= max * 8 && max) {
+		WRITE_ONCE(sn->pressure, false);
+	} else {
+		return;
+	}
+	local_bh_disable();
+	svcgw_event(sn, SVCGW_EV_PRESSURE_SWITCH);
+	local_bh_enable();
 }
 
 static void session_gc(struct work_struct *work)
 {
 	struct svcgw_net *sn = container_of(to_delayed_work(work),
 					    struct svcgw_net, gc_work);
+	struct session_filter f = { .expired = true };
 
-	if (atomic_read(&sn->nsessions)) {
-		session_walk(sn, NULL, false);
-	}
+	if (atomic_read(&sn->nsessions))
+		session_walk(sn, &f);
+	mutex_lock(&sn->lock);
+	svcgw_service_tick(sn);
+	mutex_unlock(&sn->lock);
 	/* Keep going while there is anything to collect or to serve. */
 	if (!READ_ONCE(sn->exiting) &&
 	    (atomic_read(&sn->nsessions) || READ_ONCE(sn->nservices)))
@@ -261,7 +361,7 @@ void svcgw_session_net_exit(struct svcgw_net *sn)
 {
 	WRITE_ONCE(sn->exiting, true);
 	cancel_delayed_work_sync(&sn->gc_work);
-	session_walk(sn, NULL, true);
+	svcgw_session_flush(sn, NULL, NULL);
 	WARN_ON(atomic_read(&sn->nsessions));
 	rhashtable_destroy(&sn->sessions);
 }

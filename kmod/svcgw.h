@@ -26,6 +26,7 @@
 
 #include "pure.h"
 #include "state.h"
+#include "maglev.h"
 #include <linux/svcgw.h>
 
 /* Per-CPU counters of a service or a server (client-to-service packets). */
@@ -49,6 +50,8 @@ enum svcgw_event {
 	SVCGW_EV_DROP_NOMEM,
 	SVCGW_EV_SESSION_FULL,
 	SVCGW_EV_SESSION_EXPIRED,
+	SVCGW_EV_SESSION_REPICK,
+	SVCGW_EV_PRESSURE_SWITCH,
 	SVCGW_EV_MAX
 };
 
@@ -70,8 +73,10 @@ struct svcgw_service;
 /*
  * A server of one service.  Lives in its service's list and in the
  * namespace's endpoint table (both under svcgw_net.lock) and in the
- * service's lookup table (RCU).  @ref: one for the list, one per session.
- * Freed by RCU when the last reference goes.
+ * service's lookup tables (RCU).  @ref: one for the list, one per lookup
+ * table that names it, one per session.  Freed by RCU when the last
+ * reference goes.  @state and @weight change under svcgw_net.lock; the
+ * packet path reads @state with READ_ONCE().
  */
 struct svcgw_server {
 	struct rhash_head		node;	/* svcgw_net.servers */
@@ -79,6 +84,10 @@ struct svcgw_server {
 	struct svcgw_service		*svc;
 	struct list_head		list;	/* svcgw_service.servers */
 	u32				weight;
+	u8				state;	/* enum svcgw_server_state */
+	unsigned long			drain_until;	/* jiffies, 0: none */
+	struct svcgw_mlb		ident;	/* place in the table */
+	atomic_t			nsessions;	/* live, for draining */
 	refcount_t			ref;
 	struct svcgw_pcpu_stats __percpu *stats;
 	struct rcu_head			rcu;
@@ -87,12 +96,18 @@ struct svcgw_server {
 /*
  * Maglev lookup table of a service, replaced whole under RCU.  @slot[i]
  * indexes @servers; SVCGW_SLOT_EMPTY when no server has a weight.
+ * @old[i], when not SVCGW_SLOT_EMPTY, is the server entry i was tied to
+ * before the last change: the entry is marked, in transition.  @servers
+ * holds a reference on each server, so a removed server that an entry
+ * still names lives until the table goes.
  */
 struct svcgw_lut {
 	struct rcu_head		rcu;
 	u32			size;
 	u32			nservers;
+	u32			nmarked;
 	struct svcgw_server	**servers;
+	u16			*old;
 	u16			slot[];
 };
 
@@ -100,6 +115,13 @@ struct svcgw_service {
 	struct rhash_head		node;	/* svcgw_net.services */
 	struct svcgw_key		key;
 	u8				mode;	/* enum svcgw_mode */
+	bool				op_stateful;
+	u8				down_policy;
+	u8				reason;	/* last reported, for switches */
+	bool				state;
+	u32				transition;	/* seconds */
+	unsigned long			transition_until;	/* jiffies */
+	u64				switches;	/* svcgw_net.lock */
 	u32				table_size;
 	struct svcgw_lut __rcu		*lut;
 	struct list_head		servers;	/* svcgw_net.lock */
@@ -156,6 +178,7 @@ struct svcgw_net {
 	bool				exiting;
 	/* Settings, read locklessly by the packet path. */
 	struct svcgw_config		cfg;
+	bool				pressure;	/* above high watermark */
 	u32				hash_seed;
 	struct svcgw_pcpu_events __percpu *events;
 };
@@ -211,8 +234,28 @@ int svcgw_server_add(struct svcgw_net *sn, const struct svcgw_key *svc_key,
 int svcgw_server_del(struct svcgw_net *sn, const struct svcgw_key *svc_key,
 		     const struct svcgw_key *ep,
 		     struct netlink_ext_ack *extack);
+int svcgw_service_set(struct svcgw_net *sn, struct svcgw_service *svc,
+		      const struct svcgw_service *want, unsigned int which);
+int svcgw_server_set(struct svcgw_net *sn, const struct svcgw_key *svc_key,
+		     const struct svcgw_key *ep, const u32 *weight,
+		     const u8 *state, const u32 *deadline,
+		     struct netlink_ext_ack *extack);
+int svcgw_server_replace(struct svcgw_net *sn, const struct svcgw_key *svc_key,
+			 const struct svcgw_key *old_ep,
+			 const struct svcgw_key *new_ep, const u32 *weight,
+			 struct netlink_ext_ack *extack);
+void svcgw_service_tick(struct svcgw_net *sn);
+void svcgw_service_reason(struct svcgw_net *sn,
+			  const struct svcgw_service *svc,
+			  bool *state, u8 *reason);
 void svcgw_flush(struct svcgw_net *sn);
 void svcgw_server_put(struct svcgw_server *srv);
+
+/* Fields of svcgw_service_set()'s @which. */
+#define SVCGW_SET_MODE		BIT(0)
+#define SVCGW_SET_TRANSITION	BIT(1)
+#define SVCGW_SET_STATEFUL	BIT(2)
+#define SVCGW_SET_DOWN_POLICY	BIT(3)
 
 static inline struct svcgw_service *
 svcgw_service_lookup(struct svcgw_net *sn, const struct svcgw_key *key)
@@ -243,7 +286,10 @@ void svcgw_session_touch(struct svcgw_net *sn, struct svcgw_session *s,
 			 enum svcgw_dir dir, u8 proto, u8 tcp_flags);
 void svcgw_session_kill(struct svcgw_net *sn, struct svcgw_session *s);
 unsigned int svcgw_session_flush(struct svcgw_net *sn,
-				 const struct svcgw_service *svc);
+				 const struct svcgw_service *svc,
+				 const struct svcgw_key *ep);
+void svcgw_session_server_down(struct svcgw_net *sn, struct svcgw_server *srv);
+void svcgw_pressure_update(struct svcgw_net *sn);
 
 static inline bool svcgw_session_expired(const struct svcgw_session *s)
 {

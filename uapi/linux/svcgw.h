@@ -78,10 +78,12 @@
  * Transitions: when a change of the server set (add, del, replace, weight,
  * state) moves a mapping entry to another server, the entry stays tied to
  * its old server as well for the service's TRANSITION seconds.  A packet
- * of a hybrid or stateful service that hits such an entry and has no
- * session gets one: a TCP SYN with the new server, anything else with the
- * old one.  When the time is up the old tie goes.  A change during a
- * transition keeps each entry's oldest tie and restarts the clock.
+ * of a hybrid service that hits such an entry and has no session gets one:
+ * a TCP SYN with the new server, anything else with the old one.  (In a
+ * stateful service every older flow has its session already: a flow
+ * without one is new and takes the new server.)  When the time is up the
+ * old tie goes.  A change during a transition keeps each entry's oldest
+ * tie and restarts the clock.
  *
  * Addresses are in network byte order (4 bytes for AF_INET, 16 for
  * AF_INET6); ports, weights, sizes and counters in host byte order.
@@ -211,8 +213,9 @@ enum svcgw_down_policy {
 enum svcgw_server_state {
 	SVCGW_SERVER_ACTIVE,	/* takes new flows by its weight */
 	SVCGW_SERVER_DRAINING,	/* no new flows; its flows stay until they
-				 * end or the drain deadline passes, then
-				 * it is DOWN
+				 * end (no session left, transition over)
+				 * or the drain deadline passes, then it is
+				 * DOWN
 				 */
 	SVCGW_SERVER_DOWN,	/* no flows: its sessions are handled by the
 				 * service's down policy at once
@@ -231,8 +234,8 @@ enum svcgw_server_attr {
 	SVCGW_SRV_A_PAD,
 	SVCGW_SRV_A_STATE,	/* u8: enum svcgw_server_state */
 	SVCGW_SRV_A_DEADLINE,	/* u32: seconds a DRAINING server keeps its
-				 * flows, 0 = until they end (request);
-				 * ms left (reply)
+				 * flows, 0..86400, 0 = until they end
+				 * (request); ms left (reply)
 				 */
 
 	__SVCGW_SRV_A_MAX,
@@ -272,8 +275,10 @@ enum svcgw_session_attr {
 
 /*
  * Counters.  A service or server reply carries PACKETS, BYTES and SESSIONS
- * (sessions created, ever).  STATS_GET answers namespace totals: SERVICES,
- * SESSIONS_CUR and the DROP_* and other event counters.
+ * (sessions created, ever), client-to-service packets only.  STATS_GET
+ * answers namespace totals: PACKETS, BYTES and SESSIONS summed over the
+ * services there are now, SERVICES, SESSIONS_CUR and the DROP_* and other
+ * event counters.
  */
 enum svcgw_stats_attr {
 	SVCGW_STATS_A_UNSPEC,
@@ -284,9 +289,14 @@ enum svcgw_stats_attr {
 	SVCGW_STATS_A_SESSIONS_CUR,	/* u32: sessions now */
 	SVCGW_STATS_A_DROP_MALFORMED,	/* u64: bad or truncated header */
 	SVCGW_STATS_A_DROP_NO_SERVER,	/* u64: service without a server */
-	SVCGW_STATS_A_DROP_NOMEM,	/* u64: allocation failed */
-	SVCGW_STATS_A_SESSION_FULL,	/* u64: no session made, table at
-					 * its cap; flow served statelessly
+	SVCGW_STATS_A_DROP_NOMEM,	/* u64: allocation failed: packet
+					 * dropped (no writable copy), or no
+					 * session made (packet served from
+					 * the mapping table)
+					 */
+	SVCGW_STATS_A_SESSION_FULL,	/* u64: packets that got no session,
+					 * the table being at its cap; served
+					 * from the mapping table
 					 */
 	SVCGW_STATS_A_SESSION_EXPIRED,	/* u64: sessions ended by timeout */
 	SVCGW_STATS_A_PAD,
