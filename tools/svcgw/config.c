@@ -30,6 +30,10 @@ static const struct value_name stats_names[] = {
 	{ SVCGW_STATS_A_DROP_NOMEM, "drop_nomem", "drop_nomem" },
 	{ SVCGW_STATS_A_SESSION_FULL, "session_full", "session_full" },
 	{ SVCGW_STATS_A_SESSION_EXPIRED, "session_expired", "session_expired" },
+	{ SVCGW_STATS_A_PRESSURE, "pressure", "pressure" },
+	{ SVCGW_STATS_A_PRESSURE_SWITCHES, "pressure_switches",
+	  "pressure_switches" },
+	{ SVCGW_STATS_A_SESSION_REPICK, "session_repick", "session_repick" },
 };
 
 static const struct value_name config_names[] = {

@@ -138,3 +138,9 @@ void json_uint(struct json *j, const char *key, uint64_t val)
 	json_prefix(j, key);
 	fprintf(j->fp, "%" PRIu64, val);
 }
+
+void json_bool(struct json *j, const char *key, bool val)
+{
+	json_prefix(j, key);
+	fputs(val ? "true" : "false", j->fp);
+}

@@ -29,5 +29,6 @@ void json_open_array(struct json *j, const char *key);
 void json_close_array(struct json *j);
 void json_string(struct json *j, const char *key, const char *val);
 void json_uint(struct json *j, const char *key, uint64_t val);
+void json_bool(struct json *j, const char *key, bool val);
 
 #endif /* SVCGW_JSON_H */

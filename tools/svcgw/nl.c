@@ -41,7 +41,10 @@ struct gw_ctx {
 static struct nl_sock *sock;
 static int family;
 
-/* Counters are u32 or u64: take either, read them with gw_get_uint(). */
+/*
+ * Counters are u32 or u64: take either, read them with gw_get_uint().
+ * PRESSURE is a u8 flag.
+ */
 const struct nla_policy gw_stats_policy[SVCGW_STATS_A_MAX + 1] = {
 	[SVCGW_STATS_A_PACKETS]		= { .minlen = 4 },
 	[SVCGW_STATS_A_BYTES]		= { .minlen = 4 },
@@ -53,6 +56,9 @@ const struct nla_policy gw_stats_policy[SVCGW_STATS_A_MAX + 1] = {
 	[SVCGW_STATS_A_DROP_NOMEM]	= { .minlen = 4 },
 	[SVCGW_STATS_A_SESSION_FULL]	= { .minlen = 4 },
 	[SVCGW_STATS_A_SESSION_EXPIRED]	= { .minlen = 4 },
+	[SVCGW_STATS_A_PRESSURE]	= { .minlen = 1 },
+	[SVCGW_STATS_A_PRESSURE_SWITCHES] = { .minlen = 4 },
+	[SVCGW_STATS_A_SESSION_REPICK]	= { .minlen = 4 },
 };
 
 static int gw_open(void)
@@ -329,12 +335,18 @@ int gw_get_ep(const struct nlattr *fam, const struct nlattr *addr,
 	return 0;
 }
 
-/* A u32 or a u64 (a policy made sure of 4 bytes at least). */
+/* A u8, u16, u32 or u64, by its length (a policy made sure of one). */
 uint64_t gw_get_uint(const struct nlattr *attr)
 {
-	if (nla_len(attr) >= 8)
+	int len = nla_len(attr);
+
+	if (len >= 8)
 		return nla_get_u64(attr);
-	return nla_get_u32(attr);
+	if (len >= 4)
+		return nla_get_u32(attr);
+	if (len >= 2)
+		return nla_get_u16(attr);
+	return nla_get_u8(attr);
 }
 
 int gw_malformed(const char *what)

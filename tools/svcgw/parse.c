@@ -31,6 +31,36 @@ static const struct name_val protos[] = {
 static const struct name_val modes[] = {
 	{ "stateless", SVCGW_MODE_STATELESS },
 	{ "stateful", SVCGW_MODE_STATEFUL },
+	{ "hybrid", SVCGW_MODE_HYBRID },
+};
+
+static const struct name_val onoff[] = {
+	{ "off", 0 },
+	{ "on", 1 },
+};
+
+/* SVCGW_SVC_A_STATE: do new flows get sessions? */
+static const struct name_val svc_states[] = {
+	{ "stateless", 0 },
+	{ "stateful", 1 },
+};
+
+static const struct name_val reasons[] = {
+	{ "none", SVCGW_REASON_NONE },
+	{ "operator", SVCGW_REASON_OPERATOR },
+	{ "transition", SVCGW_REASON_TRANSITION },
+	{ "pressure", SVCGW_REASON_PRESSURE },
+};
+
+static const struct name_val down_policies[] = {
+	{ "reschedule", SVCGW_DOWN_RESCHEDULE },
+	{ "expire", SVCGW_DOWN_EXPIRE },
+};
+
+static const struct name_val server_states[] = {
+	{ "active", SVCGW_SERVER_ACTIVE },
+	{ "draining", SVCGW_SERVER_DRAINING },
+	{ "down", SVCGW_SERVER_DOWN },
 };
 
 static const struct name_val states[] = {
@@ -188,26 +218,45 @@ static const char *lookup_name(const struct name_val *t, size_t n,
 	return buf;
 }
 
-int parse_proto(const char *s, uint8_t *proto)
+/* A name of table @t, stored in a u8. */
+static int parse_u8_name(const struct name_val *t, size_t n, const char *s,
+			 uint8_t *dst)
 {
 	unsigned int v;
 	int err;
 
-	err = lookup_val(protos, ARRAY_SIZE(protos), s, &v);
+	err = lookup_val(t, n, s, &v);
 	if (!err)
-		*proto = v;
+		*dst = v;
 	return err;
+}
+
+int parse_proto(const char *s, uint8_t *proto)
+{
+	return parse_u8_name(protos, ARRAY_SIZE(protos), s, proto);
 }
 
 int parse_mode(const char *s, uint8_t *mode)
 {
-	unsigned int v;
-	int err;
+	return parse_u8_name(modes, ARRAY_SIZE(modes), s, mode);
+}
 
-	err = lookup_val(modes, ARRAY_SIZE(modes), s, &v);
-	if (!err)
-		*mode = v;
-	return err;
+/* "on" is 1, "off" is 0. */
+int parse_onoff(const char *s, uint8_t *val)
+{
+	return parse_u8_name(onoff, ARRAY_SIZE(onoff), s, val);
+}
+
+int parse_down_policy(const char *s, uint8_t *policy)
+{
+	return parse_u8_name(down_policies, ARRAY_SIZE(down_policies), s,
+			     policy);
+}
+
+int parse_server_state(const char *s, uint8_t *state)
+{
+	return parse_u8_name(server_states, ARRAY_SIZE(server_states), s,
+			     state);
 }
 
 const char *proto_str(unsigned int proto, char *buf, size_t size)
@@ -223,6 +272,30 @@ const char *mode_str(unsigned int mode, char *buf, size_t size)
 const char *state_str(unsigned int state, char *buf, size_t size)
 {
 	return lookup_name(states, ARRAY_SIZE(states), state, buf, size);
+}
+
+/* "stateful" or "stateless": SVCGW_SVC_A_STATE. */
+const char *svc_state_str(unsigned int state, char *buf, size_t size)
+{
+	return lookup_name(svc_states, ARRAY_SIZE(svc_states), state, buf,
+			   size);
+}
+
+const char *reason_str(unsigned int reason, char *buf, size_t size)
+{
+	return lookup_name(reasons, ARRAY_SIZE(reasons), reason, buf, size);
+}
+
+const char *down_policy_str(unsigned int policy, char *buf, size_t size)
+{
+	return lookup_name(down_policies, ARRAY_SIZE(down_policies), policy,
+			   buf, size);
+}
+
+const char *server_state_str(unsigned int state, char *buf, size_t size)
+{
+	return lookup_name(server_states, ARRAY_SIZE(server_states), state,
+			   buf, size);
 }
 
 /* The address alone, in inet_ntop's canonical form. */

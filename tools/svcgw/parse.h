@@ -36,11 +36,18 @@ int parse_service_ep(const char *s, struct endpoint *ep);
 int parse_server_ep(const char *s, struct endpoint *ep);
 int parse_proto(const char *s, uint8_t *proto);
 int parse_mode(const char *s, uint8_t *mode);
+int parse_onoff(const char *s, uint8_t *val);
+int parse_down_policy(const char *s, uint8_t *policy);
+int parse_server_state(const char *s, uint8_t *state);
 
 const char *format_addr(const struct endpoint *ep, char *buf, size_t size);
 const char *format_ep(const struct endpoint *ep, char *buf, size_t size);
 const char *proto_str(unsigned int proto, char *buf, size_t size);
 const char *mode_str(unsigned int mode, char *buf, size_t size);
 const char *state_str(unsigned int state, char *buf, size_t size);
+const char *svc_state_str(unsigned int state, char *buf, size_t size);
+const char *reason_str(unsigned int reason, char *buf, size_t size);
+const char *down_policy_str(unsigned int policy, char *buf, size_t size);
+const char *server_state_str(unsigned int state, char *buf, size_t size);
 
 #endif /* SVCGW_PARSE_H */

@@ -24,9 +24,14 @@ struct counters {
 	uint64_t sessions;
 };
 
+/* has_*: the kernel sent it (an older one does not). */
 struct server_info {
 	struct endpoint ep;
 	uint32_t weight;
+	bool has_state;
+	uint8_t state;		/* enum svcgw_server_state */
+	bool has_deadline;
+	uint32_t deadline;	/* ms left */
 	struct counters st;
 };
 
@@ -35,6 +40,22 @@ struct service_info {
 	uint8_t proto;
 	uint8_t mode;
 	uint32_t table;
+	bool has_transition;
+	uint32_t transition;	/* s */
+	bool has_stateful;
+	uint8_t stateful;	/* the operator's flag */
+	bool has_down_policy;
+	uint8_t down_policy;
+	bool has_state;
+	uint8_t state;		/* 1: new flows get sessions */
+	bool has_reason;
+	uint8_t reason;
+	bool has_switches;
+	uint64_t switches;
+	bool has_marked;
+	uint32_t marked;
+	bool has_left;
+	uint32_t left;		/* ms */
 	struct counters st;
 	struct server_info *srv;
 	size_t nsrv;
@@ -54,6 +75,14 @@ static const struct nla_policy svc_policy[SVCGW_SVC_A_MAX + 1] = {
 	[SVCGW_SVC_A_TABLE_SIZE]	= { .type = NLA_U32 },
 	[SVCGW_SVC_A_STATS]		= { .type = NLA_NESTED },
 	[SVCGW_SVC_A_SERVERS]		= { .type = NLA_NESTED },
+	[SVCGW_SVC_A_TRANSITION]	= { .type = NLA_U32 },
+	[SVCGW_SVC_A_STATEFUL]		= { .type = NLA_U8 },
+	[SVCGW_SVC_A_DOWN_POLICY]	= { .type = NLA_U8 },
+	[SVCGW_SVC_A_STATE]		= { .type = NLA_U8 },
+	[SVCGW_SVC_A_REASON]		= { .type = NLA_U8 },
+	[SVCGW_SVC_A_SWITCHES]		= { .minlen = 4 },
+	[SVCGW_SVC_A_MARKED]		= { .type = NLA_U32 },
+	[SVCGW_SVC_A_TRANSITION_LEFT]	= { .type = NLA_U32 },
 };
 
 static const struct nla_policy srv_policy[SVCGW_SRV_A_MAX + 1] = {
@@ -62,6 +91,8 @@ static const struct nla_policy srv_policy[SVCGW_SRV_A_MAX + 1] = {
 	[SVCGW_SRV_A_PORT]		= { .type = NLA_U16 },
 	[SVCGW_SRV_A_WEIGHT]		= { .type = NLA_U32 },
 	[SVCGW_SRV_A_STATS]		= { .type = NLA_NESTED },
+	[SVCGW_SRV_A_STATE]		= { .type = NLA_U8 },
+	[SVCGW_SRV_A_DEADLINE]		= { .type = NLA_U32 },
 };
 
 /* Requests */
@@ -76,6 +107,21 @@ static int arg_mode(const char *val, void *dst)
 	return parse_mode(val, dst);
 }
 
+static int arg_onoff(const char *val, void *dst)
+{
+	return parse_onoff(val, dst);
+}
+
+static int arg_down_policy(const char *val, void *dst)
+{
+	return parse_down_policy(val, dst);
+}
+
+static int arg_server_state(const char *val, void *dst)
+{
+	return parse_server_state(val, dst);
+}
+
 static int arg_server(const char *val, void *dst)
 {
 	return parse_server_ep(val, dst);
@@ -87,6 +133,21 @@ static int arg_server(const char *val, void *dst)
 #define ARG_SERVER(req) \
 	{ .name = "server", .parse = arg_server, .dst = &(req)->srv, \
 	  .required = true, .present = &(req)->has_server }
+#define ARG_MODE(req) \
+	{ .name = "mode", .parse = arg_mode, .dst = &(req)->mode }
+/* The settings of service add and service set but the mode. */
+#define ARG_TRANSITION(req) \
+	{ .name = "transition", .parse = arg_u32, .dst = &(req)->transition, \
+	  .present = &(req)->has_transition }
+#define ARG_STATEFUL(req) \
+	{ .name = "stateful", .parse = arg_onoff, .dst = &(req)->stateful, \
+	  .present = &(req)->has_stateful }
+#define ARG_DOWN_POLICY(req) \
+	{ .name = "down-policy", .parse = arg_down_policy, \
+	  .dst = &(req)->down_policy, .present = &(req)->has_down_policy }
+#define ARG_WEIGHT(req) \
+	{ .name = "weight", .parse = arg_u32, .dst = &(req)->weight, \
+	  .present = &(req)->has_weight }
 
 /* ADDR:PORT, then the keywords of @args. */
 static int parse_svc_key(int argc, char **argv, struct svc_req *req,
@@ -107,13 +168,18 @@ static int parse_svc_key(int argc, char **argv, struct svc_req *req,
 	return parse_args(argc - 1, argv + 1, args);
 }
 
-/* Nothing, or "ADDR:PORT proto P". */
-int parse_svc_filter(int argc, char **argv, struct svc_req *req)
+/* Nothing, or "ADDR:PORT proto P", and "[server SERVER]" if @server. */
+int parse_svc_filter(int argc, char **argv, struct svc_req *req, bool server)
 {
-	struct arg args[] = { ARG_PROTO(req), { .name = NULL } };
+	struct arg args[] = { ARG_PROTO(req), ARG_SERVER(req),
+			      { .name = NULL } };
 
 	if (!argc)
 		return 0;
+	if (server)
+		args[1].required = false;
+	else
+		args[1].name = NULL;
 	return parse_svc_key(argc, argv, req, args);
 }
 
@@ -128,34 +194,56 @@ static int put_service(struct nl_msg *msg, const struct svc_req *req)
 	    nla_put_u8(msg, SVCGW_SVC_A_PROTO, req->proto) < 0 ||
 	    (req->mode && nla_put_u8(msg, SVCGW_SVC_A_MODE, req->mode) < 0) ||
 	    (req->has_table &&
-	     nla_put_u32(msg, SVCGW_SVC_A_TABLE_SIZE, req->table) < 0))
+	     nla_put_u32(msg, SVCGW_SVC_A_TABLE_SIZE, req->table) < 0) ||
+	    (req->has_transition &&
+	     nla_put_u32(msg, SVCGW_SVC_A_TRANSITION, req->transition) < 0) ||
+	    (req->has_stateful &&
+	     nla_put_u8(msg, SVCGW_SVC_A_STATEFUL, req->stateful) < 0) ||
+	    (req->has_down_policy &&
+	     nla_put_u8(msg, SVCGW_SVC_A_DOWN_POLICY, req->down_policy) < 0))
 		return -1;
 	return nla_nest_end(msg, nest);
 }
 
-static int put_server(struct nl_msg *msg, const struct svc_req *req)
+/* Server nest @attr for @ep, with the settings of @req if not NULL. */
+static int put_server(struct nl_msg *msg, int attr,
+		      const struct endpoint *ep, const struct svc_req *req)
 {
 	struct nlattr *nest;
 
-	nest = nla_nest_start(msg, SVCGW_A_SERVER | NLA_F_NESTED);
+	nest = nla_nest_start(msg, attr | NLA_F_NESTED);
 	if (!nest ||
-	    gw_put_addr(msg, SVCGW_SRV_A_FAMILY, SVCGW_SRV_A_ADDR, &req->srv) ||
-	    (req->srv.port &&
-	     nla_put_u16(msg, SVCGW_SRV_A_PORT, req->srv.port) < 0) ||
-	    (req->has_weight &&
-	     nla_put_u32(msg, SVCGW_SRV_A_WEIGHT, req->weight) < 0))
+	    gw_put_addr(msg, SVCGW_SRV_A_FAMILY, SVCGW_SRV_A_ADDR, ep) ||
+	    (ep->port && nla_put_u16(msg, SVCGW_SRV_A_PORT, ep->port) < 0))
+		return -1;
+	if (req &&
+	    ((req->has_weight &&
+	      nla_put_u32(msg, SVCGW_SRV_A_WEIGHT, req->weight) < 0) ||
+	     (req->has_state &&
+	      nla_put_u8(msg, SVCGW_SRV_A_STATE, req->state) < 0) ||
+	     (req->has_deadline &&
+	      nla_put_u32(msg, SVCGW_SRV_A_DEADLINE, req->deadline) < 0)))
 		return -1;
 	return nla_nest_end(msg, nest);
 }
 
-/* gw_build_fn for every command that takes a service (and a server). */
+/*
+ * gw_build_fn for every command that takes a service (and a server).
+ * The server settings go in SVCGW_A_SERVER_NEW if there is one (replace),
+ * else in SVCGW_A_SERVER.
+ */
 int put_svc_req(struct nl_msg *msg, const void *data)
 {
 	const struct svc_req *req = data;
 
 	if (req->has_key && put_service(msg, req) < 0)
 		return -1;
-	if (req->has_server && put_server(msg, req) < 0)
+	if (req->has_server &&
+	    put_server(msg, SVCGW_A_SERVER, &req->srv,
+		       req->has_new ? NULL : req) < 0)
+		return -1;
+	if (req->has_new &&
+	    put_server(msg, SVCGW_A_SERVER_NEW, &req->new_srv, req) < 0)
 		return -1;
 	return 0;
 }
@@ -165,15 +253,41 @@ int cmd_service_add(int argc, char **argv)
 	struct svc_req req = { .has_key = false };
 	struct arg args[] = {
 		ARG_PROTO(&req),
-		{ .name = "mode", .parse = arg_mode, .dst = &req.mode },
+		ARG_MODE(&req),
 		{ .name = "table", .parse = arg_u32, .dst = &req.table,
 		  .present = &req.has_table },
+		ARG_TRANSITION(&req),
+		ARG_STATEFUL(&req),
+		ARG_DOWN_POLICY(&req),
 		{ .name = NULL }
 	};
 
 	if (parse_svc_key(argc, argv, &req, args))
 		return -1;
 	return gw_run(SVCGW_CMD_SERVICE_NEW, false, put_svc_req, &req,
+		      NULL, NULL);
+}
+
+int cmd_service_set(int argc, char **argv)
+{
+	struct svc_req req = { .has_key = false };
+	struct arg args[] = {
+		ARG_PROTO(&req),
+		ARG_MODE(&req),
+		ARG_TRANSITION(&req),
+		ARG_STATEFUL(&req),
+		ARG_DOWN_POLICY(&req),
+		{ .name = NULL }
+	};
+
+	if (parse_svc_key(argc, argv, &req, args))
+		return -1;
+	if (!req.mode && !req.has_transition && !req.has_stateful &&
+	    !req.has_down_policy) {
+		pr_err("nothing to set, try \"svcgw help\"");
+		return -1;
+	}
+	return gw_run(SVCGW_CMD_SERVICE_SET, false, put_svc_req, &req,
 		      NULL, NULL);
 }
 
@@ -194,8 +308,7 @@ int cmd_server_add(int argc, char **argv)
 	struct arg args[] = {
 		ARG_PROTO(&req),
 		ARG_SERVER(&req),
-		{ .name = "weight", .parse = arg_u32, .dst = &req.weight,
-		  .present = &req.has_weight },
+		ARG_WEIGHT(&req),
 		{ .name = NULL }
 	};
 
@@ -217,7 +330,72 @@ int cmd_server_del(int argc, char **argv)
 		      NULL, NULL);
 }
 
+int cmd_server_set(int argc, char **argv)
+{
+	struct svc_req req = { .has_key = false };
+	struct arg args[] = {
+		ARG_PROTO(&req),
+		ARG_SERVER(&req),
+		ARG_WEIGHT(&req),
+		{ .name = "state", .parse = arg_server_state, .dst = &req.state,
+		  .present = &req.has_state },
+		{ .name = "deadline", .parse = arg_u32, .dst = &req.deadline,
+		  .present = &req.has_deadline },
+		{ .name = NULL }
+	};
+
+	if (parse_svc_key(argc, argv, &req, args))
+		return -1;
+	if (!req.has_weight && !req.has_state && !req.has_deadline) {
+		pr_err("nothing to set, try \"svcgw help\"");
+		return -1;
+	}
+	return gw_run(SVCGW_CMD_SERVER_SET, false, put_svc_req, &req,
+		      NULL, NULL);
+}
+
+/* The weight, if given, is the new server's; else it keeps the old's. */
+int cmd_server_replace(int argc, char **argv)
+{
+	struct svc_req req = { .has_key = false };
+	struct arg args[] = {
+		ARG_PROTO(&req),
+		ARG_SERVER(&req),
+		{ .name = "with", .parse = arg_server, .dst = &req.new_srv,
+		  .required = true, .present = &req.has_new },
+		ARG_WEIGHT(&req),
+		{ .name = NULL }
+	};
+
+	if (parse_svc_key(argc, argv, &req, args))
+		return -1;
+	return gw_run(SVCGW_CMD_SERVER_REPLACE, false, put_svc_req, &req,
+		      NULL, NULL);
+}
+
 /* Replies */
+
+/* Optional attributes: false if absent. */
+static bool get_u8(const struct nlattr *a, uint8_t *val)
+{
+	if (a)
+		*val = nla_get_u8(a);
+	return a;
+}
+
+static bool get_u32(const struct nlattr *a, uint32_t *val)
+{
+	if (a)
+		*val = nla_get_u32(a);
+	return a;
+}
+
+static bool get_uint(const struct nlattr *a, uint64_t *val)
+{
+	if (a)
+		*val = gw_get_uint(a);
+	return a;
+}
 
 static int get_counters(struct nlattr *nest, struct counters *c)
 {
@@ -247,6 +425,8 @@ static int get_server(struct nlattr *nest, struct server_info *srv)
 		return gw_malformed("server");
 	srv->weight = a[SVCGW_SRV_A_WEIGHT] ?
 		      nla_get_u32(a[SVCGW_SRV_A_WEIGHT]) : 0;
+	srv->has_state = get_u8(a[SVCGW_SRV_A_STATE], &srv->state);
+	srv->has_deadline = get_u32(a[SVCGW_SRV_A_DEADLINE], &srv->deadline);
 	return get_counters(a[SVCGW_SRV_A_STATS], &srv->st);
 }
 
@@ -295,6 +475,20 @@ static bool same_service(const struct service_info *a,
 	return a->proto == b->proto && !memcmp(&a->ep, &b->ep, sizeof(a->ep));
 }
 
+static void get_service_state(struct nlattr **a, struct service_info *svc)
+{
+	svc->has_transition = get_u32(a[SVCGW_SVC_A_TRANSITION],
+				      &svc->transition);
+	svc->has_stateful = get_u8(a[SVCGW_SVC_A_STATEFUL], &svc->stateful);
+	svc->has_down_policy = get_u8(a[SVCGW_SVC_A_DOWN_POLICY],
+				      &svc->down_policy);
+	svc->has_state = get_u8(a[SVCGW_SVC_A_STATE], &svc->state);
+	svc->has_reason = get_u8(a[SVCGW_SVC_A_REASON], &svc->reason);
+	svc->has_switches = get_uint(a[SVCGW_SVC_A_SWITCHES], &svc->switches);
+	svc->has_marked = get_u32(a[SVCGW_SVC_A_MARKED], &svc->marked);
+	svc->has_left = get_u32(a[SVCGW_SVC_A_TRANSITION_LEFT], &svc->left);
+}
+
 static int service_reply(struct nlattr **tb, void *arg)
 {
 	struct nlattr *a[SVCGW_SVC_A_MAX + 1];
@@ -317,6 +511,7 @@ static int service_reply(struct nlattr **tb, void *arg)
 			svc.mode = nla_get_u8(a[SVCGW_SVC_A_MODE]);
 		if (a[SVCGW_SVC_A_TABLE_SIZE])
 			svc.table = nla_get_u32(a[SVCGW_SVC_A_TABLE_SIZE]);
+		get_service_state(a, &svc);
 		if (get_counters(a[SVCGW_SVC_A_STATS], &svc.st))
 			return -1;
 		last = add_service(list, &svc);
@@ -350,25 +545,63 @@ static struct endpoint server_ep(const struct service_info *svc,
 	return ep;
 }
 
+/* Milliseconds as seconds, rounded up: a running timer never shows 0s. */
+static uint32_t ms_to_s(uint32_t ms)
+{
+	return ms / 1000 + !!(ms % 1000);
+}
+
+static void print_server_text(const struct service_info *svc,
+			      const struct server_info *srv)
+{
+	char buf[EP_STRLEN], state[NUM_STRLEN];
+	struct endpoint ep = server_ep(svc, srv);
+
+	printf("\tserver %s weight %u", format_ep(&ep, buf, sizeof(buf)),
+	       srv->weight);
+	if (srv->has_state)
+		printf(" state %s",
+		       server_state_str(srv->state, state, sizeof(state)));
+	if (srv->has_state && srv->state == SVCGW_SERVER_DRAINING &&
+	    srv->has_deadline && srv->deadline)
+		printf(" deadline %us", ms_to_s(srv->deadline));
+	printf(" packets %" PRIu64 " bytes %" PRIu64 " sessions %" PRIu64 "\n",
+	       srv->st.packets, srv->st.bytes, srv->st.sessions);
+}
+
 static void print_service_text(const struct service_info *svc)
 {
 	char buf[EP_STRLEN], proto[NUM_STRLEN], mode[NUM_STRLEN];
 	const struct server_info *srv;
-	struct endpoint ep;
 
-	printf("service %s proto %s mode %s table %u\n",
+	printf("service %s proto %s mode %s table %u",
 	       format_ep(&svc->ep, buf, sizeof(buf)),
 	       proto_str(svc->proto, proto, sizeof(proto)),
 	       mode_str(svc->mode, mode, sizeof(mode)), svc->table);
-	printf("\tpackets %" PRIu64 " bytes %" PRIu64 " sessions %" PRIu64
-	       "\n", svc->st.packets, svc->st.bytes, svc->st.sessions);
-	for (srv = svc->srv; srv < svc->srv + svc->nsrv; srv++) {
-		ep = server_ep(svc, srv);
-		printf("\tserver %s weight %u packets %" PRIu64 " bytes %" PRIu64
-		       " sessions %" PRIu64 "\n",
-		       format_ep(&ep, buf, sizeof(buf)), srv->weight,
-		       srv->st.packets, srv->st.bytes, srv->st.sessions);
+	if (svc->has_transition)
+		printf(" transition %us", svc->transition);
+	if (svc->has_down_policy)
+		printf(" down-policy %s", down_policy_str(svc->down_policy,
+							   buf, sizeof(buf)));
+	if (svc->mode == SVCGW_MODE_HYBRID && svc->has_state) {
+		printf(" state %s", svc_state_str(svc->state, buf, sizeof(buf)));
+		if (svc->has_reason)
+			printf(" reason %s",
+			       reason_str(svc->reason, buf, sizeof(buf)));
 	}
+	printf("\n\tpackets %" PRIu64 " bytes %" PRIu64 " sessions %" PRIu64,
+	       svc->st.packets, svc->st.bytes, svc->st.sessions);
+	if (svc->has_switches)
+		printf(" switches %" PRIu64, svc->switches);
+	putchar('\n');
+	if (svc->has_marked && svc->marked) {
+		printf("\ttransition: %u entries marked", svc->marked);
+		if (svc->has_left)
+			printf(", %us left", ms_to_s(svc->left));
+		putchar('\n');
+	}
+	for (srv = svc->srv; srv < svc->srv + svc->nsrv; srv++)
+		print_server_text(svc, srv);
 }
 
 static void print_counters_json(struct json *j, const struct counters *c)
@@ -388,6 +621,11 @@ static void print_server_json(struct json *j, const struct service_info *svc,
 	json_string(j, "address", format_addr(&ep, buf, sizeof(buf)));
 	json_uint(j, "port", ep.port);
 	json_uint(j, "weight", srv->weight);
+	if (srv->has_state)
+		json_string(j, "state", server_state_str(srv->state, buf,
+							 sizeof(buf)));
+	if (srv->has_deadline)
+		json_uint(j, "deadline_ms", srv->deadline);
 	print_counters_json(j, &srv->st);
 	json_close_object(j);
 }
@@ -403,7 +641,26 @@ static void print_service_json(struct json *j, const struct service_info *svc)
 	json_string(j, "proto", proto_str(svc->proto, proto, sizeof(proto)));
 	json_string(j, "mode", mode_str(svc->mode, mode, sizeof(mode)));
 	json_uint(j, "table", svc->table);
+	if (svc->has_transition)
+		json_uint(j, "transition", svc->transition);
+	if (svc->has_stateful)
+		json_bool(j, "stateful", svc->stateful);
+	if (svc->has_down_policy)
+		json_string(j, "down_policy",
+			    down_policy_str(svc->down_policy, buf, sizeof(buf)));
+	if (svc->has_state)
+		json_string(j, "state",
+			    svc_state_str(svc->state, buf, sizeof(buf)));
+	if (svc->has_reason)
+		json_string(j, "reason", reason_str(svc->reason, buf,
+						    sizeof(buf)));
+	if (svc->has_marked)
+		json_uint(j, "marked", svc->marked);
+	if (svc->has_left)
+		json_uint(j, "transition_left_ms", svc->left);
 	print_counters_json(j, &svc->st);
+	if (svc->has_switches)
+		json_uint(j, "switches", svc->switches);
 	json_open_array(j, "servers");
 	for (srv = svc->srv; srv < svc->srv + svc->nsrv; srv++)
 		print_server_json(j, svc, srv);
@@ -435,7 +692,7 @@ int cmd_service_show(int argc, char **argv)
 	struct service_list list = { .n = 0 };
 	int err, tries = 0;
 
-	if (parse_svc_filter(argc, argv, &req))
+	if (parse_svc_filter(argc, argv, &req, false))
 		return -1;
 	do {
 		free_services(&list);

@@ -142,7 +142,7 @@ int cmd_session_show(int argc, char **argv)
 	struct session_out out = { .started = false };
 	int err;
 
-	if (parse_svc_filter(argc, argv, &req))
+	if (parse_svc_filter(argc, argv, &req, false))
 		return -1;
 	err = gw_run(SVCGW_CMD_SESSION_GET, true, put_svc_req, &req,
 		     session_reply, &out);
@@ -154,11 +154,12 @@ int cmd_session_show(int argc, char **argv)
 	return err < 0 ? -1 : 0;
 }
 
+/* All sessions, those of one service, or those of one of its servers. */
 int cmd_session_flush(int argc, char **argv)
 {
 	struct svc_req req = { .has_key = false };
 
-	if (parse_svc_filter(argc, argv, &req))
+	if (parse_svc_filter(argc, argv, &req, true))
 		return -1;
 	return gw_run(SVCGW_CMD_SESSION_FLUSH, false, put_svc_req, &req,
 		      NULL, NULL);

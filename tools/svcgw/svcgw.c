@@ -22,13 +22,20 @@ struct options opts;
 static const char usage_text[] =
 "Usage: svcgw [OPTIONS] OBJECT [COMMAND] [ARGS]\n"
 "\n"
-"  svcgw service add ADDR:PORT proto tcp|udp [mode stateless|stateful] [table PRIME]\n"
+"  svcgw service add ADDR:PORT proto tcp|udp [mode MODE] [table PRIME]\n"
+"                    [transition S] [stateful on|off] [down-policy POLICY]\n"
 "  svcgw service del ADDR:PORT proto tcp|udp\n"
 "  svcgw service show [ADDR:PORT proto tcp|udp]\n"
+"  svcgw service set ADDR:PORT proto tcp|udp [mode MODE] [transition S]\n"
+"                    [stateful on|off] [down-policy POLICY]\n"
 "  svcgw server add ADDR:PORT proto tcp|udp server SERVER [weight N]\n"
 "  svcgw server del ADDR:PORT proto tcp|udp server SERVER\n"
+"  svcgw server set ADDR:PORT proto tcp|udp server SERVER [weight N]\n"
+"                   [state active|draining|down] [deadline S]\n"
+"  svcgw server replace ADDR:PORT proto tcp|udp server SERVER with SERVER\n"
+"                       [weight N]\n"
 "  svcgw session show [ADDR:PORT proto tcp|udp]\n"
-"  svcgw session flush [ADDR:PORT proto tcp|udp]\n"
+"  svcgw session flush [ADDR:PORT proto tcp|udp [server SERVER]]\n"
 "  svcgw stats\n"
 "  svcgw flush\n"
 "  svcgw config set [session-max N] [timeout-tcp-syn S] [timeout-tcp-est S]\n"
@@ -39,7 +46,14 @@ static const char usage_text[] =
 "ADDR:PORT  the service: 192.0.2.10:80 or [2001:db8::10]:80, port 1..65535\n"
 "SERVER     198.51.100.1, 198.51.100.1:8080, 2001:db8::1 or [2001:db8::1]:8080;\n"
 "           no port (or port 0) means the service's port\n"
-"N, S       decimal numbers; the kernel checks their ranges\n"
+"MODE       stateless, stateful or hybrid (the kernel's default)\n"
+"POLICY     reschedule or expire: what happens to the sessions of a server\n"
+"           set down\n"
+"N, S       decimal numbers (S in seconds); the kernel checks their ranges\n"
+"\n"
+"set changes only what it is given, at least one setting.  server replace\n"
+"moves the old server's share to the new one in one step; the new server\n"
+"keeps the old one's weight unless weight is given.\n"
 "\n"
 "OPTIONS    -j, --json      JSON output\n"
 "           -p, --pretty    indent the JSON output\n"
@@ -47,8 +61,8 @@ static const char usage_text[] =
 "           -h, --help      print this help\n"
 "\n"
 "OBJECT and COMMAND may be abbreviated; the first match in the order above\n"
-"wins (s = service).  COMMAND defaults to show.  The flush command removes\n"
-"every service, server and session.\n"
+"wins (s = service, service s = service show).  COMMAND defaults to show.\n"
+"The flush command removes every service, server and session.\n"
 "\n"
 "Exit status: 0 on success, 1 on any error (bad arguments, missing module,\n"
 "request refused by the kernel).\n";
@@ -62,8 +76,11 @@ static const struct cmd {
 	{ "service",	"add",		cmd_service_add },
 	{ "service",	"delete",	cmd_service_del },
 	{ "service",	"show",		cmd_service_show },
+	{ "service",	"set",		cmd_service_set },
 	{ "server",	"add",		cmd_server_add },
 	{ "server",	"delete",	cmd_server_del },
+	{ "server",	"set",		cmd_server_set },
+	{ "server",	"replace",	cmd_server_replace },
 	{ "session",	"show",		cmd_session_show },
 	{ "session",	"flush",	cmd_session_flush },
 	{ "stats",	NULL,		cmd_stats },

@@ -49,23 +49,40 @@ struct svc_req {
 	uint8_t mode;		/* 0: not given */
 	bool has_table;
 	uint32_t table;
+	bool has_transition;
+	uint32_t transition;	/* s */
+	bool has_stateful;
+	uint8_t stateful;	/* 0 or 1 */
+	bool has_down_policy;
+	uint8_t down_policy;	/* enum svcgw_down_policy */
 	bool has_server;	/* put an SVCGW_A_SERVER too */
 	struct endpoint srv;
+	bool has_new;		/* and an SVCGW_A_SERVER_NEW (replace) */
+	struct endpoint new_srv;
+	/* What goes in the last server nest put: */
 	bool has_weight;
 	uint32_t weight;
+	bool has_state;
+	uint8_t state;		/* enum svcgw_server_state */
+	bool has_deadline;
+	uint32_t deadline;	/* s */
 };
 
 struct nl_msg;
 
-int parse_svc_filter(int argc, char **argv, struct svc_req *req);
+int parse_svc_filter(int argc, char **argv, struct svc_req *req,
+		      bool server);
 int put_svc_req(struct nl_msg *msg, const void *req);
 
 /* Commands: argc/argv hold what follows the command words. */
 int cmd_service_add(int argc, char **argv);
 int cmd_service_del(int argc, char **argv);
 int cmd_service_show(int argc, char **argv);
+int cmd_service_set(int argc, char **argv);
 int cmd_server_add(int argc, char **argv);
 int cmd_server_del(int argc, char **argv);
+int cmd_server_set(int argc, char **argv);
+int cmd_server_replace(int argc, char **argv);
 int cmd_session_show(int argc, char **argv);
 int cmd_session_flush(int argc, char **argv);
 int cmd_stats(int argc, char **argv);

@@ -80,6 +80,18 @@ static void test_compact(void)
 	json_end(&o.j);
 	out_check(&o, "{\"zero\":0,\"max\":18446744073709551615}\n",
 		  "u64 range");
+
+	out_open(&o, false);
+	json_open_object(&o.j, NULL);
+	json_bool(&o.j, "yes", true);
+	json_bool(&o.j, "no", false);
+	json_open_array(&o.j, "list");
+	json_bool(&o.j, NULL, false);
+	json_close_array(&o.j);
+	json_close_object(&o.j);
+	json_end(&o.j);
+	out_check(&o, "{\"yes\":true,\"no\":false,\"list\":[false]}\n",
+		  "booleans");
 }
 
 static void test_pretty(void)

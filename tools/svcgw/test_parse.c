@@ -173,7 +173,11 @@ static void test_names(void)
 	   "mode stateless");
 	ok(!parse_mode("stateful", &v) && v == SVCGW_MODE_STATEFUL,
 	   "mode stateful");
+	ok(!parse_mode("hybrid", &v) && v == SVCGW_MODE_HYBRID,
+	   "mode hybrid");
 	ok(parse_mode("state", &v) == PARSE_INVAL, "mode state refused");
+	ok(parse_mode("Hybrid", &v) == PARSE_INVAL, "mode Hybrid refused");
+	ok(parse_mode("3", &v) == PARSE_INVAL, "mode 3 refused");
 
 	ok(!strcmp(proto_str(IPPROTO_TCP, buf, sizeof(buf)), "tcp") &&
 	   !strcmp(proto_str(IPPROTO_UDP, buf, sizeof(buf)), "udp") &&
@@ -182,6 +186,8 @@ static void test_names(void)
 		   "stateless") &&
 	   !strcmp(mode_str(SVCGW_MODE_STATEFUL, buf, sizeof(buf)),
 		   "stateful") &&
+	   !strcmp(mode_str(SVCGW_MODE_HYBRID, buf, sizeof(buf)),
+		   "hybrid") &&
 	   !strcmp(mode_str(0, buf, sizeof(buf)), "0"), "mode_str");
 	ok(!strcmp(state_str(SVCGW_SESS_NONE, buf, sizeof(buf)), "none") &&
 	   !strcmp(state_str(SVCGW_SESS_TCP_SYN_SENT, buf, sizeof(buf)),
@@ -197,6 +203,68 @@ static void test_names(void)
 	   !strcmp(state_str(SVCGW_SESS_UDP, buf, sizeof(buf)), "udp") &&
 	   !strcmp(state_str(SVCGW_SESS_MAX + 1, buf, sizeof(buf)), "7"),
 	   "state_str");
+}
+
+/* The settings of service set and server set. */
+static void test_settings(void)
+{
+	char buf[NUM_STRLEN];
+	uint8_t v;
+
+	ok(!parse_onoff("on", &v) && v == 1, "stateful on");
+	ok(!parse_onoff("off", &v) && v == 0, "stateful off");
+	v = 7;
+	ok(parse_onoff("yes", &v) == PARSE_INVAL && v == 7,
+	   "stateful yes refused, value untouched");
+	ok(parse_onoff("1", &v) == PARSE_INVAL, "stateful 1 refused");
+	ok(parse_onoff("ON", &v) == PARSE_INVAL, "stateful ON refused");
+	ok(parse_onoff("", &v) == PARSE_INVAL, "empty on/off refused");
+
+	ok(!parse_down_policy("reschedule", &v) && v == SVCGW_DOWN_RESCHEDULE,
+	   "down-policy reschedule");
+	ok(!parse_down_policy("expire", &v) && v == SVCGW_DOWN_EXPIRE,
+	   "down-policy expire");
+	ok(parse_down_policy("drop", &v) == PARSE_INVAL,
+	   "down-policy drop refused");
+	ok(parse_down_policy("0", &v) == PARSE_INVAL,
+	   "down-policy 0 refused");
+
+	ok(!parse_server_state("active", &v) && v == SVCGW_SERVER_ACTIVE,
+	   "server state active");
+	ok(!parse_server_state("draining", &v) && v == SVCGW_SERVER_DRAINING,
+	   "server state draining");
+	ok(!parse_server_state("down", &v) && v == SVCGW_SERVER_DOWN,
+	   "server state down");
+	ok(parse_server_state("drain", &v) == PARSE_INVAL,
+	   "server state drain refused");
+	ok(parse_server_state("up", &v) == PARSE_INVAL,
+	   "server state up refused");
+
+	ok(!strcmp(svc_state_str(0, buf, sizeof(buf)), "stateless") &&
+	   !strcmp(svc_state_str(1, buf, sizeof(buf)), "stateful") &&
+	   !strcmp(svc_state_str(2, buf, sizeof(buf)), "2"), "svc_state_str");
+	ok(!strcmp(reason_str(SVCGW_REASON_NONE, buf, sizeof(buf)), "none") &&
+	   !strcmp(reason_str(SVCGW_REASON_OPERATOR, buf, sizeof(buf)),
+		   "operator") &&
+	   !strcmp(reason_str(SVCGW_REASON_TRANSITION, buf, sizeof(buf)),
+		   "transition") &&
+	   !strcmp(reason_str(SVCGW_REASON_PRESSURE, buf, sizeof(buf)),
+		   "pressure") &&
+	   !strcmp(reason_str(9, buf, sizeof(buf)), "9"), "reason_str");
+	ok(!strcmp(down_policy_str(SVCGW_DOWN_RESCHEDULE, buf, sizeof(buf)),
+		   "reschedule") &&
+	   !strcmp(down_policy_str(SVCGW_DOWN_EXPIRE, buf, sizeof(buf)),
+		   "expire") &&
+	   !strcmp(down_policy_str(2, buf, sizeof(buf)), "2"),
+	   "down_policy_str");
+	ok(!strcmp(server_state_str(SVCGW_SERVER_ACTIVE, buf, sizeof(buf)),
+		   "active") &&
+	   !strcmp(server_state_str(SVCGW_SERVER_DRAINING, buf, sizeof(buf)),
+		   "draining") &&
+	   !strcmp(server_state_str(SVCGW_SERVER_DOWN, buf, sizeof(buf)),
+		   "down") &&
+	   !strcmp(server_state_str(3, buf, sizeof(buf)), "3"),
+	   "server_state_str");
 }
 
 static void test_format(void)
@@ -222,6 +290,7 @@ int main(void)
 	test_ep_fields();
 	test_u32();
 	test_names();
+	test_settings();
 	test_format();
 	return tap_done();
 }
