@@ -90,6 +90,14 @@ assert {v["port"] for v in m[(81, "tcp")]["servers"]} == {8080}
 assert {v["weight"] for v in m[(54, "udp")]["servers"]} == {2}
 ' "$tmp/svc.json"
 
+gwcli -j service show $VIP:81 proto tcp > "$tmp/one.json"
+check "service show with a key lists that service only" \
+	python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(0 if len(d) == 1 and d[0]["port"] == 81 and d[0]["proto"] == "tcp"
+         and len(d[0]["servers"]) == 3 else 1)' "$tmp/one.json"
+
 gwcli service show > "$tmp/svc.txt"
 check "service show text names every service" \
 	test "$(grep -c '^service ' "$tmp/svc.txt")" -eq 4
@@ -127,6 +135,15 @@ check "udp stateless: the same flows reach the same servers again" \
 import json, sys
 a, b = (json.load(open(f))["servers"] for f in sys.argv[1:3])
 sys.exit(0 if a == b else 1)' "$tmp/udp53.json" "$tmp/udp53b.json"
+
+# The gateway itself may talk to a server on its service port (a health
+# check): that reply is no service flow and keeps the server's address.
+ip netns exec "$gw" python3 "$LBTOOL" tcp 198.51.100.11 80 --conns 2 --bytes 1000 > "$tmp/direct.json"
+check "the gateway's own connection to a server's service port is left alone" \
+	test $? -eq 0
+ip netns exec "$gw" python3 "$LBTOOL" udp 198.51.100.12 53 --count 2 > "$tmp/direct-udp.json"
+check "the gateway's own udp request to a server is answered by the server" \
+	test $? -eq 0
 
 # --- counters and sessions ---------------------------------------------------
 gwcli -j service show > "$tmp/svc2.json"

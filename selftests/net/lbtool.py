@@ -185,7 +185,12 @@ def udp(args):
 
 
 def hold(args):
-    """Long-lived connections trickling data; counts any that break."""
+    """Long-lived connections trickling data; counts any that break.
+
+    Each round sends a chunk on every live connection, then waits at most
+    --round-timeout seconds, all connections together, for the echoes: a
+    connection that is reset, closed, or silent that long is broken.
+    """
     res = {"servers": {}, "ok": 0, "failed": 0, "errors": [], "peers": []}
     socks = []
     for _ in range(args.conns):
@@ -193,22 +198,51 @@ def hold(args):
                                      timeout=args.timeout)
         name = recv_line(s)
         res["servers"][name] = res["servers"].get(name, 0) + 1
+        s.setblocking(False)
         socks.append(s)
     end = time.monotonic() + args.seconds
     broken = set()
+
+    def fail(i, why):
+        broken.add(i)
+        res["errors"].append(why)
+
     while time.monotonic() < end:
+        want, got = {}, {}
         for i, s in enumerate(socks):
             if i in broken:
                 continue
             chunk = os.urandom(64)
             try:
-                s.sendall(chunk)
-                if recv_exact(s, len(chunk)) != chunk:
-                    raise OSError("payload mismatch")
+                s.send(chunk)
+                want[i], got[i] = chunk, b""
             except OSError as e:
-                broken.add(i)
-                res["errors"].append(str(e))
-        time.sleep(0.2)
+                fail(i, str(e))
+        deadline = time.monotonic() + args.round_timeout
+        while want and time.monotonic() < deadline:
+            fds = {socks[i].fileno(): i for i in want}
+            r, _, _ = select.select([socks[i] for i in want], [], [],
+                                    max(0, deadline - time.monotonic()))
+            for s in r:
+                i = fds[s.fileno()]
+                try:
+                    d = s.recv(4096)
+                except OSError as e:
+                    del want[i]
+                    fail(i, str(e))
+                    continue
+                if not d:
+                    del want[i]
+                    fail(i, "closed by peer")
+                    continue
+                got[i] += d
+                if len(got[i]) >= len(want[i]):
+                    if got[i] != want[i]:
+                        fail(i, "payload mismatch")
+                    del want[i]
+        for i in want:
+            fail(i, "no echo within %.1fs" % args.round_timeout)
+        time.sleep(args.interval)
     for i, s in enumerate(socks):
         res["failed" if i in broken else "ok"] += 1
         s.close()
@@ -244,6 +278,8 @@ def main():
                        default=3 if c == "udp" else 20)
         p.add_argument("--sport-base", type=int, default=0)
         p.add_argument("--parallel", action="store_true")
+        p.add_argument("--interval", type=float, default=0.2)
+        p.add_argument("--round-timeout", type=float, default=5)
     args = ap.parse_args()
     if args.cmd == "serve":
         serve(args)
