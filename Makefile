@@ -33,6 +33,15 @@ demo: deps
 	$(MAKE) all
 	@selftests/vm/run-vm.sh --job demo
 
+# Boot a guest, measure packet rates (ratios to plain forwarding in the same
+# boot): a table on the console, every sample in build/bench/results.json.
+# Not part of check; how to read it: selftests/bench/README.rst.
+bench: deps
+	$(MAKE) all
+	@VM_TIMEOUT=$${VM_TIMEOUT:-1500} selftests/vm/run-vm.sh --job bench --out build/bench
+
+.PHONY: bench
+
 # Boot the guest, run only the tests matching T: make vm-test T=00-harness
 vm-test:
 	@selftests/vm/run-vm.sh --job test $(if $(T),--tests $(T))

@@ -8,6 +8,8 @@
 #   svcgw.job=test          run every executable selftests/net/*.sh that
 #                           starts with "#!", in sorted order
 #   svcgw.job=demo          insmod kmod/svcgw.ko, run selftests/vm/demo.sh
+#   svcgw.job=bench         run selftests/bench/bench.sh (make bench)
+#   svcgw.env=BENCH_X=V     export BENCH_X=V (the benchmark's settings)
 #   svcgw.tests=PAT[,PAT]   with job=test: only scripts whose file name
 #                           matches a glob PAT (no wildcard: a substring)
 #
@@ -19,6 +21,8 @@
 # Results, in the "out" share (/tmp/svcgw-out):
 #   tap.txt    the job's TAP, also copied to the console as it comes
 #   demo.txt   the demo's own output (job=demo)
+#   bench.txt, results.json
+#              the benchmark's output and results (job=bench)
 #   dmesg.txt  the kernel log, rewritten after every script and at the end
 #   done       the job's exit status, written last: no file, no result
 
@@ -206,6 +210,34 @@ job_demo()
 	fi
 }
 
+# The benchmark writes its files to a folder of its own, copied out at the
+# end: a run cut short by its timeout still leaves what it had.
+job_bench()
+{
+	local bench=$SRC/selftests/bench/bench.sh dir=/tmp/svcgw-bench rc line
+	local re='^(not ok|ok)([[:space:]]+[0-9]+)?([[:space:]]+-)?[[:space:]]*(.*)$'
+
+	mkdir -p "$dir"
+	(cd "$SRC" && exec timeout -k 10 "$(test_timeout "${bench%/*}")" bash "$bench" "$dir") \
+		< /dev/null 2>&1 |
+	while IFS= read -r line; do
+		if [[ $line =~ $re ]]; then
+			result "${BASH_REMATCH[1]}" "bench: ${BASH_REMATCH[4]}"
+		elif [[ $line == "#"* ]]; then
+			printf '%s\n' "$line"
+		else
+			printf '# %s\n' "$line"
+		fi
+	done
+	rc=${PIPESTATUS[0]}
+	cp "$dir"/* "$OUT/" 2>/dev/null
+	if [ "$rc" -ne 0 ]; then
+		result "not ok" "bench: exit status $rc"
+	elif [ ! -s "$OUT/results.json" ]; then
+		result "not ok" "bench: no results.json"
+	fi
+}
+
 main()
 {
 	local job=test filter='' arg args
@@ -216,6 +248,7 @@ main()
 		case $arg in
 		svcgw.job=*)	job=${arg#*=} ;;
 		svcgw.tests=*)	filter=${arg#*=} ;;
+		svcgw.env=BENCH_*=*)	export "${arg#svcgw.env=}" ;;
 		esac
 	done
 
@@ -225,6 +258,7 @@ main()
 	case $job in
 	test)	job_test "$filter" ;;
 	demo)	job_demo ;;
+	bench)	job_bench ;;
 	*)	result "not ok" "guest: unknown job '$job'" ;;
 	esac
 	emit "1..$tap_num"

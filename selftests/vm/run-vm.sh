@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# run-vm.sh [--job test|demo] [--tests PATTERN] [--out DIR] [--verbose]
+# run-vm.sh [--job test|demo|bench] [--tests PATTERN] [--out DIR] [--verbose]
 #
 # Boot Debian's kernel under QEMU software emulation (the host kernel cannot
 # load modules), with the host's root file system as the guest's read-only
@@ -18,7 +18,8 @@
 # check is a TAP test of its own. The guest console is in DIR/console.log.
 #
 # Environment: KVER (default: newest in /lib/modules; never uname -r, that
-# is the host's kernel), VM_TIMEOUT, VM_MEM (2G), VM_SMP (2).
+# is the host's kernel), VM_TIMEOUT, VM_MEM (2G), VM_SMP (2); BENCH_* is
+# passed to the guest's environment (selftests/bench/README.rst).
 
 set -uo pipefail
 
@@ -65,6 +66,10 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
 append="console=ttyS0 panic=-1 quiet svcgw.job=$job${tests:+ svcgw.tests=$tests}"
+# The benchmark's settings (BENCH_*, values without spaces) go along.
+for var in $(compgen -e | grep '^BENCH_'); do
+	append+=" svcgw.env=$var=${!var}"
+done
 fsdev=security_model=none,multidevs=remap
 qemu=(qemu-system-x86_64 -accel tcg -cpu max -m "${VM_MEM:-2G}"
 	-smp "${VM_SMP:-2}" -nographic -no-reboot -nic none
@@ -90,6 +95,7 @@ echo "run-vm: guest ran for ${elapsed}s" >&2
 
 # The demo's own output first, as it is: it is meant for people.
 [ "$job" = demo ] && [ -f "$out/demo.txt" ] && cat "$out/demo.txt"
+[ "$job" = bench ] && [ -f "$out/bench.txt" ] && cat "$out/bench.txt"
 
 # The guest's TAP, without its plan: the tests below extend it.
 num=0
