@@ -16,7 +16,7 @@ unsigned int svcgw_net_id __read_mostly;
 unsigned int svcgw_session_max_default __read_mostly = 1 << 20;
 module_param_named(session_max, svcgw_session_max_default, uint, 0644);
 MODULE_PARM_DESC(session_max,
-		 "Cap on sessions in a new network namespace (default 1048576)");
+		 "Cap on sessions in a new network namespace (default 1048576, at most 2^28)");
 
 static unsigned int hash_seed;
 module_param(hash_seed, uint, 0444);
@@ -50,7 +50,8 @@ static int __net_init svcgw_net_init(struct net *net)
 	sn->net = net;
 	mutex_init(&sn->lock);
 	sn->hash_seed = hash_seed;
-	sn->cfg.session_max = READ_ONCE(svcgw_session_max_default);
+	sn->cfg.session_max = min_t(u32, READ_ONCE(svcgw_session_max_default),
+				    SVCGW_SESSION_MAX_LIMIT);
 	sn->cfg.timeouts = (struct svcgw_timeouts) {
 		.tcp_syn = 60,
 		.tcp_est = 7200,
@@ -69,6 +70,7 @@ static int __net_init svcgw_net_init(struct net *net)
 	return 0;
 
 err_service:
+	rhashtable_destroy(&sn->retired);
 	rhashtable_destroy(&sn->servers);
 	rhashtable_destroy(&sn->services);
 err_events:

@@ -113,6 +113,64 @@ static void lut_mark(struct svcgw_lut *lut, u32 i, const struct svcgw_lut *old,
 	lut->nmarked++;
 }
 
+static bool lut_names(const struct svcgw_lut *lut,
+		      const struct svcgw_server *srv)
+{
+	u32 i;
+
+	for (i = 0; i < lut->nservers; i++)
+		if (lut->servers[i] == srv)
+			return true;
+	return false;
+}
+
+static void retired_drop(struct svcgw_net *sn, struct svcgw_server *srv)
+{
+	rhashtable_remove_fast(&sn->retired, &srv->node, svcgw_server_params);
+	list_del(&srv->list);
+	svcgw_server_put(srv);
+}
+
+/* Retired servers that no entry of @svc's table is tied to any more go. */
+static void service_prune_retired(struct svcgw_net *sn,
+				  struct svcgw_service *svc)
+{
+	struct svcgw_lut *lut = lut_deref(sn, svc);
+	struct svcgw_server *srv, *tmp;
+
+	list_for_each_entry_safe(srv, tmp, &svc->retired, list)
+		if (!lut_names(lut, srv))
+			retired_drop(sn, srv);
+}
+
+/*
+ * @srv has left @svc's server list and the table is rebuilt.  If entries
+ * are still tied to it (a transition), it is retired: out of the endpoint
+ * table into svcgw_net.retired, so that replies of its flows that have no
+ * session are still translated, until the transition ends.  Otherwise the
+ * list's reference goes; sessions hold their own.
+ */
+static void server_retire(struct svcgw_net *sn, struct svcgw_service *svc,
+			  struct svcgw_server *srv)
+{
+	struct svcgw_server *other;
+
+	rhashtable_remove_fast(&sn->servers, &srv->node, svcgw_server_params);
+	if (!lut_names(lut_deref(sn, svc), srv))
+		goto put;
+	other = rhashtable_lookup_fast(&sn->retired, &srv->ep,
+				       svcgw_server_params);
+	if (other)
+		retired_drop(sn, other);
+	if (rhashtable_insert_fast(&sn->retired, &srv->node,
+				   svcgw_server_params))
+		goto put;
+	list_add_tail(&srv->list, &svc->retired);
+	return;
+put:
+	svcgw_server_put(srv);
+}
+
 /*
  * Build the lookup table of @svc from its server list and publish it.
  * Servers are sorted by their place first, so the table depends on the
@@ -189,6 +247,7 @@ static int service_rebuild(struct svcgw_net *sn, struct svcgw_service *svc,
 	if (old)
 		call_rcu(&old->rcu, lut_free_rcu);
 	sn->gen++;
+	service_prune_retired(sn, svc);
 	service_note(sn, svc);
 	return 0;
 }
@@ -255,6 +314,7 @@ int svcgw_service_add(struct svcgw_net *sn, const struct svcgw_key *key,
 	svc->transition = SVCGW_TRANSITION_DEFAULT;
 	svc->state = mode == SVCGW_MODE_STATEFUL;
 	INIT_LIST_HEAD(&svc->servers);
+	INIT_LIST_HEAD(&svc->retired);
 	err = service_rebuild(sn, svc, false);
 	if (err)
 		goto err_free;
@@ -294,6 +354,9 @@ static void service_unlink(struct svcgw_net *sn, struct svcgw_service *svc)
 	list_for_each_entry(srv, &svc->servers, list)
 		rhashtable_remove_fast(&sn->servers, &srv->node,
 				       svcgw_server_params);
+	list_for_each_entry(srv, &svc->retired, list)
+		rhashtable_remove_fast(&sn->retired, &srv->node,
+				       svcgw_server_params);
 	list_del(&svc->list);
 	sn->nservices--;
 	sn->gen++;
@@ -305,6 +368,10 @@ static void service_destroy(struct svcgw_net *sn, struct svcgw_service *svc)
 	struct svcgw_server *srv, *tmp;
 
 	list_for_each_entry_safe(srv, tmp, &svc->servers, list) {
+		list_del(&srv->list);
+		svcgw_server_put(srv);
+	}
+	list_for_each_entry_safe(srv, tmp, &svc->retired, list) {
 		list_del(&srv->list);
 		svcgw_server_put(srv);
 	}
@@ -465,9 +532,7 @@ int svcgw_server_del(struct svcgw_net *sn, const struct svcgw_key *svc_key,
 		svc->nservers++;
 		return err;
 	}
-	rhashtable_remove_fast(&sn->servers, &srv->node, svcgw_server_params);
-	/* Sessions hold their own references and keep the server. */
-	svcgw_server_put(srv);
+	server_retire(sn, svc, srv);
 	return 0;
 }
 
@@ -585,8 +650,7 @@ int svcgw_server_replace(struct svcgw_net *sn, const struct svcgw_key *svc_key,
 				       svcgw_server_params);
 		goto err_free;
 	}
-	rhashtable_remove_fast(&sn->servers, &old->node, svcgw_server_params);
-	svcgw_server_put(old);
+	server_retire(sn, svc, old);
 	return 0;
 
 err_free:
@@ -708,7 +772,16 @@ int svcgw_service_net_init(struct svcgw_net *sn)
 		return err;
 	err = rhashtable_init(&sn->servers, &svcgw_server_params);
 	if (err)
-		rhashtable_destroy(&sn->services);
+		goto err_services;
+	err = rhashtable_init(&sn->retired, &svcgw_server_params);
+	if (err)
+		goto err_servers;
+	return 0;
+
+err_servers:
+	rhashtable_destroy(&sn->servers);
+err_services:
+	rhashtable_destroy(&sn->services);
 	return err;
 }
 
@@ -717,6 +790,7 @@ void svcgw_service_net_exit(struct svcgw_net *sn)
 	mutex_lock(&sn->lock);
 	svcgw_flush(sn);
 	mutex_unlock(&sn->lock);
+	rhashtable_destroy(&sn->retired);
 	rhashtable_destroy(&sn->servers);
 	rhashtable_destroy(&sn->services);
 }

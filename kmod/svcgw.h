@@ -126,6 +126,7 @@ struct svcgw_service {
 	struct svcgw_lut __rcu		*lut;
 	struct list_head		servers;	/* svcgw_net.lock */
 	unsigned int			nservers;	/* svcgw_net.lock */
+	struct list_head		retired;	/* svcgw_net.lock */
 	struct list_head		list;	/* svcgw_net.service_list */
 	struct svcgw_pcpu_stats __percpu *stats;
 	struct rcu_head			rcu;
@@ -166,6 +167,7 @@ struct svcgw_net {
 	/* Configuration: svcgw_service_*.c, writers hold @lock. */
 	struct rhashtable		services;
 	struct rhashtable		servers;
+	struct rhashtable		retired;	/* removed, still tied */
 	struct list_head		service_list;
 	unsigned int			nservices;
 	u32				gen;	/* bumped on change, for dumps */
@@ -263,10 +265,20 @@ svcgw_service_lookup(struct svcgw_net *sn, const struct svcgw_key *key)
 	return rhashtable_lookup(&sn->services, key, svcgw_service_params);
 }
 
+/*
+ * The server behind an endpoint, for the reply path: a server of a
+ * service, or one removed from it that a transition still ties entries
+ * to (retired), whose flows without a session still reach it.
+ */
 static inline struct svcgw_server *
 svcgw_endpoint_lookup(struct svcgw_net *sn, const struct svcgw_key *key)
 {
-	return rhashtable_lookup(&sn->servers, key, svcgw_server_params);
+	struct svcgw_server *srv;
+
+	srv = rhashtable_lookup(&sn->servers, key, svcgw_server_params);
+	if (!srv && unlikely(atomic_read(&sn->retired.nelems)))
+		srv = rhashtable_lookup(&sn->retired, key, svcgw_server_params);
+	return srv;
 }
 
 /* session.c */
