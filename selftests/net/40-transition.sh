@@ -208,6 +208,28 @@ sys.exit(0 if b["failed"] == 0 and "s3" not in b["servers"]
 check "service show reports the server down" \
 	test "$(gwcli -j service show $VIP:53 proto udp | json_get '[s["state"] for s in d[0]["servers"] if s["address"] == "198.51.100.13"][0]')" = down
 
+# Draining ends at a deadline, or by itself once the server's flows end.
+srv_state()
+{
+	gwcli -j service show $VIP:53 proto udp |
+		json_get "[s['state'] for s in d[0]['servers'] if s['address'] == '$1'][0]"
+}
+gwcli server set $VIP:53 proto udp server $S3 state active
+gwcli server set $VIP:53 proto udp server $S2 state draining deadline 3
+check "draining with a deadline: reported draining" test "$(srv_state $S2)" = draining
+busywait 15000 bash -c "[ \"\$(ip netns exec $gw $SVCGW_BIN -j service show $VIP:53 proto udp | python3 -c 'import json,sys; print([s[\"state\"] for s in json.load(sys.stdin)[0][\"servers\"] if s[\"address\"] == \"$S2\"][0])')\" = down ]"
+check "drain deadline passed: the server is down" test "$(srv_state $S2)" = down
+gwcli server set $VIP:53 proto udp server $S2 state active
+client_run udp $VIP 53 --count 30 --sport-base 46000 > /dev/null
+gwcli server set $VIP:53 proto udp server $S1 state draining
+check "draining without a deadline: stays draining while it has flows" \
+	test "$(srv_state $S1)" = draining
+busywait 40000 bash -c "[ \"\$(ip netns exec $gw $SVCGW_BIN -j service show $VIP:53 proto udp | python3 -c 'import json,sys; print([s[\"state\"] for s in json.load(sys.stdin)[0][\"servers\"] if s[\"address\"] == \"$S1\"][0])')\" = down ]"
+check "draining without a deadline: down once its sessions and the transition ended" \
+	test "$(srv_state $S1)" = down
+gwcli server set $VIP:53 proto udp server $S1 state active
+client_run udp $VIP 53 --count 30 --sport-base 47000 > /dev/null
+
 gwcli session flush $VIP:53 proto udp server $S1
 check "session flush of one server leaves the others' sessions" \
 	python3 -c '
