@@ -444,39 +444,37 @@ static struct svcgw_service *service_get(struct svcgw_net *sn,
 	return svc;
 }
 
-int svcgw_server_add(struct svcgw_net *sn, const struct svcgw_key *svc_key,
-		     const struct svcgw_key *ep, u32 weight,
-		     struct netlink_ext_ack *extack)
+/* An endpoint free for @svc: in no service yet (else the errno). */
+static int endpoint_free(struct svcgw_net *sn, struct svcgw_service *svc,
+			 const struct svcgw_key *ep,
+			 struct netlink_ext_ack *extack)
 {
-	struct svcgw_service *svc;
-	struct svcgw_server *srv, *other;
-	int err;
+	struct svcgw_server *other;
 
-	lockdep_assert_held(&sn->lock);
-	svc = service_get(sn, svc_key, extack);
-	if (!svc)
-		return -ENOENT;
 	other = rhashtable_lookup_fast(&sn->servers, ep, svcgw_server_params);
-	if (other) {
-		if (other->svc == svc) {
-			NL_SET_ERR_MSG(extack, "server exists in this service");
-			return -EEXIST;
-		}
-		NL_SET_ERR_MSG(extack,
-			       "server endpoint already backs another service");
-		return -EADDRINUSE;
+	if (!other)
+		return 0;
+	if (other->svc == svc) {
+		NL_SET_ERR_MSG(extack, "server exists in this service");
+		return -EEXIST;
 	}
-	if (svc->nservers >= SVCGW_SERVERS_MAX) {
-		NL_SET_ERR_MSG(extack, "too many servers in this service");
-		return -ENOSPC;
-	}
-	srv = kzalloc(sizeof(*srv), GFP_KERNEL);
+	NL_SET_ERR_MSG(extack, "server endpoint already backs another service");
+	return -EADDRINUSE;
+}
+
+/* A new active server of @svc, with one reference, in no list or table. */
+static struct svcgw_server *server_alloc(struct svcgw_service *svc,
+					 const struct svcgw_key *ep,
+					 u32 weight)
+{
+	struct svcgw_server *srv = kzalloc(sizeof(*srv), GFP_KERNEL);
+
 	if (!srv)
-		return -ENOMEM;
+		return NULL;
 	srv->stats = netdev_alloc_pcpu_stats(struct svcgw_pcpu_stats);
 	if (!srv->stats) {
 		kfree(srv);
-		return -ENOMEM;
+		return NULL;
 	}
 	srv->ep = *ep;
 	srv->svc = svc;
@@ -485,6 +483,31 @@ int svcgw_server_add(struct svcgw_net *sn, const struct svcgw_key *svc_key,
 	svcgw_mlb_identity(&srv->ident, (const u8 *)&srv->ep,
 			   offsetof(struct svcgw_key, proto));
 	refcount_set(&srv->ref, 1);
+	return srv;
+}
+
+int svcgw_server_add(struct svcgw_net *sn, const struct svcgw_key *svc_key,
+		     const struct svcgw_key *ep, u32 weight,
+		     struct netlink_ext_ack *extack)
+{
+	struct svcgw_service *svc;
+	struct svcgw_server *srv;
+	int err;
+
+	lockdep_assert_held(&sn->lock);
+	svc = service_get(sn, svc_key, extack);
+	if (!svc)
+		return -ENOENT;
+	err = endpoint_free(sn, svc, ep, extack);
+	if (err)
+		return err;
+	if (svc->nservers >= SVCGW_SERVERS_MAX) {
+		NL_SET_ERR_MSG(extack, "too many servers in this service");
+		return -ENOSPC;
+	}
+	srv = server_alloc(svc, ep, weight);
+	if (!srv)
+		return -ENOMEM;
 
 	list_add_tail(&srv->list, &svc->servers);
 	svc->nservers++;
@@ -613,31 +636,14 @@ int svcgw_server_replace(struct svcgw_net *sn, const struct svcgw_key *svc_key,
 	if (!old)
 		return -ENOENT;
 	svc = old->svc;
-	srv = rhashtable_lookup_fast(&sn->servers, new_ep, svcgw_server_params);
-	if (srv) {
-		if (srv->svc == svc) {
-			NL_SET_ERR_MSG(extack, "server exists in this service");
-			return -EEXIST;
-		}
-		NL_SET_ERR_MSG(extack,
-			       "server endpoint already backs another service");
-		return -EADDRINUSE;
-	}
-	srv = kzalloc(sizeof(*srv), GFP_KERNEL);
+	err = endpoint_free(sn, svc, new_ep, extack);
+	if (err)
+		return err;
+	srv = server_alloc(svc, new_ep, weight ? *weight : old->weight);
 	if (!srv)
 		return -ENOMEM;
-	srv->stats = netdev_alloc_pcpu_stats(struct svcgw_pcpu_stats);
-	if (!srv->stats) {
-		kfree(srv);
-		return -ENOMEM;
-	}
-	srv->ep = *new_ep;
-	srv->svc = svc;
-	srv->weight = weight ? *weight : old->weight;
-	srv->state = SVCGW_SERVER_ACTIVE;
 	/* The new server takes the old one's place: its entries, only. */
 	srv->ident = old->ident;
-	refcount_set(&srv->ref, 1);
 	err = rhashtable_insert_fast(&sn->servers, &srv->node,
 				     svcgw_server_params);
 	if (err)
