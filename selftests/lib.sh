@@ -5,6 +5,7 @@
 #
 #   ktap_ok NAME / ktap_fail NAME / ktap_skip NAME REASON
 #                     print one numbered TAP result and count it
+#   check NAME CMD... run CMD, ok or fail by its exit status
 #   ktap_info TEXT    print a TAP comment
 #   ktap_finish       print the totals; exit 1 if any test failed, 4 (skip)
 #                     if all were skipped, else 0
@@ -58,6 +59,19 @@ ktap_skip()
 	KTAP_COUNT=$((KTAP_COUNT + 1))
 	KTAP_SKIP=$((KTAP_SKIP + 1))
 	echo "ok $KTAP_COUNT - $name # SKIP $*"
+}
+
+# check NAME CMD...: one TAP result from a command's exit status.
+check()
+{
+	local name=$1
+
+	shift
+	if "$@"; then
+		ktap_ok "$name"
+	else
+		ktap_fail "$name"
+	fi
 }
 
 ktap_info()

@@ -14,27 +14,11 @@ set -u
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/topo.sh"
 
-tmp=
-
-cleanup()
-{
-	cleanup_all_ns
-	[ -z "$tmp" ] || rm -rf "$tmp"
-	svcgw_unload 2>/dev/null || true
-}
-trap cleanup EXIT
+trap topo_cleanup EXIT
 
 checktool python3
 [ -x "$SVCGW_BIN" ] || { echo "# SKIP: $SVCGW_BIN not built"; exit $ksft_skip; }
 tmp=$(mktemp -d)
-
-check()
-{
-	local name=$1
-
-	shift
-	if "$@"; then ktap_ok "$name"; else ktap_fail "$name"; fi
-}
 
 # svc_field ADDR:PORT PROTO EXPR: a field of one service's JSON object.
 svc_field()

@@ -22,6 +22,16 @@ SERVERS=(198.51.100.11 198.51.100.12 198.51.100.13)
 SVCGW_BIN=${SVCGW_BIN:-$SVCGW_SRC/tools/svcgw/svcgw}
 LBTOOL=$SVCGW_SRC/selftests/net/lbtool.py
 
+tmp=
+
+# topo_cleanup: the EXIT trap of the tests: namespaces, scratch, module.
+topo_cleanup()
+{
+	cleanup_all_ns
+	[ -z "$tmp" ] || rm -rf "$tmp"
+	svcgw_unload 2>/dev/null || true
+}
+
 topo_setup()
 {
 	local i ns
