@@ -7,99 +7,22 @@ check, "ok NAME" or "fail NAME", and "# " details."""
 import errno
 import os
 import socket
-import struct
 import sys
 
-NETLINK_GENERIC = 16
-SOL_NETLINK = 270
-NETLINK_EXT_ACK = 11
-NLM_F_REQUEST, NLM_F_ACK = 1, 4
-NLMSG_ERROR = 2
-NLM_F_ACK_TLVS = 0x200
-GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 0x10, 3
-CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
-NLA_F_NESTED = 0x8000
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                ".."))
+from genl import GenlSock, attr, nest, u8, u16, u32, uapi_enums  # noqa: E402
 
-# uapi/linux/svcgw.h
-CMD_SERVICE_NEW, CMD_SERVICE_GET, CMD_SERVER_NEW = 1, 3, 4
-A_SERVICE, A_SERVER, A_SESSION, A_STATS = 1, 2, 3, 4
-SVC_FAMILY, SVC_ADDR, SVC_PORT, SVC_PROTO, SVC_MODE, SVC_TABLE, SVC_STATS = \
-    1, 2, 3, 4, 5, 6, 7
-SRV_FAMILY, SRV_ADDR, SRV_PORT, SRV_WEIGHT = 1, 2, 3, 4
-
-
-def attr(t, data):
-    n = 4 + len(data)
-    return struct.pack("HH", n, t) + data + b"\0" * ((4 - n % 4) % 4)
-
-
-def nest(t, *parts):
-    return attr(t | NLA_F_NESTED, b"".join(parts))
-
-
-def u8(t, v):
-    return attr(t, struct.pack("B", v))
-
-
-def u16(t, v):
-    return attr(t, struct.pack("H", v))
-
-
-def u32(t, v):
-    return attr(t, struct.pack("I", v))
-
-
-class GenlSock:
-    def __init__(self):
-        self.s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
-                               NETLINK_GENERIC)
-        self.s.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
-        self.s.bind((0, 0))
-        self.seq = 0
-
-    def request(self, family, cmd, payload, flags=NLM_F_REQUEST | NLM_F_ACK):
-        self.seq += 1
-        body = struct.pack("BBH", cmd, 1, 0) + payload
-        msg = struct.pack("IHHII", 16 + len(body), family, flags,
-                          self.seq, 0) + body
-        self.s.send(msg)
-        replies = []
-        while True:
-            data = self.s.recv(65536)
-            off = 0
-            while off < len(data):
-                ln, typ, fl, seq, pid = struct.unpack_from("IHHII", data, off)
-                m = data[off:off + ln]
-                off += (ln + 3) & ~3
-                if typ == NLMSG_ERROR:
-                    err = struct.unpack_from("i", m, 16)[0]
-                    msg = None
-                    if fl & NLM_F_ACK_TLVS:
-                        inner = struct.unpack_from("I", m, 20)[0]
-                        toff = 20 + (inner if not fl & 0x100 else 16)
-                        while toff + 4 <= len(m):
-                            alen, atyp = struct.unpack_from("HH", m, toff)
-                            if atyp == 1:
-                                msg = m[toff + 4:toff + alen].rstrip(
-                                    b"\0").decode()
-                            toff += (alen + 3) & ~3
-                    return err, msg, replies
-                replies.append(m)
-
-    def family(self, name):
-        err, _, rep = self.request(
-            GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
-            attr(CTRL_ATTR_FAMILY_NAME, name.encode() + b"\0"))
-        if err or not rep:
-            return None
-        m = rep[0]
-        off = 20
-        while off + 4 <= len(m):
-            alen, atyp = struct.unpack_from("HH", m, off)
-            if atyp == CTRL_ATTR_FAMILY_ID:
-                return struct.unpack_from("H", m, off + 4)[0]
-            off += (alen + 3) & ~3
-        return None
+E = uapi_enums()
+CMD_SERVICE_NEW = E["SVCGW_CMD_SERVICE_NEW"]
+CMD_SERVER_NEW = E["SVCGW_CMD_SERVER_NEW"]
+A_SERVICE, A_SERVER = E["SVCGW_A_SERVICE"], E["SVCGW_A_SERVER"]
+SVC_FAMILY, SVC_ADDR = E["SVCGW_SVC_A_FAMILY"], E["SVCGW_SVC_A_ADDR"]
+SVC_PORT, SVC_PROTO = E["SVCGW_SVC_A_PORT"], E["SVCGW_SVC_A_PROTO"]
+SVC_MODE, SVC_TABLE = E["SVCGW_SVC_A_MODE"], E["SVCGW_SVC_A_TABLE_SIZE"]
+SVC_STATS = E["SVCGW_SVC_A_STATS"]
+SRV_FAMILY, SRV_ADDR = E["SVCGW_SRV_A_FAMILY"], E["SVCGW_SRV_A_ADDR"]
+SRV_WEIGHT = E["SVCGW_SRV_A_WEIGHT"]
 
 
 VIP = socket.inet_aton("192.0.2.10")
