@@ -1,49 +1,79 @@
-// SPDX-License-Identifier: GPL-2.0
 /*
- * The packet path: two netfilter PREROUTING hooks per namespace, registered
- * while the namespace has a service.
+ * The packet path: netfilter hooks per namespace, for IPv4 and IPv6,
+ * registered while the namespace has a service.
  *
- *   svcgw_in  (SVCGW_PRI_IN, before conntrack): a packet whose destination
- *             is a service is sent to a server: session first, else the
- *             service's mapping table (a stateful service then makes a
+ *   svcgw_in  (PREROUTING, SVCGW_PRI_IN, before conntrack): a packet whose
+ *             destination is a service is sent to a server: session
+ *             first, else the service's mapping table (which may make a
  *             session).  Destination rewritten, routed on as usual.
- *   svcgw_out (SVCGW_PRI_OUT, after conntrack): a packet whose source is a
- *             server endpoint, or that matches a session's reply, gets the
- *             service address back as its source.
+ *   svcgw_out (POSTROUTING, SVCGW_PRI_OUT): a forwarded packet whose
+ *             source is a server endpoint, or that matches a session's
+ *             reply, gets the service address back as its source.
+ *
+ * Replies are translated after routing, as conntrack's NAT does it: a
+ * reply the gateway cannot forward (too big for the next link, hop limit
+ * reached) makes an ICMP error addressed to the server that sent it,
+ * about the packet the server sent, which is what the server's stack can
+ * act on.
+ *
+ * ICMP and ICMPv6 errors that quote a translated flow are translated too,
+ * so that path MTU discovery and traceroute work through the gateway:
+ *   - an error toward a service address, quoting a packet sent from it
+ *     (a router between gateway and client could not deliver a reply),
+ *     goes to the flow's server, as if the server's packet were quoted
+ *     (svcgw_in);
+ *   - an error toward a client, quoting a packet sent to a server (the
+ *     server, a router behind the gateway, or the gateway itself could
+ *     not deliver the client's packet), gets the service address and port
+ *     back in the quote and, if the server itself sent it, as its source
+ *     (svcgw_out, which sees the gateway's own errors too).
+ * ICMP echo is never touched: an echo request to a service address is
+ * routed like any packet, so the gateway answers it when the address is
+ * configured on it (as IPVS needs) and nobody does otherwise.
  *
  * With nf_conntrack loaded, conntrack therefore sees the real flow,
  * client <-> server, in both directions: rules that match on conntrack
- * state keep working and no conntrack NAT is involved.  IPv4 fragments are
- * reassembled first (nf_defrag_ipv4) so that every fragment of a datagram
- * goes to the same server.
+ * state keep working and no conntrack NAT is involved.  Fragments are
+ * reassembled first (nf_defrag_ipv4, nf_defrag_ipv6: the ports are in the
+ * first fragment only, and every fragment of a datagram must reach the
+ * same server); the output path fragments again as needed.
  */
 #include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
 #include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/ip6_checksum.h>
 #include <net/route.h>
 #include <net/checksum.h>
 #include <net/netfilter/ipv4/nf_defrag_ipv4.h>
+#include <net/netfilter/ipv6/nf_defrag_ipv6.h>
 
 #include "svcgw.h"
 #include "pkt.h"
 #include "hash.h"
 #include "maglev.h"
 
-/* Between defragmentation (-400) and conntrack (-200); after conntrack. */
+/* After defragmentation (-400), before conntrack (-200). */
 #define SVCGW_PRI_IN	(NF_IP_PRI_RAW - 50)
-#define SVCGW_PRI_OUT	(NF_IP_PRI_CONNTRACK + 50)
+/* After source NAT, before conntrack confirms. */
+#define SVCGW_PRI_OUT	(NF_IP_PRI_NAT_SRC + 10)
 
 /* Parse @skb into @p, pulling the headers into the linear area. */
 static enum svcgw_parse svcgw_parse_skb(struct sk_buff *skb,
 					struct svcgw_pkt *p)
 {
-	unsigned int need = sizeof(struct iphdr);
+	unsigned int need = skb->protocol == htons(ETH_P_IPV6) ?
+			    sizeof(struct ipv6hdr) : sizeof(struct iphdr);
 	enum svcgw_parse r;
 
 	for (;;) {
 		if (!pskb_may_pull(skb, need))
 			return SVCGW_PKT_MALFORMED;
-		r = svcgw_parse_ipv4(skb->data, skb_headlen(skb), p);
+		r = svcgw_parse(skb->data, skb_headlen(skb), p);
 		if (r != SVCGW_PKT_SHORT)
 			return r;
 		if (p->need <= need)
@@ -52,26 +82,61 @@ static enum svcgw_parse svcgw_parse_skb(struct sk_buff *skb,
 	}
 }
 
+static unsigned int addr_bytes(u8 family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
 /* Rewrite one endpoint of the packet; false if the skb could not be made
  * writable.
  */
 static bool svcgw_rewrite(struct sk_buff *skb, const struct svcgw_pkt *p,
-			  bool dst, __be32 addr, __be16 port)
+			  bool dst, const union svcgw_addr *addr, __be16 port)
 {
-	__be32 old = dst ? p->t.dst.ip : p->t.src.ip;
+	union svcgw_addr old = dst ? p->t.dst : p->t.src;
 
 	if (skb_ensure_writable(skb, p->l4off + svcgw_l4_hlen(p->t.proto)))
 		return false;
-	svcgw_nat_ipv4(skb->data, p, dst, addr, port,
-		       skb->ip_summed == CHECKSUM_PARTIAL ?
-		       SVCGW_CSUM_PARTIAL : SVCGW_CSUM_FULL);
+	svcgw_nat(skb->data, p, dst, addr, port,
+		  skb->ip_summed == CHECKSUM_PARTIAL ?
+		  SVCGW_CSUM_PARTIAL : SVCGW_CSUM_FULL);
 	/* The L4 checksum field moved with the pseudo header: so does the
-	 * sum of the packet a CHECKSUM_COMPLETE skb carries.
+	 * sum of the packet a CHECKSUM_COMPLETE skb carries (as in
+	 * inet_proto_csum_replace16()).
 	 */
-	if (skb->ip_summed == CHECKSUM_COMPLETE && !p->udp_nocsum)
-		skb->csum = ~csum_add(csum_sub(~skb->csum, (__force __wsum)old),
-				      (__force __wsum)addr);
+	if (skb->ip_summed == CHECKSUM_COMPLETE && !p->udp_nocsum) {
+		unsigned int i, n = addr_bytes(p->t.family) / 4;
+		__be32 diff[8];
+
+		for (i = 0; i < n; i++) {
+			diff[i] = ~old.ip6[i];
+			diff[n + i] = addr->ip6[i];
+		}
+		skb->csum = ~csum_partial(diff, 8 * n, ~skb->csum);
+	}
 	return true;
+}
+
+/* The flow of the other direction. */
+static void tuple_invert(struct svcgw_tuple *r, const struct svcgw_tuple *t)
+{
+	memset(r, 0, sizeof(*r));
+	r->src = t->dst;
+	r->dst = t->src;
+	r->sport = t->dport;
+	r->dport = t->sport;
+	r->proto = t->proto;
+	r->family = t->family;
+}
+
+static void key_of(struct svcgw_key *key, const union svcgw_addr *addr,
+		   __be16 port, const struct svcgw_tuple *t)
+{
+	memset(key, 0, sizeof(*key));
+	key->addr = *addr;
+	key->port = port;
+	key->proto = t->proto;
+	key->family = t->family;
 }
 
 static bool tcp_syn(const struct svcgw_pkt *p)
@@ -114,11 +179,11 @@ static bool session_usable(struct svcgw_net *sn, struct svcgw_session *s,
  */
 static struct svcgw_server *svcgw_pick(struct svcgw_net *sn,
 				       struct svcgw_service *svc,
-				       const struct svcgw_pkt *p, u8 mode,
-				       bool *make_session)
+				       const struct svcgw_tuple *t, bool syn,
+				       u8 mode, bool *make_session)
 {
 	struct svcgw_lut *lut = rcu_dereference(svc->lut);
-	u32 h = svcgw_hash_scale(svcgw_flow_hash(&p->t, sn->hash_seed),
+	u32 h = svcgw_hash_scale(svcgw_flow_hash(t, sn->hash_seed),
 				 lut->size);
 	u16 i = lut->slot[h], o = lut->old[h];
 
@@ -139,7 +204,7 @@ static struct svcgw_server *svcgw_pick(struct svcgw_net *sn,
 	 * In a stateful service every flow that began before the change has
 	 * a session: one without is new and takes the new server.
 	 */
-	if (o != SVCGW_SLOT_EMPTY && mode == SVCGW_MODE_HYBRID && !tcp_syn(p))
+	if (o != SVCGW_SLOT_EMPTY && mode == SVCGW_MODE_HYBRID && !syn)
 		i = o;
 	return i == SVCGW_SLOT_EMPTY ? NULL : lut->servers[i];
 }
@@ -162,7 +227,8 @@ static unsigned int svcgw_forward(struct svcgw_net *sn,
 		svcgw_session_touch(sn, s, SVCGW_DIR_ORIG, p->t.proto,
 				    p->tcp_flags);
 	} else {
-		srv = svcgw_pick(sn, svc, p, READ_ONCE(svc->mode), &make);
+		srv = svcgw_pick(sn, svc, &p->t, tcp_syn(p),
+				 READ_ONCE(svc->mode), &make);
 		if (unlikely(!srv)) {
 			svcgw_event(sn, SVCGW_EV_DROP_NO_SERVER);
 			return NF_DROP;
@@ -175,7 +241,7 @@ static unsigned int svcgw_forward(struct svcgw_net *sn,
 			}
 		}
 	}
-	if (unlikely(!svcgw_rewrite(skb, p, true, srv->ep.addr.ip,
+	if (unlikely(!svcgw_rewrite(skb, p, true, &srv->ep.addr,
 				    srv->ep.port))) {
 		svcgw_event(sn, SVCGW_EV_DROP_NOMEM);
 		return NF_DROP;
@@ -184,6 +250,87 @@ static unsigned int svcgw_forward(struct svcgw_net *sn,
 	skb_dst_drop(skb);
 	svcgw_count(svc->stats, skb->len, created);
 	svcgw_count(srv->stats, skb->len, created);
+	return NF_ACCEPT;
+}
+
+/*
+ * Finish a translated ICMP error: its checksum covers the whole message
+ * (and, for ICMPv6, the addresses), so it is computed afresh, as
+ * nf_nat_icmp_reply_translation() does; errors are few and short.
+ */
+static void svcgw_icmp_finish(struct sk_buff *skb, const struct svcgw_pkt *p)
+{
+	unsigned int len = skb->len - p->l4off;
+	__sum16 *check = (__sum16 *)(skb->data + p->l4off + 2);
+	__wsum csum;
+
+	*check = 0;
+	csum = skb_checksum(skb, p->l4off, len, 0);
+	if (p->t.family == AF_INET) {
+		*check = csum_fold(csum);
+	} else {
+		const struct ipv6hdr *ip6 = ipv6_hdr(skb);
+
+		*check = csum_ipv6_magic(&ip6->saddr, &ip6->daddr, len,
+					 IPPROTO_ICMPV6, csum);
+	}
+	/* A sum the device made of the old bytes no longer holds. */
+	if (skb->ip_summed == CHECKSUM_COMPLETE)
+		skb->ip_summed = CHECKSUM_NONE;
+}
+
+static bool svcgw_icmp_writable(struct sk_buff *skb, const struct svcgw_pkt *p)
+{
+	return !skb_ensure_writable(skb, p->in_l4off + p->in_l4len);
+}
+
+/*
+ * An ICMP error toward a service address about a packet the service sent
+ * (a reply, translated by svcgw_out): the error goes to the server of
+ * that flow, quoting the packet as the server sent it.
+ */
+static unsigned int svcgw_icmp_in(struct svcgw_net *sn, struct sk_buff *skb,
+				  struct svcgw_pkt *p)
+{
+	struct svcgw_session *s = NULL;
+	struct svcgw_service *svc;
+	struct svcgw_server *srv;
+	struct svcgw_tuple flow;
+	union svcgw_addr *odst;
+	struct svcgw_key key;
+	bool make;
+
+	key_of(&key, &p->t.src, p->t.sport, &p->t);
+	svc = svcgw_service_lookup(sn, &key);
+	if (!svc)
+		return NF_ACCEPT;
+	/* The flow as the client sent it: client -> service. */
+	tuple_invert(&flow, &p->t);
+	if (atomic_read(&sn->nsessions)) {
+		s = svcgw_session_lookup(sn, &flow, SVCGW_DIR_ORIG);
+		if (s && svcgw_session_expired(s))
+			s = NULL;
+	}
+	if (s)
+		srv = s->server;
+	else
+		srv = svcgw_pick(sn, svc, &flow, false,
+				 READ_ONCE(svc->mode), &make);
+	if (!srv)
+		return NF_ACCEPT;
+	if (!svcgw_icmp_writable(skb, p)) {
+		svcgw_event(sn, SVCGW_EV_DROP_NOMEM);
+		return NF_DROP;
+	}
+	odst = p->t.family == AF_INET ?
+	       (union svcgw_addr *)&ip_hdr(skb)->daddr :
+	       (union svcgw_addr *)&ipv6_hdr(skb)->daddr;
+	/* The error's destination is the service address, normally. */
+	svcgw_icmp_nat(skb->data, p, false, &srv->ep.addr, srv->ep.port, true,
+		       !memcmp(odst, &p->t.src, addr_bytes(p->t.family)) ?
+		       &srv->ep.addr : NULL);
+	svcgw_icmp_finish(skb, p);
+	skb_dst_drop(skb);
 	return NF_ACCEPT;
 }
 
@@ -198,71 +345,116 @@ static unsigned int svcgw_in(void *priv, struct sk_buff *skb,
 	switch (svcgw_parse_skb(skb, &p)) {
 	case SVCGW_PKT_OK:
 		break;
+	case SVCGW_PKT_ICMP_ERR:
+		return svcgw_icmp_in(sn, skb, &p);
 	case SVCGW_PKT_MALFORMED:
 		/*
-		 * ip_rcv() checked the IP header; this is a TCP or UDP packet
-		 * with a truncated or self-contradicting header, which no
-		 * host accepts.  Drop it here rather than route it on.
+		 * The IP layer checked the IP header; this is a TCP or UDP
+		 * packet with a truncated or self-contradicting header, which
+		 * no host accepts.  Drop it here rather than route it on.
 		 */
 		svcgw_event(sn, SVCGW_EV_DROP_MALFORMED);
 		return NF_DROP;
 	default:
 		return NF_ACCEPT;
 	}
-	memset(&key, 0, sizeof(key));
-	key.addr.ip = p.t.dst.ip;
-	key.port = p.t.dport;
-	key.proto = p.t.proto;
-	key.family = AF_INET;
+	key_of(&key, &p.t.dst, p.t.dport, &p.t);
 	svc = svcgw_service_lookup(sn, &key);
 	if (!svc)
 		return NF_ACCEPT;
 	return svcgw_forward(sn, svc, skb, &p);
 }
 
-static unsigned int svcgw_out(void *priv, struct sk_buff *skb,
-			      const struct nf_hook_state *state)
+/*
+ * The service endpoint of a flow seen from the server's side: @t is a
+ * packet server -> client.  From its session, else from the endpoint.
+ */
+static bool svcgw_reply_endpoint(struct svcgw_net *sn,
+				 const struct svcgw_tuple *t, bool touch,
+				 const struct svcgw_pkt *p,
+				 union svcgw_addr *addr, __be16 *port)
 {
-	struct svcgw_net *sn = priv;
 	struct svcgw_session *s = NULL;
 	struct svcgw_server *srv;
 	struct svcgw_key key;
-	struct svcgw_pkt p;
-	__be32 addr;
-	__be16 port;
 
-	if (svcgw_parse_skb(skb, &p) != SVCGW_PKT_OK)
-		return NF_ACCEPT;
 	if (atomic_read(&sn->nsessions)) {
-		s = svcgw_session_lookup(sn, &p.t, SVCGW_DIR_REPLY);
+		s = svcgw_session_lookup(sn, t, SVCGW_DIR_REPLY);
 		if (s && svcgw_session_expired(s))
 			s = NULL;
 	}
 	if (s) {
 		const struct svcgw_tuple *o = &s->h[SVCGW_DIR_ORIG].tuple;
 
-		svcgw_session_touch(sn, s, SVCGW_DIR_REPLY, p.t.proto,
-				    p.tcp_flags);
-		addr = o->dst.ip;
-		port = o->dport;
-	} else {
-		memset(&key, 0, sizeof(key));
-		key.addr.ip = p.t.src.ip;
-		key.port = p.t.sport;
-		key.proto = p.t.proto;
-		key.family = AF_INET;
-		srv = svcgw_endpoint_lookup(sn, &key);
-		if (!srv)
-			return NF_ACCEPT;
-		/* The gateway's own connections to the server (health
-		 * checks, say) are no service flows.
-		 */
-		if (inet_addr_type(state->net, p.t.dst.ip) == RTN_LOCAL)
-			return NF_ACCEPT;
-		addr = srv->svc->key.addr.ip;
-		port = srv->svc->key.port;
+		if (touch)
+			svcgw_session_touch(sn, s, SVCGW_DIR_REPLY, p->t.proto,
+					    p->tcp_flags);
+		*addr = o->dst;
+		*port = o->dport;
+		return true;
 	}
-	if (unlikely(!svcgw_rewrite(skb, &p, false, addr, port))) {
+	key_of(&key, &t->src, t->sport, t);
+	srv = svcgw_endpoint_lookup(sn, &key);
+	if (!srv)
+		return false;
+	*addr = srv->svc->key.addr;
+	*port = srv->svc->key.port;
+	return true;
+}
+
+/*
+ * An ICMP error about a packet sent to a server (client -> server): the
+ * quote gets the service endpoint back, and so does the error's source
+ * when the server itself sent it.
+ */
+static unsigned int svcgw_icmp_out(struct svcgw_net *sn, struct sk_buff *skb,
+				   struct svcgw_pkt *p)
+{
+	struct svcgw_tuple flow;
+	union svcgw_addr addr, *osrc;
+	__be16 port;
+
+	tuple_invert(&flow, &p->t);
+	if (!svcgw_reply_endpoint(sn, &flow, false, p, &addr, &port))
+		return NF_ACCEPT;
+	if (!svcgw_icmp_writable(skb, p)) {
+		svcgw_event(sn, SVCGW_EV_DROP_NOMEM);
+		return NF_DROP;
+	}
+	osrc = p->t.family == AF_INET ?
+	       (union svcgw_addr *)&ip_hdr(skb)->saddr :
+	       (union svcgw_addr *)&ipv6_hdr(skb)->saddr;
+	svcgw_icmp_nat(skb->data, p, true, &addr, port, false,
+		       !memcmp(osrc, &p->t.dst, addr_bytes(p->t.family)) ?
+		       &addr : NULL);
+	svcgw_icmp_finish(skb, p);
+	return NF_ACCEPT;
+}
+
+static unsigned int svcgw_out(void *priv, struct sk_buff *skb,
+			      const struct nf_hook_state *state)
+{
+	struct svcgw_net *sn = priv;
+	union svcgw_addr addr;
+	struct svcgw_pkt p;
+	__be16 port;
+
+	switch (svcgw_parse_skb(skb, &p)) {
+	case SVCGW_PKT_OK:
+		break;
+	case SVCGW_PKT_ICMP_ERR:
+		return svcgw_icmp_out(sn, skb, &p);
+	default:
+		return NF_ACCEPT;
+	}
+	/*
+	 * Only forwarded packets and the gateway's own reach this hook; the
+	 * gateway's own connections to a server (health checks, say) never
+	 * come from a server endpoint, as their replies end at the gateway.
+	 */
+	if (!svcgw_reply_endpoint(sn, &p.t, true, &p, &addr, &port))
+		return NF_ACCEPT;
+	if (unlikely(!svcgw_rewrite(skb, &p, false, &addr, port))) {
 		svcgw_event(sn, SVCGW_EV_DROP_NOMEM);
 		return NF_DROP;
 	}
@@ -279,8 +471,20 @@ static const struct nf_hook_ops svcgw_hook_ops[] = {
 	{
 		.hook		= svcgw_out,
 		.pf		= NFPROTO_IPV4,
-		.hooknum	= NF_INET_PRE_ROUTING,
+		.hooknum	= NF_INET_POST_ROUTING,
 		.priority	= SVCGW_PRI_OUT,
+	},
+	{
+		.hook		= svcgw_in,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_PRE_ROUTING,
+		.priority	= NF_IP6_PRI_RAW - 50,
+	},
+	{
+		.hook		= svcgw_out,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_POST_ROUTING,
+		.priority	= NF_IP6_PRI_NAT_SRC + 10,
 	},
 };
 
@@ -298,14 +502,19 @@ int svcgw_hooks_enable(struct svcgw_net *sn)
 	err = nf_defrag_ipv4_enable(sn->net);
 	if (err)
 		goto err_free;
+	err = nf_defrag_ipv6_enable(sn->net);
+	if (err)
+		goto err_defrag4;
 	err = nf_register_net_hooks(sn->net, ops, ARRAY_SIZE(svcgw_hook_ops));
 	if (err)
-		goto err_defrag;
+		goto err_defrag6;
 	sn->hook_ops = ops;
 	sn->hooks_on = true;
 	return 0;
 
-err_defrag:
+err_defrag6:
+	nf_defrag_ipv6_disable(sn->net);
+err_defrag4:
 	nf_defrag_ipv4_disable(sn->net);
 err_free:
 	kfree(ops);
@@ -320,6 +529,7 @@ void svcgw_hooks_disable(struct svcgw_net *sn)
 		return;
 	nf_unregister_net_hooks(sn->net, sn->hook_ops,
 				ARRAY_SIZE(svcgw_hook_ops));
+	nf_defrag_ipv6_disable(sn->net);
 	nf_defrag_ipv4_disable(sn->net);
 	kfree(sn->hook_ops);
 	sn->hook_ops = NULL;

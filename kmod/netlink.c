@@ -12,6 +12,7 @@
 #include <net/genetlink.h>
 #include <net/netlink.h>
 #include <net/sock.h>
+#include <net/ipv6.h>
 
 #include "svcgw.h"
 #include "maglev.h"
@@ -143,26 +144,30 @@ static int parse_addr(struct nlattr *nest, struct nlattr **tb,
 	}
 	family = nla_get_u16(tb[ka->family]);
 	len = nla_len(tb[ka->addr]);
-	if (family == AF_INET6) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[ka->family],
-				    "IPv6 is not supported yet");
-		return -EAFNOSUPPORT;
-	}
-	if (family != AF_INET) {
+	if (family != AF_INET && family != AF_INET6) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[ka->family],
 				    "unknown address family");
 		return -EAFNOSUPPORT;
 	}
-	if (len != 4) {
+	if (family == AF_INET && len != 4) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[ka->addr],
 				    "IPv4 address must be 4 bytes");
+		return -EINVAL;
+	}
+	if (family == AF_INET6 && len != 16) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[ka->addr],
+				    "IPv6 address must be 16 bytes");
 		return -EINVAL;
 	}
 	memset(key, 0, sizeof(*key));
 	key->family = family;
 	nla_memcpy(&key->addr, tb[ka->addr], len);
-	if (ipv4_is_zeronet(key->addr.ip) || ipv4_is_multicast(key->addr.ip) ||
-	    ipv4_is_lbcast(key->addr.ip)) {
+	if (family == AF_INET ?
+	    ipv4_is_zeronet(key->addr.ip) || ipv4_is_multicast(key->addr.ip) ||
+	    ipv4_is_lbcast(key->addr.ip) :
+	    ipv6_addr_any((struct in6_addr *)key->addr.b) ||
+	    ipv6_addr_is_multicast((struct in6_addr *)key->addr.b) ||
+	    ipv6_addr_v4mapped((struct in6_addr *)key->addr.b)) {
 		set_err(extack, tb[ka->addr], ka->bad_addr);
 		return -EINVAL;
 	}
