@@ -12,6 +12,12 @@ clients that check every byte and every peer address.
       N requests, each from its own source port.
   lbtool.py hold ADDR PORT --conns N --seconds S
       N connections that trickle data for S seconds, checking the echo.
+  lbtool.py udperr ADDR PORT [--ttl N]
+      one datagram from a connected socket: the answer, or the ICMP error
+      the kernel delivered to the socket and its sender.
+  lbtool.py frag ADDR PORT [--count N] [--bytes B] [--order reverse|shuffle]
+      UDP datagrams of B bytes sent as fragments out of order (raw
+      socket); each must be answered whole, from ADDR:PORT.
 
 Clients print one JSON object: per-server counts, failures, and the peer
 addresses seen; they exit 0 only when every exchange was exact and every
@@ -47,6 +53,8 @@ def serve(args):
     class TCPServer(socketserver.ThreadingTCPServer):
         allow_reuse_address = True
         daemon_threads = True
+        # "::" takes IPv4 too (bindv6only is 0 by default).
+        address_family = family(args.bind)
 
     threads = []
     if args.tcp:
@@ -54,7 +62,7 @@ def serve(args):
         threads.append(threading.Thread(target=srv.serve_forever,
                                         daemon=True))
     for port in filter(None, args.udp.split(",")):
-        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u = socket.socket(family(args.bind), socket.SOCK_DGRAM)
         u.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         u.bind((args.bind, int(port)))
 
@@ -68,6 +76,15 @@ def serve(args):
     print("ready", flush=True)
     while True:
         time.sleep(3600)
+
+
+def family(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def endpoint(addr, port):
+    """ADDR:PORT, [ADDR]:PORT for IPv6, as the CLI prints it."""
+    return ("[%s]:%d" if ":" in addr else "%s:%d") % (addr, port)
 
 
 def recv_exact(s, n):
@@ -95,7 +112,7 @@ def tcp_one(addr, port, nbytes, timeout):
     payload = os.urandom(nbytes)
     s = socket.create_connection((addr, port), timeout=timeout)
     try:
-        peer = "%s:%d" % s.getpeername()[:2]
+        peer = endpoint(*s.getpeername()[:2])
         name = recv_line(s)
         got = bytearray()
         sent = 0
@@ -157,17 +174,18 @@ def udp(args):
     res = {"servers": {}, "ok": 0, "failed": 0, "errors": [], "peers": [],
            "flows": {}}
     for i in range(args.count):
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s = socket.socket(family(args.addr), socket.SOCK_DGRAM)
         s.settimeout(args.timeout)
         if args.sport_base:
-            s.bind(("0.0.0.0", args.sport_base + i))
+            s.bind(("::" if ":" in args.addr else "0.0.0.0",
+                    args.sport_base + i))
         payload = os.urandom(args.bytes)
         try:
             s.sendto(payload, (args.addr, args.port))
             d, peer = s.recvfrom(65535)
             name, _, echo = d.partition(b":")
             ok = echo == payload
-            p = "%s:%d" % peer[:2]
+            p = endpoint(*peer[:2])
             if p not in res["peers"]:
                 res["peers"].append(p)
             n = name.decode(errors="replace")
@@ -249,8 +267,135 @@ def hold(args):
     return finish(res, args)
 
 
+def udperr(args):
+    """One UDP datagram from a connected socket with IP(V6)_RECVERR: prints
+    the answer, or the ICMP error the socket got and who sent it (the
+    offender), as the kernel matched it to this socket."""
+    import struct
+    v6 = ":" in args.addr
+    s = socket.socket(family(args.addr), socket.SOCK_DGRAM)
+    if v6:
+        s.setsockopt(socket.IPPROTO_IPV6, 25, 1)      # IPV6_RECVERR
+        if args.ttl:
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS,
+                         args.ttl)
+    else:
+        s.setsockopt(socket.IPPROTO_IP, 11, 1)        # IP_RECVERR
+        if args.ttl:
+            s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, args.ttl)
+    s.connect((args.addr, args.port))
+    res = {"local": endpoint(*s.getsockname()[:2])}
+    s.send(os.urandom(args.bytes))
+    r, _, x = select.select([s], [], [s], args.timeout)
+    if not r and not x:
+        res["timeout"] = True
+    else:
+        try:
+            d = s.recv(65535)
+            res["answer"] = d.partition(b":")[0].decode(errors="replace")
+        except OSError as e:
+            res["errno"] = e.errno
+            _, anc, _, _ = s.recvmsg(256, 512, socket.MSG_ERRQUEUE)
+            for level, typ, data in anc:
+                ee = struct.unpack_from("=IBBBBII", data)
+                res.update(origin=ee[1], type=ee[2], code=ee[3], info=ee[5])
+                off = data[16:]
+                if v6:
+                    res["offender"] = socket.inet_ntop(socket.AF_INET6,
+                                                       off[8:24])
+                else:
+                    res["offender"] = socket.inet_ntop(socket.AF_INET,
+                                                       off[4:8])
+    json.dump(res, sys.stdout)
+    print()
+    return 0
+
+
+def csum16(data):
+    if len(data) & 1:
+        data += b"\0"
+    s = sum(int.from_bytes(data[i:i + 2], "big")
+            for i in range(0, len(data), 2))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def fragments(src, dst, sport, dport, payload, size, ident):
+    """A UDP datagram as IPv4 or IPv6 fragments of @size bytes of data."""
+    import struct
+    v6 = ":" in dst
+    fam = family(dst)
+    sa, da = socket.inet_pton(fam, src), socket.inet_pton(fam, dst)
+    ulen = 8 + len(payload)
+    pseudo = (sa + da + struct.pack("!IxxxB", ulen, 17) if v6 else
+              sa + da + struct.pack("!xBH", 17, ulen))
+    udp = struct.pack("!HHHH", sport, dport, ulen, 0) + payload
+    c = csum16(pseudo + udp) or 0xffff
+    udp = udp[:6] + struct.pack("!H", c) + udp[8:]
+    out = []
+    for off in range(0, len(udp), size):
+        chunk = udp[off:off + size]
+        more = off + size < len(udp)
+        if v6:
+            fh = struct.pack("!BxHI", 17, off | more, ident)
+            hdr = struct.pack("!IHBB", 6 << 28, len(fh) + len(chunk), 44,
+                              64) + sa + da
+            out.append(hdr + fh + chunk)
+        else:
+            h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(chunk),
+                            ident & 0xffff, (more << 13) | (off >> 3), 64,
+                            17, 0, sa, da)
+            h = h[:10] + struct.pack("!H", csum16(h)) + h[12:]
+            out.append(h + chunk)
+    return out
+
+
+def frag(args):
+    """UDP datagrams sent as fragments in the order asked (reverse,
+    shuffled), by a raw socket; each must come back whole, from ADDR:PORT."""
+    import random
+    res = {"servers": {}, "ok": 0, "failed": 0, "errors": [], "peers": [],
+           "flows": {}}
+    fam = family(args.addr)
+    raw = socket.socket(fam, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    for i in range(args.count):
+        u = socket.socket(fam, socket.SOCK_DGRAM)
+        u.settimeout(args.timeout)
+        u.connect((args.addr, args.port))   # picks the source address
+        src, sport = u.getsockname()[:2]
+        payload = os.urandom(args.bytes)
+        frags = fragments(src, args.addr, sport, args.port, payload, 1232,
+                          random.getrandbits(32))
+        if args.order == "reverse":
+            frags.reverse()
+        else:
+            random.shuffle(frags)
+        try:
+            for f in frags:
+                raw.sendto(f, (args.addr, 0))
+            d, peer = u.recvfrom(65535)
+            name, _, echo = d.partition(b":")
+            p = endpoint(*peer[:2])
+            if p not in res["peers"]:
+                res["peers"].append(p)
+            n = name.decode(errors="replace")
+            res["servers"][n] = res["servers"].get(n, 0) + 1
+            res["flows"][str(sport)] = n
+            ok = echo == payload
+            res["ok" if ok else "failed"] += 1
+            if not ok:
+                res["errors"].append("payload mismatch")
+        except OSError as e:
+            res["failed"] += 1
+            res["errors"].append(str(e))
+        finally:
+            u.close()
+    return finish(res, args)
+
+
 def finish(res, args):
-    want = "%s:%d" % (args.addr, args.port)
+    want = endpoint(args.addr, args.port)
     res["errors"] = res["errors"][:5]
     json.dump(res, sys.stdout)
     print()
@@ -265,8 +410,8 @@ def main():
     p.add_argument("name")
     p.add_argument("--tcp", type=int, default=0)
     p.add_argument("--udp", default="", help="ports, comma-separated")
-    p.add_argument("--bind", default="0.0.0.0")
-    for c in ("tcp", "udp", "hold"):
+    p.add_argument("--bind", default="::")
+    for c in ("tcp", "udp", "hold", "udperr", "frag"):
         p = sub.add_parser(c)
         p.add_argument("addr")
         p.add_argument("port", type=int)
@@ -280,11 +425,15 @@ def main():
         p.add_argument("--parallel", action="store_true")
         p.add_argument("--interval", type=float, default=0.2)
         p.add_argument("--round-timeout", type=float, default=5)
+        p.add_argument("--ttl", type=int, default=0)
+        p.add_argument("--order", choices=("reverse", "shuffle"),
+                       default="reverse")
     args = ap.parse_args()
     if args.cmd == "serve":
         serve(args)
         return 0
-    return {"tcp": tcp, "udp": udp, "hold": hold}[args.cmd](args)
+    return {"tcp": tcp, "udp": udp, "hold": hold,
+            "udperr": udperr, "frag": frag}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -13,12 +13,19 @@
 #   interface)                 |    translates it        |   198.51.100.0/24,
 #                              +-------------------------+   default via .1
 #
+# IPv6 alongside, same shape: client 2001:db8:1::2/64 (gateway ::1),
+# servers 2001:db8:2::11-13/64 on br0 (gateway 2001:db8:2::1), services on
+# 2001:db8:10::10.
+#
 # Each server runs lbtool.py serve: TCP 80 and 8080 echo after its name,
 # UDP 53, 5353 and 5354 answer with it.
 
 VIP=192.0.2.10
 CLIENT_IP=203.0.113.2
 SERVERS=(198.51.100.11 198.51.100.12 198.51.100.13)
+VIP6=2001:db8:10::10
+CLIENT_IP6=2001:db8:1::2
+SERVERS6=(2001:db8:2::11 2001:db8:2::12 2001:db8:2::13)
 SVCGW_BIN=${SVCGW_BIN:-$SVCGW_SRC/tools/svcgw/svcgw}
 LBTOOL=$SVCGW_SRC/selftests/net/lbtool.py
 
@@ -32,29 +39,64 @@ topo_cleanup()
 	svcgw_unload 2>/dev/null || true
 }
 
+# topo_setup [router]: the network above; with "router", a router
+# namespace $r sits between client and gateway (client link as above, r
+# at .1 / ::1; r <-> gateway on 192.0.2.128/25 and 2001:db8:3::/64, r at
+# .129 / ::1, gateway at .130 / ::2), for errors from beyond the gateway.
 topo_setup()
 {
-	local i ns
+	local i ns cl=$gw
 
 	setup_ns client gw s1 s2 s3 || return 1
-	ip link add veth0 netns "$client" type veth peer name vc netns "$gw"
+	if [ "${1:-}" = router ]; then
+		setup_ns r || return 1
+		cl=$r
+	fi
+	ip link add veth0 netns "$client" type veth peer name vc netns "$cl"
 	ip -n "$client" addr add $CLIENT_IP/24 dev veth0
 	ip -n "$client" link set veth0 up
 	ip -n "$client" route add default via 203.0.113.1
-	ip -n "$gw" addr add 203.0.113.1/24 dev vc
-	ip -n "$gw" link set vc up
+	ip -n "$client" addr add $CLIENT_IP6/64 dev veth0 nodad
+	ip -n "$client" -6 route add default via 2001:db8:1::1
+	ip -n "$cl" addr add 203.0.113.1/24 dev vc
+	ip -n "$cl" addr add 2001:db8:1::1/64 dev vc nodad
+	ip -n "$cl" link set vc up
+	if [ "$cl" != "$gw" ]; then
+		ip link add vg netns "$r" type veth peer name vc netns "$gw"
+		ip -n "$r" addr add 192.0.2.129/25 dev vg
+		ip -n "$r" addr add 2001:db8:3::1/64 dev vg nodad
+		ip -n "$r" link set vg up
+		ip -n "$gw" addr add 192.0.2.130/25 dev vc
+		ip -n "$gw" addr add 2001:db8:3::2/64 dev vc nodad
+		ip -n "$gw" link set vc up
+		for ns in "$r" "$gw"; do
+			ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
+			ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.forwarding=1
+			ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0
+		done
+		ip -n "$r" route add $VIP/32 via 192.0.2.130
+		ip -n "$r" route add 198.51.100.0/24 via 192.0.2.130
+		ip -n "$r" -6 route add $VIP6/128 via 2001:db8:3::2
+		ip -n "$r" -6 route add 2001:db8:2::/64 via 2001:db8:3::2
+		ip -n "$gw" route add 203.0.113.0/24 via 192.0.2.129
+		ip -n "$gw" -6 route add 2001:db8:1::/64 via 2001:db8:3::1
+	fi
 	ip -n "$gw" link add br0 type bridge
 	ip -n "$gw" addr add 198.51.100.1/24 dev br0
+	ip -n "$gw" addr add 2001:db8:2::1/64 dev br0 nodad
 	ip -n "$gw" link set br0 up
 	ip netns exec "$gw" sysctl -qw net.ipv4.ip_forward=1
+	ip netns exec "$gw" sysctl -qw net.ipv6.conf.all.forwarding=1
 	ip netns exec "$gw" sysctl -qw net.ipv4.conf.all.rp_filter=0
 	for i in 1 2 3; do
 		eval ns=\$s$i
 		ip link add veth0 netns "$ns" type veth peer name vs$i netns "$gw"
 		ip -n "$gw" link set vs$i master br0 up
 		ip -n "$ns" addr add "${SERVERS[i - 1]}/24" dev veth0
+		ip -n "$ns" addr add "${SERVERS6[i - 1]}/64" dev veth0 nodad
 		ip -n "$ns" link set veth0 up
 		ip -n "$ns" route add default via 198.51.100.1
+		ip -n "$ns" -6 route add default via 2001:db8:2::1
 	done
 }
 
