@@ -125,6 +125,12 @@ static enum svcgw_parse ip_walk(const u8 *nh, unsigned int avail,
 			if (((u16)nh[o + 2] << 8 | nh[o + 3]) & 0xfff8)
 				return SVCGW_PKT_OTHER;
 			hl = 8;
+		} else if (nexthdr == V6_ROUTING && nh[o + 3]) {
+			/*
+			 * Segments left: the destination is not the final
+			 * one, which the L4 checksum covers.  Not ours.
+			 */
+			return SVCGW_PKT_OTHER;
 		} else {
 			hl = (nh[o + 1] + 1) * 8;
 		}
@@ -362,8 +368,11 @@ void svcgw_icmp_nat(u8 *nh, const struct svcgw_pkt *p, bool in_dst,
 	memcpy(pt, &port, 2);
 	if (family == AF_INET)
 		csum_update(q + 10, old_a, a, 2);
-	/* The quoted L4 checksum, when the error carries it and it is set. */
-	if (p->in_l4len >= coff + 2 && load16(l4 + coff)) {
+	/* The quoted L4 checksum, when the error carries it (and, for UDP,
+	 * the sender set one).
+	 */
+	if (p->in_l4len >= coff + 2 &&
+	    (p->t.proto == IPPROTO_TCP || load16(l4 + coff))) {
 		csum_update(l4 + coff, old_a, a, alen / 2);
 		csum_update(l4 + coff, old_p, pt, 1);
 		if (p->t.proto == IPPROTO_UDP && !load16(l4 + coff))
