@@ -131,4 +131,97 @@ static inline bool ref_l4_ok(const uint8_t *nh, size_t len)
 				l4len)) == 0xffff;
 }
 
+/* IPv6 and ICMP, for test_pkt6.c and the fuzzer. */
+
+static inline bool ref_is6(const uint8_t *nh)
+{
+	return nh[0] >> 4 == 6;
+}
+
+/*
+ * Unfolded sum of the IPv6 pseudo header (RFC 8200 8.1): source and
+ * destination address, 32-bit upper-layer length, 24 zero bits, next
+ * header.  The destination is the header's (no routing header here has
+ * segments left).
+ */
+static inline uint64_t ref_pseudo6_sum(const uint8_t *nh, uint32_t l4len,
+				       uint8_t proto)
+{
+	uint8_t ph[40];
+
+	memcpy(ph, nh + 8, 32);
+	ref_put32(ph + 32, l4len);
+	ph[36] = 0;
+	ph[37] = 0;
+	ph[38] = 0;
+	ph[39] = proto;
+	return ref_sum(0, ph, sizeof(ph));
+}
+
+/* Pseudo header of either family (by the version nibble), for @proto. */
+static inline uint64_t ref_pseudo_sum_any(const uint8_t *nh, uint32_t l4len,
+					  uint8_t proto)
+{
+	uint8_t ph[12];
+
+	if (ref_is6(nh))
+		return ref_pseudo6_sum(nh, l4len, proto);
+	memcpy(ph, nh + 12, 8);
+	ph[8] = 0;
+	ph[9] = proto;
+	ref_put16(ph + 10, l4len);
+	return ref_sum(0, ph, sizeof(ph));
+}
+
+/* TCP/UDP checksum of the segment @l4off..@len, either family. */
+static inline uint16_t ref_l4_csum_at(const uint8_t *nh, size_t l4off,
+				      size_t len, uint8_t proto)
+{
+	size_t l4len = len - l4off;
+	uint16_t c;
+
+	c = ~ref_fold(ref_sum_skip(ref_pseudo_sum_any(nh, l4len, proto),
+				   nh + l4off, l4len, ref_csum_off(proto)));
+	if (proto == IPPROTO_UDP && !c)
+		c = 0xffff;
+	return c;
+}
+
+static inline bool ref_l4_ok_at(const uint8_t *nh, size_t l4off, size_t len,
+				uint8_t proto)
+{
+	return ref_fold(ref_sum(ref_pseudo_sum_any(nh, len - l4off, proto),
+				nh + l4off, len - l4off)) == 0xffff;
+}
+
+/* CHECKSUM_PARTIAL field: the folded pseudo-header sum, either family. */
+static inline uint16_t ref_pseudo_fold_at(const uint8_t *nh, size_t l4off,
+					  size_t len, uint8_t proto)
+{
+	return ref_fold(ref_pseudo_sum_any(nh, len - l4off, proto));
+}
+
+/*
+ * ICMP checksum (RFC 792: the message alone) or ICMPv6 (RFC 4443: with
+ * the pseudo header, next header 58) of the message @l4off..@len.
+ */
+static inline uint64_t ref_icmp_pseudo(const uint8_t *nh, size_t l4off,
+				       size_t len)
+{
+	return ref_is6(nh) ? ref_pseudo6_sum(nh, len - l4off, 58) : 0;
+}
+
+static inline uint16_t ref_icmp_csum(const uint8_t *nh, size_t l4off,
+				     size_t len)
+{
+	return ~ref_fold(ref_sum_skip(ref_icmp_pseudo(nh, l4off, len),
+				      nh + l4off, len - l4off, 2));
+}
+
+static inline bool ref_icmp_ok(const uint8_t *nh, size_t l4off, size_t len)
+{
+	return ref_fold(ref_sum(ref_icmp_pseudo(nh, l4off, len), nh + l4off,
+				len - l4off)) == 0xffff;
+}
+
 #endif /* _SVCGW_UNIT_CSUM_REF_H */

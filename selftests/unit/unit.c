@@ -29,6 +29,7 @@ int main(void)
 	test_maglev();
 	test_hash();
 	test_pkt();
+	test_pkt6();
 	test_state();
 	return tap_done();
 }

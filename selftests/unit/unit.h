@@ -10,6 +10,7 @@ void test_prime(void);
 void test_maglev(void);
 void test_hash(void);
 void test_pkt(void);
+void test_pkt6(void);
 void test_state(void);
 
 /* An rng of its own for each group, so that groups do not depend on order. */
