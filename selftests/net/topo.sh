@@ -45,9 +45,10 @@ topo_cleanup()
 # .129 / ::1, gateway at .130 / ::2), for errors from beyond the gateway.
 topo_setup()
 {
-	local i ns cl=$gw
+	local i ns cl
 
 	setup_ns client gw s1 s2 s3 || return 1
+	cl=$gw
 	if [ "${1:-}" = router ]; then
 		setup_ns r || return 1
 		cl=$r
@@ -116,8 +117,8 @@ topo_servers()
 	done
 	for i in 1 2 3; do
 		eval ns=\$s$i
-		busywait 20000 ns_listens "$ns" 80 || return 1
-		busywait 20000 ns_listens "$ns" 8080 || return 1
+		busywait 60000 ns_listens "$ns" 80 || return 1
+		busywait 60000 ns_listens "$ns" 8080 || return 1
 	done
 }
 
