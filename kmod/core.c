@@ -150,6 +150,7 @@ static unsigned int svcgw_forward(struct svcgw_net *sn,
 {
 	struct svcgw_session *s = NULL;
 	struct svcgw_server *srv;
+	struct svcgw_tuple reply;
 	bool created = false, make;
 
 	if (atomic_read(&sn->nsessions)) {
@@ -168,8 +169,12 @@ static unsigned int svcgw_forward(struct svcgw_net *sn,
 			return NF_DROP;
 		}
 		if (make) {
-			s = svcgw_session_create(sn, srv, &p->t, p->tcp_flags);
-			if (s) {
+			svcgw_tuple_reply(&reply, &p->t, &srv->ep);
+			s = svcgw_session_create(sn, srv, &p->t, &reply,
+						 p->tcp_flags);
+			if (IS_ERR(s)) {
+				s = NULL;
+			} else {
 				created = true;
 				srv = s->server;
 			}
@@ -239,12 +244,13 @@ static unsigned int svcgw_out(void *priv, struct sk_buff *skb,
 			s = NULL;
 	}
 	if (s) {
-		const struct svcgw_tuple *o = &s->h[SVCGW_DIR_ORIG].tuple;
+		struct svcgw_tuple o;
 
+		svcgw_session_tuple(s, SVCGW_DIR_ORIG, &o);
 		svcgw_session_touch(sn, s, SVCGW_DIR_REPLY, p.t.proto,
 				    p.tcp_flags);
-		addr = o->dst.ip;
-		port = o->dport;
+		addr = o.dst.ip;
+		port = o.dport;
 	} else {
 		memset(&key, 0, sizeof(key));
 		key.addr.ip = p.t.src.ip;

@@ -30,5 +30,6 @@ int main(void)
 	test_hash();
 	test_pkt();
 	test_state();
+	test_sesskey();
 	return tap_done();
 }
