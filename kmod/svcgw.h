@@ -368,14 +368,6 @@ static inline bool svcgw_session_expired(const struct svcgw_session *s)
 	return time_after32((u32)jiffies, READ_ONCE(s->expires));
 }
 
-/* Jiffies until @s expires, 0 if it has. */
-static inline u32 svcgw_session_left(const struct svcgw_session *s)
-{
-	s32 left = (s32)(READ_ONCE(s->expires) - (u32)jiffies);
-
-	return left > 0 ? left : 0;
-}
-
 /* core.c */
 int svcgw_hooks_enable(struct svcgw_net *sn);
 void svcgw_hooks_disable(struct svcgw_net *sn);
