@@ -60,6 +60,11 @@ gwcli()
 	ip netns exec "$gw" "$SVCGW_BIN" "$@"
 }
 
+json_get()
+{
+	python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
+}
+
 stat_of()
 {
 	gwcli -j stats | python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
@@ -105,13 +110,14 @@ for line in open("/proc/slabinfo").readlines()[2:]:
         d["slabinfo"] = {"name": f[0], "objsize": int(f[3]),
                          "objperslab": int(f[4]), "pagesperslab": int(f[5])}
 d["aliases"] = sorted(n for n in names if not n.startswith(":"))
-vm = 0
+tables = []
 for line in open("/proc/vmallocinfo"):
     if "bucket_table_alloc" in line:
         m = re.search(r"pages=(\d+)", line)
         if m:
-            vm += int(m.group(1)) * page
-d["vmalloc_buckets"] = vm
+            tables.append(int(m.group(1)))
+d["vmalloc_buckets"] = sum(tables) * page
+d["vmalloc_tables"] = sorted(tables)
 print(json.dumps(d))
 PY
 }
@@ -167,8 +173,24 @@ busywait 600000 pg_done || pg pgctrl stop
 t1=$(date +%s)
 ktap_info "pktgen: $(ip netns exec "$gw" grep -h -E 'Result|errors' /proc/net/pktgen/in0 | tr -s ' \n' ' ') in $((t1 - t0)) s"
 pg kpktgend_0 rem_device_all
-# Let the hash tables finish growing and RCU free the old bucket arrays.
-sleep 3
+
+# The hash table grows in a worker and frees the old bucket array after a
+# grace period: wait until the vmalloc'd arrays are as many bytes as the
+# module's (30 s at most; the checks below tell if they never are).
+vm0=$(echo "$s0" | json_get 'd["vmalloc_buckets"]')
+settled()
+{
+	local m e o v
+
+	m=$(stat_of session_mem)
+	e=$(stat_of sessions_cur)
+	o=$(echo "$s0" | json_get 'd["object_size"]')
+	v=$(snapshot | json_get 'd["vmalloc_buckets"]')
+	python3 -c 'import sys; a, b = map(int, sys.argv[1:]); sys.exit(not abs(a - b) <= a / 20 + 8192)' \
+		$((m - e * o)) $((v - vm0))
+}
+sleep 1
+busywait 30000 settled || ktap_info "vmalloc'd bucket arrays still differ from the module's"
 
 e1=$(stat_of sessions_cur)
 m1=$(stat_of session_mem)
