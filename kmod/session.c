@@ -315,14 +315,35 @@ void svcgw_session_iter_exit(struct svcgw_session_iter *it)
 	rhashtable_walk_exit(&it->iter);
 }
 
+/* The session of an ORIG entry of the walk's table, NULL for REPLY. */
+static struct svcgw_session *iter_session(struct svcgw_session_iter *it,
+					  void *e)
+{
+	if (it->table == 0) {
+		struct svcgw_shash4 *sh = e;
+
+		return sh->key.dir == SVCGW_DIR_ORIG ? shash4_session(sh) : NULL;
+	} else {
+		struct svcgw_shash6 *sh = e;
+
+		return sh->key.dir == SVCGW_DIR_ORIG ? shash6_session(sh) : NULL;
+	}
+}
+
 /*
  * The next session of the walk (by its ORIG entry), between
  * svcgw_session_iter_start() and _stop(); NULL at the end.  A table
  * resize may show a session twice, and one being ended may still show.
- * Leaves the walk started, but may drop the RCU read lock in between.
+ *
+ * The walk stands on the session returned last: after _stop() and
+ * _start() it goes on after it if it is still in the table, else from its
+ * place in its bucket by count, which skips what followed it there if
+ * entries before it went meanwhile.  So a walk that ends sessions steps
+ * past one (this function) before ending it.
  */
 struct svcgw_session *svcgw_session_iter_next(struct svcgw_session_iter *it)
 {
+	struct svcgw_session *s;
 	void *e;
 
 	for (;;) {
@@ -332,26 +353,42 @@ struct svcgw_session *svcgw_session_iter_next(struct svcgw_session_iter *it)
 		if (!e) {
 			if (it->table == 1)
 				return NULL;
-			/* IPv4 done: on to IPv6. */
+			/*
+			 * IPv4 done: on to IPv6, within the caller's RCU
+			 * read section (it may hold a session).
+			 */
+			rcu_read_lock();
 			rhashtable_walk_stop(&it->iter);
 			rhashtable_walk_exit(&it->iter);
 			it->table = 1;
 			rhashtable_walk_enter(iter_table(it), &it->iter);
 			rhashtable_walk_start(&it->iter);
+			rcu_read_unlock();
 			continue;
 		}
-		if (it->table == 0) {
-			struct svcgw_shash4 *sh = e;
-
-			if (sh->key.dir == SVCGW_DIR_ORIG)
-				return shash4_session(sh);
-		} else {
-			struct svcgw_shash6 *sh = e;
-
-			if (sh->key.dir == SVCGW_DIR_ORIG)
-				return shash6_session(sh);
-		}
+		s = iter_session(it, e);
+		if (s)
+			return s;
 	}
+}
+
+/*
+ * Right after svcgw_session_iter_start(): the session the walk stands on,
+ * if still in the table, else the next one.
+ */
+static struct svcgw_session *
+svcgw_session_iter_resume(struct svcgw_session_iter *it)
+{
+	struct svcgw_session *s;
+	void *e;
+
+	e = rhashtable_walk_peek(&it->iter);
+	if (!IS_ERR_OR_NULL(e)) {
+		s = iter_session(it, e);
+		if (s)
+			return s;
+	}
+	return svcgw_session_iter_next(it);
 }
 
 /* Bytes the session table takes now: objects and bucket arrays. */
@@ -445,13 +482,16 @@ static unsigned int session_walk(struct svcgw_net *sn,
 				 const struct session_filter *f)
 {
 	struct svcgw_session_iter it;
-	struct svcgw_session *s;
+	struct svcgw_session *s, *next;
 	unsigned int seen = 0, killed = 0;
 	bool done;
 
 	svcgw_session_iter_enter(sn, &it);
 	svcgw_session_iter_start(&it);
-	while ((s = svcgw_session_iter_next(&it))) {
+	next = svcgw_session_iter_next(&it);
+	while ((s = next)) {
+		/* Step past @s before ending it (see the iterator). */
+		next = svcgw_session_iter_next(&it);
 		if (session_match(s, f)) {
 			local_bh_disable();
 			if (f->reschedule)
@@ -463,10 +503,11 @@ static unsigned int session_walk(struct svcgw_net *sn,
 			local_bh_enable();
 			killed += done;
 		}
-		if (++seen % SVCGW_GC_BATCH == 0) {
+		if (next && ++seen % SVCGW_GC_BATCH == 0) {
 			svcgw_session_iter_stop(&it);
 			cond_resched();
 			svcgw_session_iter_start(&it);
+			next = svcgw_session_iter_resume(&it);
 		}
 	}
 	svcgw_session_iter_stop(&it);
