@@ -215,6 +215,7 @@ static unsigned int svcgw_forward(struct svcgw_net *sn,
 {
 	struct svcgw_session *s = NULL;
 	struct svcgw_server *srv;
+	struct svcgw_tuple reply;
 	bool created = false, make;
 
 	if (atomic_read(&sn->nsessions)) {
@@ -234,8 +235,12 @@ static unsigned int svcgw_forward(struct svcgw_net *sn,
 			return NF_DROP;
 		}
 		if (make) {
-			s = svcgw_session_create(sn, srv, &p->t, p->tcp_flags);
-			if (s) {
+			svcgw_tuple_reply(&reply, &p->t, &srv->ep);
+			s = svcgw_session_create(sn, srv, &p->t, &reply,
+						 p->tcp_flags);
+			if (IS_ERR(s)) {
+				s = NULL;
+			} else {
 				created = true;
 				srv = s->server;
 			}
@@ -384,13 +389,14 @@ static bool svcgw_reply_endpoint(struct svcgw_net *sn,
 			s = NULL;
 	}
 	if (s) {
-		const struct svcgw_tuple *o = &s->h[SVCGW_DIR_ORIG].tuple;
+		struct svcgw_tuple o;
 
+		svcgw_session_tuple(s, SVCGW_DIR_ORIG, &o);
 		if (touch)
 			svcgw_session_touch(sn, s, SVCGW_DIR_REPLY, p->t.proto,
 					    p->tcp_flags);
-		*addr = o->dst;
-		*port = o->dport;
+		*addr = o.dst;
+		*port = o.dport;
 		return true;
 	}
 	key_of(&key, &t->src, t->sport, t);

@@ -708,13 +708,21 @@ static int svcgw_nl_service_dump(struct sk_buff *skb,
 	return skb->len;
 }
 
+/* What a session dump sends of a session. */
+struct session_snap {
+	struct svcgw_tuple	orig;
+	struct svcgw_tuple	reply;
+	u32			expires;	/* jiffies, low 32 bits */
+	u8			state;
+};
+
 /* Session dump state, in cb->args[0]. */
 struct session_dump {
-	struct rhashtable_iter	iter;
+	struct svcgw_session_iter iter;
 	struct svcgw_key	filter;
 	bool			filtered;
 	bool			pending;	/* @snap not yet sent */
-	struct svcgw_session	snap;
+	struct session_snap	snap;
 };
 
 static int svcgw_nl_session_dump_start(struct netlink_callback *cb)
@@ -740,7 +748,7 @@ static int svcgw_nl_session_dump_start(struct netlink_callback *cb)
 		}
 		sd->filtered = true;
 	}
-	rhashtable_walk_enter(&sn->sessions, &sd->iter);
+	svcgw_session_iter_enter(sn, &sd->iter);
 	cb->args[0] = (long)sd;
 	return 0;
 }
@@ -750,18 +758,17 @@ static int svcgw_nl_session_dump_done(struct netlink_callback *cb)
 	struct session_dump *sd = (struct session_dump *)cb->args[0];
 
 	if (sd) {
-		rhashtable_walk_exit(&sd->iter);
+		svcgw_session_iter_exit(&sd->iter);
 		kfree(sd);
 	}
 	return 0;
 }
 
 static int put_session(struct sk_buff *skb, struct netlink_callback *cb,
-		       const struct svcgw_session *s)
+		       const struct session_snap *ss)
 {
-	const struct svcgw_tuple *o = &s->h[SVCGW_DIR_ORIG].tuple;
-	const struct svcgw_tuple *r = &s->h[SVCGW_DIR_REPLY].tuple;
-	long left = (long)READ_ONCE(s->expires) - (long)jiffies;
+	const struct svcgw_tuple *o = &ss->orig, *r = &ss->reply;
+	s32 left = (s32)(ss->expires - (u32)jiffies);
 	struct nlattr *nest;
 	void *hdr;
 
@@ -780,7 +787,7 @@ static int put_session(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_u16(skb, SVCGW_SESS_A_SERVICE_PORT, ntohs(o->dport)) ||
 	    put_addr(skb, SVCGW_SESS_A_SERVER_ADDR, r->family, &r->src) ||
 	    nla_put_u16(skb, SVCGW_SESS_A_SERVER_PORT, ntohs(r->sport)) ||
-	    nla_put_u8(skb, SVCGW_SESS_A_STATE, READ_ONCE(s->ps.state)) ||
+	    nla_put_u8(skb, SVCGW_SESS_A_STATE, ss->state) ||
 	    nla_put_u32(skb, SVCGW_SESS_A_EXPIRES,
 			left > 0 ? jiffies_to_msecs(left) : 0)) {
 		genlmsg_cancel(skb, hdr);
@@ -804,35 +811,29 @@ static int svcgw_nl_session_dump(struct sk_buff *skb,
 				 struct netlink_callback *cb)
 {
 	struct session_dump *sd = (struct session_dump *)cb->args[0];
-	struct svcgw_shash *sh;
+	struct session_snap *ss = &sd->snap;
 	struct svcgw_session *s;
 
 	if (sd->pending) {
-		if (put_session(skb, cb, &sd->snap))
+		if (put_session(skb, cb, ss))
 			return -EMSGSIZE;
 		sd->pending = false;
 	}
-	rhashtable_walk_start(&sd->iter);
-	while ((sh = rhashtable_walk_next(&sd->iter))) {
-		if (IS_ERR(sh)) {
-			if (PTR_ERR(sh) == -EAGAIN)
-				continue;
-			break;
-		}
-		if (sh->tuple.dir != SVCGW_DIR_ORIG)
+	svcgw_session_iter_start(&sd->iter);
+	while ((s = svcgw_session_iter_next(&sd->iter))) {
+		/* A copy: kept if it does not fit, @s may be gone by then. */
+		svcgw_session_tuple(s, SVCGW_DIR_ORIG, &ss->orig);
+		if (!session_matches(sd, &ss->orig))
 			continue;
-		s = container_of(sh, struct svcgw_session, h[SVCGW_DIR_ORIG]);
-		if (test_bit(SVCGW_SESS_DEAD, &s->flags) ||
-		    !session_matches(sd, &sh->tuple))
-			continue;
-		if (put_session(skb, cb, s)) {
-			/* Keep a copy: @s may be gone by the next call. */
-			sd->snap = *s;
+		svcgw_session_tuple(s, SVCGW_DIR_REPLY, &ss->reply);
+		ss->expires = READ_ONCE(s->expires);
+		ss->state = READ_ONCE(s->ps.state);
+		if (put_session(skb, cb, ss)) {
 			sd->pending = true;
 			break;
 		}
 	}
-	rhashtable_walk_stop(&sd->iter);
+	svcgw_session_iter_stop(&sd->iter);
 	return skb->len;
 }
 
@@ -937,7 +938,8 @@ static int svcgw_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	    put_u64(msg, SVCGW_STATS_A_PRESSURE_SWITCHES,
 		    svcgw_event_read(sn, SVCGW_EV_PRESSURE_SWITCH)) ||
 	    put_u64(msg, SVCGW_STATS_A_SESSION_REPICK,
-		    svcgw_event_read(sn, SVCGW_EV_SESSION_REPICK))) {
+		    svcgw_event_read(sn, SVCGW_EV_SESSION_REPICK)) ||
+	    put_u64(msg, SVCGW_STATS_A_SESSION_MEM, svcgw_session_mem(sn))) {
 		mutex_unlock(&sn->lock);
 		goto nospace;
 	}

@@ -11,7 +11,8 @@
  *   rhashtables and __rcu pointers and freed after a grace period.
  * - Sessions are inserted and removed by the packet path and the GC worker
  *   concurrently; rhashtable's bucket locks order those.  A session is
- *   unlinked exactly once (SVCGW_SESS_DEAD), then freed by call_rcu.
+ *   ended exactly once, by whoever removes its ORIG entry, then freed by
+ *   call_rcu.
  */
 #ifndef _SVCGW_H
 #define _SVCGW_H
@@ -25,6 +26,7 @@
 #include <net/netns/generic.h>
 
 #include "pure.h"
+#include "sesskey.h"
 #include "state.h"
 #include "maglev.h"
 #include <linux/svcgw.h>
@@ -132,27 +134,49 @@ struct svcgw_service {
 	struct rcu_head			rcu;
 };
 
-/* One direction of a session, as hashed: the key follows the node. */
-struct svcgw_shash {
+/*
+ * One direction of a session, as hashed: the key follows the node.  IPv4
+ * sessions use the compact key, IPv6 ones the whole tuple (sesskey.h).
+ */
+struct svcgw_shash4 {
 	struct rhash_head	node;
-	struct svcgw_tuple	tuple;
+	struct svcgw_skey4	key;
 };
 
-/* Bits of svcgw_session.flags */
-#define SVCGW_SESS_DEAD		0	/* unlinked, freed after a grace period */
-#define SVCGW_SESS_LINKED	1	/* both directions are in the table */
+struct svcgw_shash6 {
+	struct rhash_head	node;
+	struct svcgw_tuple	key;
+};
 
 /*
- * A session: h[SVCGW_DIR_ORIG] is client -> service address,
- * h[SVCGW_DIR_REPLY] is server -> client.  Holds a reference on @server.
+ * A session: its ORIG direction is client -> service, its REPLY direction
+ * the reply as the gateway sees it (server -> client, or server -> a
+ * gateway address and port).  Holds a reference on @server.  Allocated
+ * from one cache per family, of the size of h4[2] or h6[2]: 80 bytes for
+ * IPv4, 128 for IPv6 (64-bit).  Read the tuples with
+ * svcgw_session_tuple().
+ *
+ * Linking: REPLY goes into the table first, ORIG last; whoever unlinks
+ * ORIG ends the session (svcgw_session_kill()), which therefore happens
+ * once, and never to a session whose creator is still linking it.
  */
 struct svcgw_session {
-	struct svcgw_shash	h[2];
 	struct svcgw_server	*server;
-	unsigned long		expires;	/* jiffies */
-	unsigned long		flags;
+	u32			expires;	/* jiffies, low 32 bits */
 	struct svcgw_pstate	ps;
+	u8			family;		/* AF_INET, AF_INET6 */
 	struct rcu_head		rcu;
+	union {
+		DECLARE_FLEX_ARRAY(struct svcgw_shash4, h4);
+		DECLARE_FLEX_ARRAY(struct svcgw_shash6, h6);
+	};
+};
+
+/* A walk over the live sessions of a namespace, both families. */
+struct svcgw_session_iter {
+	struct svcgw_net	*sn;
+	struct rhashtable_iter	iter;
+	u8			table;		/* 0: IPv4, 1: IPv6 */
 };
 
 struct svcgw_config {
@@ -173,8 +197,9 @@ struct svcgw_net {
 	u32				gen;	/* bumped on change, for dumps */
 	bool				hooks_on;
 	struct nf_hook_ops		*hook_ops;
-	/* Sessions: svcgw_session.c. */
-	struct rhashtable		sessions;
+	/* Sessions: session.c.  Both directions, by family. */
+	struct rhashtable		sessions4;
+	struct rhashtable		sessions6;
 	atomic_t			nsessions;
 	struct delayed_work		gc_work;
 	bool				exiting;
@@ -292,20 +317,55 @@ struct svcgw_session *svcgw_session_lookup(struct svcgw_net *sn,
 					   enum svcgw_dir dir);
 struct svcgw_session *svcgw_session_create(struct svcgw_net *sn,
 					   struct svcgw_server *srv,
-					   const struct svcgw_tuple *t,
+					   const struct svcgw_tuple *orig,
+					   const struct svcgw_tuple *reply,
 					   u8 tcp_flags);
+void svcgw_session_tuple(const struct svcgw_session *s, enum svcgw_dir dir,
+			 struct svcgw_tuple *t);
 void svcgw_session_touch(struct svcgw_net *sn, struct svcgw_session *s,
 			 enum svcgw_dir dir, u8 proto, u8 tcp_flags);
-void svcgw_session_kill(struct svcgw_net *sn, struct svcgw_session *s);
+bool svcgw_session_kill(struct svcgw_net *sn, struct svcgw_session *s);
 unsigned int svcgw_session_flush(struct svcgw_net *sn,
 				 const struct svcgw_service *svc,
 				 const struct svcgw_key *ep);
 void svcgw_session_server_down(struct svcgw_net *sn, struct svcgw_server *srv);
 void svcgw_pressure_update(struct svcgw_net *sn);
+u64 svcgw_session_mem(struct svcgw_net *sn);
+void svcgw_session_iter_enter(struct svcgw_net *sn,
+			      struct svcgw_session_iter *it);
+void svcgw_session_iter_exit(struct svcgw_session_iter *it);
+struct svcgw_session *svcgw_session_iter_next(struct svcgw_session_iter *it);
+
+static inline void svcgw_session_iter_start(struct svcgw_session_iter *it)
+{
+	rhashtable_walk_start(&it->iter);
+}
+
+static inline void svcgw_session_iter_stop(struct svcgw_session_iter *it)
+{
+	rhashtable_walk_stop(&it->iter);
+}
+
+/*
+ * The reply tuple of the flow @orig served by the endpoint @ep when the
+ * gateway translates only the service address: server -> client.
+ */
+static inline void svcgw_tuple_reply(struct svcgw_tuple *r,
+				     const struct svcgw_tuple *orig,
+				     const struct svcgw_key *ep)
+{
+	memset(r, 0, sizeof(*r));
+	r->family = orig->family;
+	r->proto = orig->proto;
+	r->src = ep->addr;
+	r->sport = ep->port;
+	r->dst = orig->src;
+	r->dport = orig->sport;
+}
 
 static inline bool svcgw_session_expired(const struct svcgw_session *s)
 {
-	return time_after(jiffies, READ_ONCE(s->expires));
+	return time_after32((u32)jiffies, READ_ONCE(s->expires));
 }
 
 /* core.c */

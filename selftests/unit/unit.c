@@ -31,5 +31,6 @@ int main(void)
 	test_pkt();
 	test_pkt6();
 	test_state();
+	test_sesskey();
 	return tap_done();
 }

@@ -34,6 +34,7 @@ static const struct value_name stats_names[] = {
 	{ SVCGW_STATS_A_PRESSURE_SWITCHES, "pressure_switches",
 	  "pressure_switches" },
 	{ SVCGW_STATS_A_SESSION_REPICK, "session_repick", "session_repick" },
+	{ SVCGW_STATS_A_SESSION_MEM, "session_mem", "session_mem" },
 };
 
 static const struct value_name config_names[] = {

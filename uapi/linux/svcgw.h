@@ -309,6 +309,10 @@ enum svcgw_stats_attr {
 					 * a session of a server set down:
 					 * server picked afresh
 					 */
+	SVCGW_STATS_A_SESSION_MEM,	/* u64: bytes the session table takes
+					 * now: session objects and hash
+					 * bucket arrays
+					 */
 
 	__SVCGW_STATS_A_MAX,
 	SVCGW_STATS_A_MAX = __SVCGW_STATS_A_MAX - 1
