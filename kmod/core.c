@@ -57,6 +57,11 @@
 #include "hash.h"
 #include "maglev.h"
 
+/* Ports a full NAT session may take, and how many it tries. */
+#define SVCGW_FULLNAT_PORT_MIN	1024
+#define SVCGW_FULLNAT_PORTS	(65536 - SVCGW_FULLNAT_PORT_MIN)
+#define SVCGW_FULLNAT_TRIES	16
+
 /* After defragmentation (-400), before conntrack (-200). */
 #define SVCGW_PRI_IN	(NF_IP_PRI_RAW - 50)
 /* After source NAT, before conntrack confirms. */
@@ -209,10 +214,38 @@ static struct svcgw_server *svcgw_pick(struct svcgw_net *sn,
 	return i == SVCGW_SLOT_EMPTY ? NULL : lut->servers[i];
 }
 
+/*
+ * A full NAT session for the flow @p to @srv: the server sees the flow
+ * come from @fn's address and a port picked at random, and another port
+ * when that one's reply tuple is taken.
+ */
+static struct svcgw_session *fullnat_session(struct svcgw_net *sn,
+					     struct svcgw_server *srv,
+					     const struct svcgw_pkt *p,
+					     const struct svcgw_fullnat *fn)
+{
+	struct svcgw_session *s = ERR_PTR(-EADDRNOTAVAIL);
+	struct svcgw_tuple reply;
+	u32 port = get_random_u32_below(SVCGW_FULLNAT_PORTS);
+	int i;
+
+	svcgw_tuple_reply(&reply, &p->t, &srv->ep);
+	reply.dst = fn->addr;
+	for (i = 0; i < SVCGW_FULLNAT_TRIES; i++) {
+		reply.dport = htons(SVCGW_FULLNAT_PORT_MIN +
+				    (port + i * 7919) % SVCGW_FULLNAT_PORTS);
+		s = svcgw_session_create(sn, srv, &p->t, &reply, p->tcp_flags);
+		if (!IS_ERR(s) || PTR_ERR(s) != -EEXIST)
+			break;
+	}
+	return s;
+}
+
 static unsigned int svcgw_forward(struct svcgw_net *sn,
 				  struct svcgw_service *svc,
 				  struct sk_buff *skb, struct svcgw_pkt *p)
 {
+	struct svcgw_fullnat *fn = rcu_dereference(svc->fullnat);
 	struct svcgw_session *s = NULL;
 	struct svcgw_server *srv;
 	struct svcgw_tuple reply;
@@ -234,7 +267,16 @@ static unsigned int svcgw_forward(struct svcgw_net *sn,
 			svcgw_event(sn, SVCGW_EV_DROP_NO_SERVER);
 			return NF_DROP;
 		}
-		if (make) {
+		if (fn) {
+			/* The server answers the gateway: no session, no
+			 * way back.
+			 */
+			s = fullnat_session(sn, srv, p, fn);
+			if (IS_ERR(s))
+				return NF_DROP;
+			created = true;
+			srv = s->server;
+		} else if (make) {
 			svcgw_tuple_reply(&reply, &p->t, &srv->ep);
 			s = svcgw_session_create(sn, srv, &p->t, &reply,
 						 p->tcp_flags);
@@ -289,6 +331,10 @@ static bool svcgw_icmp_writable(struct sk_buff *skb, const struct svcgw_pkt *p)
 	return !skb_ensure_writable(skb, p->in_l4off + p->in_l4len);
 }
 
+static unsigned int svcgw_icmp_fullnat(struct svcgw_net *sn,
+				       struct sk_buff *skb,
+				       struct svcgw_pkt *p);
+
 /*
  * An ICMP error toward a service address about a packet the service sent
  * (a reply, translated by svcgw_out): the error goes to the server of
@@ -300,7 +346,7 @@ static unsigned int svcgw_icmp_in(struct svcgw_net *sn, struct sk_buff *skb,
 	struct svcgw_session *s = NULL;
 	struct svcgw_service *svc;
 	struct svcgw_server *srv;
-	struct svcgw_tuple flow;
+	struct svcgw_tuple flow, reply;
 	union svcgw_addr *odst;
 	struct svcgw_key key;
 	bool make;
@@ -308,7 +354,8 @@ static unsigned int svcgw_icmp_in(struct svcgw_net *sn, struct sk_buff *skb,
 	key_of(&key, &p->t.src, p->t.sport, &p->t);
 	svc = svcgw_service_lookup(sn, &key);
 	if (!svc)
-		return NF_ACCEPT;
+		return READ_ONCE(sn->nfullnat) ? svcgw_icmp_fullnat(sn, skb, p) :
+						 NF_ACCEPT;
 	/* The flow as the client sent it: client -> service. */
 	tuple_invert(&flow, &p->t);
 	if (atomic_read(&sn->nsessions)) {
@@ -316,11 +363,13 @@ static unsigned int svcgw_icmp_in(struct svcgw_net *sn, struct sk_buff *skb,
 		if (s && svcgw_session_expired(s))
 			s = NULL;
 	}
-	if (s)
+	if (s) {
 		srv = s->server;
-	else
+		svcgw_session_tuple(s, SVCGW_DIR_REPLY, &reply);
+	} else {
 		srv = svcgw_pick(sn, svc, &flow, false,
 				 READ_ONCE(svc->mode), &make);
+	}
 	if (!srv)
 		return NF_ACCEPT;
 	if (!svcgw_icmp_writable(skb, p)) {
@@ -334,6 +383,96 @@ static unsigned int svcgw_icmp_in(struct svcgw_net *sn, struct sk_buff *skb,
 	svcgw_icmp_nat(skb->data, p, false, &srv->ep.addr, srv->ep.port, true,
 		       !memcmp(odst, &p->t.src, addr_bytes(p->t.family)) ?
 		       &srv->ep.addr : NULL);
+	/* Full NAT: the server sent its packet to the gateway's address. */
+	if (s && !(svcgw_addr_equal(&reply.dst, &flow.src) &&
+		   reply.dport == flow.sport))
+		svcgw_icmp_nat(skb->data, p, true, &reply.dst, reply.dport,
+			       false, NULL);
+	svcgw_icmp_finish(skb, p);
+	skb_dst_drop(skb);
+	return NF_ACCEPT;
+}
+
+/*
+ * The full NAT session whose reply is @t (server -> gateway address and
+ * port), with its client -> service tuple in @o; NULL if none, or if the
+ * session translates the destination only (its replies go to the client
+ * and are seen by svcgw_out).
+ */
+static struct svcgw_session *fullnat_find(struct svcgw_net *sn,
+					  const struct svcgw_tuple *t,
+					  struct svcgw_tuple *o)
+{
+	struct svcgw_session *s;
+
+	if (!atomic_read(&sn->nsessions))
+		return NULL;
+	s = svcgw_session_lookup(sn, t, SVCGW_DIR_REPLY);
+	if (!s || svcgw_session_expired(s))
+		return NULL;
+	svcgw_session_tuple(s, SVCGW_DIR_ORIG, o);
+	if (svcgw_addr_equal(&o->src, &t->dst) && o->sport == t->dport)
+		return NULL;
+	return s;
+}
+
+/*
+ * A reply of a full NAT flow, to the gateway's address: both ends are
+ * translated here, before routing, which then forwards it to the client
+ * (a source address of the gateway's own would be refused after routing
+ * as a martian; the service address is not one).
+ */
+static unsigned int svcgw_fullnat_reply(struct svcgw_net *sn,
+					struct sk_buff *skb,
+					struct svcgw_pkt *p)
+{
+	struct svcgw_session *s;
+	struct svcgw_tuple o;
+
+	s = fullnat_find(sn, &p->t, &o);
+	if (!s)
+		return NF_ACCEPT;
+	svcgw_session_touch(sn, s, SVCGW_DIR_REPLY, p->t.proto, p->tcp_flags);
+	if (unlikely(!svcgw_rewrite(skb, p, true, &o.src, o.sport))) {
+		svcgw_event(sn, SVCGW_EV_DROP_NOMEM);
+		return NF_DROP;
+	}
+	if (unlikely(!svcgw_rewrite(skb, p, false, &o.dst, o.dport))) {
+		svcgw_event(sn, SVCGW_EV_DROP_NOMEM);
+		return NF_DROP;
+	}
+	skb_dst_drop(skb);
+	return NF_ACCEPT;
+}
+
+/*
+ * An ICMP error to the gateway's full NAT address about a packet the
+ * gateway sent a server on a client's behalf: it goes to the client,
+ * about the packet as the client sent it, from the service address when
+ * the server sent it.
+ */
+static unsigned int svcgw_icmp_fullnat(struct svcgw_net *sn,
+				       struct sk_buff *skb,
+				       struct svcgw_pkt *p)
+{
+	struct svcgw_tuple flow, o;
+	union svcgw_addr *osrc;
+	bool from_server;
+
+	tuple_invert(&flow, &p->t);
+	if (!fullnat_find(sn, &flow, &o))
+		return NF_ACCEPT;
+	if (!svcgw_icmp_writable(skb, p)) {
+		svcgw_event(sn, SVCGW_EV_DROP_NOMEM);
+		return NF_DROP;
+	}
+	osrc = p->t.family == AF_INET ?
+	       (union svcgw_addr *)&ip_hdr(skb)->saddr :
+	       (union svcgw_addr *)&ipv6_hdr(skb)->saddr;
+	from_server = !memcmp(osrc, &p->t.dst, addr_bytes(p->t.family));
+	svcgw_icmp_nat(skb->data, p, false, &o.src, o.sport, true, &o.src);
+	svcgw_icmp_nat(skb->data, p, true, &o.dst, o.dport, false,
+		       from_server ? &o.dst : NULL);
 	svcgw_icmp_finish(skb, p);
 	skb_dst_drop(skb);
 	return NF_ACCEPT;
@@ -365,9 +504,11 @@ static unsigned int svcgw_in(void *priv, struct sk_buff *skb,
 	}
 	key_of(&key, &p.t.dst, p.t.dport, &p.t);
 	svc = svcgw_service_lookup(sn, &key);
-	if (!svc)
-		return NF_ACCEPT;
-	return svcgw_forward(sn, svc, skb, &p);
+	if (svc)
+		return svcgw_forward(sn, svc, skb, &p);
+	if (READ_ONCE(sn->nfullnat))
+		return svcgw_fullnat_reply(sn, skb, &p);
+	return NF_ACCEPT;
 }
 
 /*
@@ -437,6 +578,46 @@ static unsigned int svcgw_icmp_out(struct svcgw_net *sn, struct sk_buff *skb,
 	return NF_ACCEPT;
 }
 
+/*
+ * A packet of a full NAT flow, client -> server, after routing: its source
+ * becomes the gateway address and port of its session.  A flow without
+ * one (it ended under the packet) cannot be answered: dropped.
+ */
+static unsigned int svcgw_fullnat_out(struct svcgw_net *sn,
+				      struct sk_buff *skb,
+				      struct svcgw_pkt *p)
+{
+	struct svcgw_session *s = NULL;
+	struct svcgw_service *svc;
+	struct svcgw_server *srv;
+	struct svcgw_tuple o, r;
+	struct svcgw_key key;
+
+	key_of(&key, &p->t.dst, p->t.dport, &p->t);
+	srv = svcgw_endpoint_lookup(sn, &key);
+	if (!srv)
+		return NF_ACCEPT;
+	svc = srv->svc;
+	if (!rcu_access_pointer(svc->fullnat))
+		return NF_ACCEPT;
+	o = p->t;
+	o.dst = svc->key.addr;
+	o.dport = svc->key.port;
+	if (atomic_read(&sn->nsessions))
+		s = svcgw_session_lookup(sn, &o, SVCGW_DIR_ORIG);
+	if (!s)
+		return NF_DROP;
+	svcgw_session_tuple(s, SVCGW_DIR_REPLY, &r);
+	/* A session from before full NAT was turned on: as it began. */
+	if (svcgw_addr_equal(&r.dst, &o.src) && r.dport == o.sport)
+		return NF_ACCEPT;
+	if (unlikely(!svcgw_rewrite(skb, p, false, &r.dst, r.dport))) {
+		svcgw_event(sn, SVCGW_EV_DROP_NOMEM);
+		return NF_DROP;
+	}
+	return NF_ACCEPT;
+}
+
 static unsigned int svcgw_out(void *priv, struct sk_buff *skb,
 			      const struct nf_hook_state *state)
 {
@@ -458,8 +639,11 @@ static unsigned int svcgw_out(void *priv, struct sk_buff *skb,
 	 * gateway's own connections to a server (health checks, say) never
 	 * come from a server endpoint, as their replies end at the gateway.
 	 */
-	if (!svcgw_reply_endpoint(sn, &p.t, true, &p, &addr, &port))
+	if (!svcgw_reply_endpoint(sn, &p.t, true, &p, &addr, &port)) {
+		if (READ_ONCE(sn->nfullnat))
+			return svcgw_fullnat_out(sn, skb, &p);
 		return NF_ACCEPT;
+	}
 	if (unlikely(!svcgw_rewrite(skb, &p, false, &addr, port))) {
 		svcgw_event(sn, SVCGW_EV_DROP_NOMEM);
 		return NF_DROP;

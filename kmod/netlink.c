@@ -63,6 +63,7 @@ static const struct nla_policy svc_policy[SVCGW_SVC_A_MAX + 1] = {
 	[SVCGW_SVC_A_SWITCHES]	= { .type = NLA_REJECT },
 	[SVCGW_SVC_A_MARKED]	= { .type = NLA_REJECT },
 	[SVCGW_SVC_A_TRANSITION_LEFT] = { .type = NLA_REJECT },
+	[SVCGW_SVC_A_FULLNAT]	= { .type = NLA_BINARY, .len = 16 },
 };
 
 static const struct nla_policy srv_policy[SVCGW_SRV_A_MAX + 1] = {
@@ -275,6 +276,45 @@ static unsigned int parse_service_settings(struct nlattr **tb,
 	return which;
 }
 
+/*
+ * SVCGW_SVC_A_FULLNAT of a request about the service @key: 0 if absent,
+ * 1 with *@on and @addr set, or an error.
+ */
+static int parse_fullnat(struct nlattr **tb, const struct svcgw_key *key,
+			 bool *on, union svcgw_addr *addr,
+			 struct netlink_ext_ack *extack)
+{
+	struct nlattr *a = tb[SVCGW_SVC_A_FULLNAT];
+	struct in6_addr *a6 = (struct in6_addr *)addr->b;
+	int len;
+
+	if (!a)
+		return 0;
+	len = nla_len(a);
+	*on = len > 0;
+	memset(addr, 0, sizeof(*addr));
+	if (!len)
+		return 1;
+	if (len != (key->family == AF_INET ? 4 : 16)) {
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "full NAT address must be of the service's family");
+		return -EINVAL;
+	}
+	nla_memcpy(addr, a, len);
+	if (key->family == AF_INET ?
+	    ipv4_is_zeronet(addr->ip) || ipv4_is_multicast(addr->ip) ||
+	    ipv4_is_lbcast(addr->ip) :
+	    ipv6_addr_any(a6) || ipv6_addr_is_multicast(a6) ||
+	    ipv6_addr_v4mapped(a6)) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "full NAT address must be unicast");
+		return -EINVAL;
+	}
+	return 1;
+}
+
+#define FULLNAT_MODE_MSG \
+	"full NAT needs mode stateful: every flow needs its session"
+
 static int svcgw_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 {
 	struct svcgw_net *sn = svcgw_pernet(genl_info_net(info));
@@ -282,16 +322,29 @@ static int svcgw_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 	u32 table = SVCGW_TABLE_DEFAULT;
 	u8 mode = SVCGW_MODE_HYBRID;
 	struct svcgw_service want = {};
+	union svcgw_addr fn_addr;
 	unsigned int which;
 	struct svcgw_key key;
-	int err;
+	bool fn_on = false;
+	int err, fullnat;
 
 	err = parse_service(info, tb, &key);
 	if (err)
 		return err;
 	which = parse_service_settings(tb, &want);
+	fullnat = parse_fullnat(tb, &key, &fn_on, &fn_addr, info->extack);
+	if (fullnat < 0)
+		return fullnat;
+	fullnat = fullnat && fn_on;
 	if (tb[SVCGW_SVC_A_MODE])
 		mode = nla_get_u8(tb[SVCGW_SVC_A_MODE]);
+	else if (fullnat)
+		mode = SVCGW_MODE_STATEFUL;
+	if (fullnat && mode != SVCGW_MODE_STATEFUL) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SVCGW_SVC_A_MODE],
+				    FULLNAT_MODE_MSG);
+		return -EINVAL;
+	}
 	if (tb[SVCGW_SVC_A_TABLE_SIZE]) {
 		table = nla_get_u32(tb[SVCGW_SVC_A_TABLE_SIZE]);
 		if (!svcgw_is_prime(table)) {
@@ -306,6 +359,12 @@ static int svcgw_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 	if (!err && which)
 		err = svcgw_service_set(sn, svcgw_service_find(sn, &key),
 					&want, which);
+	if (!err && fullnat) {
+		err = svcgw_service_fullnat(sn, svcgw_service_find(sn, &key),
+					    &fn_addr);
+		if (err)
+			svcgw_service_del(sn, &key, NULL);
+	}
 	mutex_unlock(&sn->lock);
 	return err;
 }
@@ -315,9 +374,11 @@ static int svcgw_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 	struct svcgw_net *sn = svcgw_pernet(genl_info_net(info));
 	struct nlattr *tb[SVCGW_SVC_A_MAX + 1];
 	struct svcgw_service want = {}, *svc;
+	union svcgw_addr fn_addr;
 	unsigned int which;
 	struct svcgw_key key;
-	int err;
+	bool fn_on = false;
+	int err, fullnat;
 
 	err = parse_service(info, tb, &key);
 	if (err)
@@ -328,18 +389,35 @@ static int svcgw_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 		return -EOPNOTSUPP;
 	}
 	which = parse_service_settings(tb, &want);
-	if (!which) {
+	fullnat = parse_fullnat(tb, &key, &fn_on, &fn_addr, info->extack);
+	if (fullnat < 0)
+		return fullnat;
+	if (!which && !fullnat) {
 		NL_SET_ERR_MSG(info->extack, "nothing to change");
 		return -EINVAL;
 	}
 	mutex_lock(&sn->lock);
 	svc = svcgw_service_find(sn, &key);
-	if (svc) {
-		err = svcgw_service_set(sn, svc, &want, which);
-	} else {
+	if (!svc) {
 		NL_SET_ERR_MSG(info->extack, "no such service");
 		err = -ENOENT;
+		goto out;
 	}
+	/* Full NAT on, after this request, needs mode stateful after it. */
+	if ((fullnat ? fn_on : !!rcu_access_pointer(svc->fullnat)) &&
+	    ((which & SVCGW_SET_MODE) ? want.mode : svc->mode) !=
+	    SVCGW_MODE_STATEFUL) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SVCGW_SVC_A_MODE],
+				    FULLNAT_MODE_MSG);
+		err = -EINVAL;
+		goto out;
+	}
+	err = 0;
+	if (which)
+		err = svcgw_service_set(sn, svc, &want, which);
+	if (!err && fullnat)
+		err = svcgw_service_fullnat(sn, svc, fn_on ? &fn_addr : NULL);
+out:
 	mutex_unlock(&sn->lock);
 	return err;
 }
@@ -539,6 +617,7 @@ static int put_service(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 {
 	const struct svcgw_lut *lut = rcu_dereference_protected(svc->lut,
 					lockdep_is_held(&sn->lock));
+	struct svcgw_fullnat *fn;
 	struct nlattr *nest, *list;
 	bool state;
 	u8 reason;
@@ -573,6 +652,10 @@ static int put_service(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 	     nla_put_u32(skb, SVCGW_SVC_A_TRANSITION_LEFT,
 			 ms_left(svc->transition_until))) ||
 	    put_stats(skb, SVCGW_SVC_A_STATS, svc->stats))
+		goto cancel;
+	fn = rcu_dereference_protected(svc->fullnat, lockdep_is_held(&sn->lock));
+	if (fn && put_addr(skb, SVCGW_SVC_A_FULLNAT, svc->key.family,
+			   &fn->addr))
 		goto cancel;
 	list = nla_nest_start(skb, SVCGW_SVC_A_SERVERS);
 	if (!list)
@@ -789,7 +872,11 @@ static int put_session(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_u16(skb, SVCGW_SESS_A_SERVER_PORT, ntohs(r->sport)) ||
 	    nla_put_u8(skb, SVCGW_SESS_A_STATE, ss->state) ||
 	    nla_put_u32(skb, SVCGW_SESS_A_EXPIRES,
-			left > 0 ? jiffies_to_msecs(left) : 0)) {
+			left > 0 ? jiffies_to_msecs(left) : 0) ||
+	    /* Full NAT: the server answers a gateway address and port. */
+	    ((!svcgw_addr_equal(&r->dst, &o->src) || r->dport != o->sport) &&
+	     (put_addr(skb, SVCGW_SESS_A_FULLNAT_ADDR, r->family, &r->dst) ||
+	      nla_put_u16(skb, SVCGW_SESS_A_FULLNAT_PORT, ntohs(r->dport))))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}

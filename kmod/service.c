@@ -258,6 +258,7 @@ static void service_free(struct svcgw_service *svc)
 
 	if (lut)
 		lut_release(lut);
+	kfree(rcu_access_pointer(svc->fullnat));
 	free_percpu(svc->stats);
 	kfree(svc);
 }
@@ -359,7 +360,35 @@ static void service_unlink(struct svcgw_net *sn, struct svcgw_service *svc)
 				       svcgw_server_params);
 	list_del(&svc->list);
 	sn->nservices--;
+	if (rcu_access_pointer(svc->fullnat))
+		WRITE_ONCE(sn->nfullnat, sn->nfullnat - 1);
 	sn->gen++;
+}
+
+/*
+ * Turn full NAT of @svc on with the gateway address @addr (of the
+ * service's family), or off (@addr NULL).  Flows that have a session keep
+ * the translation they began with.
+ */
+int svcgw_service_fullnat(struct svcgw_net *sn, struct svcgw_service *svc,
+			  const union svcgw_addr *addr)
+{
+	struct svcgw_fullnat *fn = NULL, *old;
+
+	lockdep_assert_held(&sn->lock);
+	if (addr) {
+		fn = kzalloc(sizeof(*fn), GFP_KERNEL);
+		if (!fn)
+			return -ENOMEM;
+		fn->addr = *addr;
+	}
+	old = rcu_replace_pointer(svc->fullnat, fn,
+				  lockdep_is_held(&sn->lock));
+	if (old)
+		kfree_rcu(old, rcu);
+	WRITE_ONCE(sn->nfullnat, sn->nfullnat + !!fn - !!old);
+	sn->gen++;
+	return 0;
 }
 
 /* After a grace period: no packet can reach @svc; drop what it holds. */

@@ -113,6 +113,16 @@ struct svcgw_lut {
 	u16			slot[];
 };
 
+/*
+ * Full NAT of a service: its servers see every flow come from @addr (a
+ * gateway address, of the servers' family) and a port of its session.
+ * Replaced whole under RCU.
+ */
+struct svcgw_fullnat {
+	union svcgw_addr	addr;
+	struct rcu_head		rcu;
+};
+
 struct svcgw_service {
 	struct rhash_head		node;	/* svcgw_net.services */
 	struct svcgw_key		key;
@@ -126,6 +136,7 @@ struct svcgw_service {
 	u64				switches;	/* svcgw_net.lock */
 	u32				table_size;
 	struct svcgw_lut __rcu		*lut;
+	struct svcgw_fullnat __rcu	*fullnat;	/* NULL: off */
 	struct list_head		servers;	/* svcgw_net.lock */
 	unsigned int			nservers;	/* svcgw_net.lock */
 	struct list_head		retired;	/* svcgw_net.lock */
@@ -197,6 +208,9 @@ struct svcgw_net {
 	u32				gen;	/* bumped on change, for dumps */
 	bool				hooks_on;
 	struct nf_hook_ops		*hook_ops;
+	unsigned int			nfullnat;	/* services with full
+							 * NAT, read locklessly
+							 */
 	/* Sessions: session.c.  Both directions, by family. */
 	struct rhashtable		sessions4;
 	struct rhashtable		sessions6;
@@ -276,6 +290,8 @@ void svcgw_service_reason(struct svcgw_net *sn,
 			  const struct svcgw_service *svc,
 			  bool *state, u8 *reason);
 void svcgw_flush(struct svcgw_net *sn);
+int svcgw_service_fullnat(struct svcgw_net *sn, struct svcgw_service *svc,
+			  const union svcgw_addr *addr);
 void svcgw_server_put(struct svcgw_server *srv);
 
 /* Fields of svcgw_service_set()'s @which. */

@@ -191,6 +191,20 @@ int parse_server_ep(const char *s, struct endpoint *ep)
 	return parse_ep(s, 0, ep);
 }
 
+/* A full NAT address: ADDR (no port), or "off". */
+int parse_fullnat(const char *s, struct endpoint *ep)
+{
+	int err;
+
+	memset(ep, 0, sizeof(*ep));
+	if (!strcmp(s, "off"))
+		return PARSE_OK;
+	err = parse_ep(s, 0, ep);
+	if (!err && ep->port)
+		return PARSE_ADDR;
+	return err;
+}
+
 static int lookup_val(const struct name_val *t, size_t n, const char *name,
 		      unsigned int *val)
 {

@@ -34,6 +34,7 @@ int addr_len(unsigned int family);
 int parse_u32(const char *s, uint32_t *val);
 int parse_service_ep(const char *s, struct endpoint *ep);
 int parse_server_ep(const char *s, struct endpoint *ep);
+int parse_fullnat(const char *s, struct endpoint *ep);
 int parse_proto(const char *s, uint8_t *proto);
 int parse_mode(const char *s, uint8_t *mode);
 int parse_onoff(const char *s, uint8_t *val);

@@ -56,6 +56,8 @@ struct service_info {
 	uint32_t marked;
 	bool has_left;
 	uint32_t left;		/* ms */
+	bool has_fullnat;
+	struct endpoint fullnat;
 	struct counters st;
 	struct server_info *srv;
 	size_t nsrv;
@@ -83,6 +85,7 @@ static const struct nla_policy svc_policy[SVCGW_SVC_A_MAX + 1] = {
 	[SVCGW_SVC_A_SWITCHES]		= { .minlen = 4 },
 	[SVCGW_SVC_A_MARKED]		= { .type = NLA_U32 },
 	[SVCGW_SVC_A_TRANSITION_LEFT]	= { .type = NLA_U32 },
+	[SVCGW_SVC_A_FULLNAT]		= { .minlen = 4, .maxlen = 16 },
 };
 
 static const struct nla_policy srv_policy[SVCGW_SRV_A_MAX + 1] = {
@@ -117,6 +120,11 @@ static int arg_down_policy(const char *val, void *dst)
 	return parse_down_policy(val, dst);
 }
 
+static int arg_fullnat(const char *val, void *dst)
+{
+	return parse_fullnat(val, dst);
+}
+
 static int arg_server_state(const char *val, void *dst)
 {
 	return parse_server_state(val, dst);
@@ -145,6 +153,9 @@ static int arg_server(const char *val, void *dst)
 #define ARG_DOWN_POLICY(req) \
 	{ .name = "down-policy", .parse = arg_down_policy, \
 	  .dst = &(req)->down_policy, .present = &(req)->has_down_policy }
+#define ARG_FULLNAT(req) \
+	{ .name = "fullnat", .parse = arg_fullnat, .dst = &(req)->fullnat, \
+	  .present = &(req)->has_fullnat }
 #define ARG_WEIGHT(req) \
 	{ .name = "weight", .parse = arg_u32, .dst = &(req)->weight, \
 	  .present = &(req)->has_weight }
@@ -200,7 +211,11 @@ static int put_service(struct nl_msg *msg, const struct svc_req *req)
 	    (req->has_stateful &&
 	     nla_put_u8(msg, SVCGW_SVC_A_STATEFUL, req->stateful) < 0) ||
 	    (req->has_down_policy &&
-	     nla_put_u8(msg, SVCGW_SVC_A_DOWN_POLICY, req->down_policy) < 0))
+	     nla_put_u8(msg, SVCGW_SVC_A_DOWN_POLICY, req->down_policy) < 0) ||
+	    (req->has_fullnat &&
+	     nla_put(msg, SVCGW_SVC_A_FULLNAT,
+		     req->fullnat.family ? addr_len(req->fullnat.family) : 0,
+		     req->fullnat.addr) < 0))
 		return -1;
 	return nla_nest_end(msg, nest);
 }
@@ -259,6 +274,7 @@ int cmd_service_add(int argc, char **argv)
 		ARG_TRANSITION(&req),
 		ARG_STATEFUL(&req),
 		ARG_DOWN_POLICY(&req),
+		ARG_FULLNAT(&req),
 		{ .name = NULL }
 	};
 
@@ -277,13 +293,14 @@ int cmd_service_set(int argc, char **argv)
 		ARG_TRANSITION(&req),
 		ARG_STATEFUL(&req),
 		ARG_DOWN_POLICY(&req),
+		ARG_FULLNAT(&req),
 		{ .name = NULL }
 	};
 
 	if (parse_svc_key(argc, argv, &req, args))
 		return -1;
 	if (!req.mode && !req.has_transition && !req.has_stateful &&
-	    !req.has_down_policy) {
+	    !req.has_down_policy && !req.has_fullnat) {
 		pr_err("nothing to set, try \"svcgw help\"");
 		return -1;
 	}
@@ -487,6 +504,9 @@ static void get_service_state(struct nlattr **a, struct service_info *svc)
 	svc->has_switches = get_uint(a[SVCGW_SVC_A_SWITCHES], &svc->switches);
 	svc->has_marked = get_u32(a[SVCGW_SVC_A_MARKED], &svc->marked);
 	svc->has_left = get_u32(a[SVCGW_SVC_A_TRANSITION_LEFT], &svc->left);
+	svc->has_fullnat = a[SVCGW_SVC_A_FULLNAT] &&
+		!gw_get_ep(a[SVCGW_SVC_A_FAMILY], a[SVCGW_SVC_A_FULLNAT], NULL,
+			   &svc->fullnat);
 }
 
 static int service_reply(struct nlattr **tb, void *arg)
@@ -583,6 +603,9 @@ static void print_service_text(const struct service_info *svc)
 	if (svc->has_down_policy)
 		printf(" down-policy %s", down_policy_str(svc->down_policy,
 							   buf, sizeof(buf)));
+	if (svc->has_fullnat)
+		printf(" fullnat %s", format_addr(&svc->fullnat, buf,
+						   sizeof(buf)));
 	if (svc->mode == SVCGW_MODE_HYBRID && svc->has_state) {
 		printf(" state %s", svc_state_str(svc->state, buf, sizeof(buf)));
 		if (svc->has_reason)
@@ -648,6 +671,9 @@ static void print_service_json(struct json *j, const struct service_info *svc)
 	if (svc->has_down_policy)
 		json_string(j, "down_policy",
 			    down_policy_str(svc->down_policy, buf, sizeof(buf)));
+	if (svc->has_fullnat)
+		json_string(j, "fullnat",
+			    format_addr(&svc->fullnat, buf, sizeof(buf)));
 	if (svc->has_state)
 		json_string(j, "state",
 			    svc_state_str(svc->state, buf, sizeof(buf)));

@@ -17,6 +17,8 @@ struct session_info {
 	struct endpoint client;
 	struct endpoint service;
 	struct endpoint server;
+	bool has_fullnat;
+	struct endpoint fullnat;	/* full NAT: what the server sees */
 	uint8_t proto;
 	uint8_t state;
 	uint32_t expires;	/* ms */
@@ -39,6 +41,8 @@ static const struct nla_policy sess_policy[SVCGW_SESS_A_MAX + 1] = {
 	[SVCGW_SESS_A_SERVER_PORT]	= { .type = NLA_U16 },
 	[SVCGW_SESS_A_STATE]		= { .type = NLA_U8 },
 	[SVCGW_SESS_A_EXPIRES]		= { .type = NLA_U32 },
+	[SVCGW_SESS_A_FULLNAT_ADDR]	= { .minlen = 4, .maxlen = 16 },
+	[SVCGW_SESS_A_FULLNAT_PORT]	= { .type = NLA_U16 },
 };
 
 static int get_session(struct nlattr **a, struct session_info *s)
@@ -53,6 +57,9 @@ static int get_session(struct nlattr **a, struct session_info *s)
 	    gw_get_ep(fam, a[SVCGW_SESS_A_SERVER_ADDR],
 		      a[SVCGW_SESS_A_SERVER_PORT], &s->server))
 		return -1;
+	s->has_fullnat = a[SVCGW_SESS_A_FULLNAT_ADDR] &&
+		!gw_get_ep(fam, a[SVCGW_SESS_A_FULLNAT_ADDR],
+			   a[SVCGW_SESS_A_FULLNAT_PORT], &s->fullnat);
 	s->proto = nla_get_u8(a[SVCGW_SESS_A_PROTO]);
 	s->state = a[SVCGW_SESS_A_STATE] ?
 		   nla_get_u8(a[SVCGW_SESS_A_STATE]) : SVCGW_SESS_NONE;
@@ -68,12 +75,16 @@ static void print_session_text(const struct session_info *s)
 	char client[EP_STRLEN], service[EP_STRLEN], server[EP_STRLEN];
 	char proto[NUM_STRLEN], state[NUM_STRLEN];
 
-	printf("%s %s -> %s via %s %s expires %" PRIu32 "s\n",
+	printf("%s %s -> %s via %s %s expires %" PRIu32 "s",
 	       proto_str(s->proto, proto, sizeof(proto)),
 	       format_ep(&s->client, client, sizeof(client)),
 	       format_ep(&s->service, service, sizeof(service)),
 	       format_ep(&s->server, server, sizeof(server)),
 	       state_str(s->state, state, sizeof(state)), s->expires / 1000);
+	if (s->has_fullnat)
+		printf(" fullnat %s", format_ep(&s->fullnat, client,
+						 sizeof(client)));
+	printf("\n");
 }
 
 static void print_ep_json(struct json *j, const char *key,
@@ -94,6 +105,8 @@ static void print_session_json(struct json *j, const struct session_info *s)
 	print_ep_json(j, "client", "client_port", &s->client);
 	print_ep_json(j, "service", "service_port", &s->service);
 	print_ep_json(j, "server", "server_port", &s->server);
+	if (s->has_fullnat)
+		print_ep_json(j, "fullnat", "fullnat_port", &s->fullnat);
 	json_string(j, "state", state_str(s->state, state, sizeof(state)));
 	json_uint(j, "expires_ms", s->expires);
 	json_close_object(j);

@@ -55,6 +55,8 @@ struct svc_req {
 	uint8_t stateful;	/* 0 or 1 */
 	bool has_down_policy;
 	uint8_t down_policy;	/* enum svcgw_down_policy */
+	bool has_fullnat;
+	struct endpoint fullnat;	/* family 0: off */
 	bool has_server;	/* put an SVCGW_A_SERVER too */
 	struct endpoint srv;
 	bool has_new;		/* and an SVCGW_A_SERVER_NEW (replace) */

@@ -229,6 +229,22 @@ static void test_settings(void)
 	ok(parse_down_policy("0", &v) == PARSE_INVAL,
 	   "down-policy 0 refused");
 
+	{
+		struct endpoint fn;
+
+		ok(!parse_fullnat("198.51.100.1", &fn) && fn.family == AF_INET &&
+		   !fn.port, "fullnat IPv4 address");
+		ok(!parse_fullnat("2001:db8:2::1", &fn) && fn.family == AF_INET6,
+		   "fullnat IPv6 address");
+		ok(!parse_fullnat("off", &fn) && fn.family == 0, "fullnat off");
+		ok(parse_fullnat("198.51.100.1:80", &fn) != PARSE_OK,
+		   "fullnat with a port refused");
+		ok(parse_fullnat("[2001:db8::1]:80", &fn) != PARSE_OK,
+		   "fullnat IPv6 with a port refused");
+		ok(parse_fullnat("gateway", &fn) != PARSE_OK,
+		   "fullnat name refused");
+	}
+
 	ok(!parse_server_state("active", &v) && v == SVCGW_SERVER_ACTIVE,
 	   "server state active");
 	ok(!parse_server_state("draining", &v) && v == SVCGW_SERVER_DRAINING,

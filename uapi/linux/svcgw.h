@@ -174,6 +174,12 @@ enum svcgw_service_attr {
 				 * transition (tied to two servers)
 				 */
 	SVCGW_SVC_A_TRANSITION_LEFT,	/* u32 (reply): ms until they end */
+	SVCGW_SVC_A_FULLNAT,	/* binary: full NAT, the gateway address
+				 * (4 or 16 bytes, the service's family) the
+				 * servers see every flow come from, with a
+				 * port of its session; empty: off.  Needs
+				 * mode STATEFUL (the default with it)
+				 */
 
 	__SVCGW_SVC_A_MAX,
 	SVCGW_SVC_A_MAX = __SVCGW_SVC_A_MAX - 1
@@ -268,6 +274,10 @@ enum svcgw_session_attr {
 	SVCGW_SESS_A_SERVER_PORT,	/* u16 */
 	SVCGW_SESS_A_STATE,		/* u8: enum svcgw_sess_state */
 	SVCGW_SESS_A_EXPIRES,		/* u32: milliseconds left */
+	SVCGW_SESS_A_FULLNAT_ADDR,	/* binary: full NAT, the gateway
+					 * address the server sees
+					 */
+	SVCGW_SESS_A_FULLNAT_PORT,	/* u16: and its port */
 
 	__SVCGW_SESS_A_MAX,
 	SVCGW_SESS_A_MAX = __SVCGW_SESS_A_MAX - 1
