@@ -144,8 +144,10 @@ check "during the transition every udp flow keeps its server" \
 import json, sys
 a, b = (json.load(open(f))["flows"] for f in sys.argv[1:3])
 sys.exit(0 if a == b else 1)' "$tmp/u0.json" "$tmp/u1.json"
+# Sessions made, not sessions now: on a loaded machine the first ones may
+# have expired (timeout-udp 3) before the last request.
 check "during the transition the flows on moved entries got sessions" \
-	test "$(stat_field sessions_cur)" -gt 0
+	test "$(svc_field $VIP:53 udp '["sessions"]')" -gt 0
 # The transition ends (8 s), then the sessions made in it expire (3 s).
 busywait 30000 bash -c "[ \"\$(ip netns exec $gw $SVCGW_BIN -j service show | python3 -c 'import json,sys; print(json.load(sys.stdin)[0][\"marked\"])')\" -eq 0 ]"
 check "timer expiry: no entry marked, state back to stateless" \
