@@ -103,10 +103,16 @@ check "service show text prints [$VIP6]:81 and [server]:8080" \
 grep -q "\[2001:db8:2::11\]:8080" "$tmp/svc.txt" || ktap_fail "text lists [server]:8080"
 
 # A session while a flow is open: the hold client keeps connections up.
-client_run hold "$VIP6" 80 --conns 5 --seconds 4 > "$tmp/hold.json" &
+# five_live: the session table shows the held connections established.
+five_live()
+{
+	gwcli -j session show "[$VIP6]:80" proto tcp > "$tmp/sess.json" &&
+		[ "$(json_get 'len([s for s in d if s.get("state") == "established"])' \
+			< "$tmp/sess.json")" -ge 5 ]
+}
+client_run hold "$VIP6" 80 --conns 5 --seconds 8 > "$tmp/hold.json" &
 hold=$!
-sleep 2
-gwcli -j session show "[$VIP6]:80" proto tcp > "$tmp/sess.json"
+busywait 20000 five_live
 wait $hold
 check "5 held IPv6 connections unbroken" test $? -eq 0
 check "session show -j: IPv6 client, service and server addresses" \
