@@ -20,8 +20,14 @@ Prints TAP lines ("ok - ...", "not ok - ...") for the guest's runner and
 the tables at the end.  Exit status 1 if a configuration failed or the
 benchmark could not run, 0 otherwise: slow ratios are no failure.
 
-Environment: BENCH_TIME (3), BENCH_ROUNDS (5), BENCH_VERIFY_TIME (1.5),
-BENCH_SESSIONS (100000), SVCGW_BIN (the CLI)."""
+Traffic comes from pktgen (UDP) or from tcpgen (TCP, bench.sh builds it):
+the 1024 measured flows, or, in the new-flow configurations, a new flow
+with every packet, whose entries (svcgw sessions, IPVS connections,
+conntrack entries) are counted per run.
+
+Environment: BENCH_TIME (3), BENCH_ROUNDS (4), BENCH_VERIFY_TIME (1.5),
+BENCH_SESSIONS (1000000: entries of the IPVS and conntrack memory figures),
+SVCGW_BIN (the CLI), TCPGEN (the TCP generator)."""
 import ctypes
 import json
 import os
@@ -37,10 +43,11 @@ CLONE_NEWNET = 0x40000000
 libc = ctypes.CDLL(None, use_errno=True)
 
 RUN_TIME = float(os.environ.get("BENCH_TIME", "3"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
 VERIFY_TIME = float(os.environ.get("BENCH_VERIFY_TIME", "1.5"))
-SESSIONS = int(os.environ.get("BENCH_SESSIONS", "100000"))
+SESSIONS = int(os.environ.get("BENCH_SESSIONS", "1000000"))
 SVCGW_BIN = os.environ.get("SVCGW_BIN", "svcgw")
+TCPGEN = os.environ.get("TCPGEN", "tcpgen")
 
 DEV = "in0"
 DEV_MAC = "02:00:00:00:00:01"   # bench.sh gives in0 this address
@@ -48,8 +55,8 @@ DEV_MAC = "02:00:00:00:00:01"   # bench.sh gives in0 this address
 # the *_RND flags pktgen draws from [min, max): max is one past the last.
 TRAFFIC = ["src_min 203.0.113.2", "src_max 203.0.113.34",
            "udp_src_min 10000", "udp_src_max 10032", "count 0"]
-# Filling tables: random sources from 10.0.0.0/14 and random ports, so
-# that nearly every packet is a new flow.
+# Filling tables and new flows: random sources from 10.0.0.0/14 and random
+# ports, so that nearly every packet is a new flow (1 in 2^34 pairs).
 FILL = ["src_min 10.0.0.1", "src_max 10.3.255.254",
         "udp_src_min 1024", "udp_src_max 65535"]
 PKTGEN = ["clone_skb 0", "pkt_size 60", "delay 0", "burst 1",
@@ -118,7 +125,7 @@ def pg_result():
 
 def pg_run(ns, seconds=None):
     """Run pktgen in @ns for @seconds (None: until its count is done, at
-    most 120 s); return (elapsed us, packets sent, errors)."""
+    most 300 s); return (elapsed us, packets sent, errors)."""
     def start():
         with netns(ns):
             pg_write("pgctrl", "start")
@@ -126,11 +133,26 @@ def pg_run(ns, seconds=None):
     with netns(ns):
         t = threading.Thread(target=start)
         t.start()
-        t.join(seconds if seconds is not None else 120)
+        t.join(seconds if seconds is not None else 300)
         if t.is_alive():
             pg_write("pgctrl", "stop")
             t.join()
         return pg_result()
+
+
+def gen_run(cfg, seconds):
+    """One run of the configuration's generator: (elapsed us, packets
+    sent, errors)."""
+    if cfg.get("gen") != "tcpgen":
+        return pg_run(cfg["gw"], seconds)
+    # On CPU 0, as pktgen's kpktgend_0: the receive path runs there too.
+    # The child inherits this thread's namespace: no "ip netns exec".
+    with netns(cfg["gw"]):
+        out = run(["taskset", "-c", "0", TCPGEN, "tx0",
+                   cfg.get("dst_mac", DEV_MAC), str(seconds),
+                   "new" if cfg.get("traffic") == "new" else "flows"])
+    elapsed, sent, errors = (int(x) for x in out.split())
+    return elapsed, sent, errors
 
 
 def run(cmd, ns=None):
@@ -157,19 +179,82 @@ def sink_counters(cfg):
     return out
 
 
-def measure(cfg, seconds):
-    before = cfg.get("_last") or sink_counters(cfg)
-    elapsed, sent, errors = pg_run(cfg["gw"], seconds)
-    time.sleep(0.05)            # the last packets leave the backlog
-    after = sink_counters(cfg)
-    cfg["_last"] = after
-    dst = {k: after[k] - before.get(k, 0) for k in after}
+def sink_rx(cfg):
+    """Packets the sink's eg1 received: cheaper to read than the nft
+    counters (no process to start)."""
+    with netns(cfg["sink"]):
+        for line in open("/proc/thread-self/net/dev"):
+            name, _, rest = line.partition(":")
+            if name.strip() == "eg1":
+                return int(rest.split()[1])
+    raise RuntimeError("no eg1 in " + cfg["sink"])
+
+
+def delivered_of(cfg, dst, sent):
     servers = sum(v for k, v in dst.items() if k.startswith("s"))
-    delivered = {"plain": dst["vip"], "balanced": servers,
-                 "sent": sent}[cfg["expect"]]
-    return {"elapsed_us": elapsed, "sent": sent, "errors": errors,
-            "delivered": delivered, "dst": dst,
-            "pps": round(delivered * 1e6 / elapsed, 1) if elapsed else 0}
+    return {"plain": dst["vip"], "balanced": servers,
+            "sent": sent}[cfg["expect"]]
+
+
+def measure(cfg, seconds, full=True, settle=0):
+    """One run.  @full: count per destination with the sink's nft
+    counters (verification), else every packet that reached the sink
+    (the rounds: the destinations of all of them are checked once after
+    the rounds, by check_rounds()).  Entries made by a new-flow
+    configuration are counted here when @full (after @settle seconds: the
+    IPVS counters follow its estimator, every 2 s), else by
+    count_made() after the rounds."""
+    kind = cfg.get("count_kind")
+    before = (cfg.get("_last") or sink_counters(cfg)) if full else None
+    e0 = entries(cfg, kind) if kind else None
+    rx0 = sink_rx(cfg)
+    elapsed, sent, errors = gen_run(cfg, seconds)
+    time.sleep(0.05)            # the last packets leave the backlog
+    rx = sink_rx(cfg) - rx0
+    s = {"elapsed_us": elapsed, "sent": sent, "errors": errors,
+         "arrived": rx}
+    if full:
+        after = sink_counters(cfg)
+        cfg["_last"] = after
+        s["dst"] = {k: after[k] - before.get(k, 0) for k in after}
+        s["delivered"] = delivered_of(cfg, s["dst"], sent)
+    else:
+        s["delivered"] = sent if cfg["expect"] == "sent" else rx
+    s["pps"] = round(s["delivered"] * 1e6 / elapsed, 1) if elapsed else 0
+    if kind:
+        s["entries_before"] = e0
+        if full:
+            time.sleep(settle)
+            s["made"] = entries(cfg, kind) - e0
+            s["made_per_s"] = round(s["made"] * 1e6 / elapsed, 1) \
+                if elapsed else 0
+    return s
+
+
+def count_made(cfg, runs):
+    """Entries made by each of @runs (in order): the count at the start
+    of the next run, or now, minus the count at its start."""
+    kind = cfg["count_kind"]
+    final = entries(cfg, kind)
+    for i, s in enumerate(runs):
+        nxt = runs[i + 1]["entries_before"] if i + 1 < len(runs) else final
+        s["made"] = nxt - s["entries_before"]
+        s["made_per_s"] = round(s["made"] * 1e6 / s["elapsed_us"], 1) \
+            if s["elapsed_us"] else 0
+
+
+def check_rounds(cfg, runs):
+    """The destinations of every packet of @runs, from the nft counters
+    read last at the verification: None if they went where they should."""
+    after = sink_counters(cfg)
+    before = cfg.get("_last") or {}
+    dst = {k: after[k] - before.get(k, 0) for k in after}
+    sent = sum(s["sent"] for s in runs)
+    total = {"sent": sent, "dst": dst,
+             "delivered": delivered_of(cfg, dst, sent)}
+    if cfg.get("count_kind"):
+        total["made"] = sum(s["made"] for s in runs)
+    return total, verify(cfg, total)
 
 
 def verify(cfg, s):
@@ -200,6 +285,11 @@ def verify(cfg, s):
     if low:
         return "servers %s got less than a quarter of their share: %s" % (
             ",".join(low), json.dumps(dst, sort_keys=True))
+    # New flows: each packet that arrived must have made its entry; an
+    # engine serving flows without one (a full table) is not measured.
+    if cfg.get("count_kind") and s["made"] < 0.9 * s["delivered"]:
+        return "%d %s entries made for %d packets delivered" % (
+            s["made"], cfg["count_kind"], s["delivered"])
     return None
 
 
@@ -232,12 +322,18 @@ def slab_aliases(name):
 
 
 def entries(cfg, kind):
+    """Entries of @kind in the configuration's gateway namespace.  svcgw:
+    live sessions; conntrack: live entries; ipvs: connections made since
+    the service was added (reading a million lines of ip_vs_conn takes
+    too long), the same as live ones while none expires."""
     if kind == "svcgw":
         return json.loads(run([SVCGW_BIN, "-j", "stats"],
                               cfg["gw"]))["sessions_cur"]
     with netns(cfg["gw"]):
         if kind == "ipvs":
-            return len(open("/proc/net/ip_vs_conn").readlines()) - 1
+            # Totals in hex: Conns InPkts OutPkts InBytes OutBytes.
+            return int(open("/proc/net/ip_vs_stats").readlines()[2]
+                       .split()[0], 16)
         if kind == "conntrack":
             try:
                 return int(open("/proc/sys/net/netfilter/"
@@ -245,6 +341,22 @@ def entries(cfg, kind):
             except OSError:
                 return 0
     raise ValueError(kind)
+
+
+def hash_table_bytes(kind):
+    """The size of the fixed hash table of @kind, allocated when the
+    module loads (svcgw's grows with its table: it is in VmallocUsed)."""
+    try:
+        if kind == "ipvs":
+            bits = int(open("/sys/module/ip_vs/parameters/conn_tab_bits")
+                       .read())
+            return (1 << bits) * 8      # struct hlist_head
+        if kind == "conntrack":
+            return int(open("/proc/sys/net/netfilter/nf_conntrack_buckets")
+                       .read()) * 8     # struct hlist_nulls_head
+    except OSError:
+        pass
+    return None
 
 
 def fill(cfg, kind, n):
@@ -260,7 +372,7 @@ def fill(cfg, kind, n):
     wall = time.monotonic() - t0
     with netns(cfg["gw"]):
         pg_write(DEV, *TRAFFIC)
-    cfg["_last"] = None
+    cfg["_last"] = sink_counters(cfg)
     time.sleep(1)               # RCU frees the skbs, the workers settle
     m1, s1 = meminfo(), slabinfo()
     e1 = entries(cfg, kind)
@@ -282,8 +394,15 @@ def fill(cfg, kind, n):
                          if s1[k][0] - s0.get(k, (0, 0))[0] > made // 2}}
     if made > 0:
         d = r["meminfo_delta"]
+        fixed = hash_table_bytes(kind)
+        # The hash table: svcgw's grew (vmalloc'd buckets), the others'
+        # were allocated at load time: their size / N.
+        table = d.get("VmallocUsed", 0) if kind == "svcgw" else fixed or 0
+        r["hash_table_bytes"] = table
         r["bytes_per_entry"] = {
             "slab": round(d["Slab"] / made),
+            "table": round(table / made),
+            "slab_table": round((d["Slab"] + table) / made),
             "kernel": round((d["SUnreclaim"] + d.get("VmallocUsed", 0) +
                              d.get("Percpu", 0)) / made),
             "memavailable": round(-d["MemAvailable"] / made)}
@@ -292,14 +411,15 @@ def fill(cfg, kind, n):
 
 def do_fill(res, c):
     """fill() with its TAP line; True if it made 90% of the entries."""
+    n = c.get("fill_n", SESSIONS)
     try:
-        m = fill(c, c["fill_kind"], SESSIONS)
+        m = fill(c, c["fill_kind"], n)
     except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
         tap(False, "%s: filling the %s table: %s" % (c["name"],
                                                     c["fill_kind"], e))
         return False
     res["memory"].append(m)
-    ok = m["entries"] >= 0.9 * SESSIONS
+    ok = m["entries"] >= 0.9 * n
     tap(ok, "%s: %d %s entries made by %d packets" % (
         c["name"], m["entries"], c["fill_kind"], m["packets"]))
     return ok
@@ -358,39 +478,84 @@ def report(res, cfgs, control):
         st, b = res["configs"][c["name"]].get("stats"), median(name)
         return ratio(st["median"], b) if st and b else "-"
 
-    def row(c, label, extra=()):
+    def row(c, label, extra=(), refname="ref"):
         r = res["configs"][c["name"]]
         if r["status"] != "ok":
             return [label, r["status"].upper(), "", ""] + \
                 [""] * len(extra) + [r["note"]]
-        st = r["stats"]
-        return [label, ratio(st["median"], ref),
-                "%s-%s" % (ratio(st["min"], ref), ratio(st["max"], ref)),
+        st, rf = r["stats"], median(refname)
+        return [label, ratio(st["median"], rf),
+                "%s-%s" % (ratio(st["min"], rf), ratio(st["max"], rf)),
                 "%.0f" % st["median"]] + list(extra) + [c.get("note", "")]
 
-    # Per-packet cost above the generator's, relative to plain forwarding:
-    # time per packet is 1/pps, of which 1/gen is injection and receipt.
-    gen = median("gen")
-    main_rows = []
-    for c in cfgs:
-        if c["table"] != "main":
+    def rate_table(name, refname, genname):
+        """The table of configurations @name: ratios to @refname, the cost
+        above the generator's rate (@genname)."""
+        # Per-packet cost above the generator's, relative to plain
+        # forwarding: time per packet is 1/pps, of which 1/gen is
+        # injection and receipt.
+        gen, rf = median(genname), median(refname)
+        rows = []
+        for c in cfgs:
+            if c["table"] != name:
+                continue
+            st, cost = res["configs"][c["name"]].get("stats"), ""
+            if gen and rf and st and c["name"] != genname:
+                cost = "%.2f" % ((1 / st["median"] - 1 / gen) /
+                                 (1 / rf - 1 / gen))
+                res["configs"][c["name"]]["cost"] = float(cost)
+            paired = "%.2f" % st["paired_ratio_median"] \
+                if st and "paired_ratio_median" in st else ""
+            rows.append(row(c, c["label"], (paired, cost), refname))
+        out = table(rows, ["configuration", "ratio", "spread", "pps",
+                           "paired", "cost", "note"])
+        st = res["configs"].get(refname, {}).get("stats")
+        if st and (st["max"] - st["min"]) / st["median"] > 0.2:
+            out.append("Noisy run: the reference's own runs spread over "
+                       "%s-%s; re-run on an idler machine" % (
+                           ratio(st["min"], rf), ratio(st["max"], rf)))
+            out.append("before reading differences of that size.")
+        return out
+
+    def new_table(name, refname):
+        rows = []
+        for c in cfgs:
+            if c["table"] != name:
+                continue
+            st = res["configs"][c["name"]].get("stats")
+            extra = ["", "", "", ""]
+            if st and "made_per_s_median" in st:
+                extra = ["%.0f" % st["made_per_s_median"],
+                         "%.2f" % st["made_per_packet"],
+                         str(res["configs"][c["name"]].get("entries_live",
+                                                           "")),
+                         vs(c, c["twin"]) if c.get("twin") else "-"]
+            rows.append(row(c, c["label"], extra, refname))
+        return table(rows, ["configuration", "ratio", "spread", "pps",
+                            "new/s", "per pkt", "at end", "vs 1024",
+                            "note"])
+
+    out += [""] + rate_table("main", "ref", "gen")
+    if any(c["table"] == "tcp" for c in cfgs):
+        out += ["", "TCP: 64-byte ACK segments of 1024 flows (32 x 32), "
+                "from tcpgen: AF_PACKET", "on the peer of in0, a veth, same "
+                "CPU. Ratios to plain forwarding of these segments."]
+        out += rate_table("tcp", "tref", "tgen")
+    for name, refname, what in (
+            ("new", "ref", "UDP, pktgen"),
+            ("newtcp", "tref", "TCP SYN segments, tcpgen")):
+        if not any(c["table"] == name for c in cfgs):
             continue
-        st, cost = res["configs"][c["name"]].get("stats"), ""
-        if gen and ref and st and c["name"] != "gen":
-            cost = "%.2f" % ((1 / st["median"] - 1 / gen) /
-                             (1 / ref - 1 / gen))
-            res["configs"][c["name"]]["cost"] = float(cost)
-        paired = "%.2f" % st["paired_ratio_median"] \
-            if st and "paired_ratio_median" in st else ""
-        main_rows.append(row(c, c["label"], (paired, cost)))
-    out += [""] + table(main_rows, ["configuration", "ratio", "spread", "pps",
-                                    "paired", "cost", "note"])
-    st = res["configs"].get("ref", {}).get("stats")
-    if st and (st["max"] - st["min"]) / st["median"] > 0.2:
-        out.append("Noisy run: the reference's own runs spread over %s-%s;"
-                   " re-run on an idler machine" % (
-                       ratio(st["min"], ref), ratio(st["max"], ref)))
-        out.append("before reading differences of that size.")
+        out += ["", "New flows (%s): every packet from a random source "
+                "(10.0.0.0/14, random port)" % what,
+                "ratio = packets that arrived / s against plain forwarding "
+                "(%s); new/s = entries" % (
+                    "UDP table" if refname == "ref" else "TCP table"),
+                "made per second (median); per pkt = entries made per packet"
+                " that arrived;",
+                "at end = entries live after the rounds; vs 1024 = rate "
+                "against the same engine with the 1024 flows."]
+        out += new_table(name, refname)
     scale = [c for c in cfgs if c["table"] == "scale"]
     if scale:
         out += ["", "Scaling: svcgw stateless, 8 servers per service, traffic"
@@ -402,7 +567,7 @@ def report(res, cfgs, control):
         out += ["", "Sessions: svcgw stateful, the same 1024 flows, with more"
                 " sessions live"]
         base = res["configs"]["stateful"].get("sessions_live", "?")
-        rows = [row(by["stateful"], "%s (the measured flows)" % base,
+        rows = [row(by["stateful"], "%s (0 + the measured flows)" % base,
                     [vs(by["stateful"], "stateful")])]
         rows += [row(c, "%s" % res["configs"][c["name"]].get(
             "sessions_live", c["label"]), [vs(c, "stateful")]) for c in sess]
@@ -437,16 +602,23 @@ def report(res, cfgs, control):
                                            v["objsize"])
                               for k, v in sorted(m["slab_growth"].items()))
             rows.append([names.get(m["kind"], m["kind"]), m["entries"],
-                         b["slab"] if b else "-", b["kernel"] if b else "-",
+                         b["slab"] if b else "-", b["table"] if b else "-",
+                         b["slab_table"] if b else "-",
+                         b["kernel"] if b else "-",
                          b["memavailable"] if b else "-",
                          (slabs or "-") + ("; %d conntrack entries too" %
                                            m["conntrack_entries"]
                                            if m["kind"] != "conntrack" and
                                            m["conntrack_entries"] > 0
                                            else "")])
-        out += table(rows, ["entry", "N", "slab B", "kernel B", "avail B",
+        out += table(rows, ["entry", "N", "slab B", "table B", "sum B",
+                            "kernel B", "avail B",
                             "caches that grew (object size)"])
-        out.append("  slab = Slab delta / N; kernel = (SUnreclaim + "
+        out.append("  slab = Slab delta / N; table = hash table / N: svcgw's"
+                   " grows (VmallocUsed delta),")
+        out.append("  IPVS's (2^conn_tab_bits) and conntrack's "
+                   "(nf_conntrack_buckets) are fixed, 8 B a bucket;")
+        out.append("  sum = slab + table; kernel = (SUnreclaim + "
                    "VmallocUsed + Percpu) delta / N;")
         out.append("  avail = MemAvailable drop / N. a=b: caches SLUB merged,"
                    " one slab for both.")
@@ -475,7 +647,10 @@ def main():
                       "verify_s": VERIFY_TIME, "sessions": SESSIONS,
                       "frame_bytes": 64, "flows": 1024, "pktgen": PKTGEN},
            "configs": {}, "memory": [], "control": control,
-           "notes": control["notes"]}
+           "notes": control["notes"],
+           "memory_mb": {"total": meminfo()["MemTotal"] >> 20,
+                         "available_at_start": meminfo()["MemAvailable"]
+                         >> 20}}
 
     def save():
         out = dict(res)
@@ -489,14 +664,18 @@ def main():
         res["configs"][c["name"]] = {"status": c["status"], "note":
                                      c.get("note", ""), "samples": [],
                                      "warmup": []}
-    # pktgen: one device, on the first thread, in every gateway namespace.
+    # pktgen: one device, on the first thread, in every gateway namespace
+    # whose traffic it makes.
     for c in cfgs:
-        if c["status"] != "ok":
+        if c["status"] != "ok" or c.get("gen") == "tcpgen":
             continue
+        extra = FILL if c.get("traffic") == "new" else []
+        if "dst_mac" in c:
+            extra = extra + ["dst_mac " + c["dst_mac"]]
         try:
             with netns(c["gw"]):
                 pg_write("kpktgend_0", "rem_device_all", "add_device " + DEV)
-                pg_write(DEV, *PKTGEN, *c.get("pktgen", []))
+                pg_write(DEV, *PKTGEN, *extra)
         except OSError as e:
             c["status"], c["note"] = "fail", "pktgen setup: %s" % e
             res["configs"][c["name"]].update(status="fail", note=c["note"])
@@ -510,7 +689,8 @@ def main():
             tap(False, "%s: %s" % (c["name"], c["note"]))
             continue
         try:
-            s = measure(c, VERIFY_TIME)
+            s = measure(c, VERIFY_TIME, settle=2.2 if c.get("count_kind") ==
+                        "ipvs" else 0)
             why = verify(c, s)
         except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
             s, why = None, "measuring: %s" % e
@@ -524,7 +704,8 @@ def main():
             c["name"], s["pps"], json.dumps(s["dst"], sort_keys=True)))
         if c.get("fill") == "before" and not do_fill(res, c):
             c["status"] = r["status"] = "fail"
-            c["note"] = r["note"] = "could not make %d sessions" % SESSIONS
+            c["note"] = r["note"] = "could not make %d sessions" % c.get(
+                "fill_n", SESSIONS)
     save()
 
     live = [c for c in cfgs if c["status"] == "ok"]
@@ -536,7 +717,7 @@ def main():
             if c["status"] != "ok":
                 continue
             try:
-                s = measure(c, RUN_TIME)
+                s = measure(c, RUN_TIME, full=False)
             except (OSError, RuntimeError,
                     subprocess.CalledProcessError) as e:
                 c["status"], c["note"] = "fail", "round %d: %s" % (rnd, e)
@@ -551,19 +732,46 @@ def main():
                                  else "warm-up round",
                                  time.monotonic() - t0))
     live = [c for c in live if c["status"] == "ok"]
-    ref = {s["round"]: s["pps"] for s in
-           res["configs"].get("ref", {}).get("samples", [])}
+    if any(c.get("count_kind") == "ipvs" for c in live):
+        time.sleep(2.5)         # IPVS's counters catch up (estimator)
+    for c in live:
+        r = res["configs"][c["name"]]
+        runs = r["warmup"] + r["samples"]
+        try:
+            if c.get("count_kind"):
+                count_made(c, runs)
+            r["rounds_total"], why = check_rounds(c, runs)
+        except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
+            why = "counting after the rounds: %s" % e
+        if why:
+            c["status"] = r["status"] = "fail"
+            c["note"] = r["note"] = "rounds: " + why
+            tap(False, "%s: %s" % (c["name"], c["note"]))
+    live = [c for c in live if c["status"] == "ok"]
     for c in live:
         r = res["configs"][c["name"]]
         r["stats"] = stats(r["samples"])
         # Against the reference's run of the same round: drifts cancel.
+        ref = {s["round"]: s["pps"] for s in
+               res["configs"].get(c.get("ref", "ref"), {}).get("samples", [])}
         paired = [s["pps"] / ref[s["round"]] for s in r["samples"]
                   if ref.get(s["round"])]
         if paired:
             r["stats"]["paired_ratio_median"] = round(
                 statistics.median(paired), 3)
+        if c.get("count_kind"):
+            made = [s["made_per_s"] for s in r["samples"]]
+            r["stats"].update(
+                made_per_s_median=statistics.median(made),
+                made_per_s_min=min(made), made_per_s_max=max(made),
+                made_per_packet=round(
+                    sum(s["made"] for s in r["samples"]) /
+                    max(1, sum(s["delivered"] for s in r["samples"])), 3))
+            r["entries_live"] = entries(c, c["count_kind"])
         r["conntrack_entries"] = entries(c, "conntrack")
-        if c["name"] in SVCGW_CONFIGS or c["table"] != "main":
+        if c["name"] in SVCGW_CONFIGS or c["table"] in ("sessions", "scale") \
+                or c.get("count_kind") == "svcgw" or \
+                c["name"].startswith("tstate"):
             r["sessions_live"] = entries(c, "svcgw")
             if c["name"] == "hybrid":
                 c["note"] = "%d sessions live" % r["sessions_live"]
@@ -573,16 +781,24 @@ def main():
                          "%d runs lost over 5%%" % len(bad))
     save()
 
+    res["memory_mb"]["available_after_rounds"] = \
+        meminfo()["MemAvailable"] >> 20
     for c in live:
         if c.get("fill") == "after":
             do_fill(res, c)
+    mb = res["memory_mb"]
+    mb["available_at_end"] = meminfo()["MemAvailable"] >> 20
+    res["notes"].append("guest memory: %d MB, %d available at the start of"
+                        " the measurements, %d after the rounds, %d at the"
+                        " end" % (mb["total"], mb["available_at_start"],
+                                  mb["available_after_rounds"],
+                                  mb["available_at_end"]))
     ct = ["%s %d" % (c["name"], res["configs"][c["name"]]
                      ["conntrack_entries"]) for c in live
           if res["configs"][c["name"]]["conntrack_entries"]]
     res["notes"].append("conntrack entries after the rounds: %s, none in the"
                         " other namespaces" % (", ".join(ct) or "none")
                         if ct else "no namespace made conntrack entries")
-    res["notes"].append("TCP is not measured: pktgen makes UDP only")
     save()
     text = report(res, cfgs, control)
     with open(os.path.join(d, "bench.txt"), "w") as f:
