@@ -123,21 +123,37 @@ def pg_result():
     return int(m.group(1)), int(m.group(2)), int(err.group(1)) if err else 0
 
 
-def pg_run(ns, seconds=None):
+def pg_run(ns, seconds=None, retry=True):
     """Run pktgen in @ns for @seconds (None: until its count is done, at
     most 300 s); return (elapsed us, packets sent, errors)."""
+    entered = threading.Event()
+
     def start():
         with netns(ns):
+            entered.set()
             pg_write("pgctrl", "start")
 
     with netns(ns):
         t = threading.Thread(target=start)
         t.start()
+        # The clock starts when the thread is about to start pktgen: on a
+        # loaded machine that can take long enough for a "stop" to come
+        # first.
+        entered.wait()
         t.join(seconds if seconds is not None else 300)
         if t.is_alive():
             pg_write("pgctrl", "stop")
             t.join()
-        return pg_result()
+        try:
+            return pg_result()
+        except RuntimeError:
+            # Seen once on a loaded machine: a "start" that ran nothing
+            # (the result still the last command's, "OK: count=0").
+            if not retry:
+                raise
+    log("pktgen in %s ran nothing, again" % ns)
+    time.sleep(0.5)
+    return pg_run(ns, seconds, retry=False)
 
 
 def gen_run(cfg, seconds):
@@ -250,6 +266,7 @@ def check_rounds(cfg, runs):
     before = cfg.get("_last") or {}
     dst = {k: after[k] - before.get(k, 0) for k in after}
     sent = sum(s["sent"] for s in runs)
+    cfg["_last"] = after
     total = {"sent": sent, "dst": dst,
              "delivered": delivered_of(cfg, dst, sent)}
     if cfg.get("count_kind"):
@@ -425,6 +442,63 @@ def do_fill(res, c):
     return ok
 
 
+def work_items(seconds):
+    """What the kernel's work items cost with no traffic: over @seconds,
+    the workqueue tracepoints' start and end of every item, summed by
+    function and by work struct (one per namespace for svcgw's and
+    conntrack's collectors).  None if tracefs is not there."""
+    t = "/sys/kernel/tracing"
+    if not os.path.exists(t + "/events/workqueue"):
+        subprocess.run(["mount", "-t", "tracefs", "nodev", t],
+                       capture_output=True)
+    ev = [t + "/events/workqueue/workqueue_execute_" + e + "/enable"
+          for e in ("start", "end")]
+    if not all(os.path.exists(e) for e in ev):
+        return None
+
+    def put(path, text):
+        with open(path, "w") as f:
+            f.write(text)
+
+    put(t + "/tracing_on", "0")
+    put(t + "/buffer_size_kb", "8192")
+    put(t + "/trace", "")
+    for e in ev:
+        put(e, "1")
+    put(t + "/tracing_on", "1")
+    time.sleep(seconds)
+    put(t + "/tracing_on", "0")
+    for e in ev:
+        put(e, "0")
+    pat = re.compile(r"\s(\d+\.\d+): workqueue_execute_(start|"
+                     r"end): work struct (\S+): function (\S+)")
+    began, items = {}, {}
+    for line in open(t + "/trace"):
+        m = pat.search(line)
+        if not m:
+            continue
+        ts, what, work, fn = m.groups()
+        if what == "start":
+            began[work] = float(ts)
+        elif work in began:
+            d = float(ts) - began.pop(work)
+            it = items.setdefault(fn, {}).setdefault(work, [0, 0.0, 0.0])
+            it[0] += 1
+            it[1] += d
+            it[2] = max(it[2], d)
+    put(t + "/trace", "")
+    out = {}
+    for fn, works in items.items():
+        out[fn] = {"runs": sum(w[0] for w in works.values()),
+                   "cpu_s": round(sum(w[1] for w in works.values()), 4),
+                   "per_work": sorted(({"runs": w[0],
+                                        "cpu_s": round(w[1], 4),
+                                        "longest_s": round(w[2], 4)}
+                                       for w in works.values()),
+                                      key=lambda w: -w["cpu_s"])}
+    return {"seconds": seconds, "functions": out}
+
+
 def stats(samples):
     pps = [s["pps"] for s in samples]
     return {"median": statistics.median(pps), "min": min(pps),
@@ -468,22 +542,30 @@ def report(res, cfgs, control):
 
     by = {c["name"]: c for c in cfgs}
 
-    def median(name):
+    def pstats(name, p):
+        """The statistics of config @name in phase @p."""
         r = res["configs"].get(name, {})
-        return r.get("stats", {}).get("median") if r.get("status") == "ok" \
-            else None
+        if r.get("status") != "ok" or name not in by:
+            return None
+        if phase_of(by[name]) == p:
+            return r.get("stats")
+        return r.get("phases", {}).get(str(p), {}).get("stats")
 
-    def vs(c, name):
+    def median(name, p=1):
+        st = pstats(name, p)
+        return st["median"] if st else None
+
+    def vs(c, name, p=1):
         """The median of @c against the median of config @name."""
-        st, b = res["configs"][c["name"]].get("stats"), median(name)
+        st, b = pstats(c["name"], p), median(name, p)
         return ratio(st["median"], b) if st and b else "-"
 
-    def row(c, label, extra=(), refname="ref"):
+    def row(c, label, extra=(), refname="ref", p=1):
         r = res["configs"][c["name"]]
-        if r["status"] != "ok":
+        st, rf = pstats(c["name"], p), median(refname, p)
+        if r["status"] != "ok" or not st:
             return [label, r["status"].upper(), "", ""] + \
                 [""] * len(extra) + [r["note"]]
-        st, rf = r["stats"], median(refname)
         return [label, ratio(st["median"], rf),
                 "%s-%s" % (ratio(st["min"], rf), ratio(st["max"], rf)),
                 "%.0f" % st["median"]] + list(extra) + [c.get("note", "")]
@@ -525,12 +607,17 @@ def report(res, cfgs, control):
             st = res["configs"][c["name"]].get("stats")
             extra = ["", "", "", ""]
             if st and "made_per_s_median" in st:
+                # Each against its own phase's reference: the twin's
+                # 1024 flows were measured in phase 1.
+                tw = pstats(c.get("twin", ""), 1)
+                r1, r2 = median(refname, 1), median(refname, 2)
                 extra = ["%.0f" % st["made_per_s_median"],
                          "%.2f" % st["made_per_packet"],
                          str(res["configs"][c["name"]].get("entries_live",
                                                            "")),
-                         vs(c, c["twin"]) if c.get("twin") else "-"]
-            rows.append(row(c, c["label"], extra, refname))
+                         ratio(st["median"] / r2, tw["median"] / r1)
+                         if tw and r1 and r2 else "-"]
+            rows.append(row(c, c["label"], extra, refname, 2))
         return table(rows, ["configuration", "ratio", "spread", "pps",
                             "new/s", "per pkt", "at end", "vs 1024",
                             "note"])
@@ -548,13 +635,15 @@ def report(res, cfgs, control):
             continue
         out += ["", "New flows (%s): every packet from a random source "
                 "(10.0.0.0/14, random port)" % what,
-                "ratio = packets that arrived / s against plain forwarding "
-                "(%s); new/s = entries" % (
-                    "UDP table" if refname == "ref" else "TCP table"),
+                "(phase 2: measured apart, beside plain forwarding of %s "
+                "again)." % ("UDP" if refname == "ref" else "TCP"),
+                "ratio = packets that arrived / s against that "
+                "plain forwarding; new/s = entries",
                 "made per second (median); per pkt = entries made per packet"
                 " that arrived;",
-                "at end = entries live after the rounds; vs 1024 = rate "
-                "against the same engine with the 1024 flows."]
+                "at end = entries live after the rounds; vs 1024 = ratio "
+                "against the same engine's ratio", "with the 1024 flows "
+                "(phase 1)."]
         out += new_table(name, refname)
     scale = [c for c in cfgs if c["table"] == "scale"]
     if scale:
@@ -565,12 +654,15 @@ def report(res, cfgs, control):
     sess = [c for c in cfgs if c["table"] == "sessions"]
     if sess and "stateful" in by:
         out += ["", "Sessions: svcgw stateful, the same 1024 flows, with more"
-                " sessions live"]
+                " sessions live (phase 3:", "measured apart, with the "
+                "reference and the base again; ratio to this phase's "
+                "reference)"]
         base = res["configs"]["stateful"].get("sessions_live", "?")
         rows = [row(by["stateful"], "%s (0 + the measured flows)" % base,
-                    [vs(by["stateful"], "stateful")])]
+                    [vs(by["stateful"], "stateful", 3)], "ref", 3)]
         rows += [row(c, "%s" % res["configs"][c["name"]].get(
-            "sessions_live", c["label"]), [vs(c, "stateful")]) for c in sess]
+            "sessions_live", c["label"]), [vs(c, "stateful", 3)], "ref", 3)
+            for c in sess]
         out += table(rows, ["live sessions", "ratio", "spread", "pps",
                             "vs base", "note"])
     if control.get("cli") or control["bulk"]:
@@ -590,6 +682,33 @@ def report(res, cfgs, control):
                 b["how"], b["services"], b["servers"], b["seconds"],
                 ", %.0f B/service" % b["bytes_per_service"]
                 if b.get("bytes_per_service") else ""))
+    wi = res.get("work_items")
+    if wi:
+        out += ["", "Background work with no traffic, %g s after the rounds "
+                "(workqueue tracepoints)," % wi["seconds"],
+                "per work item, i.e. per namespace, the busiest first:"]
+        rows = []
+        for fn, label in (("session_gc", "svcgw session_gc"),
+                          ("gc_worker", "conntrack gc_worker")):
+            for w in wi["functions"].get(fn, {}).get("per_work", [])[:5]:
+                rows.append([label, w["runs"], "%.1f" % (
+                    w["cpu_s"] * 1000 / max(1, w["runs"])),
+                    "%.1f" % (w["longest_s"] * 1000),
+                    "%.1f%%" % (100 * w["cpu_s"] / wi["seconds"])])
+        if rows:
+            out += table(rows, ["work", "runs", "ms/run", "longest ms",
+                                "of a CPU"])
+        live = ["%s %d" % (n, r["sessions_live"]) for n, r in
+                sorted(res["configs"].items(), key=lambda x:
+                       -x[1].get("sessions_live", 0))
+                if r.get("sessions_live", 0) > 1024]
+        if live:
+            out.append("  svcgw sessions then: " + ", ".join(live))
+        ct = ["%s %d" % (n, r["conntrack_entries"]) for n, r in
+              sorted(res["configs"].items())
+              if r.get("conntrack_entries", 0) > 1024]
+        if ct:
+            out.append("  conntrack entries then: " + ", ".join(ct))
     if res["memory"]:
         out += ["", "Memory per entry: N entries made by new flows, "
                 "/proc/meminfo before and after"]
@@ -625,6 +744,131 @@ def report(res, cfgs, control):
     if res["notes"]:
         out += ["", "Notes"] + ["  - " + n for n in res["notes"]]
     return "\n".join(out) + "\n"
+
+
+def phase_of(c):
+    """The phase a configuration is measured in: 1 the 1024-flow tables,
+    2 the new-flow tables, 3 the sessions table.  Big svcgw session
+    tables cost CPU even with no traffic (the collector walks all of
+    them every second): they exist only in their own phase, with the
+    references measured again beside them."""
+    return {"new": 2, "newtcp": 2, "sessions": 3}.get(c["table"], 1)
+
+
+def slot(res, c, p):
+    """Where the runs of @c in phase @p go: its own record in its own
+    phase, else a record of that phase under "phases"."""
+    r = res["configs"][c["name"]]
+    if phase_of(c) == p:
+        return r
+    return r.setdefault("phases", {}).setdefault(
+        str(p), {"samples": [], "warmup": []})
+
+
+def drop_namespaces(cfgs):
+    """Delete the namespaces of @cfgs, wait for their memory to return."""
+    for c in cfgs:
+        for ns in (c["gw"], c["sink"]):
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+    last = meminfo()["MemAvailable"]
+    for _ in range(60):
+        time.sleep(1)
+        now = meminfo()["MemAvailable"]
+        if abs(now - last) < 4 << 20:
+            break
+        last = now
+
+
+def run_phase(res, p, cfgs, t0):
+    """Warm-up round and ROUNDS rounds of phase @p, then the checks and
+    the statistics of its configurations."""
+    by = {c["name"]: c for c in cfgs}
+    own = [c for c in cfgs if c["status"] == "ok" and phase_of(c) == p]
+    if not own:
+        return
+    for c in own:
+        if c.get("fill") == "before" and not do_fill(res, c):
+            c["status"] = "fail"
+            c["note"] = "could not make %d sessions" % c.get("fill_n",
+                                                            SESSIONS)
+            res["configs"][c["name"]].update(status="fail", note=c["note"])
+    guests = {1: [], 2: ["ref", "tref"], 3: ["ref", "stateful"]}[p]
+    live = [by[n] for n in guests if n in by and by[n]["status"] == "ok"
+            and (n != "tref" or any(c["table"] == "newtcp" for c in own))]
+    live += [c for c in own if c["status"] == "ok"]
+    # Round 0 warms up (the guest settles after the set-up), not counted.
+    for rnd in range(ROUNDS + 1):
+        k = rnd % len(live) if live else 0
+        for pos, c in enumerate(live[k:] + live[:k]):
+            if c["status"] != "ok":
+                continue
+            try:
+                s = measure(c, RUN_TIME, full=False)
+            except (OSError, RuntimeError,
+                    subprocess.CalledProcessError) as e:
+                c["status"], c["note"] = "fail", "round %d: %s" % (rnd, e)
+                res["configs"][c["name"]].update(status="fail",
+                                                 note=c["note"])
+                tap(False, "%s: %s" % (c["name"], c["note"]))
+                continue
+            s.update({"round": rnd, "position": pos, "phase": p})
+            slot(res, c, p)["samples" if rnd else "warmup"].append(s)
+        log("phase %d: %s done, %.0f s" % (
+            p, "round %d of %d" % (rnd, ROUNDS) if rnd else "warm-up round",
+            time.monotonic() - t0))
+    live = [c for c in live if c["status"] == "ok"]
+    if any(c.get("count_kind") == "ipvs" for c in live):
+        time.sleep(2.5)         # IPVS's counters catch up (estimator)
+    for c in live:
+        r = slot(res, c, p)
+        runs = r["warmup"] + r["samples"]
+        try:
+            if c.get("count_kind"):
+                count_made(c, runs)
+            r["rounds_total"], why = check_rounds(c, runs)
+        except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
+            why = "counting after the rounds: %s" % e
+        if why:
+            c["status"] = "fail"
+            c["note"] = "rounds: " + why
+            res["configs"][c["name"]].update(status="fail", note=c["note"])
+            tap(False, "%s: %s" % (c["name"], c["note"]))
+    live = [c for c in live if c["status"] == "ok"]
+    for c in live:
+        r = slot(res, c, p)
+        r["stats"] = stats(r["samples"])
+        # Against the reference's run of the same round: drifts cancel.
+        refc = by.get(c.get("ref", "ref"))
+        ref = {s["round"]: s["pps"] for s in
+               (slot(res, refc, p).get("samples", []) if refc else [])}
+        paired = [s["pps"] / ref[s["round"]] for s in r["samples"]
+                  if ref.get(s["round"])]
+        if paired:
+            r["stats"]["paired_ratio_median"] = round(
+                statistics.median(paired), 3)
+        if phase_of(c) != p:
+            continue
+        r = res["configs"][c["name"]]
+        if c.get("count_kind"):
+            made = [s["made_per_s"] for s in r["samples"]]
+            r["stats"].update(
+                made_per_s_median=statistics.median(made),
+                made_per_s_min=min(made), made_per_s_max=max(made),
+                made_per_packet=round(
+                    sum(s["made"] for s in r["samples"]) /
+                    max(1, sum(s["delivered"] for s in r["samples"])), 3))
+            r["entries_live"] = entries(c, c["count_kind"])
+        r["conntrack_entries"] = entries(c, "conntrack")
+        if c["name"] in SVCGW_CONFIGS or c["table"] in ("sessions", "scale") \
+                or c.get("count_kind") == "svcgw" or \
+                c["name"].startswith("tstate"):
+            r["sessions_live"] = entries(c, "svcgw")
+            if c["name"] == "hybrid":
+                c["note"] = "%d sessions live" % r["sessions_live"]
+        bad = [s for s in r["samples"] if s["delivered"] < 0.95 * s["sent"]]
+        if bad:
+            c["note"] = ((c.get("note", "") + "; ").lstrip("; ") +
+                         "%d runs lost over 5%%" % len(bad))
 
 
 def main():
@@ -674,7 +918,9 @@ def main():
             extra = extra + ["dst_mac " + c["dst_mac"]]
         try:
             with netns(c["gw"]):
-                pg_write("kpktgend_0", "rem_device_all", "add_device " + DEV)
+                # A fresh namespace: no device to remove first (the
+                # removal is asynchronous, it could take in0 along).
+                pg_write("kpktgend_0", "add_device " + DEV)
                 pg_write(DEV, *PKTGEN, *extra)
         except OSError as e:
             c["status"], c["note"] = "fail", "pktgen setup: %s" % e
@@ -702,87 +948,26 @@ def main():
             continue
         tap(True, "%s: verified, %.0f pps, to %s" % (
             c["name"], s["pps"], json.dumps(s["dst"], sort_keys=True)))
-        if c.get("fill") == "before" and not do_fill(res, c):
-            c["status"] = r["status"] = "fail"
-            c["note"] = r["note"] = "could not make %d sessions" % c.get(
-                "fill_n", SESSIONS)
     save()
 
-    live = [c for c in cfgs if c["status"] == "ok"]
     t0 = time.monotonic()
-    # Round 0 warms up (the guest settles after the set-up), not counted.
-    for rnd in range(ROUNDS + 1):
-        k = rnd % len(live) if live else 0
-        for pos, c in enumerate(live[k:] + live[:k]):
-            if c["status"] != "ok":
-                continue
-            try:
-                s = measure(c, RUN_TIME, full=False)
-            except (OSError, RuntimeError,
-                    subprocess.CalledProcessError) as e:
-                c["status"], c["note"] = "fail", "round %d: %s" % (rnd, e)
-                res["configs"][c["name"]].update(status="fail",
-                                                 note=c["note"])
-                tap(False, "%s: %s" % (c["name"], c["note"]))
-                continue
-            s.update({"round": rnd, "position": pos})
-            res["configs"][c["name"]]["samples" if rnd else
-                                      "warmup"].append(s)
-        log("%s done, %.0f s" % ("round %d of %d" % (rnd, ROUNDS) if rnd
-                                 else "warm-up round",
-                                 time.monotonic() - t0))
-    live = [c for c in live if c["status"] == "ok"]
-    if any(c.get("count_kind") == "ipvs" for c in live):
-        time.sleep(2.5)         # IPVS's counters catch up (estimator)
-    for c in live:
-        r = res["configs"][c["name"]]
-        runs = r["warmup"] + r["samples"]
-        try:
-            if c.get("count_kind"):
-                count_made(c, runs)
-            r["rounds_total"], why = check_rounds(c, runs)
-        except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
-            why = "counting after the rounds: %s" % e
-        if why:
-            c["status"] = r["status"] = "fail"
-            c["note"] = r["note"] = "rounds: " + why
-            tap(False, "%s: %s" % (c["name"], c["note"]))
-    live = [c for c in live if c["status"] == "ok"]
-    for c in live:
-        r = res["configs"][c["name"]]
-        r["stats"] = stats(r["samples"])
-        # Against the reference's run of the same round: drifts cancel.
-        ref = {s["round"]: s["pps"] for s in
-               res["configs"].get(c.get("ref", "ref"), {}).get("samples", [])}
-        paired = [s["pps"] / ref[s["round"]] for s in r["samples"]
-                  if ref.get(s["round"])]
-        if paired:
-            r["stats"]["paired_ratio_median"] = round(
-                statistics.median(paired), 3)
-        if c.get("count_kind"):
-            made = [s["made_per_s"] for s in r["samples"]]
-            r["stats"].update(
-                made_per_s_median=statistics.median(made),
-                made_per_s_min=min(made), made_per_s_max=max(made),
-                made_per_packet=round(
-                    sum(s["made"] for s in r["samples"]) /
-                    max(1, sum(s["delivered"] for s in r["samples"])), 3))
-            r["entries_live"] = entries(c, c["count_kind"])
-        r["conntrack_entries"] = entries(c, "conntrack")
-        if c["name"] in SVCGW_CONFIGS or c["table"] in ("sessions", "scale") \
-                or c.get("count_kind") == "svcgw" or \
-                c["name"].startswith("tstate"):
-            r["sessions_live"] = entries(c, "svcgw")
-            if c["name"] == "hybrid":
-                c["note"] = "%d sessions live" % r["sessions_live"]
-        bad = [s for s in r["samples"] if s["delivered"] < 0.95 * s["sent"]]
-        if bad:
-            c["note"] = ((c.get("note", "") + "; ").lstrip("; ") +
-                         "%d runs lost over 5%%" % len(bad))
+    run_phase(res, 1, cfgs, t0)
     save()
-
+    run_phase(res, 2, cfgs, t0)
+    save()
+    drop_namespaces([c for c in cfgs if phase_of(c) == 2])
+    run_phase(res, 3, cfgs, t0)
+    save()
+    # What the tables cost when nothing happens: svcgw's collector walks
+    # its whole table every second; conntrack's works in bounded slices.
+    try:
+        res["work_items"] = work_items(5)
+    except OSError as e:
+        log("work items not measured: %s" % e)
     res["memory_mb"]["available_after_rounds"] = \
         meminfo()["MemAvailable"] >> 20
+    drop_namespaces([c for c in cfgs if phase_of(c) == 3])
+    live = [c for c in cfgs if c["status"] == "ok"]
     for c in live:
         if c.get("fill") == "after":
             do_fill(res, c)

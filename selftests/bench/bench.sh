@@ -309,8 +309,10 @@ EOF
 		config $name $table "$label" balanced 3 fail "ruleset refused" "$t"
 		return
 	fi
+	# A SYN nobody answers is "unacknowledged" too: 300 s by default.
 	ip netns exec $gw sysctl -qw net.netfilter.nf_conntrack_udp_timeout=$LONG \
-		net.netfilter.nf_conntrack_tcp_timeout_syn_sent=$LONG
+		net.netfilter.nf_conntrack_tcp_timeout_syn_sent=$LONG \
+		net.netfilter.nf_conntrack_tcp_timeout_unacknowledged=$LONG
 	config $name $table "$label" balanced 3 ok "" "$t" "$json"
 }
 
