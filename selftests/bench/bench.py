@@ -691,24 +691,25 @@ def report(res, cfgs, control):
         for fn, label in (("session_gc", "svcgw session_gc"),
                           ("gc_worker", "conntrack gc_worker")):
             for w in wi["functions"].get(fn, {}).get("per_work", [])[:5]:
-                rows.append([label, w["runs"], "%.1f" % (
-                    w["cpu_s"] * 1000 / max(1, w["runs"])),
-                    "%.1f" % (w["longest_s"] * 1000),
-                    "%.1f%%" % (100 * w["cpu_s"] / wi["seconds"])])
-        if rows:
-            out += table(rows, ["work", "runs", "ms/run", "longest ms",
-                                "of a CPU"])
-        live = ["%s %d" % (n, r["sessions_live"]) for n, r in
-                sorted(res["configs"].items(), key=lambda x:
-                       -x[1].get("sessions_live", 0))
-                if r.get("sessions_live", 0) > 1024]
+                ms = w["cpu_s"] * 1000 / max(1, w["runs"])
+                # svcgw's collector queues itself again 1 s after a pass.
+                rows.append([label, w["runs"], "%.1f" % ms,
+                             "%.1f" % (w["longest_s"] * 1000),
+                             "%.0f%%" % (100 * ms / (ms + 1000))
+                             if fn == "session_gc" else ""])
+            if not wi["functions"].get(fn):
+                rows.append([label, 0, "", "", ""])
+        out += table(rows, ["work", "runs", "ms/run", "longest ms",
+                            "duty"])
+        out.append("  duty = ms/run / (ms/run + the 1 s svcgw waits between"
+                   " passes): the share of a CPU")
+        live = ["%s %d" % (c["name"], res["configs"][c["name"]]
+                           ["sessions_live"]) for c in cfgs
+                if phase_of(c) != 2 and res["configs"][c["name"]].get(
+                    "sessions_live", 0) > 1024]
         if live:
-            out.append("  svcgw sessions then: " + ", ".join(live))
-        ct = ["%s %d" % (n, r["conntrack_entries"]) for n, r in
-              sorted(res["configs"].items())
-              if r.get("conntrack_entries", 0) > 1024]
-        if ct:
-            out.append("  conntrack entries then: " + ", ".join(ct))
+            out.append("  svcgw sessions then: %s; services: svc10k 10000,"
+                       " svc1k 1000 (x 8 servers)" % ", ".join(live))
     if res["memory"]:
         out += ["", "Memory per entry: N entries made by new flows, "
                 "/proc/meminfo before and after"]
@@ -717,12 +718,19 @@ def report(res, cfgs, control):
                  "conntrack": "nf_conntrack entry (DNAT)"}
         for m in res["memory"]:
             b = m.get("bytes_per_entry")
+            # The objects the caches gained: unlike Slab's growth, not
+            # lowered by objects freed earlier in the same slabs.
+            obj = sum(v["objects"] * v["objsize"]
+                      for v in m["slab_growth"].values())
+            obj = round(obj / m["entries"]) if m["entries"] > 0 else None
             slabs = ", ".join("%s %d B" % ("=".join(v["aliases"]) or k,
                                            v["objsize"])
                               for k, v in sorted(m["slab_growth"].items()))
             rows.append([names.get(m["kind"], m["kind"]), m["entries"],
-                         b["slab"] if b else "-", b["table"] if b else "-",
-                         b["slab_table"] if b else "-",
+                         obj if obj is not None else "-",
+                         b["table"] if b else "-",
+                         obj + b["table"] if b and obj is not None else "-",
+                         b["slab"] if b else "-",
                          b["kernel"] if b else "-",
                          b["memavailable"] if b else "-",
                          (slabs or "-") + ("; %d conntrack entries too" %
@@ -730,15 +738,18 @@ def report(res, cfgs, control):
                                            if m["kind"] != "conntrack" and
                                            m["conntrack_entries"] > 0
                                            else "")])
-        out += table(rows, ["entry", "N", "slab B", "table B", "sum B",
-                            "kernel B", "avail B",
+        out += table(rows, ["entry", "N", "obj B", "table B", "sum B",
+                            "slab B", "kernel B", "avail B",
                             "caches that grew (object size)"])
-        out.append("  slab = Slab delta / N; table = hash table / N: svcgw's"
-                   " grows (VmallocUsed delta),")
-        out.append("  IPVS's (2^conn_tab_bits) and conntrack's "
-                   "(nf_conntrack_buckets) are fixed, 8 B a bucket;")
-        out.append("  sum = slab + table; kernel = (SUnreclaim + "
-                   "VmallocUsed + Percpu) delta / N;")
+        out.append("  obj = objects the caches gained x object size / N;"
+                   " table = hash table / N: svcgw's")
+        out.append("  grows (VmallocUsed delta), IPVS's (2^conn_tab_bits)"
+                   " and conntrack's (nf_conntrack_buckets)")
+        out.append("  are fixed, 8 B a bucket; sum = obj + table. slab = "
+                   "Slab delta / N; kernel = (SUnreclaim")
+        out.append("  + VmallocUsed + Percpu) delta / N: both lowered when "
+                   "freed memory is reused or freed")
+        out.append("  meanwhile (a deleted namespace's), as is")
         out.append("  avail = MemAvailable drop / N. a=b: caches SLUB merged,"
                    " one slab for both.")
     if res["notes"]:
