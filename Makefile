@@ -39,7 +39,7 @@ demo: deps
 # Not part of check; how to read it: selftests/bench/README.rst.
 bench: deps
 	$(MAKE) all
-	@VM_TIMEOUT=$${VM_TIMEOUT:-1500} VM_MEM=$${VM_MEM:-3G} selftests/vm/run-vm.sh --job bench --out build/bench
+	@VM_TIMEOUT=$${VM_TIMEOUT:-1900} VM_MEM=$${VM_MEM:-3G} selftests/vm/run-vm.sh --job bench --out build/bench
 
 .PHONY: bench
 
