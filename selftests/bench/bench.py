@@ -14,7 +14,10 @@ sample) and DIR/bench.txt (the tables).  Per configuration, in order:
            creates N entries; /proc/meminfo before and after
   rounds   a warm-up round, then BENCH_ROUNDS rounds, every configuration
            once per round, the order rotated by one each round,
-           BENCH_TIME seconds per run
+           BENCH_TIME seconds per run, in three phases (phase_of()): the
+           1024-flow tables, the new-flow tables, the sessions table;
+           the references are measured again in phases 2 and 3, whose
+           namespaces (big session tables) are deleted after them
 
 Prints TAP lines ("ok - ...", "not ok - ...") for the guest's runner and
 the tables at the end.  Exit status 1 if a configuration failed or the
