@@ -14,14 +14,23 @@ sample) and DIR/bench.txt (the tables).  Per configuration, in order:
            creates N entries; /proc/meminfo before and after
   rounds   a warm-up round, then BENCH_ROUNDS rounds, every configuration
            once per round, the order rotated by one each round,
-           BENCH_TIME seconds per run
+           BENCH_TIME seconds per run, in three phases (phase_of()): the
+           1024-flow tables, the new-flow tables, the sessions table;
+           the references are measured again in phases 2 and 3, whose
+           namespaces (big session tables) are deleted after them
 
 Prints TAP lines ("ok - ...", "not ok - ...") for the guest's runner and
 the tables at the end.  Exit status 1 if a configuration failed or the
 benchmark could not run, 0 otherwise: slow ratios are no failure.
 
-Environment: BENCH_TIME (3), BENCH_ROUNDS (5), BENCH_VERIFY_TIME (1.5),
-BENCH_SESSIONS (100000), SVCGW_BIN (the CLI)."""
+Traffic comes from pktgen (UDP) or from tcpgen (TCP, bench.sh builds it):
+the 1024 measured flows, or, in the new-flow configurations, a new flow
+with every packet, whose entries (svcgw sessions, IPVS connections,
+conntrack entries) are counted per run.
+
+Environment: BENCH_TIME (3), BENCH_ROUNDS (4), BENCH_VERIFY_TIME (1.5),
+BENCH_SESSIONS (1000000: entries of the IPVS and conntrack memory figures),
+SVCGW_BIN (the CLI), TCPGEN (the TCP generator)."""
 import ctypes
 import json
 import os
@@ -37,10 +46,11 @@ CLONE_NEWNET = 0x40000000
 libc = ctypes.CDLL(None, use_errno=True)
 
 RUN_TIME = float(os.environ.get("BENCH_TIME", "3"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "4"))
 VERIFY_TIME = float(os.environ.get("BENCH_VERIFY_TIME", "1.5"))
-SESSIONS = int(os.environ.get("BENCH_SESSIONS", "100000"))
+SESSIONS = int(os.environ.get("BENCH_SESSIONS", "1000000"))
 SVCGW_BIN = os.environ.get("SVCGW_BIN", "svcgw")
+TCPGEN = os.environ.get("TCPGEN", "tcpgen")
 
 DEV = "in0"
 DEV_MAC = "02:00:00:00:00:01"   # bench.sh gives in0 this address
@@ -48,8 +58,8 @@ DEV_MAC = "02:00:00:00:00:01"   # bench.sh gives in0 this address
 # the *_RND flags pktgen draws from [min, max): max is one past the last.
 TRAFFIC = ["src_min 203.0.113.2", "src_max 203.0.113.34",
            "udp_src_min 10000", "udp_src_max 10032", "count 0"]
-# Filling tables: random sources from 10.0.0.0/14 and random ports, so
-# that nearly every packet is a new flow.
+# Filling tables and new flows: random sources from 10.0.0.0/14 and random
+# ports, so that nearly every packet is a new flow (1 in 2^34 pairs).
 FILL = ["src_min 10.0.0.1", "src_max 10.3.255.254",
         "udp_src_min 1024", "udp_src_max 65535"]
 PKTGEN = ["clone_skb 0", "pkt_size 60", "delay 0", "burst 1",
@@ -116,21 +126,52 @@ def pg_result():
     return int(m.group(1)), int(m.group(2)), int(err.group(1)) if err else 0
 
 
-def pg_run(ns, seconds=None):
+def pg_run(ns, seconds=None, retry=True):
     """Run pktgen in @ns for @seconds (None: until its count is done, at
-    most 120 s); return (elapsed us, packets sent, errors)."""
+    most 300 s); return (elapsed us, packets sent, errors)."""
+    entered = threading.Event()
+
     def start():
         with netns(ns):
+            entered.set()
             pg_write("pgctrl", "start")
 
     with netns(ns):
         t = threading.Thread(target=start)
         t.start()
-        t.join(seconds if seconds is not None else 120)
+        # The clock starts when the thread is about to start pktgen: on a
+        # loaded machine that can take long enough for a "stop" to come
+        # first.
+        entered.wait()
+        t.join(seconds if seconds is not None else 300)
         if t.is_alive():
             pg_write("pgctrl", "stop")
             t.join()
-        return pg_result()
+        try:
+            return pg_result()
+        except RuntimeError:
+            # Seen once on a loaded machine: a "start" that ran nothing
+            # (the result still the last command's, "OK: count=0").
+            if not retry:
+                raise
+    log("pktgen in %s ran nothing, again" % ns)
+    time.sleep(0.5)
+    return pg_run(ns, seconds, retry=False)
+
+
+def gen_run(cfg, seconds):
+    """One run of the configuration's generator: (elapsed us, packets
+    sent, errors)."""
+    if cfg.get("gen") != "tcpgen":
+        return pg_run(cfg["gw"], seconds)
+    # On CPU 0, as pktgen's kpktgend_0: the receive path runs there too.
+    # The child inherits this thread's namespace: no "ip netns exec".
+    with netns(cfg["gw"]):
+        out = run(["taskset", "-c", "0", TCPGEN, "tx0",
+                   cfg.get("dst_mac", DEV_MAC), str(seconds),
+                   "new" if cfg.get("traffic") == "new" else "flows"])
+    elapsed, sent, errors = (int(x) for x in out.split())
+    return elapsed, sent, errors
 
 
 def run(cmd, ns=None):
@@ -157,19 +198,83 @@ def sink_counters(cfg):
     return out
 
 
-def measure(cfg, seconds):
-    before = cfg.get("_last") or sink_counters(cfg)
-    elapsed, sent, errors = pg_run(cfg["gw"], seconds)
-    time.sleep(0.05)            # the last packets leave the backlog
-    after = sink_counters(cfg)
-    cfg["_last"] = after
-    dst = {k: after[k] - before.get(k, 0) for k in after}
+def sink_rx(cfg):
+    """Packets the sink's eg1 received: cheaper to read than the nft
+    counters (no process to start)."""
+    with netns(cfg["sink"]):
+        for line in open("/proc/thread-self/net/dev"):
+            name, _, rest = line.partition(":")
+            if name.strip() == "eg1":
+                return int(rest.split()[1])
+    raise RuntimeError("no eg1 in " + cfg["sink"])
+
+
+def delivered_of(cfg, dst, sent):
     servers = sum(v for k, v in dst.items() if k.startswith("s"))
-    delivered = {"plain": dst["vip"], "balanced": servers,
-                 "sent": sent}[cfg["expect"]]
-    return {"elapsed_us": elapsed, "sent": sent, "errors": errors,
-            "delivered": delivered, "dst": dst,
-            "pps": round(delivered * 1e6 / elapsed, 1) if elapsed else 0}
+    return {"plain": dst["vip"], "balanced": servers,
+            "sent": sent}[cfg["expect"]]
+
+
+def measure(cfg, seconds, full=True, settle=0):
+    """One run.  @full: count per destination with the sink's nft
+    counters (verification), else every packet that reached the sink
+    (the rounds: the destinations of all of them are checked once after
+    the rounds, by check_rounds()).  Entries made by a new-flow
+    configuration are counted here when @full (after @settle seconds: the
+    IPVS counters follow its estimator, every 2 s), else by
+    count_made() after the rounds."""
+    kind = cfg.get("count_kind")
+    before = (cfg.get("_last") or sink_counters(cfg)) if full else None
+    e0 = entries(cfg, kind) if kind else None
+    rx0 = sink_rx(cfg)
+    elapsed, sent, errors = gen_run(cfg, seconds)
+    time.sleep(0.05)            # the last packets leave the backlog
+    rx = sink_rx(cfg) - rx0
+    s = {"elapsed_us": elapsed, "sent": sent, "errors": errors,
+         "arrived": rx}
+    if full:
+        after = sink_counters(cfg)
+        cfg["_last"] = after
+        s["dst"] = {k: after[k] - before.get(k, 0) for k in after}
+        s["delivered"] = delivered_of(cfg, s["dst"], sent)
+    else:
+        s["delivered"] = sent if cfg["expect"] == "sent" else rx
+    s["pps"] = round(s["delivered"] * 1e6 / elapsed, 1) if elapsed else 0
+    if kind:
+        s["entries_before"] = e0
+        if full:
+            time.sleep(settle)
+            s["made"] = entries(cfg, kind) - e0
+            s["made_per_s"] = round(s["made"] * 1e6 / elapsed, 1) \
+                if elapsed else 0
+    return s
+
+
+def count_made(cfg, runs):
+    """Entries made by each of @runs (in order): the count at the start
+    of the next run, or now, minus the count at its start."""
+    kind = cfg["count_kind"]
+    final = entries(cfg, kind)
+    for i, s in enumerate(runs):
+        nxt = runs[i + 1]["entries_before"] if i + 1 < len(runs) else final
+        s["made"] = nxt - s["entries_before"]
+        s["made_per_s"] = round(s["made"] * 1e6 / s["elapsed_us"], 1) \
+            if s["elapsed_us"] else 0
+
+
+def check_rounds(cfg, runs):
+    """The destinations of every packet of @runs, from the nft counters
+    read last at the verification: None if they went where they should."""
+    after = sink_counters(cfg)
+    before = cfg.get("_last") or {}
+    dst = {k: after[k] - before.get(k, 0) for k in after}
+    sent = sum(s["sent"] for s in runs)
+    cfg["_last"] = after
+    total = {"sent": sent, "dst": dst,
+             "delivered": delivered_of(cfg, dst, sent)}
+    if cfg.get("count_kind"):
+        total["made"] = sum(s["made"] for s in runs)
+    return total, verify(cfg, total)
 
 
 def verify(cfg, s):
@@ -200,6 +305,11 @@ def verify(cfg, s):
     if low:
         return "servers %s got less than a quarter of their share: %s" % (
             ",".join(low), json.dumps(dst, sort_keys=True))
+    # New flows: each packet that arrived must have made its entry; an
+    # engine serving flows without one (a full table) is not measured.
+    if cfg.get("count_kind") and s["made"] < 0.9 * s["delivered"]:
+        return "%d %s entries made for %d packets delivered" % (
+            s["made"], cfg["count_kind"], s["delivered"])
     return None
 
 
@@ -232,12 +342,18 @@ def slab_aliases(name):
 
 
 def entries(cfg, kind):
+    """Entries of @kind in the configuration's gateway namespace.  svcgw:
+    live sessions; conntrack: live entries; ipvs: connections made since
+    the service was added (reading a million lines of ip_vs_conn takes
+    too long), the same as live ones while none expires."""
     if kind == "svcgw":
         return json.loads(run([SVCGW_BIN, "-j", "stats"],
                               cfg["gw"]))["sessions_cur"]
     with netns(cfg["gw"]):
         if kind == "ipvs":
-            return len(open("/proc/net/ip_vs_conn").readlines()) - 1
+            # Totals in hex: Conns InPkts OutPkts InBytes OutBytes.
+            return int(open("/proc/net/ip_vs_stats").readlines()[2]
+                       .split()[0], 16)
         if kind == "conntrack":
             try:
                 return int(open("/proc/sys/net/netfilter/"
@@ -245,6 +361,22 @@ def entries(cfg, kind):
             except OSError:
                 return 0
     raise ValueError(kind)
+
+
+def hash_table_bytes(kind):
+    """The size of the fixed hash table of @kind, allocated when the
+    module loads (svcgw's grows with its table: it is in VmallocUsed)."""
+    try:
+        if kind == "ipvs":
+            bits = int(open("/sys/module/ip_vs/parameters/conn_tab_bits")
+                       .read())
+            return (1 << bits) * 8      # struct hlist_head
+        if kind == "conntrack":
+            return int(open("/proc/sys/net/netfilter/nf_conntrack_buckets")
+                       .read()) * 8     # struct hlist_nulls_head
+    except OSError:
+        pass
+    return None
 
 
 def fill(cfg, kind, n):
@@ -260,7 +392,7 @@ def fill(cfg, kind, n):
     wall = time.monotonic() - t0
     with netns(cfg["gw"]):
         pg_write(DEV, *TRAFFIC)
-    cfg["_last"] = None
+    cfg["_last"] = sink_counters(cfg)
     time.sleep(1)               # RCU frees the skbs, the workers settle
     m1, s1 = meminfo(), slabinfo()
     e1 = entries(cfg, kind)
@@ -282,8 +414,15 @@ def fill(cfg, kind, n):
                          if s1[k][0] - s0.get(k, (0, 0))[0] > made // 2}}
     if made > 0:
         d = r["meminfo_delta"]
+        fixed = hash_table_bytes(kind)
+        # The hash table: svcgw's grew (vmalloc'd buckets), the others'
+        # were allocated at load time: their size / N.
+        table = d.get("VmallocUsed", 0) if kind == "svcgw" else fixed or 0
+        r["hash_table_bytes"] = table
         r["bytes_per_entry"] = {
             "slab": round(d["Slab"] / made),
+            "table": round(table / made),
+            "slab_table": round((d["Slab"] + table) / made),
             "kernel": round((d["SUnreclaim"] + d.get("VmallocUsed", 0) +
                              d.get("Percpu", 0)) / made),
             "memavailable": round(-d["MemAvailable"] / made)}
@@ -292,17 +431,75 @@ def fill(cfg, kind, n):
 
 def do_fill(res, c):
     """fill() with its TAP line; True if it made 90% of the entries."""
+    n = c.get("fill_n", SESSIONS)
     try:
-        m = fill(c, c["fill_kind"], SESSIONS)
+        m = fill(c, c["fill_kind"], n)
     except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
         tap(False, "%s: filling the %s table: %s" % (c["name"],
                                                     c["fill_kind"], e))
         return False
     res["memory"].append(m)
-    ok = m["entries"] >= 0.9 * SESSIONS
+    ok = m["entries"] >= 0.9 * n
     tap(ok, "%s: %d %s entries made by %d packets" % (
         c["name"], m["entries"], c["fill_kind"], m["packets"]))
     return ok
+
+
+def work_items(seconds):
+    """What the kernel's work items cost with no traffic: over @seconds,
+    the workqueue tracepoints' start and end of every item, summed by
+    function and by work struct (one per namespace for svcgw's and
+    conntrack's collectors).  None if tracefs is not there."""
+    t = "/sys/kernel/tracing"
+    if not os.path.exists(t + "/events/workqueue"):
+        subprocess.run(["mount", "-t", "tracefs", "nodev", t],
+                       capture_output=True)
+    ev = [t + "/events/workqueue/workqueue_execute_" + e + "/enable"
+          for e in ("start", "end")]
+    if not all(os.path.exists(e) for e in ev):
+        return None
+
+    def put(path, text):
+        with open(path, "w") as f:
+            f.write(text)
+
+    put(t + "/tracing_on", "0")
+    put(t + "/buffer_size_kb", "8192")
+    put(t + "/trace", "")
+    for e in ev:
+        put(e, "1")
+    put(t + "/tracing_on", "1")
+    time.sleep(seconds)
+    put(t + "/tracing_on", "0")
+    for e in ev:
+        put(e, "0")
+    pat = re.compile(r"\s(\d+\.\d+): workqueue_execute_(start|"
+                     r"end): work struct (\S+): function (\S+)")
+    began, items = {}, {}
+    for line in open(t + "/trace"):
+        m = pat.search(line)
+        if not m:
+            continue
+        ts, what, work, fn = m.groups()
+        if what == "start":
+            began[work] = float(ts)
+        elif work in began:
+            d = float(ts) - began.pop(work)
+            it = items.setdefault(fn, {}).setdefault(work, [0, 0.0, 0.0])
+            it[0] += 1
+            it[1] += d
+            it[2] = max(it[2], d)
+    put(t + "/trace", "")
+    out = {}
+    for fn, works in items.items():
+        out[fn] = {"runs": sum(w[0] for w in works.values()),
+                   "cpu_s": round(sum(w[1] for w in works.values()), 4),
+                   "per_work": sorted(({"runs": w[0],
+                                        "cpu_s": round(w[1], 4),
+                                        "longest_s": round(w[2], 4)}
+                                       for w in works.values()),
+                                      key=lambda w: -w["cpu_s"])}
+    return {"seconds": seconds, "functions": out}
 
 
 def stats(samples):
@@ -348,49 +545,109 @@ def report(res, cfgs, control):
 
     by = {c["name"]: c for c in cfgs}
 
-    def median(name):
+    def pstats(name, p):
+        """The statistics of config @name in phase @p."""
         r = res["configs"].get(name, {})
-        return r.get("stats", {}).get("median") if r.get("status") == "ok" \
-            else None
+        if r.get("status") != "ok" or name not in by:
+            return None
+        if phase_of(by[name]) == p:
+            return r.get("stats")
+        return r.get("phases", {}).get(str(p), {}).get("stats")
 
-    def vs(c, name):
+    def median(name, p=1):
+        st = pstats(name, p)
+        return st["median"] if st else None
+
+    def vs(c, name, p=1):
         """The median of @c against the median of config @name."""
-        st, b = res["configs"][c["name"]].get("stats"), median(name)
+        st, b = pstats(c["name"], p), median(name, p)
         return ratio(st["median"], b) if st and b else "-"
 
-    def row(c, label, extra=()):
+    def row(c, label, extra=(), refname="ref", p=1):
         r = res["configs"][c["name"]]
-        if r["status"] != "ok":
+        st, rf = pstats(c["name"], p), median(refname, p)
+        if r["status"] != "ok" or not st:
             return [label, r["status"].upper(), "", ""] + \
                 [""] * len(extra) + [r["note"]]
-        st = r["stats"]
-        return [label, ratio(st["median"], ref),
-                "%s-%s" % (ratio(st["min"], ref), ratio(st["max"], ref)),
+        return [label, ratio(st["median"], rf),
+                "%s-%s" % (ratio(st["min"], rf), ratio(st["max"], rf)),
                 "%.0f" % st["median"]] + list(extra) + [c.get("note", "")]
 
-    # Per-packet cost above the generator's, relative to plain forwarding:
-    # time per packet is 1/pps, of which 1/gen is injection and receipt.
-    gen = median("gen")
-    main_rows = []
-    for c in cfgs:
-        if c["table"] != "main":
+    def rate_table(name, refname, genname):
+        """The table of configurations @name: ratios to @refname, the cost
+        above the generator's rate (@genname)."""
+        # Per-packet cost above the generator's, relative to plain
+        # forwarding: time per packet is 1/pps, of which 1/gen is
+        # injection and receipt.
+        gen, rf = median(genname), median(refname)
+        rows = []
+        for c in cfgs:
+            if c["table"] != name:
+                continue
+            st, cost = res["configs"][c["name"]].get("stats"), ""
+            if gen and rf and st and c["name"] != genname:
+                cost = "%.2f" % ((1 / st["median"] - 1 / gen) /
+                                 (1 / rf - 1 / gen))
+                res["configs"][c["name"]]["cost"] = float(cost)
+            paired = "%.2f" % st["paired_ratio_median"] \
+                if st and "paired_ratio_median" in st else ""
+            rows.append(row(c, c["label"], (paired, cost), refname))
+        out = table(rows, ["configuration", "ratio", "spread", "pps",
+                           "paired", "cost", "note"])
+        st = res["configs"].get(refname, {}).get("stats")
+        if st and (st["max"] - st["min"]) / st["median"] > 0.2:
+            out.append("Noisy run: the reference's own runs spread over "
+                       "%s-%s; re-run on an idler machine" % (
+                           ratio(st["min"], rf), ratio(st["max"], rf)))
+            out.append("before reading differences of that size.")
+        return out
+
+    def new_table(name, refname):
+        rows = []
+        for c in cfgs:
+            if c["table"] != name:
+                continue
+            st = res["configs"][c["name"]].get("stats")
+            extra = ["", "", "", ""]
+            if st and "made_per_s_median" in st:
+                # Each against its own phase's reference: the twin's
+                # 1024 flows were measured in phase 1.
+                tw = pstats(c.get("twin", ""), 1)
+                r1, r2 = median(refname, 1), median(refname, 2)
+                extra = ["%.0f" % st["made_per_s_median"],
+                         "%.2f" % st["made_per_packet"],
+                         str(res["configs"][c["name"]].get("entries_live",
+                                                           "")),
+                         ratio(st["median"] / r2, tw["median"] / r1)
+                         if tw and r1 and r2 else "-"]
+            rows.append(row(c, c["label"], extra, refname, 2))
+        return table(rows, ["configuration", "ratio", "spread", "pps",
+                            "new/s", "per pkt", "at end", "vs 1024",
+                            "note"])
+
+    out += [""] + rate_table("main", "ref", "gen")
+    if any(c["table"] == "tcp" for c in cfgs):
+        out += ["", "TCP: 64-byte ACK segments of 1024 flows (32 x 32), "
+                "from tcpgen: AF_PACKET", "on the peer of in0, a veth, same "
+                "CPU. Ratios to plain forwarding of these segments."]
+        out += rate_table("tcp", "tref", "tgen")
+    for name, refname, what in (
+            ("new", "ref", "UDP, pktgen"),
+            ("newtcp", "tref", "TCP SYN segments, tcpgen")):
+        if not any(c["table"] == name for c in cfgs):
             continue
-        st, cost = res["configs"][c["name"]].get("stats"), ""
-        if gen and ref and st and c["name"] != "gen":
-            cost = "%.2f" % ((1 / st["median"] - 1 / gen) /
-                             (1 / ref - 1 / gen))
-            res["configs"][c["name"]]["cost"] = float(cost)
-        paired = "%.2f" % st["paired_ratio_median"] \
-            if st and "paired_ratio_median" in st else ""
-        main_rows.append(row(c, c["label"], (paired, cost)))
-    out += [""] + table(main_rows, ["configuration", "ratio", "spread", "pps",
-                                    "paired", "cost", "note"])
-    st = res["configs"].get("ref", {}).get("stats")
-    if st and (st["max"] - st["min"]) / st["median"] > 0.2:
-        out.append("Noisy run: the reference's own runs spread over %s-%s;"
-                   " re-run on an idler machine" % (
-                       ratio(st["min"], ref), ratio(st["max"], ref)))
-        out.append("before reading differences of that size.")
+        out += ["", "New flows (%s): every packet from a random source "
+                "(10.0.0.0/14, random port)" % what,
+                "(phase 2: measured apart, beside plain forwarding of %s "
+                "again)." % ("UDP" if refname == "ref" else "TCP"),
+                "ratio = packets that arrived / s against that "
+                "plain forwarding; new/s = entries",
+                "made per second (median); per pkt = entries made per packet"
+                " that arrived;",
+                "at end = entries live after the rounds; vs 1024 = ratio "
+                "against the same engine's ratio", "with the 1024 flows "
+                "(phase 1)."]
+        out += new_table(name, refname)
     scale = [c for c in cfgs if c["table"] == "scale"]
     if scale:
         out += ["", "Scaling: svcgw stateless, 8 servers per service, traffic"
@@ -400,12 +657,15 @@ def report(res, cfgs, control):
     sess = [c for c in cfgs if c["table"] == "sessions"]
     if sess and "stateful" in by:
         out += ["", "Sessions: svcgw stateful, the same 1024 flows, with more"
-                " sessions live"]
+                " sessions live (phase 3:", "measured apart, with the "
+                "reference and the base again; ratio to this phase's "
+                "reference)"]
         base = res["configs"]["stateful"].get("sessions_live", "?")
-        rows = [row(by["stateful"], "%s (the measured flows)" % base,
-                    [vs(by["stateful"], "stateful")])]
+        rows = [row(by["stateful"], "%s (0 + the measured flows)" % base,
+                    [vs(by["stateful"], "stateful", 3)], "ref", 3)]
         rows += [row(c, "%s" % res["configs"][c["name"]].get(
-            "sessions_live", c["label"]), [vs(c, "stateful")]) for c in sess]
+            "sessions_live", c["label"]), [vs(c, "stateful", 3)], "ref", 3)
+            for c in sess]
         out += table(rows, ["live sessions", "ratio", "spread", "pps",
                             "vs base", "note"])
     if control.get("cli") or control["bulk"]:
@@ -425,6 +685,34 @@ def report(res, cfgs, control):
                 b["how"], b["services"], b["servers"], b["seconds"],
                 ", %.0f B/service" % b["bytes_per_service"]
                 if b.get("bytes_per_service") else ""))
+    wi = res.get("work_items")
+    if wi:
+        out += ["", "Background work with no traffic, %g s after the rounds "
+                "(workqueue tracepoints)," % wi["seconds"],
+                "per work item, i.e. per namespace, the busiest first:"]
+        rows = []
+        for fn, label in (("session_gc", "svcgw session_gc"),
+                          ("gc_worker", "conntrack gc_worker")):
+            for w in wi["functions"].get(fn, {}).get("per_work", [])[:5]:
+                ms = w["cpu_s"] * 1000 / max(1, w["runs"])
+                # svcgw's collector queues itself again 1 s after a pass.
+                rows.append([label, w["runs"], "%.1f" % ms,
+                             "%.1f" % (w["longest_s"] * 1000),
+                             "%.0f%%" % (100 * ms / (ms + 1000))
+                             if fn == "session_gc" else ""])
+            if not wi["functions"].get(fn):
+                rows.append([label, 0, "", "", ""])
+        out += table(rows, ["work", "runs", "ms/run", "longest ms",
+                            "duty"])
+        out.append("  duty = ms/run / (ms/run + the 1 s svcgw waits between"
+                   " passes): the share of a CPU")
+        live = ["%s %d" % (c["name"], res["configs"][c["name"]]
+                           ["sessions_live"]) for c in cfgs
+                if phase_of(c) != 2 and res["configs"][c["name"]].get(
+                    "sessions_live", 0) > 1024]
+        if live:
+            out.append("  svcgw sessions then: %s; services: svc10k 10000,"
+                       " svc1k 1000 (x 8 servers)" % ", ".join(live))
     if res["memory"]:
         out += ["", "Memory per entry: N entries made by new flows, "
                 "/proc/meminfo before and after"]
@@ -433,26 +721,168 @@ def report(res, cfgs, control):
                  "conntrack": "nf_conntrack entry (DNAT)"}
         for m in res["memory"]:
             b = m.get("bytes_per_entry")
+            # The objects the caches gained: unlike Slab's growth, not
+            # lowered by objects freed earlier in the same slabs.
+            obj = sum(v["objects"] * v["objsize"]
+                      for v in m["slab_growth"].values())
+            obj = round(obj / m["entries"]) if m["entries"] > 0 else None
             slabs = ", ".join("%s %d B" % ("=".join(v["aliases"]) or k,
                                            v["objsize"])
                               for k, v in sorted(m["slab_growth"].items()))
             rows.append([names.get(m["kind"], m["kind"]), m["entries"],
-                         b["slab"] if b else "-", b["kernel"] if b else "-",
+                         obj if obj is not None else "-",
+                         b["table"] if b else "-",
+                         obj + b["table"] if b and obj is not None else "-",
+                         b["slab"] if b else "-",
+                         b["kernel"] if b else "-",
                          b["memavailable"] if b else "-",
                          (slabs or "-") + ("; %d conntrack entries too" %
                                            m["conntrack_entries"]
                                            if m["kind"] != "conntrack" and
                                            m["conntrack_entries"] > 0
                                            else "")])
-        out += table(rows, ["entry", "N", "slab B", "kernel B", "avail B",
+        out += table(rows, ["entry", "N", "obj B", "table B", "sum B",
+                            "slab B", "kernel B", "avail B",
                             "caches that grew (object size)"])
-        out.append("  slab = Slab delta / N; kernel = (SUnreclaim + "
-                   "VmallocUsed + Percpu) delta / N;")
+        out.append("  obj = objects the caches gained x object size / N;"
+                   " table = hash table / N: svcgw's")
+        out.append("  grows (VmallocUsed delta), IPVS's (2^conn_tab_bits)"
+                   " and conntrack's (nf_conntrack_buckets)")
+        out.append("  are fixed, 8 B a bucket; sum = obj + table. slab = "
+                   "Slab delta / N; kernel = (SUnreclaim")
+        out.append("  + VmallocUsed + Percpu) delta / N: both lowered when "
+                   "freed memory is reused or freed")
+        out.append("  meanwhile (a deleted namespace's), as is")
         out.append("  avail = MemAvailable drop / N. a=b: caches SLUB merged,"
                    " one slab for both.")
     if res["notes"]:
         out += ["", "Notes"] + ["  - " + n for n in res["notes"]]
     return "\n".join(out) + "\n"
+
+
+def phase_of(c):
+    """The phase a configuration is measured in: 1 the 1024-flow tables,
+    2 the new-flow tables, 3 the sessions table.  Big svcgw session
+    tables cost CPU even with no traffic (the collector walks all of
+    them every second): they exist only in their own phase, with the
+    references measured again beside them."""
+    return {"new": 2, "newtcp": 2, "sessions": 3}.get(c["table"], 1)
+
+
+def slot(res, c, p):
+    """Where the runs of @c in phase @p go: its own record in its own
+    phase, else a record of that phase under "phases"."""
+    r = res["configs"][c["name"]]
+    if phase_of(c) == p:
+        return r
+    return r.setdefault("phases", {}).setdefault(
+        str(p), {"samples": [], "warmup": []})
+
+
+def drop_namespaces(cfgs):
+    """Delete the namespaces of @cfgs, wait for their memory to return."""
+    for c in cfgs:
+        for ns in (c["gw"], c["sink"]):
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+    last = meminfo()["MemAvailable"]
+    for _ in range(60):
+        time.sleep(1)
+        now = meminfo()["MemAvailable"]
+        if abs(now - last) < 4 << 20:
+            break
+        last = now
+
+
+def run_phase(res, p, cfgs, t0):
+    """Warm-up round and ROUNDS rounds of phase @p, then the checks and
+    the statistics of its configurations."""
+    by = {c["name"]: c for c in cfgs}
+    own = [c for c in cfgs if c["status"] == "ok" and phase_of(c) == p]
+    if not own:
+        return
+    for c in own:
+        if c.get("fill") == "before" and not do_fill(res, c):
+            c["status"] = "fail"
+            c["note"] = "could not make %d sessions" % c.get("fill_n",
+                                                            SESSIONS)
+            res["configs"][c["name"]].update(status="fail", note=c["note"])
+    guests = {1: [], 2: ["ref", "tref"], 3: ["ref", "stateful"]}[p]
+    live = [by[n] for n in guests if n in by and by[n]["status"] == "ok"
+            and (n != "tref" or any(c["table"] == "newtcp" for c in own))]
+    live += [c for c in own if c["status"] == "ok"]
+    # Round 0 warms up (the guest settles after the set-up), not counted.
+    for rnd in range(ROUNDS + 1):
+        k = rnd % len(live) if live else 0
+        for pos, c in enumerate(live[k:] + live[:k]):
+            if c["status"] != "ok":
+                continue
+            try:
+                s = measure(c, RUN_TIME, full=False)
+            except (OSError, RuntimeError,
+                    subprocess.CalledProcessError) as e:
+                c["status"], c["note"] = "fail", "round %d: %s" % (rnd, e)
+                res["configs"][c["name"]].update(status="fail",
+                                                 note=c["note"])
+                tap(False, "%s: %s" % (c["name"], c["note"]))
+                continue
+            s.update({"round": rnd, "position": pos, "phase": p})
+            slot(res, c, p)["samples" if rnd else "warmup"].append(s)
+        log("phase %d: %s done, %.0f s" % (
+            p, "round %d of %d" % (rnd, ROUNDS) if rnd else "warm-up round",
+            time.monotonic() - t0))
+    live = [c for c in live if c["status"] == "ok"]
+    if any(c.get("count_kind") == "ipvs" for c in live):
+        time.sleep(2.5)         # IPVS's counters catch up (estimator)
+    for c in live:
+        r = slot(res, c, p)
+        runs = r["warmup"] + r["samples"]
+        try:
+            if c.get("count_kind"):
+                count_made(c, runs)
+            r["rounds_total"], why = check_rounds(c, runs)
+        except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
+            why = "counting after the rounds: %s" % e
+        if why:
+            c["status"] = "fail"
+            c["note"] = "rounds: " + why
+            res["configs"][c["name"]].update(status="fail", note=c["note"])
+            tap(False, "%s: %s" % (c["name"], c["note"]))
+    live = [c for c in live if c["status"] == "ok"]
+    for c in live:
+        r = slot(res, c, p)
+        r["stats"] = stats(r["samples"])
+        # Against the reference's run of the same round: drifts cancel.
+        refc = by.get(c.get("ref", "ref"))
+        ref = {s["round"]: s["pps"] for s in
+               (slot(res, refc, p).get("samples", []) if refc else [])}
+        paired = [s["pps"] / ref[s["round"]] for s in r["samples"]
+                  if ref.get(s["round"])]
+        if paired:
+            r["stats"]["paired_ratio_median"] = round(
+                statistics.median(paired), 3)
+        if phase_of(c) != p:
+            continue
+        r = res["configs"][c["name"]]
+        if c.get("count_kind"):
+            made = [s["made_per_s"] for s in r["samples"]]
+            r["stats"].update(
+                made_per_s_median=statistics.median(made),
+                made_per_s_min=min(made), made_per_s_max=max(made),
+                made_per_packet=round(
+                    sum(s["made"] for s in r["samples"]) /
+                    max(1, sum(s["delivered"] for s in r["samples"])), 3))
+            r["entries_live"] = entries(c, c["count_kind"])
+        r["conntrack_entries"] = entries(c, "conntrack")
+        if c["name"] in SVCGW_CONFIGS or c["table"] in ("sessions", "scale") \
+                or c.get("count_kind") == "svcgw" or \
+                c["name"].startswith("tstate"):
+            r["sessions_live"] = entries(c, "svcgw")
+            if c["name"] == "hybrid":
+                c["note"] = "%d sessions live" % r["sessions_live"]
+        bad = [s for s in r["samples"] if s["delivered"] < 0.95 * s["sent"]]
+        if bad:
+            c["note"] = ((c.get("note", "") + "; ").lstrip("; ") +
+                         "%d runs lost over 5%%" % len(bad))
 
 
 def main():
@@ -475,7 +905,10 @@ def main():
                       "verify_s": VERIFY_TIME, "sessions": SESSIONS,
                       "frame_bytes": 64, "flows": 1024, "pktgen": PKTGEN},
            "configs": {}, "memory": [], "control": control,
-           "notes": control["notes"]}
+           "notes": control["notes"],
+           "memory_mb": {"total": meminfo()["MemTotal"] >> 20,
+                         "available_at_start": meminfo()["MemAvailable"]
+                         >> 20}}
 
     def save():
         out = dict(res)
@@ -489,14 +922,20 @@ def main():
         res["configs"][c["name"]] = {"status": c["status"], "note":
                                      c.get("note", ""), "samples": [],
                                      "warmup": []}
-    # pktgen: one device, on the first thread, in every gateway namespace.
+    # pktgen: one device, on the first thread, in every gateway namespace
+    # whose traffic it makes.
     for c in cfgs:
-        if c["status"] != "ok":
+        if c["status"] != "ok" or c.get("gen") == "tcpgen":
             continue
+        extra = FILL if c.get("traffic") == "new" else []
+        if "dst_mac" in c:
+            extra = extra + ["dst_mac " + c["dst_mac"]]
         try:
             with netns(c["gw"]):
-                pg_write("kpktgend_0", "rem_device_all", "add_device " + DEV)
-                pg_write(DEV, *PKTGEN, *c.get("pktgen", []))
+                # A fresh namespace: no device to remove first (the
+                # removal is asynchronous, it could take in0 along).
+                pg_write("kpktgend_0", "add_device " + DEV)
+                pg_write(DEV, *PKTGEN, *extra)
         except OSError as e:
             c["status"], c["note"] = "fail", "pktgen setup: %s" % e
             res["configs"][c["name"]].update(status="fail", note=c["note"])
@@ -510,7 +949,8 @@ def main():
             tap(False, "%s: %s" % (c["name"], c["note"]))
             continue
         try:
-            s = measure(c, VERIFY_TIME)
+            s = measure(c, VERIFY_TIME, settle=2.2 if c.get("count_kind") ==
+                        "ipvs" else 0)
             why = verify(c, s)
         except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
             s, why = None, "measuring: %s" % e
@@ -522,67 +962,42 @@ def main():
             continue
         tap(True, "%s: verified, %.0f pps, to %s" % (
             c["name"], s["pps"], json.dumps(s["dst"], sort_keys=True)))
-        if c.get("fill") == "before" and not do_fill(res, c):
-            c["status"] = r["status"] = "fail"
-            c["note"] = r["note"] = "could not make %d sessions" % SESSIONS
     save()
 
-    live = [c for c in cfgs if c["status"] == "ok"]
     t0 = time.monotonic()
-    # Round 0 warms up (the guest settles after the set-up), not counted.
-    for rnd in range(ROUNDS + 1):
-        k = rnd % len(live) if live else 0
-        for pos, c in enumerate(live[k:] + live[:k]):
-            if c["status"] != "ok":
-                continue
-            try:
-                s = measure(c, RUN_TIME)
-            except (OSError, RuntimeError,
-                    subprocess.CalledProcessError) as e:
-                c["status"], c["note"] = "fail", "round %d: %s" % (rnd, e)
-                res["configs"][c["name"]].update(status="fail",
-                                                 note=c["note"])
-                tap(False, "%s: %s" % (c["name"], c["note"]))
-                continue
-            s.update({"round": rnd, "position": pos})
-            res["configs"][c["name"]]["samples" if rnd else
-                                      "warmup"].append(s)
-        log("%s done, %.0f s" % ("round %d of %d" % (rnd, ROUNDS) if rnd
-                                 else "warm-up round",
-                                 time.monotonic() - t0))
-    live = [c for c in live if c["status"] == "ok"]
-    ref = {s["round"]: s["pps"] for s in
-           res["configs"].get("ref", {}).get("samples", [])}
-    for c in live:
-        r = res["configs"][c["name"]]
-        r["stats"] = stats(r["samples"])
-        # Against the reference's run of the same round: drifts cancel.
-        paired = [s["pps"] / ref[s["round"]] for s in r["samples"]
-                  if ref.get(s["round"])]
-        if paired:
-            r["stats"]["paired_ratio_median"] = round(
-                statistics.median(paired), 3)
-        r["conntrack_entries"] = entries(c, "conntrack")
-        if c["name"] in SVCGW_CONFIGS or c["table"] != "main":
-            r["sessions_live"] = entries(c, "svcgw")
-            if c["name"] == "hybrid":
-                c["note"] = "%d sessions live" % r["sessions_live"]
-        bad = [s for s in r["samples"] if s["delivered"] < 0.95 * s["sent"]]
-        if bad:
-            c["note"] = ((c.get("note", "") + "; ").lstrip("; ") +
-                         "%d runs lost over 5%%" % len(bad))
+    run_phase(res, 1, cfgs, t0)
     save()
-
+    run_phase(res, 2, cfgs, t0)
+    save()
+    drop_namespaces([c for c in cfgs if phase_of(c) == 2])
+    run_phase(res, 3, cfgs, t0)
+    save()
+    # What the tables cost when nothing happens: svcgw's collector walks
+    # its whole table every second; conntrack's works in bounded slices.
+    try:
+        res["work_items"] = work_items(5)
+    except OSError as e:
+        log("work items not measured: %s" % e)
+    res["memory_mb"]["available_after_rounds"] = \
+        meminfo()["MemAvailable"] >> 20
+    drop_namespaces([c for c in cfgs if phase_of(c) == 3])
+    live = [c for c in cfgs if c["status"] == "ok"]
     for c in live:
         if c.get("fill") == "after":
             do_fill(res, c)
+    mb = res["memory_mb"]
+    mb["available_at_end"] = meminfo()["MemAvailable"] >> 20
+    res["notes"].append("guest memory: %d MB, %d available at the start of"
+                        " the measurements, %d after the rounds, %d at the"
+                        " end" % (mb["total"], mb["available_at_start"],
+                                  mb["available_after_rounds"],
+                                  mb["available_at_end"]))
     ct = ["%s %d" % (c["name"], res["configs"][c["name"]]
                      ["conntrack_entries"]) for c in live
           if res["configs"][c["name"]]["conntrack_entries"]]
     res["notes"].append("conntrack entries after the rounds: %s, none in the"
                         " other namespaces" % (", ".join(ct) or "none")
                         if ct else "no namespace made conntrack entries")
-    res["notes"].append("TCP is not measured: pktgen makes UDP only")
     save()
     text = report(res, cfgs, control)
     with open(os.path.join(d, "bench.txt"), "w") as f:

@@ -12,7 +12,9 @@
 #   | in0 (dummy) 203.0.113.1/24               |     |                      |
 #   |   ^ pktgen, xmit_mode netif_receive:     |     | eg1: netdev ingress  |
 #   |   | UDP to 192.0.2.10:80, 1024 flows     |     |   counter per ip     |
-#   | balancer under test (or plain routing)   |     |   daddr, then drop   |
+#   |   | (TCP: in0 is a veth; tcpgen sends    |     |   daddr, then drop   |
+#   |   |  on its peer tx0 through AF_PACKET)  |     |                      |
+#   | balancer under test (or plain routing)   |     |                      |
 #   | eg0 198.51.100.1/24 ---------- veth -------->  |                      |
 #   |   static neighbours .11-.18 -> eg1's MAC |     | (the "servers" need  |
 #   +------------------------------------------+     |  not exist)          |
@@ -20,6 +22,9 @@
 #
 # Environment: BENCH_TIME, BENCH_ROUNDS, BENCH_SESSIONS (bench.py),
 # BENCH_SCALE (1000,10000: services of the scaling table, 0 for none),
+# BENCH_LIVE (100000,1000000: live sessions of the sessions table, 0 for
+# none), BENCH_NEW (1: the new-flow tables, 0 for none), BENCH_TCP (1: the
+# TCP tables, 0 for none),
 # BENCH_CLI_SERVICES (10: services configured with the CLI, one process per
 # command, for the control-plane figure).
 
@@ -36,8 +41,16 @@ IN_MAC=02:00:00:00:00:01	# bench.py sends to this address
 SINK_MAC=02:00:00:00:01:01
 SCALE=${BENCH_SCALE:-1000,10000}
 CLI_SERVICES=${BENCH_CLI_SERVICES:-10}
-SESSION_MAX=1000000
-LONG=3600		# UDP timeouts of every engine: flows stay known
+LIVE=${BENCH_LIVE:-100000,1000000}
+NEW=${BENCH_NEW:-1}
+TCP=${BENCH_TCP:-1}
+# Room for every session the new-flow runs make (none may be refused):
+# svcgw serves a flow without a session at the cap, so a full table would
+# look fast. The new-flow namespaces reach some 500000 each.
+SESSION_MAX=4000000
+LONG=3600		# flow timeouts of every engine: flows stay known
+TCPGEN=/tmp/svcgw-bench-bin/tcpgen
+export TCPGEN
 
 cfgs=$dir/configs.jsonl
 control=$dir/control.jsonl
@@ -49,11 +62,12 @@ cleanup()
 }
 trap cleanup EXIT
 
-# config NAME TABLE LABEL EXPECT SERVERS STATUS NOTE [JSON]: describe one
+# config NAME TABLE LABEL EXPECT SERVERS STATUS NOTE [JSON...]: describe one
 # configuration to bench.py. EXPECT: plain (packets keep 192.0.2.10) or
 # balanced (they reach the servers); STATUS ok, skip or fail.
 config()
 {
+	echo "# $1: $6 at ${SECONDS} s"
 	python3 - "$@" >> "$cfgs" <<'PY'
 import json, sys
 a = sys.argv[1:]
@@ -61,7 +75,8 @@ d = dict(zip(("name", "table", "label", "expect", "servers", "status",
               "note"), a[:7]))
 d.update(servers=int(d["servers"]), gw="b-%s-gw" % a[0],
          sink="b-%s-sink" % a[0])
-d.update(json.loads(a[7]) if len(a) > 7 else {})
+for j in a[7:]:
+    d.update(json.loads(j))
 print(json.dumps(d))
 PY
 }
@@ -81,34 +96,42 @@ note()
 		"$*" >> "$control"
 }
 
-# topo NAME: the two namespaces of one configuration. Always room for 8
-# servers (neighbours, sink counters), whatever the configuration uses:
-# the same work per packet outside the gateway's balancer everywhere.
+# topo NAME [tcp]: the two namespaces of one configuration. Always room
+# for 8 servers (neighbours, sink counters), whatever the configuration
+# uses: the same work per packet outside the gateway's balancer
+# everywhere. With "tcp", in0 is a veth whose peer tx0, in the same
+# namespace, takes tcpgen's frames.
 topo()
 {
-	local gw=b-$1-gw sink=b-$1-sink n=8 i ns
+	local gw=b-$1-gw sink=b-$1-sink n=8 i in0="type dummy"
 
-	for ns in "$gw" "$sink"; do
-		ip netns add "$ns" || return 1
-		NS_LIST+=("$ns")
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1
-		ip -n "$ns" link set lo up
-	done
-	ip -n "$gw" link add in0 address $IN_MAC type dummy &&
-	ip -n "$gw" addr add 203.0.113.1/24 dev in0 &&
-	ip -n "$gw" link set in0 up &&
-	ip -n "$gw" link add eg0 type veth peer name eg1 netns "$sink" &&
-	ip -n "$sink" link set eg1 address $SINK_MAC up &&
-	ip -n "$gw" addr add 198.51.100.1/24 dev eg0 &&
-	ip -n "$gw" link set eg0 up || return 1
-	for ((i = 11; i < 11 + n; i++)); do
-		ip -n "$gw" neigh add 198.51.100.$i lladdr $SINK_MAC dev eg0 \
-			nud permanent || return 1
-	done
-	ip netns exec "$gw" sysctl -qw net.ipv4.ip_forward=1 \
-		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
-		net.ipv4.conf.in0.rp_filter=0 || return 1
+	# A handful of processes, not one per command: starting one is slow
+	# under emulation. IPv6 off before any link exists (no router
+	# solicitations reach the sink, which counts every packet).
+	printf 'netns add %s\n' "$gw" "$sink" | ip -batch - || return 1
+	NS_LIST+=("$gw" "$sink")
+	ip netns exec "$sink" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 &&
+	ip netns exec "$gw" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 net.ipv4.ip_forward=1 \
+		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 ||
+		return 1
+	[ "${2:-}" = tcp ] && in0="type veth peer name tx0"
+	{
+		echo "link set lo up"
+		echo "link add in0 address $IN_MAC $in0"
+		[ "${2:-}" = tcp ] && echo "link set tx0 up"
+		echo "addr add 203.0.113.1/24 dev in0"
+		echo "link set in0 up"
+		echo "link add eg0 type veth peer name eg1 netns $sink"
+		echo "addr add 198.51.100.1/24 dev eg0"
+		echo "link set eg0 up"
+		for ((i = 11; i < 11 + n; i++)); do
+			echo "neigh add 198.51.100.$i lladdr $SINK_MAC dev eg0 nud permanent"
+		done
+	} | ip -n "$gw" -batch - || return 1
+	printf 'link set lo up\nlink set eg1 address %s up\n' $SINK_MAC |
+		ip -n "$sink" -batch - || return 1
 	# One set lookup counts every destination: the same work per packet
 	# whatever its address (a chain of rules would favour the first).
 	{
@@ -137,119 +160,181 @@ cli()
 	ip netns exec "$ns" "$SVCGW_BIN" "$@"
 }
 
-# svcgw_service NS MODE NSERVERS: 192.0.2.10:80 with its servers, by the
-# CLI; the CLI's message on stdout if it refused. "transition 0" where the
-# CLI has it: adding the servers one by one must not tie flows to the
-# first for a minute (hybrid and stateful services): steady state only.
+# traffic PROTO FLOWS KIND: what bench.py needs to know of a configuration's
+# traffic, as JSON. PROTO udp (pktgen) or tcp (tcpgen); FLOWS "flows" (the
+# 1024 measured flows) or "new" (every packet a new flow: the entries of
+# KIND, svcgw, ipvs or conntrack, made per run are counted).
+traffic()
+{
+	local j="\"proto\": \"$1\", \"traffic\": \"$2\""
+
+	[ "$1" = tcp ] && j+=", \"gen\": \"tcpgen\", \"ref\": \"tref\", \"gen_ref\": \"tgen\""
+	[ "$2" = new ] && j+=", \"count_kind\": \"$3\""
+	echo "{$j}"
+}
+
+# svcgw_service NS MODE NSERVERS [PROTO]: 192.0.2.10:80 with its servers,
+# by the CLI; the CLI's message on stdout if it refused. "transition 0"
+# where the CLI has it: adding the servers one by one must not tie flows
+# to the first for a minute (hybrid and stateful services): steady state
+# only.
 svcgw_service()
 {
-	local ns=$1 mode=$2 n=$3 i out
+	local ns=$1 mode=$2 n=$3 proto=${4:-udp} i out
 
-	out=$(cli "$ns" service add $VIP:80 proto udp mode "$mode" transition 0 2>&1) ||
-	out=$(cli "$ns" service add $VIP:80 proto udp mode "$mode" 2>&1) ||
+	out=$(cli "$ns" service add $VIP:80 proto $proto mode "$mode" transition 0 2>&1) ||
+	out=$(cli "$ns" service add $VIP:80 proto $proto mode "$mode" 2>&1) ||
 		{ echo "${out:-service add failed}"; return 1; }
 	for ((i = 11; i < 11 + n; i++)); do
-		out=$(cli "$ns" server add $VIP:80 proto udp server 198.51.100.$i 2>&1) ||
+		out=$(cli "$ns" server add $VIP:80 proto $proto server 198.51.100.$i 2>&1) ||
 			{ echo "${out:-server add failed}"; return 1; }
 	done
 }
 
+# cfg_ref NAME TABLE PROTO
 cfg_ref()
 {
-	topo ref && ip -n b-ref-gw route add $VIP/32 via 198.51.100.11 &&
-		config ref main "plain IP forwarding" plain 3 ok "reference" && return
-	config ref main "plain IP forwarding" plain 3 fail "setup failed"
+	local t
+
+	t=$(traffic "$3" flows)
+	topo "$1" "$3" && ip -n "b-$1-gw" route add $VIP/32 via 198.51.100.11 &&
+		config "$1" "$2" "plain IP forwarding" plain 3 ok "reference" "$t" &&
+		return
+	config "$1" "$2" "plain IP forwarding" plain 3 fail "setup failed" "$t"
 }
 
-# The generator alone: packets to another MAC address, dropped on receipt
-# (PACKET_OTHERHOST) before IP. What pktgen and the receive path cost.
+# cfg_gen NAME TABLE PROTO GENERATOR: the generator alone, packets to
+# another MAC address, dropped on receipt (PACKET_OTHERHOST) before IP.
+# What the generator and the receive path cost.
 cfg_gen()
 {
-	topo gen &&
-		config gen main "pktgen alone, dropped on receipt" sent 3 ok \
-			"the injection ceiling" '{"pktgen": ["dst_mac 02:00:00:00:00:99"]}' &&
+	local t label="$4 alone, dropped on receipt"
+
+	t=$(traffic "$3" flows)
+	topo "$1" "$3" &&
+		config "$1" "$2" "$label" sent 3 ok "the injection ceiling" "$t" \
+			'{"dst_mac": "02:00:00:00:00:99"}' &&
 		return
-	config gen main "pktgen alone, dropped on receipt" sent 3 fail "setup failed"
+	config "$1" "$2" "$label" sent 3 fail "setup failed" "$t"
 }
 
-# cfg_svcgw NAME MODE LABEL [TABLE [JSON]]
+# cfg_svcgw NAME MODE LABEL [TABLE [PROTO [FLOWS [JSON]]]]
 cfg_svcgw()
 {
-	local name=$1 mode=$2 label=$3 table=${4:-main} json=${5:-'{}'} gw=b-$1-gw msg
+	local name=$1 mode=$2 label=$3 table=${4:-main} proto=${5:-udp}
+	local flows=${6:-flows} json=${7:-'{}'} gw=b-$1-gw msg t
 
+	t=$(traffic "$proto" "$flows" svcgw)
 	if [ ! -d /sys/module/svcgw ]; then
-		config "$name" "$table" "$label" balanced 3 fail "module not loaded"
+		config "$name" "$table" "$label" balanced 3 fail "module not loaded" "$t"
 		return
 	fi
-	topo "$name" || { config "$name" "$table" "$label" balanced 3 fail "setup failed"; return; }
-	cli "$gw" config set session-max $SESSION_MAX timeout-udp $LONG || {
-		config "$name" "$table" "$label" balanced 3 fail "config set refused"
+	topo "$name" "$proto" ||
+		{ config "$name" "$table" "$label" balanced 3 fail "setup failed" "$t"; return; }
+	cli "$gw" config set session-max $SESSION_MAX timeout-udp $LONG \
+		timeout-tcp-syn $LONG timeout-tcp-est $LONG || {
+		config "$name" "$table" "$label" balanced 3 fail "config set refused" "$t"
 		return
 	}
-	if msg=$(svcgw_service "$gw" "$mode" 3); then
-		config "$name" "$table" "$label" balanced 3 ok "" "$json"
+	if msg=$(svcgw_service "$gw" "$mode" 3 "$proto"); then
+		config "$name" "$table" "$label" balanced 3 ok "" "$t" "$json"
 	elif [ "$mode" = hybrid ]; then
 		config "$name" "$table" "$label" balanced 3 skip \
-			"mode hybrid refused: $(echo "$msg" | head -n 1)"
+			"mode hybrid refused: $(echo "$msg" | head -n 1)" "$t"
 	else
-		config "$name" "$table" "$label" balanced 3 fail "$(echo "$msg" | head -n 1)"
+		config "$name" "$table" "$label" balanced 3 fail "$(echo "$msg" | head -n 1)" "$t"
 	fi
 }
 
+# cfg_ipvs NAME TABLE PROTO FLOWS [JSON]
 cfg_ipvs()
 {
-	local gw=b-ipvs-gw label="IPVS NAT, mh" i flags="-b mh-port"
+	local name=$1 table=$2 proto=$3 flows=$4 json=${5:-'{}'}
+	local gw=b-$1-gw label="IPVS NAT, mh" i flags="-b mh-port" p=-u t
 
+	[ "$proto" = tcp ] && p=-t
+	t=$(traffic "$proto" "$flows" ipvs)
 	if ! command -v ipvsadm > /dev/null; then
-		config ipvs main "$label" balanced 3 skip "ipvsadm missing"
+		config $name $table "$label" balanced 3 skip "ipvsadm missing" "$t"
 		return
 	fi
 	if ! modprobe -a ip_vs ip_vs_mh; then
-		config ipvs main "$label" balanced 3 skip "ip_vs or ip_vs_mh missing"
+		config $name $table "$label" balanced 3 skip "ip_vs or ip_vs_mh missing" "$t"
 		return
 	fi
-	topo ipvs || { config ipvs main "$label" balanced 3 fail "setup failed"; return; }
+	topo $name $proto || { config $name $table "$label" balanced 3 fail "setup failed" "$t"; return; }
 	# IPVS takes the packets in LOCAL_IN: the address must be local.
 	ip -n $gw addr add $VIP/32 dev lo
 	ip netns exec $gw sysctl -qw net.netfilter.nf_conntrack_udp_timeout=$LONG 2>/dev/null
 	ip netns exec $gw ipvsadm --set 900 120 $LONG
+	# The measured TCP flows are ACKs of connections whose SYN went
+	# before the benchmark: IPVS schedules on a SYN only, unless sloppy.
+	[ "$proto$flows" = tcpflows ] &&
+		ip netns exec $gw sysctl -qw net.ipv4.vs.sloppy_tcp=1
 	# mh hashes the source address only, unless told the port too.
-	if ! ip netns exec $gw ipvsadm -A -u $VIP:80 -s mh $flags 2>/dev/null; then
+	if ! ip netns exec $gw ipvsadm -A $p $VIP:80 -s mh $flags 2>/dev/null; then
 		flags=
-		ip netns exec $gw ipvsadm -A -u $VIP:80 -s mh ||
-			{ config ipvs main "$label" balanced 3 fail "ipvsadm -A refused"; return; }
+		ip netns exec $gw ipvsadm -A $p $VIP:80 -s mh ||
+			{ config $name $table "$label" balanced 3 fail "ipvsadm -A refused" "$t"; return; }
 		label="$label (no mh-port)"
 	fi
 	for i in 11 12 13; do
-		ip netns exec $gw ipvsadm -a -u $VIP:80 -r 198.51.100.$i:80 -m ||
-			{ config ipvs main "$label" balanced 3 fail "ipvsadm -a refused"; return; }
+		ip netns exec $gw ipvsadm -a $p $VIP:80 -r 198.51.100.$i:80 -m ||
+			{ config $name $table "$label" balanced 3 fail "ipvsadm -a refused" "$t"; return; }
 	done
-	config ipvs main "$label" balanced 3 ok "" '{"fill": "after", "fill_kind": "ipvs"}'
+	config $name $table "$label" balanced 3 ok "" "$t" "$json"
 }
 
+# cfg_nft NAME TABLE PROTO FLOWS [JSON]
 cfg_nft()
 {
-	local gw=b-nft-gw label="nftables DNAT, jhash map"
+	local name=$1 table=$2 proto=$3 flows=$4 json=${5:-'{}'}
+	local gw=b-$1-gw label="nftables DNAT, jhash map" t
 
+	t=$(traffic "$proto" "$flows" conntrack)
 	if ! command -v nft > /dev/null; then
-		config nft main "$label" balanced 3 skip "nft missing"
+		config $name $table "$label" balanced 3 skip "nft missing" "$t"
 		return
 	fi
-	topo nft || { config nft main "$label" balanced 3 fail "setup failed"; return; }
+	topo $name $proto || { config $name $table "$label" balanced 3 fail "setup failed" "$t"; return; }
 	if ! ip netns exec $gw nft -f - <<EOF
 table ip bench {
 	chain pre {
 		type nat hook prerouting priority dstnat; policy accept;
-		ip daddr $VIP udp dport 80 dnat to jhash ip saddr . udp sport mod 3 map { 0 : 198.51.100.11, 1 : 198.51.100.12, 2 : 198.51.100.13 }
+		ip daddr $VIP $proto dport 80 dnat to jhash ip saddr . $proto sport mod 3 map { 0 : 198.51.100.11, 1 : 198.51.100.12, 2 : 198.51.100.13 }
 	}
 }
 EOF
 	then
-		config nft main "$label" balanced 3 fail "ruleset refused"
+		config $name $table "$label" balanced 3 fail "ruleset refused" "$t"
 		return
 	fi
-	ip netns exec $gw sysctl -qw net.netfilter.nf_conntrack_udp_timeout=$LONG
-	config nft main "$label" balanced 3 ok "" '{"fill": "after", "fill_kind": "conntrack"}'
+	# A SYN nobody answers is "unacknowledged" too: 300 s by default.
+	ip netns exec $gw sysctl -qw net.netfilter.nf_conntrack_udp_timeout=$LONG \
+		net.netfilter.nf_conntrack_tcp_timeout_syn_sent=$LONG \
+		net.netfilter.nf_conntrack_tcp_timeout_unacknowledged=$LONG
+	config $name $table "$label" balanced 3 ok "" "$t" "$json"
+}
+
+# build_tcpgen: the TCP generator, compiled in the guest (the host's
+# compiler is on the shared root): nothing to build before "make bench".
+build_tcpgen()
+{
+	mkdir -p "${TCPGEN%/*}" &&
+		gcc -O2 -Wall -o "$TCPGEN" "$here/tcpgen.c" &&
+		[ -x "$TCPGEN" ]
+}
+
+# count_name N: 100000 -> 100k, 1000000 -> 1M
+count_name()
+{
+	if [ $(($1 % 1000000)) -eq 0 ]; then
+		echo "$(($1 / 1000000))M"
+	elif [ $(($1 % 1000)) -eq 0 ]; then
+		echo "$(($1 / 1000))k"
+	else
+		echo "$1"
+	fi
 }
 
 # cli_timing: CLI_SERVICES services of 8 servers through the CLI, one
@@ -344,21 +429,54 @@ main()
 	t0=$(date +%s)
 	modprobe -a pktgen dummy veth nf_tables nf_conntrack ||
 		{ echo "not ok - modules pktgen dummy veth nf_tables nf_conntrack"; return 1; }
-	# nf_conntrack_max is global (init namespace only): room for the fills.
-	sysctl -qw net.netfilter.nf_conntrack_max=1048576
+	# Hash tables sized for the million entries of the memory figures, as
+	# an operator would size them (svcgw's grows by itself): IPVS's has
+	# 2^conn_tab_bits buckets, set when ip_vs loads; conntrack's is global
+	# (init namespace only), as is its cap.
+	modprobe ip_vs conn_tab_bits=20 2>/dev/null
+	sysctl -qw net.netfilter.nf_conntrack_max=4194304 \
+		net.netfilter.nf_conntrack_buckets=1048576
 	if ! svcgw_load; then
 		echo "not ok - svcgw module loads"
 	fi
 	batch_supported || note "the CLI has no batch option (-b FILE): thousands of services are configured through netlink from one process (svcgw_bulk.py)"
 
-	cfg_ref
+	cfg_ref ref main udp
 	cfg_svcgw stateless stateless "svcgw stateless"
 	cfg_svcgw stateful stateful "svcgw stateful"
 	cfg_svcgw hybrid hybrid "svcgw hybrid"
-	cfg_ipvs
-	cfg_nft
-	cfg_gen
-	cfg_svcgw sess stateful "+100k" sessions '{"fill": "before", "fill_kind": "svcgw"}'
+	cfg_ipvs ipvs main udp flows '{"fill": "after", "fill_kind": "ipvs"}'
+	cfg_nft nft main udp flows '{"fill": "after", "fill_kind": "conntrack"}'
+	cfg_gen gen main udp pktgen
+	if [ "$LIVE" != 0 ]; then
+		for n in ${LIVE//,/ }; do
+			cfg_svcgw "sess$(count_name $n)" stateful "$n" sessions udp flows \
+				"{\"fill\": \"before\", \"fill_kind\": \"svcgw\", \"fill_n\": $n}"
+		done
+	fi
+	if [ "$NEW" != 0 ]; then
+		cfg_svcgw nf-stateful stateful "svcgw stateful" new udp new '{"twin": "stateful"}'
+		cfg_ipvs nf-ipvs new udp new '{"twin": "ipvs"}'
+		cfg_nft nf-nft new udp new '{"twin": "nft"}'
+	fi
+	if [ "$TCP" = 0 ]; then
+		note "TCP not measured (BENCH_TCP=0)"
+	elif ! build_tcpgen; then
+		note "TCP not measured: tcpgen.c did not compile in the guest"
+	else
+		echo "# tcpgen built at ${SECONDS} s"
+		cfg_ref tref tcp tcp
+		cfg_svcgw tstateless stateless "svcgw stateless" tcp tcp
+		cfg_svcgw tstateful stateful "svcgw stateful" tcp tcp
+		cfg_ipvs tipvs tcp tcp flows
+		cfg_nft tnft tcp tcp flows
+		cfg_gen tgen tcp tcp tcpgen
+		if [ "$NEW" != 0 ]; then
+			cfg_svcgw tnf-stateful stateful "svcgw stateful" newtcp tcp new '{"twin": "tstateful"}'
+			cfg_ipvs tnf-ipvs newtcp tcp new '{"twin": "tipvs"}'
+			cfg_nft tnf-nft newtcp tcp new '{"twin": "tnft"}'
+		fi
+	fi
 	if [ -d /sys/module/svcgw ]; then
 		cli_timing
 		if [ "$SCALE" != 0 ]; then
