@@ -31,6 +31,7 @@ static struct kmem_cache *svcgw_session_cache6 __read_mostly;
 
 #define SVCGW_GC_INTERVAL	HZ
 #define SVCGW_GC_BATCH		1024
+#define SVCGW_GC_SWEEP		8	/* ticks a sweep of the table takes */
 
 static const struct rhashtable_params session4_params = {
 	.head_offset = offsetof(struct svcgw_shash4, node),
@@ -558,14 +559,66 @@ void svcgw_pressure_update(struct svcgw_net *sn)
 	local_bh_enable();
 }
 
+/*
+ * One step of the collector: a share of the table, from where the last
+ * step stopped, so that a large table costs a little every tick instead
+ * of a whole walk (about 1.5 s of emulated CPU a second at a million
+ * sessions, with nothing to collect).  Expired sessions that packets
+ * still meet are ended by the packet path; the collector only bounds how
+ * long the others take memory: a sweep of the table takes up to
+ * SVCGW_GC_SWEEP ticks.  The walk (both tables) stays entered between
+ * steps, as a dump's does.
+ */
+static void session_gc_step(struct svcgw_net *sn)
+{
+	struct session_filter f = { .expired = true };
+	struct svcgw_session_iter *it = &sn->gc_iter;
+	unsigned int budget, seen = 0;
+	struct svcgw_session *s, *next;
+
+	budget = max_t(unsigned int, SVCGW_GC_BATCH * 4,
+		       atomic_read(&sn->nsessions) / SVCGW_GC_SWEEP);
+	if (!sn->gc_walking) {
+		svcgw_session_iter_enter(sn, it);
+		sn->gc_walking = true;
+		svcgw_session_iter_start(it);
+		next = svcgw_session_iter_next(it);
+	} else {
+		svcgw_session_iter_start(it);
+		next = svcgw_session_iter_resume(it);
+	}
+	while ((s = next)) {
+		/* Step past @s before ending it (see the iterator). */
+		next = svcgw_session_iter_next(it);
+		if (session_match(s, &f)) {
+			local_bh_disable();
+			if (svcgw_session_kill(sn, s))
+				svcgw_event(sn, SVCGW_EV_SESSION_EXPIRED);
+			local_bh_enable();
+		}
+		if (next && ++seen % SVCGW_GC_BATCH == 0) {
+			if (seen >= budget)
+				break;	/* the walk stands on @next */
+			svcgw_session_iter_stop(it);
+			cond_resched();
+			svcgw_session_iter_start(it);
+			next = svcgw_session_iter_resume(it);
+		}
+	}
+	svcgw_session_iter_stop(it);
+	if (!next) {
+		svcgw_session_iter_exit(it);
+		sn->gc_walking = false;
+	}
+}
+
 static void session_gc(struct work_struct *work)
 {
 	struct svcgw_net *sn = container_of(to_delayed_work(work),
 					    struct svcgw_net, gc_work);
-	struct session_filter f = { .expired = true };
 
-	if (atomic_read(&sn->nsessions))
-		session_walk(sn, &f);
+	if (atomic_read(&sn->nsessions) || sn->gc_walking)
+		session_gc_step(sn);
 	mutex_lock(&sn->lock);
 	svcgw_service_tick(sn);
 	mutex_unlock(&sn->lock);
@@ -603,6 +656,10 @@ void svcgw_session_net_exit(struct svcgw_net *sn)
 {
 	WRITE_ONCE(sn->exiting, true);
 	cancel_delayed_work_sync(&sn->gc_work);
+	if (sn->gc_walking) {
+		svcgw_session_iter_exit(&sn->gc_iter);
+		sn->gc_walking = false;
+	}
 	svcgw_session_flush(sn, NULL, NULL);
 	WARN_ON(atomic_read(&sn->nsessions));
 	rhashtable_destroy(&sn->sessions6);

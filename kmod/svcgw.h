@@ -216,6 +216,8 @@ struct svcgw_net {
 	struct rhashtable		sessions6;
 	atomic_t			nsessions;
 	struct delayed_work		gc_work;
+	struct svcgw_session_iter	gc_iter;	/* gc_work only */
+	bool				gc_walking;	/* @gc_iter entered */
 	bool				exiting;
 	/* Settings, read locklessly by the packet path. */
 	struct svcgw_config		cfg;
