@@ -21,13 +21,15 @@
 # Environment: BENCH_TIME, BENCH_ROUNDS, BENCH_SESSIONS (bench.py),
 # BENCH_SCALE (1000,10000: services of the scaling table, 0 for none),
 # BENCH_CLI_SERVICES (10: services configured with the CLI, one process per
-# command, for the control-plane figure).
+# command, for the control-plane figure), BENCH_CP_SERVICES (10000:
+# services of the svcgw -b / ipvsadm -R / nft -f comparison, control.sh).
 
 set -u
 
 dir=${1:?usage: bench.sh DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib.sh"
+source "$here/control.sh"
 SVCGW_BIN=${SVCGW_BIN:-$SVCGW_SRC/tools/svcgw/svcgw}
 export SVCGW_BIN
 
@@ -361,6 +363,7 @@ main()
 	cfg_svcgw sess stateful "+100k" sessions '{"fill": "before", "fill_kind": "svcgw"}'
 	if [ -d /sys/module/svcgw ]; then
 		cli_timing
+		control_plane
 		if [ "$SCALE" != 0 ]; then
 			for n in 1 ${SCALE//,/ }; do
 				cfg_scale "$n"
