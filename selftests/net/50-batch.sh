@@ -24,7 +24,19 @@ BULK=2000	# services of 8 servers in the bulk part of the batch
 
 svcgw_load || { ktap_fail "module loads"; ktap_finish; }
 topo_setup
-topo_servers || { ktap_fail "servers start"; ktap_finish; }
+# Python starts slowly in a busy emulated guest: give the servers longer
+# than topo_servers does before giving up.
+servers_up()
+{
+	local i ns
+
+	for i in 1 2 3; do
+		eval ns=\$s$i
+		busywait 120000 ns_listens "$ns" 80 || return 1
+		busywait 120000 ns_listens "$ns" 8080 || return 1
+	done
+}
+topo_servers || servers_up || { ktap_fail "servers start"; ktap_finish; }
 
 # bulk FIRST COUNT [WEIGHT]: COUNT services of 8 servers each, UDP ports
 # FIRST.., servers 198.51.100.11-18 on the service's port (none listens:
@@ -173,10 +185,18 @@ check "batch: other commands run in order between the adds" \
 # udp 5353 (a third server), bulk 10000..10099 (weights), and a new
 # service.
 gwcli -j session show $VIP:80 proto tcp > "$tmp/sess-before.json"
-client_run hold $VIP 80 --conns 30 --seconds 25 --interval 1 > "$tmp/hold.json" &
+client_run hold $VIP 80 --conns 30 --seconds 40 --interval 1 > "$tmp/hold.json" &
 hold_pid=$!
-sleep 6
-gwcli -j session show $VIP:80 proto tcp > "$tmp/sess-held.json"
+
+# sessions_at_least N: the held connections have their sessions (the
+# client may take a while to open them in a busy guest).
+sessions_at_least()
+{
+	gwcli -j session show $VIP:80 proto tcp > "$tmp/sess-held.json" &&
+		[ "$(json_get 'len(d)' < "$tmp/sess-held.json")" -ge "$1" ]
+}
+busywait 30000 sessions_at_least 30
+sleep 2
 gwcli -j service show > "$tmp/pre.json"
 {
 	real | sed "s|^server add $VIP:5353 proto udp server $S2|&\nserver add $VIP:5353 proto udp server $S3|"
