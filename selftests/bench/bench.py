@@ -473,6 +473,8 @@ def control_table(cp):
                                       cp.get("applied") or 0)]
     out += table([
         ["svcgw -b FILE (one request)", sec("svcgw_batch_s"), "1x"],
+        ["svcgw, a request per object, one process",
+         sec("svcgw_per_object_s"), ratio("svcgw_per_object_s")],
         ["ipvsadm -R (scheduler %s)" % cp.get("ipvs_scheduler", "?"),
          sec("ipvsadm_restore_s"), ratio("ipvsadm_restore_s")],
         ["nft -f (one map, one rule)", sec("nft_file_s"),
@@ -487,6 +489,13 @@ def control_table(cp):
         ["nft -f: flush map + elements (changed set)",
          sec("nft_flush_refill_s"), "atomic"],
     ], ["replace", "s", ""])
+    k = cp.get("svcgw_kernel")
+    if k:
+        out.append("  the BATCH request alone (%d bytes, built beforehand): "
+                   "apply %.2f s, replace by the same set %.2f s, by an "
+                   "empty set %.2f s" % (k["bytes"], k["batch_s"],
+                                         k["replace_same_s"],
+                                         k["replace_empty_s"]))
     return out
 
 

@@ -16,7 +16,10 @@
 #   svcgw    svcgw -b FILE --replace (atomic; unchanged services untouched)
 #   ipvs     ipvsadm -C, then ipvsadm -R (not atomic: ipvs has no replace)
 #   nft      nft -f of "flush map" + every element (atomic)
-# Wall times of the whole command, parsing included.
+# Wall times of the whole command, parsing included.  Besides: the same
+# services through svcgw's one-request-per-object commands from one
+# process (svcgw_bulk.py, as ipvsadm -R does it), and the BATCH requests
+# alone, built beforehand (svcgw_batch.py): the kernel's share.
 
 CP_SERVICES=${BENCH_CP_SERVICES:-10000}
 
@@ -106,6 +109,7 @@ control_plane()
 	local d=$dir/cp n=$CP_SERVICES sched=mh ns
 	local sv_apply=None sv_same=None sv_changed=None sv_count=0
 	local ipvs_apply=None ipvs_replace=None nft_apply=None nft_replace=None
+	local per_object=None raw=None
 
 	mkdir -p "$d" || return 1
 	modprobe -q ip_vs_mh || sched=rr
@@ -121,6 +125,23 @@ control_plane()
 			{ note "control plane: svcgw replace failed"; sv_same=None; }
 		cp_time sv_changed ip netns exec $ns "$SVCGW_BIN" -b "$d/svcgw2.conf" --replace ||
 			{ note "control plane: svcgw replace failed"; sv_changed=None; }
+		ip netns exec $ns "$SVCGW_BIN" flush
+		cleanup_ns $ns
+	fi
+
+	ns=b-cp-raw
+	if cp_ns $ns; then
+		raw=$(ip netns exec $ns python3 "$here/svcgw_batch.py" \
+			"$SVCGW_SRC/uapi/linux/svcgw.h" 10000 "$n" 8) ||
+			{ note "control plane: svcgw_batch.py failed"; raw=None; }
+		cleanup_ns $ns
+	fi
+	ns=b-cp-bulk
+	if cp_ns $ns; then
+		per_object=$(ip netns exec $ns python3 "$here/svcgw_bulk.py" \
+			"$SVCGW_SRC/uapi/linux/svcgw.h" 10000 "$n" 8 stateless |
+			python3 -c 'import json, sys; print(json.load(sys.stdin)["seconds"])') ||
+			{ note "control plane: svcgw_bulk.py failed"; per_object=None; }
 		ip netns exec $ns "$SVCGW_BIN" flush
 		cleanup_ns $ns
 	fi
@@ -149,5 +170,5 @@ control_plane()
 		note "control plane: no nft, no nftables figure"
 	fi
 	rm -rf "$d"
-	jline control_plane "{'services': $n, 'servers': 8, 'applied': $sv_count, 'ipvs_scheduler': '$sched', 'svcgw_batch_s': $sv_apply, 'svcgw_replace_same_s': $sv_same, 'svcgw_replace_changed_s': $sv_changed, 'ipvsadm_restore_s': $ipvs_apply, 'ipvsadm_clear_restore_s': $ipvs_replace, 'nft_file_s': $nft_apply, 'nft_flush_refill_s': $nft_replace}"
+	jline control_plane "{'services': $n, 'servers': 8, 'applied': $sv_count, 'ipvs_scheduler': '$sched', 'svcgw_batch_s': $sv_apply, 'svcgw_replace_same_s': $sv_same, 'svcgw_replace_changed_s': $sv_changed, 'ipvsadm_restore_s': $ipvs_apply, 'ipvsadm_clear_restore_s': $ipvs_replace, 'nft_file_s': $nft_apply, 'nft_flush_refill_s': $nft_replace, 'svcgw_per_object_s': $per_object, 'svcgw_kernel': $raw}"
 }
