@@ -98,6 +98,12 @@ cp_time()
 	return $rc
 }
 
+# cp_say TEXT: progress on the console (a run takes minutes when emulated).
+cp_say()
+{
+	echo "# control plane: $*"
+}
+
 # cp_ns NAME: a fresh namespace for one engine.
 cp_ns()
 {
@@ -125,6 +131,7 @@ control_plane()
 			{ note "control plane: svcgw replace failed"; sv_same=None; }
 		cp_time sv_changed ip netns exec $ns "$SVCGW_BIN" -b "$d/svcgw2.conf" --replace ||
 			{ note "control plane: svcgw replace failed"; sv_changed=None; }
+		cp_say "svcgw -b $sv_apply s ($sv_count services), replace: same $sv_same s, changed $sv_changed s"
 		ip netns exec $ns "$SVCGW_BIN" flush
 		cleanup_ns $ns
 	fi
@@ -134,6 +141,7 @@ control_plane()
 		raw=$(ip netns exec $ns python3 "$here/svcgw_batch.py" \
 			"$SVCGW_SRC/uapi/linux/svcgw.h" 10000 "$n" 8) ||
 			{ note "control plane: svcgw_batch.py failed"; raw=None; }
+		cp_say "BATCH requests alone: $raw"
 		cleanup_ns $ns
 	fi
 	ns=b-cp-bulk
@@ -142,6 +150,7 @@ control_plane()
 			"$SVCGW_SRC/uapi/linux/svcgw.h" 10000 "$n" 8 stateless |
 			python3 -c 'import json, sys; print(json.load(sys.stdin)["seconds"])') ||
 			{ note "control plane: svcgw_bulk.py failed"; per_object=None; }
+		cp_say "svcgw, a request per object: $per_object s"
 		ip netns exec $ns "$SVCGW_BIN" flush
 		cleanup_ns $ns
 	fi
@@ -153,6 +162,7 @@ control_plane()
 		cp_time ipvs_replace ip netns exec $ns sh -c \
 			'ipvsadm -C && ipvsadm -R < "$1"' - "$d/ipvs2.rules" ||
 			{ note "control plane: ipvsadm -C, -R failed"; ipvs_replace=None; }
+		cp_say "ipvsadm -R $ipvs_apply s, -C then -R $ipvs_replace s"
 		ip netns exec $ns ipvsadm -C
 		cleanup_ns $ns
 	else
@@ -165,6 +175,7 @@ control_plane()
 			{ note "control plane: nft -f failed"; nft_apply=None; }
 		cp_time nft_replace ip netns exec $ns nft -f "$d/nft2.conf" ||
 			{ note "control plane: nft -f (replace) failed"; nft_replace=None; }
+		cp_say "nft -f $nft_apply s, flush and refill $nft_replace s"
 		cleanup_ns $ns
 	else
 		note "control plane: no nft, no nftables figure"
