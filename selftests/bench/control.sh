@@ -120,6 +120,7 @@ control_plane()
 	mkdir -p "$d" || return 1
 	modprobe -q ip_vs_mh || sched=rr
 	cp_files "$d" "$n" "$sched" || { note "control plane: no files"; return 1; }
+	cp_say "$n services of 8 servers, files written"
 
 	ns=b-cp-svcgw
 	if cp_ns $ns; then
@@ -142,16 +143,6 @@ control_plane()
 			"$SVCGW_SRC/uapi/linux/svcgw.h" 10000 "$n" 8) ||
 			{ note "control plane: svcgw_batch.py failed"; raw=None; }
 		cp_say "BATCH requests alone: $raw"
-		cleanup_ns $ns
-	fi
-	ns=b-cp-bulk
-	if cp_ns $ns; then
-		per_object=$(ip netns exec $ns python3 "$here/svcgw_bulk.py" \
-			"$SVCGW_SRC/uapi/linux/svcgw.h" 10000 "$n" 8 stateless |
-			python3 -c 'import json, sys; print(json.load(sys.stdin)["seconds"])') ||
-			{ note "control plane: svcgw_bulk.py failed"; per_object=None; }
-		cp_say "svcgw, a request per object: $per_object s"
-		ip netns exec $ns "$SVCGW_BIN" flush
 		cleanup_ns $ns
 	fi
 
@@ -180,6 +171,18 @@ control_plane()
 	else
 		note "control plane: no nft, no nftables figure"
 	fi
+
+	ns=b-cp-bulk
+	if cp_ns $ns; then
+		per_object=$(ip netns exec $ns python3 "$here/svcgw_bulk.py" \
+			"$SVCGW_SRC/uapi/linux/svcgw.h" 10000 "$n" 8 stateless |
+			python3 -c 'import json, sys; print(json.load(sys.stdin)["seconds"])') ||
+			{ note "control plane: svcgw_bulk.py failed"; per_object=None; }
+		cp_say "svcgw, a request per object: $per_object s"
+		ip netns exec $ns "$SVCGW_BIN" flush
+		cleanup_ns $ns
+	fi
+
 	rm -rf "$d"
 	jline control_plane "{'services': $n, 'servers': 8, 'applied': $sv_count, 'ipvs_scheduler': '$sched', 'svcgw_batch_s': $sv_apply, 'svcgw_replace_same_s': $sv_same, 'svcgw_replace_changed_s': $sv_changed, 'ipvsadm_restore_s': $ipvs_apply, 'ipvsadm_clear_restore_s': $ipvs_replace, 'nft_file_s': $nft_apply, 'nft_flush_refill_s': $nft_replace, 'svcgw_per_object_s': $per_object, 'svcgw_kernel': $raw}"
 }
