@@ -176,6 +176,11 @@ static int add_server(struct batch *b, const struct svc_req *req,
 	slot = find_slot(b, req);
 	if (!*slot)
 		return 1;
+	/* Else one nest could outgrow the 64 KiB an attribute length says. */
+	if (b->svc[*slot - 1].nsrv == SVCGW_SERVERS_MAX) {
+		pr_err("more than %d servers in one service", SVCGW_SERVERS_MAX);
+		return -1;
+	}
 	if (b->nsrv == b->srv_cap) {
 		p = grow(b->srv, &b->srv_cap, sizeof(*b->srv));
 		if (!p) {
