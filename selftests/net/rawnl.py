@@ -24,6 +24,7 @@ SVC_STATS = E["SVCGW_SVC_A_STATS"]
 SRV_FAMILY, SRV_ADDR = E["SVCGW_SRV_A_FAMILY"], E["SVCGW_SRV_A_ADDR"]
 SRV_WEIGHT = E["SVCGW_SRV_A_WEIGHT"]
 SRV_STATE = E["SVCGW_SRV_A_STATE"]
+SRV_PORT = E["SVCGW_SRV_A_PORT"]
 CMD_BATCH = E["SVCGW_CMD_BATCH"]
 A_BATCH_FLAGS = E["SVCGW_A_BATCH_FLAGS"]
 SVC_SERVERS = E["SVCGW_SVC_A_SERVERS"]
@@ -109,13 +110,13 @@ def main():
         ("batch: service twice", CMD_BATCH,
          batch_svc(81) + batch_svc(82) + batch_svc(81), errno.EINVAL),
         ("batch: endpoint twice", CMD_BATCH,
-         batch_svc(81, server("198.51.100.51")) +
-         batch_svc(82, server("198.51.100.52"), server("198.51.100.51")),
+         batch_svc(81, server("198.51.100.51", u16(SRV_PORT, 9))) +
+         batch_svc(82, server("198.51.100.52"),
+                   server("198.51.100.51", u16(SRV_PORT, 9))),
          errno.EINVAL),
         ("batch: endpoint of an existing service", CMD_BATCH,
          batch_svc(81, server("198.51.100.51")) +
-         batch_svc(82, server("198.51.100.11", u16(E["SVCGW_SRV_A_PORT"],
-                                                   80))),
+         batch_svc(82, server("198.51.100.11", u16(SRV_PORT, 80))),
          errno.EADDRINUSE),
         ("batch: existing service", CMD_BATCH,
          batch_svc(81) + batch_svc(80), errno.EEXIST),
