@@ -9,6 +9,7 @@
  * exists for the whole dump is reported (at least once).
  */
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 #include <net/sock.h>
@@ -44,25 +45,34 @@ static struct netlink_range_validation deadline_range = {
 	.min = 0, .max = SVCGW_TIMEOUT_MAX,
 };
 
+/* A service nest but its server list, which only BATCH takes. */
+#define SVC_POLICY							\
+	[SVCGW_SVC_A_FAMILY]	= { .type = NLA_U16 },			\
+	[SVCGW_SVC_A_ADDR]	= { .type = NLA_BINARY, .len = 16 },	\
+	[SVCGW_SVC_A_PORT]	=					\
+		NLA_POLICY_FULL_RANGE(NLA_U16, &svc_port_range),	\
+	[SVCGW_SVC_A_PROTO]	= { .type = NLA_U8 },			\
+	[SVCGW_SVC_A_MODE]	= NLA_POLICY_RANGE(NLA_U8,		\
+						   SVCGW_MODE_STATELESS,	\
+						   SVCGW_MODE_MAX),	\
+	[SVCGW_SVC_A_TABLE_SIZE] =					\
+		NLA_POLICY_FULL_RANGE(NLA_U32, &table_range),		\
+	[SVCGW_SVC_A_STATS]	= { .type = NLA_REJECT },		\
+	[SVCGW_SVC_A_TRANSITION] =					\
+		NLA_POLICY_FULL_RANGE(NLA_U32, &transition_range),	\
+	[SVCGW_SVC_A_STATEFUL]	= NLA_POLICY_MAX(NLA_U8, 1),		\
+	[SVCGW_SVC_A_DOWN_POLICY] =					\
+		NLA_POLICY_MAX(NLA_U8, SVCGW_DOWN_EXPIRE),		\
+	[SVCGW_SVC_A_STATE]	= { .type = NLA_REJECT },		\
+	[SVCGW_SVC_A_REASON]	= { .type = NLA_REJECT },		\
+	[SVCGW_SVC_A_SWITCHES]	= { .type = NLA_REJECT },		\
+	[SVCGW_SVC_A_MARKED]	= { .type = NLA_REJECT },		\
+	[SVCGW_SVC_A_TRANSITION_LEFT] = { .type = NLA_REJECT }
+
 static const struct nla_policy svc_policy[SVCGW_SVC_A_MAX + 1] = {
-	[SVCGW_SVC_A_FAMILY]	= { .type = NLA_U16 },
-	[SVCGW_SVC_A_ADDR]	= { .type = NLA_BINARY, .len = 16 },
-	[SVCGW_SVC_A_PORT]	= NLA_POLICY_FULL_RANGE(NLA_U16, &svc_port_range),
-	[SVCGW_SVC_A_PROTO]	= { .type = NLA_U8 },
-	[SVCGW_SVC_A_MODE]	= NLA_POLICY_RANGE(NLA_U8, SVCGW_MODE_STATELESS,
-						   SVCGW_MODE_MAX),
-	[SVCGW_SVC_A_TABLE_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U32, &table_range),
-	[SVCGW_SVC_A_STATS]	= { .type = NLA_REJECT },
+	SVC_POLICY,
 	[SVCGW_SVC_A_SERVERS]	= { .type = NLA_REJECT },
-	[SVCGW_SVC_A_TRANSITION] =
-		NLA_POLICY_FULL_RANGE(NLA_U32, &transition_range),
-	[SVCGW_SVC_A_STATEFUL]	= NLA_POLICY_MAX(NLA_U8, 1),
-	[SVCGW_SVC_A_DOWN_POLICY] = NLA_POLICY_MAX(NLA_U8, SVCGW_DOWN_EXPIRE),
-	[SVCGW_SVC_A_STATE]	= { .type = NLA_REJECT },
-	[SVCGW_SVC_A_REASON]	= { .type = NLA_REJECT },
-	[SVCGW_SVC_A_SWITCHES]	= { .type = NLA_REJECT },
-	[SVCGW_SVC_A_MARKED]	= { .type = NLA_REJECT },
-	[SVCGW_SVC_A_TRANSITION_LEFT] = { .type = NLA_REJECT },
+	/* Not in a batch (batch_svc_policy). */
 	[SVCGW_SVC_A_FULLNAT]	= { .type = NLA_BINARY, .len = 16 },
 };
 
@@ -96,6 +106,28 @@ static const struct nla_policy svcgw_policy[SVCGW_A_MAX + 1] = {
 	[SVCGW_A_STATS]		= { .type = NLA_REJECT },
 	[SVCGW_A_CONFIG]	= NLA_POLICY_NESTED(cfg_policy),
 	[SVCGW_A_SERVER_NEW]	= NLA_POLICY_NESTED(srv_policy),
+	[SVCGW_A_BATCH_FLAGS]	= { .type = NLA_REJECT },
+};
+
+/* SVCGW_CMD_BATCH: repeated services, each with a list of servers. */
+static const struct nla_policy batch_svc_policy[SVCGW_SVC_A_MAX + 1] = {
+	SVC_POLICY,
+	[SVCGW_SVC_A_SERVERS]	= NLA_POLICY_NESTED_ARRAY(srv_policy),
+	[SVCGW_SVC_A_FULLNAT]	= {
+		.type = NLA_REJECT,
+		.reject_message = "full NAT is set by SERVICE_NEW or SERVICE_SET, not in a batch",
+	},
+};
+
+static const struct nla_policy batch_policy[SVCGW_A_MAX + 1] = {
+	[SVCGW_A_SERVICE]	= NLA_POLICY_NESTED(batch_svc_policy),
+	[SVCGW_A_SERVER]	= { .type = NLA_REJECT },
+	[SVCGW_A_SESSION]	= { .type = NLA_REJECT },
+	[SVCGW_A_STATS]		= { .type = NLA_REJECT },
+	[SVCGW_A_CONFIG]	= { .type = NLA_REJECT },
+	[SVCGW_A_SERVER_NEW]	= { .type = NLA_REJECT },
+	[SVCGW_A_BATCH_FLAGS]	= NLA_POLICY_MASK(NLA_U32,
+						  SVCGW_BATCH_F_REPLACE),
 };
 
 /* Attribute numbers of a service or server nest, for one parser. */
@@ -178,20 +210,12 @@ static int parse_addr(struct nlattr *nest, struct nlattr **tb,
 /* The service key of a request: SVCGW_A_SERVICE { FAMILY ADDR PORT PROTO }.
  * @tb receives the parsed nest.
  */
-static int parse_service(struct genl_info *info, struct nlattr **tb,
-			 struct svcgw_key *key)
+static int parse_service_nest(struct nlattr *nest, struct nlattr **tb,
+			      struct svcgw_key *key,
+			      struct netlink_ext_ack *extack)
 {
-	struct netlink_ext_ack *extack = info->extack;
-	struct nlattr *nest = info->attrs[SVCGW_A_SERVICE];
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, SVCGW_A_SERVICE)) {
-		NL_SET_ERR_MSG(extack, "service is required");
-		return -EINVAL;
-	}
-	err = nla_parse_nested(tb, SVCGW_SVC_A_MAX, nest, svc_policy, extack);
-	if (err)
-		return err;
 	err = parse_addr(nest, tb, &svc_attrs, key, extack);
 	if (err)
 		return err;
@@ -210,26 +234,33 @@ static int parse_service(struct genl_info *info, struct nlattr **tb,
 	return 0;
 }
 
-/* The server of a request, @tb receiving its nest; port 0 means the
- * service's port.
- */
-static int parse_server_attr(struct genl_info *info, int attr,
-			     struct nlattr **tb, const struct svcgw_key *svc,
-			     struct svcgw_key *ep)
+static int parse_service(struct genl_info *info, struct nlattr **tb,
+			 struct svcgw_key *key)
 {
 	struct netlink_ext_ack *extack = info->extack;
-	struct nlattr *nest = info->attrs[attr];
+	struct nlattr *nest = info->attrs[SVCGW_A_SERVICE];
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, SVCGW_A_SERVICE)) {
+		NL_SET_ERR_MSG(extack, "service is required");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, SVCGW_SVC_A_MAX, nest, svc_policy, extack);
+	if (err)
+		return err;
+	return parse_service_nest(nest, tb, key, extack);
+}
+
+/* A server nest, parsed into @tb, into @ep; port 0 means the service's
+ * port.
+ */
+static int parse_server_nest(struct nlattr *nest, struct nlattr **tb,
+			     const struct svcgw_key *svc, struct svcgw_key *ep,
+			     struct netlink_ext_ack *extack)
+{
 	u16 port = 0;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, attr)) {
-		set_err(extack, NULL, attr == SVCGW_A_SERVER ?
-			"server is required" : "the new server is required");
-		return -EINVAL;
-	}
-	err = nla_parse_nested(tb, SVCGW_SRV_A_MAX, nest, srv_policy, extack);
-	if (err)
-		return err;
 	err = parse_addr(nest, tb, &srv_attrs, ep, extack);
 	if (err)
 		return err;
@@ -243,6 +274,26 @@ static int parse_server_attr(struct genl_info *info, int attr,
 	ep->port = port ? htons(port) : svc->port;
 	ep->proto = svc->proto;
 	return 0;
+}
+
+/* The server of a request, @tb receiving its nest. */
+static int parse_server_attr(struct genl_info *info, int attr,
+			     struct nlattr **tb, const struct svcgw_key *svc,
+			     struct svcgw_key *ep)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *nest = info->attrs[attr];
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, attr)) {
+		set_err(extack, NULL, attr == SVCGW_A_SERVER ?
+			"server is required" : "the new server is required");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, SVCGW_SRV_A_MAX, nest, srv_policy, extack);
+	if (err)
+		return err;
+	return parse_server_nest(nest, tb, svc, ep, extack);
 }
 
 static int parse_server(struct genl_info *info, struct nlattr **tb,
@@ -550,6 +601,206 @@ static int svcgw_nl_server_replace(struct sk_buff *skb,
 	mutex_lock(&sn->lock);
 	err = svcgw_server_replace(sn, &key, &old, &new, pw, info->extack);
 	mutex_unlock(&sn->lock);
+	return err;
+}
+
+/* One service nest of a batch into @bs, its servers into @srv. */
+static int parse_batch_service(struct nlattr *nest, struct svcgw_batch_svc *bs,
+			       struct svcgw_batch_srv *srv,
+			       struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[SVCGW_SVC_A_MAX + 1];
+	struct nlattr *stb[SVCGW_SRV_A_MAX + 1];
+	struct nlattr *a;
+	int rem, err;
+
+	err = nla_parse_nested(tb, SVCGW_SVC_A_MAX, nest, batch_svc_policy,
+			       extack);
+	if (err)
+		return err;
+	err = parse_service_nest(nest, tb, &bs->key, extack);
+	if (err)
+		return err;
+	bs->attr = nest;
+	bs->mode = tb[SVCGW_SVC_A_MODE] ? nla_get_u8(tb[SVCGW_SVC_A_MODE]) :
+		   SVCGW_MODE_HYBRID;
+	bs->table_size = SVCGW_TABLE_DEFAULT;
+	if (tb[SVCGW_SVC_A_TABLE_SIZE]) {
+		bs->table_size = nla_get_u32(tb[SVCGW_SVC_A_TABLE_SIZE]);
+		if (!svcgw_is_prime(bs->table_size)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[SVCGW_SVC_A_TABLE_SIZE],
+					    "table size must be a prime");
+			return -EINVAL;
+		}
+	}
+	bs->transition = tb[SVCGW_SVC_A_TRANSITION] ?
+			 nla_get_u32(tb[SVCGW_SVC_A_TRANSITION]) :
+			 SVCGW_TRANSITION_DEFAULT;
+	bs->op_stateful = tb[SVCGW_SVC_A_STATEFUL] ?
+			  nla_get_u8(tb[SVCGW_SVC_A_STATEFUL]) : 0;
+	bs->down_policy = tb[SVCGW_SVC_A_DOWN_POLICY] ?
+			  nla_get_u8(tb[SVCGW_SVC_A_DOWN_POLICY]) :
+			  SVCGW_DOWN_RESCHEDULE;
+	bs->n = 0;
+	if (!tb[SVCGW_SVC_A_SERVERS])
+		return 0;
+	nla_for_each_nested(a, tb[SVCGW_SVC_A_SERVERS], rem) {
+		struct svcgw_batch_srv *bsr = &srv[bs->n];
+
+		if (nla_type(a) != SVCGW_A_SERVER) {
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "a server list holds SVCGW_A_SERVER nests");
+			return -EINVAL;
+		}
+		if (bs->n == SVCGW_SERVERS_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, a,
+					    "too many servers in this service");
+			return -ENOSPC;
+		}
+		err = nla_parse_nested(stb, SVCGW_SRV_A_MAX, a, srv_policy,
+				       extack);
+		if (err)
+			return err;
+		err = parse_server_nest(a, stb, &bs->key, &bsr->ep, extack);
+		if (err)
+			return err;
+		if (stb[SVCGW_SRV_A_STATE] || stb[SVCGW_SRV_A_DEADLINE]) {
+			NL_SET_ERR_MSG_ATTR(extack, stb[SVCGW_SRV_A_STATE] ?:
+					    stb[SVCGW_SRV_A_DEADLINE],
+					    "a batch sets no server state");
+			return -EINVAL;
+		}
+		bsr->weight = stb[SVCGW_SRV_A_WEIGHT] ?
+			      nla_get_u32(stb[SVCGW_SRV_A_WEIGHT]) : 1;
+		bsr->attr = a;
+		bs->n++;
+	}
+	return 0;
+}
+
+static int batch_svc_cmp(const void *a, const void *b)
+{
+	const struct svcgw_batch_svc *x = *(const struct svcgw_batch_svc **)a;
+	const struct svcgw_batch_svc *y = *(const struct svcgw_batch_svc **)b;
+
+	return memcmp(&x->key, &y->key, sizeof(x->key));
+}
+
+static int batch_srv_cmp(const void *a, const void *b)
+{
+	const struct svcgw_batch_srv *x = *(const struct svcgw_batch_srv **)a;
+	const struct svcgw_batch_srv *y = *(const struct svcgw_batch_srv **)b;
+
+	return memcmp(&x->ep, &y->ep, sizeof(x->ep));
+}
+
+/* The later of two nests that name the same object, for the error. */
+static const struct nlattr *later(const struct nlattr *a,
+				  const struct nlattr *b)
+{
+	return a > b ? a : b;
+}
+
+/*
+ * No service twice, no server endpoint twice (one endpoint backs one
+ * service): sorted, in O(n log n).
+ */
+static int batch_check_unique(struct svcgw_batch *b,
+			      struct netlink_ext_ack *extack)
+{
+	unsigned int i, n = max(b->nsvc, b->nsrv);
+	int err = 0;
+	void **v;
+
+	if (n < 2)
+		return 0;
+	v = kvmalloc_array(n, sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < b->nsvc; i++)
+		v[i] = &b->svc[i];
+	sort(v, b->nsvc, sizeof(*v), batch_svc_cmp, NULL);
+	for (i = 1; i < b->nsvc; i++) {
+		if (!batch_svc_cmp(&v[i - 1], &v[i])) {
+			const struct svcgw_batch_svc *x = v[i - 1], *y = v[i];
+
+			NL_SET_ERR_MSG_ATTR(extack, later(x->attr, y->attr),
+					    "service given twice in the batch");
+			err = -EINVAL;
+			goto out;
+		}
+	}
+	for (i = 0; i < b->nsrv; i++)
+		v[i] = &b->srv[i];
+	sort(v, b->nsrv, sizeof(*v), batch_srv_cmp, NULL);
+	for (i = 1; i < b->nsrv; i++) {
+		if (!batch_srv_cmp(&v[i - 1], &v[i])) {
+			const struct svcgw_batch_srv *x = v[i - 1], *y = v[i];
+
+			NL_SET_ERR_MSG_ATTR(extack, later(x->attr, y->attr),
+					    "server endpoint given twice in the batch");
+			err = -EINVAL;
+			goto out;
+		}
+	}
+out:
+	kvfree(v);
+	return err;
+}
+
+/*
+ * SVCGW_CMD_BATCH.  The top-level attributes are walked here: info->attrs
+ * keeps only the last of repeated ones.  The core validated them all with
+ * batch_policy.  Everything is parsed and checked before the lock is
+ * taken; svcgw_batch_apply() does the rest, all or nothing.
+ */
+static int svcgw_nl_batch(struct sk_buff *skb, struct genl_info *info)
+{
+	struct svcgw_net *sn = svcgw_pernet(genl_info_net(info));
+	struct netlink_ext_ack *extack = info->extack;
+	struct svcgw_batch b = {};
+	unsigned int i = 0, k = 0;
+	struct nlattr *a, *list, *e;
+	int rem, r, err;
+
+	if (info->attrs[SVCGW_A_BATCH_FLAGS])
+		b.replace = nla_get_u32(info->attrs[SVCGW_A_BATCH_FLAGS]) &
+			    SVCGW_BATCH_F_REPLACE;
+	nlmsg_for_each_attr(a, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(a) != SVCGW_A_SERVICE)
+			continue;
+		b.nsvc++;
+		list = nla_find_nested(a, SVCGW_SVC_A_SERVERS);
+		if (list)
+			nla_for_each_nested(e, list, r)
+				b.nsrv++;
+	}
+	b.svc = kvcalloc(b.nsvc, sizeof(*b.svc), GFP_KERNEL);
+	b.srv = kvcalloc(b.nsrv, sizeof(*b.srv), GFP_KERNEL);
+	if ((b.nsvc && !b.svc) || (b.nsrv && !b.srv)) {
+		err = -ENOMEM;
+		goto out;
+	}
+	nlmsg_for_each_attr(a, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(a) != SVCGW_A_SERVICE)
+			continue;
+		b.svc[i].first = k;
+		err = parse_batch_service(a, &b.svc[i], &b.srv[k], extack);
+		if (err)
+			goto out;
+		k += b.svc[i++].n;
+		cond_resched();
+	}
+	b.nsrv = k;
+	err = batch_check_unique(&b, extack);
+	if (err)
+		goto out;
+	mutex_lock(&sn->lock);
+	err = svcgw_batch_apply(sn, &b, extack);
+	mutex_unlock(&sn->lock);
+out:
+	kvfree(b.svc);
+	kvfree(b.srv);
 	return err;
 }
 
@@ -1177,6 +1428,13 @@ static const struct genl_ops svcgw_genl_ops[] = {
 	{
 		.cmd = SVCGW_CMD_SERVER_REPLACE,
 		.doit = svcgw_nl_server_replace,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SVCGW_CMD_BATCH,
+		.doit = svcgw_nl_batch,
+		.policy = batch_policy,
+		.maxattr = SVCGW_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
 };

@@ -171,33 +171,50 @@ put:
 	svcgw_server_put(srv);
 }
 
+/* A server of a table build and the weight it is built with. */
+struct lut_in {
+	struct svcgw_server	*srv;
+	u32			weight;
+};
+
+static int lut_in_cmp(const void *a, const void *b)
+{
+	const struct lut_in *x = a, *y = b;
+
+	return server_cmp(&x->srv, &y->srv);
+}
+
 /*
- * Build the lookup table of @svc from its server list and publish it.
- * Servers are sorted by their place first, so the table depends on the
- * server set only, not on the order it was configured in: every gateway
- * with the same configuration maps every flow alike.
+ * A lookup table for @svc from the @n servers of @in (sorted here) with
+ * their weights.  Servers are sorted by their place first, so the table
+ * depends on the server set only, not on the order it was configured in:
+ * every gateway with the same configuration maps every flow alike.
  *
- * With @change, entries that now lead to another server stay tied to the
- * old one too (marked) and the transition clock restarts; an entry marked
- * by a transition still running keeps its oldest tie, since every flow
- * that began on a newer server during the transition has a session.
- * Without @change (the clock ran out), ties whose time is up go.
+ * With @change, entries that now lead to another server than in @svc's
+ * current table stay tied to the old one too (marked), if @transition is
+ * not 0; an entry marked by a transition still running keeps its oldest
+ * tie, since every flow that began on a newer server during the
+ * transition has a session.  Without @change (the clock ran out), ties
+ * whose time is up go.
+ *
+ * The table is not published and holds no reference yet: lut_publish()
+ * does both, and cannot fail; kvfree() it to drop it instead.
  */
-static int service_rebuild(struct svcgw_net *sn, struct svcgw_service *svc,
-			   bool change)
+static struct svcgw_lut *lut_build(struct svcgw_net *sn,
+				   struct svcgw_service *svc,
+				   struct lut_in *in, unsigned int n,
+				   u32 transition, bool change)
 {
 	struct svcgw_lut *lut, *old = lut_deref(sn, svc);
 	bool running = old && old->nmarked &&
 		       time_before(jiffies, svc->transition_until);
-	unsigned int n = svc->nservers, oldn = old ? old->nservers : 0;
+	unsigned int oldn = old ? old->nservers : 0;
 	struct svcgw_mlb_scratch *scratch;
-	struct svcgw_server *srv;
 	u32 i, m = svc->table_size;
 	struct svcgw_mlb *mlb;
 	u16 *map = NULL;
 	size_t size;
 
-	lockdep_assert_held(&sn->lock);
 	size = struct_size(lut, slot, 2 * (size_t)m);
 	lut = kvzalloc(size + (n + oldn) * sizeof(*lut->servers), GFP_KERNEL);
 	mlb = kcalloc(n, sizeof(*mlb), GFP_KERNEL);
@@ -206,28 +223,24 @@ static int service_rebuild(struct svcgw_net *sn, struct svcgw_service *svc,
 		map = kmalloc_array(oldn, sizeof(*map), GFP_KERNEL);
 	if (!lut || (n && (!mlb || !scratch)) || (oldn && !map)) {
 		kvfree(lut);
-		kfree(mlb);
-		kfree(scratch);
-		kfree(map);
-		return -ENOMEM;
+		lut = NULL;
+		goto out;
 	}
 	lut->size = m;
 	lut->servers = (struct svcgw_server **)((u8 *)lut + size);
 	lut->old = lut->slot + m;
-	list_for_each_entry(srv, &svc->servers, list)
-		lut->servers[lut->nservers++] = srv;
-	sort(lut->servers, n, sizeof(*lut->servers), server_cmp, NULL);
+	sort(in, n, sizeof(*in), lut_in_cmp, NULL);
 	for (i = 0; i < n; i++) {
-		mlb[i] = lut->servers[i]->ident;
-		mlb[i].weight = effective_weight(lut->servers[i]);
+		lut->servers[i] = in[i].srv;
+		mlb[i] = in[i].srv->ident;
+		mlb[i].weight = in[i].weight;
 	}
+	lut->nservers = n;
 	svcgw_maglev_build(lut->slot, m, mlb, n, scratch);
-	kfree(mlb);
-	kfree(scratch);
 
 	for (i = 0; i < m; i++)
 		lut->old[i] = SVCGW_SLOT_EMPTY;
-	if (old && svc->transition && (change || running)) {
+	if (old && transition && (change || running)) {
 		memset(map, 0xff, oldn * sizeof(*map));
 		for (i = 0; i < m; i++) {
 			u16 p = running && old->old[i] != SVCGW_SLOT_EMPTY ?
@@ -237,18 +250,59 @@ static int service_rebuild(struct svcgw_net *sn, struct svcgw_service *svc,
 				lut_mark(lut, i, old, p, map);
 		}
 	}
+out:
+	kfree(mlb);
+	kfree(scratch);
 	kfree(map);
+	return lut;
+}
+
+/* Make @lut, from lut_build(), @svc's table; the old one goes after a
+ * grace period.
+ */
+static void lut_publish(struct svcgw_net *sn, struct svcgw_service *svc,
+			struct svcgw_lut *lut, bool change)
+{
+	struct svcgw_lut *old = lut_deref(sn, svc);
+	u32 i;
+
 	if (lut->nmarked && change)
 		svc->transition_until = jiffies + svc->transition * HZ;
 	for (i = 0; i < lut->nservers; i++)
 		refcount_inc(&lut->servers[i]->ref);
-
 	rcu_assign_pointer(svc->lut, lut);
 	if (old)
 		call_rcu(&old->rcu, lut_free_rcu);
 	sn->gen++;
 	service_prune_retired(sn, svc);
 	service_note(sn, svc);
+}
+
+/*
+ * Build the lookup table of @svc from its server list and publish it
+ * (lut_build() says how entries that move are tied to their old server).
+ */
+static int service_rebuild(struct svcgw_net *sn, struct svcgw_service *svc,
+			   bool change)
+{
+	struct svcgw_server *srv;
+	struct svcgw_lut *lut;
+	struct lut_in *in;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&sn->lock);
+	in = kmalloc_array(svc->nservers, sizeof(*in), GFP_KERNEL);
+	if (!in)
+		return -ENOMEM;
+	list_for_each_entry(srv, &svc->servers, list) {
+		in[n].srv = srv;
+		in[n++].weight = effective_weight(srv);
+	}
+	lut = lut_build(sn, svc, in, n, svc->transition, change);
+	kfree(in);
+	if (!lut)
+		return -ENOMEM;
+	lut_publish(sn, svc, lut, change);
 	return 0;
 }
 
@@ -290,6 +344,29 @@ struct svcgw_service *svcgw_service_find(struct svcgw_net *sn,
 	return rhashtable_lookup_fast(&sn->services, key, svcgw_service_params);
 }
 
+/* A new service without servers or table, in no list or table. */
+static struct svcgw_service *service_alloc(const struct svcgw_key *key,
+					   u8 mode, u32 table_size)
+{
+	struct svcgw_service *svc = kzalloc(sizeof(*svc), GFP_KERNEL);
+
+	if (!svc)
+		return NULL;
+	svc->stats = netdev_alloc_pcpu_stats(struct svcgw_pcpu_stats);
+	if (!svc->stats) {
+		kfree(svc);
+		return NULL;
+	}
+	svc->key = *key;
+	svc->mode = mode;
+	svc->table_size = table_size;
+	svc->transition = SVCGW_TRANSITION_DEFAULT;
+	svc->state = mode == SVCGW_MODE_STATEFUL;
+	INIT_LIST_HEAD(&svc->servers);
+	INIT_LIST_HEAD(&svc->retired);
+	return svc;
+}
+
 int svcgw_service_add(struct svcgw_net *sn, const struct svcgw_key *key,
 		      u8 mode, u32 table_size, struct netlink_ext_ack *extack)
 {
@@ -301,21 +378,9 @@ int svcgw_service_add(struct svcgw_net *sn, const struct svcgw_key *key,
 		NL_SET_ERR_MSG(extack, "service exists");
 		return -EEXIST;
 	}
-	svc = kzalloc(sizeof(*svc), GFP_KERNEL);
+	svc = service_alloc(key, mode, table_size);
 	if (!svc)
 		return -ENOMEM;
-	svc->stats = netdev_alloc_pcpu_stats(struct svcgw_pcpu_stats);
-	if (!svc->stats) {
-		err = -ENOMEM;
-		goto err_free;
-	}
-	svc->key = *key;
-	svc->mode = mode;
-	svc->table_size = table_size;
-	svc->transition = SVCGW_TRANSITION_DEFAULT;
-	svc->state = mode == SVCGW_MODE_STATEFUL;
-	INIT_LIST_HEAD(&svc->servers);
-	INIT_LIST_HEAD(&svc->retired);
 	err = service_rebuild(sn, svc, false);
 	if (err)
 		goto err_free;
@@ -828,4 +893,329 @@ void svcgw_service_net_exit(struct svcgw_net *sn)
 	rhashtable_destroy(&sn->retired);
 	rhashtable_destroy(&sn->servers);
 	rhashtable_destroy(&sn->services);
+}
+
+/*
+ * Batches (SVCGW_CMD_BATCH): many services with their servers in one
+ * request, all or nothing.  batch_prepare() checks the request against the
+ * configuration, allocates every object and builds every table that
+ * changes, and inserts the new objects that collide with nothing into the
+ * hash tables (the only steps that can fail once things are allocated:
+ * rhashtable inserts may allocate).  batch_commit() then cannot fail:
+ * objects that take over a key held now are swapped in with
+ * rhashtable_replace_fast(), tables are published, the services that go
+ * are unlinked, and one grace period covers them all.  batch_abort()
+ * undoes batch_prepare().
+ */
+
+/* A service of the batch that exists now and keeps its objects. */
+static int batch_prepare_kept(struct svcgw_net *sn, struct svcgw_batch *b,
+			      struct svcgw_batch_svc *bs,
+			      struct svcgw_service *svc)
+{
+	unsigned int j, kept = 0;
+	bool changed = false;
+	struct lut_in *in;
+
+	bs->svc = svc;
+	for (j = 0; j < bs->n; j++) {
+		struct svcgw_batch_srv *bsr = &b->srv[bs->first + j];
+		struct svcgw_server *other;
+
+		other = rhashtable_lookup_fast(&sn->servers, &bsr->ep,
+					       svcgw_server_params);
+		if (other && other->svc == svc) {
+			bsr->srv = other;
+			kept++;
+			if (other->weight != bsr->weight)
+				changed = true;
+			continue;
+		}
+		/* Another service's now: it loses it in this batch. */
+		bsr->displace = other;
+		bsr->srv = server_alloc(svc, &bsr->ep, bsr->weight);
+		if (!bsr->srv)
+			return -ENOMEM;
+		bsr->fresh = true;
+		changed = true;
+	}
+	if (kept != svc->nservers)
+		changed = true;
+	if (!changed)
+		return 0;	/* same servers, same weights: same table */
+
+	in = kmalloc_array(bs->n, sizeof(*in), GFP_KERNEL);
+	if (!in)
+		return -ENOMEM;
+	for (j = 0; j < bs->n; j++) {
+		struct svcgw_batch_srv *bsr = &b->srv[bs->first + j];
+
+		in[j].srv = bsr->srv;
+		in[j].weight = bsr->srv->state == SVCGW_SERVER_ACTIVE ?
+			       bsr->weight : 0;
+	}
+	bs->lut = lut_build(sn, svc, in, bs->n, bs->transition, true);
+	kfree(in);
+	return bs->lut ? 0 : -ENOMEM;
+}
+
+/* A service of the batch made afresh, with its servers and table. */
+static int batch_prepare_new(struct svcgw_net *sn, struct svcgw_batch *b,
+			     struct svcgw_batch_svc *bs,
+			     struct netlink_ext_ack *extack)
+{
+	struct svcgw_service *svc;
+	unsigned int j;
+
+	svc = service_alloc(&bs->key, bs->mode, bs->table_size);
+	if (!svc)
+		return -ENOMEM;
+	bs->svc = svc;
+	bs->fresh = true;
+	svc->transition = bs->transition;
+	svc->op_stateful = bs->op_stateful;
+	svc->down_policy = bs->down_policy;
+	for (j = 0; j < bs->n; j++) {
+		struct svcgw_batch_srv *bsr = &b->srv[bs->first + j];
+		struct svcgw_server *other;
+
+		other = rhashtable_lookup_fast(&sn->servers, &bsr->ep,
+					       svcgw_server_params);
+		if (other && !b->replace) {
+			NL_SET_ERR_MSG_ATTR(extack, bsr->attr,
+					    "server endpoint already backs another service");
+			return -EADDRINUSE;
+		}
+		bsr->displace = other;
+		bsr->srv = server_alloc(svc, &bsr->ep, bsr->weight);
+		if (!bsr->srv)
+			return -ENOMEM;
+		bsr->fresh = true;
+		list_add_tail(&bsr->srv->list, &svc->servers);
+		svc->nservers++;
+	}
+	/* Not visible yet: the table can go in directly. */
+	return service_rebuild(sn, svc, false);
+}
+
+static int batch_prepare(struct svcgw_net *sn, struct svcgw_batch *b,
+			 struct netlink_ext_ack *extack)
+{
+	struct svcgw_service *svc;
+	unsigned int i;
+	int err;
+
+	list_for_each_entry(svc, &sn->service_list, list)
+		svc->in_batch = false;
+	for (i = 0; i < b->nsvc; i++) {
+		struct svcgw_batch_svc *bs = &b->svc[i];
+
+		svc = svcgw_service_find(sn, &bs->key);
+		if (svc && !b->replace) {
+			NL_SET_ERR_MSG_ATTR(extack, bs->attr, "service exists");
+			return -EEXIST;
+		}
+		if (svc && svc->table_size != bs->table_size) {
+			bs->old = svc;	/* made afresh, the old one goes */
+			svc = NULL;
+		}
+		if (svc) {
+			svc->in_batch = true;
+			err = batch_prepare_kept(sn, b, bs, svc);
+		} else {
+			err = batch_prepare_new(sn, b, bs, extack);
+		}
+		if (err)
+			return err;
+		cond_resched();
+	}
+	if (b->nsvc && !sn->hooks_on) {
+		err = svcgw_hooks_enable(sn);
+		if (err) {
+			NL_SET_ERR_MSG(extack, "cannot register netfilter hooks");
+			return err;
+		}
+	}
+	for (i = 0; i < b->nsrv; i++) {
+		struct svcgw_batch_srv *bsr = &b->srv[i];
+
+		if (!bsr->fresh || bsr->displace)
+			continue;
+		err = rhashtable_insert_fast(&sn->servers, &bsr->srv->node,
+					     svcgw_server_params);
+		if (err)
+			return err;
+		bsr->inserted = true;
+	}
+	for (i = 0; i < b->nsvc; i++) {
+		struct svcgw_batch_svc *bs = &b->svc[i];
+
+		if (!bs->fresh || bs->old)
+			continue;
+		err = rhashtable_insert_fast(&sn->services, &bs->svc->node,
+					     svcgw_service_params);
+		if (err)
+			return err;
+		bs->inserted = true;
+	}
+	return 0;
+}
+
+static void batch_abort(struct svcgw_net *sn, struct svcgw_batch *b)
+{
+	bool visible = false;
+	unsigned int i, j;
+
+	for (i = 0; i < b->nsvc; i++) {
+		if (b->svc[i].inserted) {
+			rhashtable_remove_fast(&sn->services, &b->svc[i].svc->node,
+					       svcgw_service_params);
+			visible = true;
+		}
+	}
+	for (i = 0; i < b->nsrv; i++)
+		if (b->srv[i].inserted)
+			rhashtable_remove_fast(&sn->servers, &b->srv[i].srv->node,
+					       svcgw_server_params);
+	if (!sn->nservices)
+		svcgw_hooks_disable(sn);
+	if (visible) {
+		/* Packets may have met the new services: as service_del. */
+		synchronize_net();
+		for (i = 0; i < b->nsvc && atomic_read(&sn->nsessions); i++)
+			if (b->svc[i].inserted)
+				svcgw_session_flush(sn, b->svc[i].svc, NULL);
+	}
+	for (i = 0; i < b->nsvc; i++) {
+		struct svcgw_batch_svc *bs = &b->svc[i];
+
+		kvfree(bs->lut);	/* unpublished: holds no reference */
+		bs->lut = NULL;
+		if (bs->fresh) {
+			/* Puts its servers, which its list holds. */
+			service_destroy(sn, bs->svc);
+			continue;
+		}
+		for (j = 0; j < bs->n; j++)
+			if (b->srv[bs->first + j].fresh)
+				svcgw_server_put(b->srv[bs->first + j].srv);
+	}
+}
+
+/* @bs's servers become @svc's, with the table built for them. */
+static void batch_commit_servers(struct svcgw_net *sn, struct svcgw_batch *b,
+				 struct svcgw_batch_svc *bs)
+{
+	struct svcgw_service *svc = bs->svc;
+	struct svcgw_server *srv, *tmp;
+	LIST_HEAD(gone);
+	unsigned int j;
+
+	for (j = 0; j < bs->n; j++)
+		if (!b->srv[bs->first + j].fresh)
+			list_del(&b->srv[bs->first + j].srv->list);
+	list_splice_init(&svc->servers, &gone);
+	for (j = 0; j < bs->n; j++) {
+		struct svcgw_batch_srv *bsr = &b->srv[bs->first + j];
+
+		bsr->srv->weight = bsr->weight;
+		list_add_tail(&bsr->srv->list, &svc->servers);
+	}
+	svc->nservers = bs->n;
+	lut_publish(sn, svc, bs->lut, true);
+	bs->lut = NULL;
+	list_for_each_entry_safe(srv, tmp, &gone, list) {
+		list_del(&srv->list);
+		server_retire(sn, svc, srv);
+	}
+}
+
+static void batch_commit(struct svcgw_net *sn, struct svcgw_batch *b)
+{
+	struct svcgw_service *svc, *tmp;
+	LIST_HEAD(dead);
+	unsigned int i;
+
+	/* Keys that change hands: swapped in place, nothing to allocate. */
+	for (i = 0; i < b->nsrv; i++)
+		if (b->srv[i].displace)
+			WARN_ON(rhashtable_replace_fast(&sn->servers,
+							&b->srv[i].displace->node,
+							&b->srv[i].srv->node,
+							svcgw_server_params));
+	for (i = 0; i < b->nsvc; i++)
+		if (b->svc[i].old)
+			WARN_ON(rhashtable_replace_fast(&sn->services,
+							&b->svc[i].old->node,
+							&b->svc[i].svc->node,
+							svcgw_service_params));
+	/*
+	 * The services that go: not in the batch, or made afresh.  Removing
+	 * a displaced object from its table finds nothing and does nothing.
+	 */
+	if (b->replace) {
+		list_for_each_entry_safe(svc, tmp, &sn->service_list, list) {
+			if (svc->in_batch)
+				continue;
+			service_unlink(sn, svc);
+			list_add_tail(&svc->list, &dead);
+		}
+	}
+	for (i = 0; i < b->nsvc; i++) {
+		struct svcgw_batch_svc *bs = &b->svc[i];
+
+		svc = bs->svc;
+		if (bs->fresh) {
+			list_add_tail(&svc->list, &sn->service_list);
+			sn->nservices++;
+			continue;
+		}
+		WRITE_ONCE(svc->mode, bs->mode);
+		svc->transition = bs->transition;
+		WRITE_ONCE(svc->op_stateful, bs->op_stateful);
+		WRITE_ONCE(svc->down_policy, bs->down_policy);
+		if (bs->lut)
+			batch_commit_servers(sn, b, bs);
+		service_note(sn, svc);
+		cond_resched();
+	}
+	sn->gen++;
+	if (sn->nservices)
+		svcgw_session_gc_start(sn);
+	else
+		svcgw_hooks_disable(sn);
+	if (list_empty(&dead))
+		return;
+	/* As service_del(), with one grace period for them all. */
+	synchronize_net();
+	if (!sn->nservices) {
+		svcgw_session_flush(sn, NULL, NULL);
+	} else {
+		list_for_each_entry(svc, &dead, list) {
+			if (!atomic_read(&sn->nsessions))
+				break;
+			svcgw_session_flush(sn, svc, NULL);
+		}
+	}
+	list_for_each_entry_safe(svc, tmp, &dead, list) {
+		list_del(&svc->list);
+		service_destroy(sn, svc);
+	}
+}
+
+int svcgw_batch_apply(struct svcgw_net *sn, struct svcgw_batch *b,
+		      struct netlink_ext_ack *extack)
+{
+	int err;
+
+	lockdep_assert_held(&sn->lock);
+	if (!b->nsvc && !b->replace)
+		return 0;
+	err = batch_prepare(sn, b, extack);
+	if (err) {
+		batch_abort(sn, b);
+		return err;
+	}
+	batch_commit(sn, b);
+	return 0;
 }

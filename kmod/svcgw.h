@@ -141,6 +141,7 @@ struct svcgw_service {
 	unsigned int			nservers;	/* svcgw_net.lock */
 	struct list_head		retired;	/* svcgw_net.lock */
 	struct list_head		list;	/* svcgw_net.service_list */
+	bool				in_batch;	/* svcgw_batch_apply() */
 	struct svcgw_pcpu_stats __percpu *stats;
 	struct rcu_head			rcu;
 };
@@ -295,6 +296,49 @@ void svcgw_flush(struct svcgw_net *sn);
 int svcgw_service_fullnat(struct svcgw_net *sn, struct svcgw_service *svc,
 			  const union svcgw_addr *addr);
 void svcgw_server_put(struct svcgw_server *srv);
+
+/*
+ * One SVCGW_CMD_BATCH request, parsed (netlink.c) and applied
+ * (svcgw_batch_apply(), service.c).  @svc[i] owns @srv[first..first+n).
+ * The nlattr pointers point into the request, for the extended ack.
+ */
+struct svcgw_batch_srv {
+	struct svcgw_key		ep;
+	u32				weight;
+	const struct nlattr		*attr;
+	/* Filled by svcgw_batch_apply(): */
+	struct svcgw_server		*srv;	/* new, or the kept one */
+	struct svcgw_server		*displace;	/* holds @ep now */
+	bool				fresh;	/* @srv is new */
+	bool				inserted;	/* in svcgw_net.servers */
+};
+
+struct svcgw_batch_svc {
+	struct svcgw_key		key;
+	u8				mode;
+	u32				table_size;
+	u32				transition;
+	u8				op_stateful;
+	u8				down_policy;
+	const struct nlattr		*attr;
+	unsigned int			first, n;
+	/* Filled by svcgw_batch_apply(): */
+	struct svcgw_service		*svc;	/* new, or the existing one */
+	struct svcgw_service		*old;	/* made afresh: the one it replaces */
+	struct svcgw_lut		*lut;	/* new table, NULL: keep */
+	bool				fresh;	/* @svc is new */
+	bool				inserted;	/* in svcgw_net.services */
+};
+
+struct svcgw_batch {
+	bool				replace;
+	unsigned int			nsvc, nsrv;
+	struct svcgw_batch_svc		*svc;
+	struct svcgw_batch_srv		*srv;
+};
+
+int svcgw_batch_apply(struct svcgw_net *sn, struct svcgw_batch *b,
+		      struct netlink_ext_ack *extack);
 
 /* Fields of svcgw_service_set()'s @which. */
 #define SVCGW_SET_MODE		BIT(0)

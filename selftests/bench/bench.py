@@ -668,7 +668,7 @@ def report(res, cfgs, control):
             for c in sess]
         out += table(rows, ["live sessions", "ratio", "spread", "pps",
                             "vs base", "note"])
-    if control.get("cli") or control["bulk"]:
+    if control.get("cli") or control["bulk"] or control.get("control_plane"):
         out += ["", "Control plane"]
         cli = control.get("cli")
         if cli:
@@ -685,6 +685,9 @@ def report(res, cfgs, control):
                 b["how"], b["services"], b["servers"], b["seconds"],
                 ", %.0f B/service" % b["bytes_per_service"]
                 if b.get("bytes_per_service") else ""))
+        cp = control.get("control_plane")
+        if cp:
+            out += control_table(cp)
     wi = res.get("work_items")
     if wi:
         out += ["", "Background work with no traffic, %g s after the rounds "
@@ -885,6 +888,47 @@ def run_phase(res, p, cfgs, t0):
                          "%d runs lost over 5%%" % len(bad))
 
 
+def control_table(cp):
+    """control.sh's comparison: one configuration applied, then replaced,
+    by svcgw -b, ipvsadm -R and nft -f (wall seconds, same boot)."""
+    def sec(k):
+        return "-" if cp.get(k) is None else "%.2f" % cp[k]
+
+    def ratio(k):
+        a, b = cp.get(k), cp.get("svcgw_batch_s")
+        return "-" if a is None or not b else "%.0fx" % (a / b)
+
+    out = ["  %d services x %d servers (%d applied by svcgw), wall seconds "
+           "of the whole command:" % (cp["services"], cp["servers"],
+                                      cp.get("applied") or 0)]
+    out += table([
+        ["svcgw -b FILE (one request)", sec("svcgw_batch_s"), "1x"],
+        ["svcgw, a request per object, one process",
+         sec("svcgw_per_object_s"), ratio("svcgw_per_object_s")],
+        ["ipvsadm -R (scheduler %s)" % cp.get("ipvs_scheduler", "?"),
+         sec("ipvsadm_restore_s"), ratio("ipvsadm_restore_s")],
+        ["nft -f (one map, one rule)", sec("nft_file_s"),
+         ratio("nft_file_s")],
+    ], ["apply", "s", "vs svcgw"])
+    out += table([
+        ["svcgw -b --replace, same set", sec("svcgw_replace_same_s"), ""],
+        ["svcgw -b --replace, 10% gone/new/changed",
+         sec("svcgw_replace_changed_s"), "atomic"],
+        ["ipvsadm -C; ipvsadm -R (changed set)",
+         sec("ipvsadm_clear_restore_s"), "not atomic"],
+        ["nft -f: flush map + elements (changed set)",
+         sec("nft_flush_refill_s"), "atomic"],
+    ], ["replace", "s", ""])
+    k = cp.get("svcgw_kernel")
+    if k:
+        out.append("  the BATCH request alone (%d bytes, built beforehand): "
+                   "apply %.2f s, replace by the same set %.2f s, by an "
+                   "empty set %.2f s" % (k["bytes"], k["batch_s"],
+                                         k["replace_same_s"],
+                                         k["replace_empty_s"]))
+    return out
+
+
 def main():
     d = sys.argv[1]
     cfgs = [json.loads(l) for l in open(os.path.join(d, "configs.jsonl"))]
@@ -897,6 +941,8 @@ def main():
             control["cli"] = o["cli"]
         elif "bulk" in o:
             control["bulk"].append(o["bulk"])
+        elif "control_plane" in o:
+            control["control_plane"] = o["control_plane"]
         elif "note" in o:
             control["notes"].append(o["note"])
     res = {"date": time.strftime("%Y-%m-%d %H:%M:%S"),

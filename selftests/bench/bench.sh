@@ -26,13 +26,15 @@
 # none), BENCH_NEW (1: the new-flow tables, 0 for none), BENCH_TCP (1: the
 # TCP tables, 0 for none),
 # BENCH_CLI_SERVICES (10: services configured with the CLI, one process per
-# command, for the control-plane figure).
+# command, for the control-plane figure), BENCH_CP_SERVICES (10000:
+# services of the svcgw -b / ipvsadm -R / nft -f comparison, control.sh).
 
 set -u
 
 dir=${1:?usage: bench.sh DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib.sh"
+source "$here/control.sh"
 SVCGW_BIN=${SVCGW_BIN:-$SVCGW_SRC/tools/svcgw/svcgw}
 export SVCGW_BIN
 
@@ -479,6 +481,7 @@ main()
 	fi
 	if [ -d /sys/module/svcgw ]; then
 		cli_timing
+		control_plane
 		if [ "$SCALE" != 0 ]; then
 			for n in 1 ${SCALE//,/ }; do
 				cfg_scale "$n"

@@ -79,6 +79,8 @@ refused "session flush of unknown service" 'no such service' \
 	session flush $VIP:99 proto tcp
 refused "config value out of range" 'range|timeout' \
 	config set timeout-udp 0
+refused "--replace without a batch" 'replace.*batch' --replace service show
+refused "batch file missing" 'cannot open' -b "$tmp/no-such-file"
 
 # One server endpoint backs one service: the reply path needs it unique.
 gwcli service add $VIP:8080 proto tcp

@@ -23,6 +23,11 @@ SVC_MODE, SVC_TABLE = E["SVCGW_SVC_A_MODE"], E["SVCGW_SVC_A_TABLE_SIZE"]
 SVC_STATS = E["SVCGW_SVC_A_STATS"]
 SRV_FAMILY, SRV_ADDR = E["SVCGW_SRV_A_FAMILY"], E["SVCGW_SRV_A_ADDR"]
 SRV_WEIGHT = E["SVCGW_SRV_A_WEIGHT"]
+SRV_STATE = E["SVCGW_SRV_A_STATE"]
+SRV_PORT = E["SVCGW_SRV_A_PORT"]
+CMD_BATCH = E["SVCGW_CMD_BATCH"]
+A_BATCH_FLAGS = E["SVCGW_A_BATCH_FLAGS"]
+SVC_SERVERS = E["SVCGW_SVC_A_SERVERS"]
 
 
 VIP = socket.inet_aton("192.0.2.10")
@@ -39,6 +44,17 @@ def svc_key(addr=VIP, port=80, proto=6, family=socket.AF_INET, extra=b""):
     if proto is not None:
         parts.append(u8(SVC_PROTO, proto))
     return nest(A_SERVICE, *parts, extra)
+
+
+def server(addr, *extra):
+    return nest(A_SERVER, u16(SRV_FAMILY, socket.AF_INET),
+                attr(SRV_ADDR, socket.inet_aton(addr)), *extra)
+
+
+def batch_svc(port, *servers, extra=b""):
+    """A batch service nest: key, then its server list."""
+    return svc_key(port=port, extra=extra +
+                   (nest(SVC_SERVERS, *servers) if servers else b""))
 
 
 def main():
@@ -78,6 +94,35 @@ def main():
          svc_key() + nest(A_SERVER, u16(SRV_FAMILY, 2),
                           attr(SRV_ADDR, socket.inet_aton("198.51.100.50")),
                           u32(SRV_WEIGHT, 1 << 20)), errno.ERANGE),
+        # Batches: valid services first, so that a refusal that applied
+        # anything would show in the "changed nothing" check.
+        ("batch: server list entry of another type", CMD_BATCH,
+         batch_svc(81, server("198.51.100.51")) +
+         batch_svc(82, nest(A_SERVICE, u16(SRV_FAMILY, 2))), errno.EINVAL),
+        ("batch: server with a state", CMD_BATCH,
+         batch_svc(81, server("198.51.100.51")) +
+         batch_svc(82, server("198.51.100.52", u8(SRV_STATE, 1))),
+         errno.EINVAL),
+        ("batch: unknown flag", CMD_BATCH,
+         batch_svc(81) + u32(A_BATCH_FLAGS, 2), errno.EINVAL),
+        ("batch: top-level server", CMD_BATCH,
+         batch_svc(81) + server("198.51.100.51"), errno.EINVAL),
+        ("batch: service twice", CMD_BATCH,
+         batch_svc(81) + batch_svc(82) + batch_svc(81), errno.EINVAL),
+        ("batch: endpoint twice", CMD_BATCH,
+         batch_svc(81, server("198.51.100.51", u16(SRV_PORT, 9))) +
+         batch_svc(82, server("198.51.100.52"),
+                   server("198.51.100.51", u16(SRV_PORT, 9))),
+         errno.EINVAL),
+        ("batch: endpoint of an existing service", CMD_BATCH,
+         batch_svc(81, server("198.51.100.51")) +
+         batch_svc(82, server("198.51.100.11", u16(SRV_PORT, 80))),
+         errno.EADDRINUSE),
+        ("batch: existing service", CMD_BATCH,
+         batch_svc(81) + batch_svc(80), errno.EEXIST),
+        ("batch: server weight out of range", CMD_BATCH,
+         batch_svc(81, server("198.51.100.51", u32(SRV_WEIGHT, 1 << 20))),
+         errno.ERANGE),
     ]
     bad = 0
     for name, cmd, payload, want in cases:

@@ -11,6 +11,7 @@
  * "svcgw: <strerror>: <extended ack message>".
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -36,7 +37,12 @@ struct gw_ctx {
 	bool failed;	/* a reply could not be used; already reported */
 	int err;	/* errno the kernel answered */
 	char msg[256];	/* and its extended ack message */
+	long offs;	/* and the offset of the attribute (or nest) at
+			 * fault in the request, -1 if none
+			 */
 };
+
+gw_refusal_fn gw_on_refusal;
 
 static struct nl_sock *sock;
 static int family;
@@ -117,7 +123,9 @@ static void gw_extack(const struct nlmsghdr *nlh, size_t off,
 {
 	static const struct nla_policy policy[NLMSGERR_ATTR_MAX + 1] = {
 		[NLMSGERR_ATTR_MSG]		= { .type = NLA_STRING },
+		[NLMSGERR_ATTR_OFFS]		= { .type = NLA_U32 },
 		[NLMSGERR_ATTR_MISS_TYPE]	= { .type = NLA_U32 },
+		[NLMSGERR_ATTR_MISS_NEST]	= { .type = NLA_U32 },
 	};
 	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
 	size_t len = nlh->nlmsg_len;
@@ -135,6 +143,10 @@ static void gw_extack(const struct nlmsghdr *nlh, size_t off,
 	else if (tb[NLMSGERR_ATTR_MISS_TYPE])
 		snprintf(ctx->msg, sizeof(ctx->msg), "missing attribute %u",
 			 nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]));
+	if (tb[NLMSGERR_ATTR_OFFS])
+		ctx->offs = nla_get_u32(tb[NLMSGERR_ATTR_OFFS]);
+	else if (tb[NLMSGERR_ATTR_MISS_NEST])
+		ctx->offs = nla_get_u32(tb[NLMSGERR_ATTR_MISS_NEST]);
 }
 
 static int gw_on_error(struct sockaddr_nl *nla, struct nlmsgerr *e,
@@ -218,11 +230,11 @@ static int gw_on_reply(struct nl_msg *msg, void *arg)
 }
 
 static struct nl_msg *gw_build(uint8_t cmd, bool dump, gw_build_fn build,
-			       const void *req)
+			       const void *req, size_t size)
 {
 	struct nl_msg *msg;
 
-	msg = nlmsg_alloc();
+	msg = size ? nlmsg_alloc_size(size) : nlmsg_alloc();
 	if (!msg) {
 		pr_err("out of memory");
 		return NULL;
@@ -269,6 +281,8 @@ static int gw_wait(struct gw_ctx *ctx)
 	if (ctx->failed)
 		return -1;
 	if (ctx->err) {
+		if (gw_on_refusal)
+			gw_on_refusal(ctx->offs);
 		gw_report(ctx);
 		return -1;
 	}
@@ -287,13 +301,13 @@ static int gw_wait(struct gw_ctx *ctx)
 int gw_run(uint8_t cmd, bool dump, gw_build_fn build, const void *req,
 	   gw_reply_fn reply, void *arg)
 {
-	struct gw_ctx ctx = { .reply = reply, .arg = arg };
+	struct gw_ctx ctx = { .reply = reply, .arg = arg, .offs = -1 };
 	struct nl_msg *msg;
 	int err;
 
 	if (!sock && gw_open())
 		return -1;
-	msg = gw_build(cmd, dump, build, req);
+	msg = gw_build(cmd, dump, build, req, 0);
 	if (!msg)
 		return -1;
 	err = nl_send_auto(sock, msg);
@@ -306,6 +320,45 @@ int gw_run(uint8_t cmd, bool dump, gw_build_fn build, const void *req,
 	if (err)
 		return err;
 	return ctx.intr ? GW_DUMP_INTR : 0;
+}
+
+/*
+ * A do request of up to @size bytes, more than a page: the socket's send
+ * buffer is raised to hold it (SO_SNDBUFFORCE, which CAP_NET_ADMIN allows,
+ * else SO_SNDBUF up to net.core.wmem_max), and the kernel is asked not to
+ * echo it in its answer (NETLINK_CAP_ACK), whose receive buffer would
+ * need as much room.
+ */
+int gw_run_big(uint8_t cmd, gw_build_fn build, const void *req, size_t size)
+{
+	struct gw_ctx ctx = { .offs = -1 };
+	int one = 1, buf, fd;
+	struct nl_msg *msg;
+	int err;
+
+	if (!sock && gw_open())
+		return -1;
+	if (size > INT_MAX / 2 - 4096) {
+		pr_err("the request is too big for one netlink message");
+		return -1;
+	}
+	fd = nl_socket_get_fd(sock);
+	buf = (int)size + 4096;
+	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf)))
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+	msg = gw_build(cmd, false, build, req, size);
+	if (!msg)
+		return -1;
+	err = nl_send_auto(sock, msg);
+	nlmsg_free(msg);
+	if (err < 0) {
+		if (gw_on_refusal)
+			gw_on_refusal(-1);
+		pr_err("cannot send the request: %s", nl_geterror(err));
+		return -1;
+	}
+	return gw_wait(&ctx);
 }
 
 int gw_put_addr(struct nl_msg *msg, int fam_attr, int addr_attr,

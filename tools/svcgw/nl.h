@@ -23,10 +23,17 @@ typedef int (*gw_build_fn)(struct nl_msg *msg, const void *req);
 /* Gets the top-level attributes of one reply; returns < 0 to give up. */
 typedef int (*gw_reply_fn)(struct nlattr **tb, void *arg);
 
+/* Called before a refusal is printed, with the offset in the request of
+ * the attribute at fault (-1: none), if set.
+ */
+typedef void (*gw_refusal_fn)(long offs);
+extern gw_refusal_fn gw_on_refusal;
+
 extern const struct nla_policy gw_stats_policy[SVCGW_STATS_A_MAX + 1];
 
 int gw_run(uint8_t cmd, bool dump, gw_build_fn build, const void *req,
 	   gw_reply_fn reply, void *arg);
+int gw_run_big(uint8_t cmd, gw_build_fn build, const void *req, size_t size);
 void gw_close(void);
 
 int gw_put_addr(struct nl_msg *msg, int fam_attr, int addr_attr,

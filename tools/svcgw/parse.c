@@ -332,3 +332,54 @@ const char *format_ep(const struct endpoint *ep, char *buf, size_t size)
 		snprintf(buf, size, "%s:%u", host, ep->port);
 	return buf;
 }
+
+/*
+ * Split one line of a batch file into words, in place: words are
+ * separated by blanks, a word starting with '#' begins a comment that runs
+ * to the end of the line, and a line end (LF or CR LF) is dropped.  No
+ * quoting: no argument of svcgw holds a blank.  Returns the number of
+ * words (0 for a blank or comment line), or -1 if there are more than
+ * @max.
+ */
+int split_line(char *line, char **argv, int max)
+{
+	int argc = 0;
+	char *p = line;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		if (!*p || *p == '#')
+			return argc;
+		if (argc == max)
+			return -1;
+		argv[argc++] = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\r' &&
+		       *p != '\n')
+			p++;
+		if (!*p)
+			return argc;
+		*p++ = '\0';
+	}
+}
+
+/*
+ * Which of @n objects, the i-th starting at byte @start[i] of a message
+ * (ascending; an object's nested objects follow its own attributes),
+ * holds byte @off: the last one starting at or before it.  Returns its
+ * index, or -1 if @off is before the first.
+ */
+long find_object_at(const uint32_t *start, size_t n, uint32_t off)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (start[mid] <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (long)lo - 1;
+}

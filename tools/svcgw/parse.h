@@ -51,4 +51,8 @@ const char *reason_str(unsigned int reason, char *buf, size_t size);
 const char *down_policy_str(unsigned int policy, char *buf, size_t size);
 const char *server_state_str(unsigned int state, char *buf, size_t size);
 
+/* Batch files (svcgw -b). */
+int split_line(char *line, char **argv, int max);
+long find_object_at(const uint32_t *start, size_t n, uint32_t off);
+
 #endif /* SVCGW_PARSE_H */

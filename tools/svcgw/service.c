@@ -194,13 +194,10 @@ int parse_svc_filter(int argc, char **argv, struct svc_req *req, bool server)
 	return parse_svc_key(argc, argv, req, args);
 }
 
-static int put_service(struct nl_msg *msg, const struct svc_req *req)
+/* The attributes of a service nest: key and settings. */
+static int put_service_attrs(struct nl_msg *msg, const struct svc_req *req)
 {
-	struct nlattr *nest;
-
-	nest = nla_nest_start(msg, SVCGW_A_SERVICE | NLA_F_NESTED);
-	if (!nest ||
-	    gw_put_addr(msg, SVCGW_SVC_A_FAMILY, SVCGW_SVC_A_ADDR, &req->ep) ||
+	if (gw_put_addr(msg, SVCGW_SVC_A_FAMILY, SVCGW_SVC_A_ADDR, &req->ep) ||
 	    nla_put_u16(msg, SVCGW_SVC_A_PORT, req->ep.port) < 0 ||
 	    nla_put_u8(msg, SVCGW_SVC_A_PROTO, req->proto) < 0 ||
 	    (req->mode && nla_put_u8(msg, SVCGW_SVC_A_MODE, req->mode) < 0) ||
@@ -216,6 +213,16 @@ static int put_service(struct nl_msg *msg, const struct svc_req *req)
 	     nla_put(msg, SVCGW_SVC_A_FULLNAT,
 		     req->fullnat.family ? addr_len(req->fullnat.family) : 0,
 		     req->fullnat.addr) < 0))
+		return -1;
+	return 0;
+}
+
+static int put_service(struct nl_msg *msg, const struct svc_req *req)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(msg, SVCGW_A_SERVICE | NLA_F_NESTED);
+	if (!nest || put_service_attrs(msg, req) < 0)
 		return -1;
 	return nla_nest_end(msg, nest);
 }
@@ -263,22 +270,29 @@ int put_svc_req(struct nl_msg *msg, const void *data)
 	return 0;
 }
 
-int cmd_service_add(int argc, char **argv)
+int parse_service_add(int argc, char **argv, struct svc_req *req)
 {
-	struct svc_req req = { .has_key = false };
 	struct arg args[] = {
-		ARG_PROTO(&req),
-		ARG_MODE(&req),
-		{ .name = "table", .parse = arg_u32, .dst = &req.table,
-		  .present = &req.has_table },
-		ARG_TRANSITION(&req),
-		ARG_STATEFUL(&req),
-		ARG_DOWN_POLICY(&req),
-		ARG_FULLNAT(&req),
+		ARG_PROTO(req),
+		ARG_MODE(req),
+		{ .name = "table", .parse = arg_u32, .dst = &req->table,
+		  .present = &req->has_table },
+		ARG_TRANSITION(req),
+		ARG_STATEFUL(req),
+		ARG_DOWN_POLICY(req),
+		ARG_FULLNAT(req),
 		{ .name = NULL }
 	};
 
-	if (parse_svc_key(argc, argv, &req, args))
+	memset(req, 0, sizeof(*req));
+	return parse_svc_key(argc, argv, req, args);
+}
+
+int cmd_service_add(int argc, char **argv)
+{
+	struct svc_req req;
+
+	if (parse_service_add(argc, argv, &req))
 		return -1;
 	return gw_run(SVCGW_CMD_SERVICE_NEW, false, put_svc_req, &req,
 		      NULL, NULL);
@@ -319,20 +333,61 @@ int cmd_service_del(int argc, char **argv)
 		      NULL, NULL);
 }
 
-int cmd_server_add(int argc, char **argv)
+int parse_server_add(int argc, char **argv, struct svc_req *req)
 {
-	struct svc_req req = { .has_key = false };
 	struct arg args[] = {
-		ARG_PROTO(&req),
-		ARG_SERVER(&req),
-		ARG_WEIGHT(&req),
+		ARG_PROTO(req),
+		ARG_SERVER(req),
+		ARG_WEIGHT(req),
 		{ .name = NULL }
 	};
 
-	if (parse_svc_key(argc, argv, &req, args))
+	memset(req, 0, sizeof(*req));
+	return parse_svc_key(argc, argv, req, args);
+}
+
+int cmd_server_add(int argc, char **argv)
+{
+	struct svc_req req;
+
+	if (parse_server_add(argc, argv, &req))
 		return -1;
 	return gw_run(SVCGW_CMD_SERVER_NEW, false, put_svc_req, &req,
 		      NULL, NULL);
+}
+
+/*
+ * A service nest of SVCGW_CMD_BATCH: the service of @svc with the servers
+ * of @srv[0..@n) (server add requests) in its SVCGW_SVC_A_SERVERS list.
+ * The offsets in the message of the service nest and of each server nest
+ * go to @svc_off and @srv_off[], to find the line of an error.
+ */
+int put_batch_service(struct nl_msg *msg, const struct svc_req *svc,
+		      const struct svc_req *const *srv, size_t n,
+		      uint32_t *svc_off, uint32_t *srv_off)
+{
+	char *base = (char *)nlmsg_hdr(msg);
+	struct nlattr *nest, *list;
+	size_t i;
+
+	nest = nla_nest_start(msg, SVCGW_A_SERVICE | NLA_F_NESTED);
+	if (!nest || put_service_attrs(msg, svc) < 0)
+		return -1;
+	*svc_off = (char *)nest - base;
+	if (n) {
+		list = nla_nest_start(msg, SVCGW_SVC_A_SERVERS | NLA_F_NESTED);
+		if (!list)
+			return -1;
+		for (i = 0; i < n; i++) {
+			srv_off[i] = (char *)nlmsg_tail(nlmsg_hdr(msg)) - base;
+			if (put_server(msg, SVCGW_A_SERVER, &srv[i]->srv,
+				       srv[i]) < 0)
+				return -1;
+		}
+		if (nla_nest_end(msg, list) < 0)
+			return -1;
+	}
+	return nla_nest_end(msg, nest);
 }
 
 int cmd_server_del(int argc, char **argv)

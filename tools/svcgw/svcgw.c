@@ -3,6 +3,7 @@
  * svcgw: command line tool of the svcgw Layer-4 load balancer.
  *
  *	svcgw [OPTIONS] OBJECT [COMMAND] [ARGS]
+ *	svcgw [OPTIONS] -b FILE [--replace]
  *
  * Every argument is checked before anything is sent to the kernel.
  * The exit status is 0 on success and 1 on any error.
@@ -21,6 +22,7 @@ struct options opts;
 
 static const char usage_text[] =
 "Usage: svcgw [OPTIONS] OBJECT [COMMAND] [ARGS]\n"
+"       svcgw [OPTIONS] -b FILE [--replace]\n"
 "\n"
 "  svcgw service add ADDR:PORT proto tcp|udp [mode MODE] [table PRIME]\n"
 "                    [transition S] [stateful on|off] [down-policy POLICY]\n"
@@ -57,6 +59,20 @@ static const char usage_text[] =
 "moves the old server's share to the new one in one step; the new server\n"
 "keeps the old one's weight unless weight is given.\n"
 "\n"
+"-b FILE    (batch) run the commands of FILE (- for stdin), one a line as\n"
+"           after \"svcgw\"; blank lines and # comments are skipped.  Its\n"
+"           service add and server add lines go to the kernel in one\n"
+"           request, all or nothing (a server add names a service added\n"
+"           earlier in the file); any other line first sends the adds\n"
+"           before it, then runs alone.  The first error stops the run and\n"
+"           names its line: \"svcgw: FILE:LINE: ...\".\n"
+"--replace  with -b: the file is the whole configuration.  It may hold\n"
+"           service add and server add lines only; services not in it are\n"
+"           deleted, services whose servers and weights are unchanged keep\n"
+"           their table and sessions, changed ones get one table change,\n"
+"           a changed table size makes the service afresh.  An empty file\n"
+"           deletes every service.\n"
+"\n"
 "OPTIONS    -j, --json      JSON output\n"
 "           -p, --pretty    indent the JSON output\n"
 "           -V, --version   print the version\n"
@@ -92,10 +108,12 @@ static const struct cmd {
 	{ "help",	NULL,		NULL },
 };
 
+const char *pr_where;
+
 static void pr_msg(const char *prefix, const char *fmt, va_list ap)
 {
 	fflush(stdout);
-	fprintf(stderr, "svcgw: %s", prefix);
+	fprintf(stderr, "svcgw: %s%s", pr_where ? pr_where : "", prefix);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
@@ -227,6 +245,35 @@ static const struct cmd *find_verb(const char *object, const char *verb)
 	return NULL;
 }
 
+/*
+ * The function of the command in @argv, which loses the command words, as
+ * dispatch() finds it; NULL (error printed) if none, or for help.
+ */
+cmd_fn find_cmd(int *argc, char ***argv)
+{
+	const struct cmd *c;
+
+	c = find_object((*argv)[0]);
+	if (!c)
+		return NULL;
+	if (!c->fn || (c->verb && *argc > 1 && matches((*argv)[1], "help"))) {
+		pr_err("help is not a command of a batch");
+		return NULL;
+	}
+	(*argc)--;
+	(*argv)++;
+	if (c->verb) {
+		c = find_verb(c->object, *argc ? (*argv)[0] : "show");
+		if (!c)
+			return NULL;
+		if (*argc) {
+			(*argc)--;
+			(*argv)++;
+		}
+	}
+	return c->fn;
+}
+
 static int dispatch(int argc, char **argv)
 {
 	const struct cmd *c;
@@ -257,13 +304,24 @@ static bool is_opt(const char *arg, const char *s, const char *l)
 	return !strcmp(arg, s) || !strcmp(arg, l) || !strcmp(arg, l + 1);
 }
 
+static const char *batch_file;
+static bool batch_replace;
+
 /* Global options; returns how many arguments they took, or -1. */
 static int parse_opts(int argc, char **argv)
 {
 	int i;
 
 	for (i = 0; i < argc && argv[i][0] == '-'; i++) {
-		if (is_opt(argv[i], "-j", "--json")) {
+		if (is_opt(argv[i], "-b", "--batch")) {
+			if (++i == argc) {
+				pr_err("missing FILE after \"%s\"", argv[i - 1]);
+				return -1;
+			}
+			batch_file = argv[i];
+		} else if (!strcmp(argv[i], "--replace")) {
+			batch_replace = true;
+		} else if (is_opt(argv[i], "-j", "--json")) {
 			opts.json = true;
 		} else if (is_opt(argv[i], "-p", "--pretty")) {
 			opts.pretty = true;
@@ -293,6 +351,24 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	argc -= n + 1;
 	argv += n + 1;
+	if (batch_replace && !batch_file) {
+		pr_err("--replace is for a batch (-b FILE)");
+		return EXIT_FAILURE;
+	}
+	if (batch_file) {
+		if (argc) {
+			pr_err("unexpected argument \"%s\" after -b FILE",
+			       argv[0]);
+			return EXIT_FAILURE;
+		}
+		err = run_batch(batch_file, batch_replace);
+		gw_close();
+		if (fflush(stdout) || ferror(stdout)) {
+			pr_err("cannot write the output");
+			return EXIT_FAILURE;
+		}
+		return err < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	}
 	if (!argc) {
 		fputs(usage_text, stderr);
 		return EXIT_FAILURE;

@@ -6,6 +6,8 @@
 #define SVCGW_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "parse.h"
 
@@ -75,6 +77,17 @@ struct nl_msg;
 int parse_svc_filter(int argc, char **argv, struct svc_req *req,
 		      bool server);
 int put_svc_req(struct nl_msg *msg, const void *req);
+int parse_service_add(int argc, char **argv, struct svc_req *req);
+int parse_server_add(int argc, char **argv, struct svc_req *req);
+int put_batch_service(struct nl_msg *msg, const struct svc_req *svc,
+		      const struct svc_req *const *srv, size_t n,
+		      uint32_t *svc_off, uint32_t *srv_off);
+
+/* A command of the table in svcgw.c. */
+typedef int (*cmd_fn)(int argc, char **argv);
+cmd_fn find_cmd(int *argc, char ***argv);
+int run_batch(const char *file, bool replace);
+extern const char *pr_where;	/* "FILE:LINE: " before errors, or NULL */
 
 /* Commands: argc/argv hold what follows the command words. */
 int cmd_service_add(int argc, char **argv);

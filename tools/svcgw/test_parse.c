@@ -297,6 +297,61 @@ static void test_format(void)
 	   "format_ep IPv4");
 }
 
+/* split_line() of @in (copied) is the words of @want, "|"-separated. */
+static bool split_is(const char *in, int max, const char *want)
+{
+	char line[256], joined[256] = "", *argv[8];
+	int argc, i;
+
+	snprintf(line, sizeof(line), "%s", in);
+	argc = split_line(line, argv, max);
+	if (argc < 0)
+		return !want;
+	for (i = 0; i < argc; i++) {
+		if (i)
+			strcat(joined, "|");
+		strcat(joined, argv[i]);
+	}
+	return want && !strcmp(joined, want);
+}
+
+static void test_split(void)
+{
+	ok(split_is("service add 192.0.2.10:80 proto tcp\n", 8,
+		    "service|add|192.0.2.10:80|proto|tcp"), "split a line");
+	ok(split_is("  server\tadd  x  \r\n", 8, "server|add|x"),
+	   "split: blanks, tabs and CR LF");
+	ok(split_is("", 8, "") && split_is("\n", 8, "") &&
+	   split_is("   \t \r\n", 8, ""), "split: blank lines have no word");
+	ok(split_is("# a comment", 8, "") && split_is("   #x y", 8, ""),
+	   "split: comment lines have no word");
+	ok(split_is("flush # all of it", 8, "flush"),
+	   "split: a comment ends the line");
+	ok(split_is("a#b c", 8, "a#b|c"),
+	   "split: # inside a word is part of it");
+	ok(split_is("a b c", 3, "a|b|c") && split_is("a b c d", 3, NULL),
+	   "split: more words than room refused");
+	ok(split_is("a b c   ", 3, "a|b|c"),
+	   "split: trailing blanks at the limit are fine");
+}
+
+static void test_find_object(void)
+{
+	/* A service at 20 with servers at 60 and 100, one at 140... */
+	static const uint32_t start[] = { 20, 60, 100, 140, 200 };
+
+	ok(find_object_at(start, 5, 0) == -1 &&
+	   find_object_at(start, 5, 19) == -1, "find_object_at: before all");
+	ok(find_object_at(start, 5, 20) == 0 &&
+	   find_object_at(start, 5, 59) == 0, "find_object_at: first object");
+	ok(find_object_at(start, 5, 60) == 1 &&
+	   find_object_at(start, 5, 104) == 2 &&
+	   find_object_at(start, 5, 140) == 3, "find_object_at: middle");
+	ok(find_object_at(start, 5, 200) == 4 &&
+	   find_object_at(start, 5, 100000) == 4, "find_object_at: last");
+	ok(find_object_at(start, 0, 5) == -1, "find_object_at: no object");
+}
+
 int main(void)
 {
 	test_eps("service", service_cases, ARRAY_SIZE(service_cases),
@@ -308,5 +363,7 @@ int main(void)
 	test_names();
 	test_settings();
 	test_format();
+	test_split();
+	test_find_object();
 	return tap_done();
 }

@@ -72,6 +72,34 @@
  *                               the entries of the old server go to the
  *                               new one (WEIGHT defaults to the old's).
  *
+ * SVCGW_CMD_BATCH       do    SVCGW_A_SERVICE { key, [MODE], [TABLE_SIZE],
+ *                               [TRANSITION], [STATEFUL], [DOWN_POLICY],
+ *                               [SERVERS { SVCGW_A_SERVER { FAMILY, ADDR,
+ *                               [PORT], [WEIGHT] }... }] }, repeated: many
+ *                               services with their servers in one
+ *                               message, + [SVCGW_A_BATCH_FLAGS].  All or
+ *                               nothing: the whole request is checked and
+ *                               everything allocated before anything live
+ *                               changes; a refusal changes nothing and its
+ *                               extended ack names the offending service
+ *                               or server nest.  Without
+ *                               SVCGW_BATCH_F_REPLACE every service is new
+ *                               (EEXIST if one exists, EADDRINUSE if a
+ *                               server backs a service already).  With it
+ *                               the request is the namespace's whole
+ *                               service set: services not in it are
+ *                               deleted (with their sessions), services
+ *                               in it take its settings (an absent one is
+ *                               the default), a service whose servers and
+ *                               weights are unchanged keeps its table and
+ *                               sessions untouched, one whose servers
+ *                               changed gets one table change (with a
+ *                               transition, as SERVER_NEW/DEL would), one
+ *                               whose TABLE_SIZE changed is made afresh
+ *                               (its sessions go).  Kept servers keep
+ *                               their state (draining, down).  A service
+ *                               or server given twice is refused.
+ *
  * SESSION_FLUSH also takes SVCGW_A_SERVER { FAMILY, ADDR, [PORT] } with the
  * service key, to drop the sessions of one server.
  *
@@ -110,6 +138,7 @@ enum svcgw_cmd {
 	SVCGW_CMD_SERVICE_SET,
 	SVCGW_CMD_SERVER_SET,
 	SVCGW_CMD_SERVER_REPLACE,
+	SVCGW_CMD_BATCH,
 
 	__SVCGW_CMD_MAX,
 	SVCGW_CMD_MAX = __SVCGW_CMD_MAX - 1
@@ -126,10 +155,16 @@ enum svcgw_attr {
 	SVCGW_A_SERVER_NEW,	/* nest: enum svcgw_server_attr, the server
 				 * that replaces SVCGW_A_SERVER
 				 */
+	SVCGW_A_BATCH_FLAGS,	/* u32: SVCGW_BATCH_F_* (BATCH only) */
 
 	__SVCGW_A_MAX,
 	SVCGW_A_MAX = __SVCGW_A_MAX - 1
 };
+
+/* SVCGW_A_BATCH_FLAGS */
+#define SVCGW_BATCH_F_REPLACE	(1U << 0)	/* the request is the whole
+						 * service set of the namespace
+						 */
 
 /* How a service keeps flows on their server. */
 enum svcgw_mode {
@@ -157,7 +192,9 @@ enum svcgw_service_attr {
 	SVCGW_SVC_A_MODE,	/* u8: enum svcgw_mode, default HYBRID */
 	SVCGW_SVC_A_TABLE_SIZE,	/* u32: prime, SVCGW_TABLE_MIN..MAX */
 	SVCGW_SVC_A_STATS,	/* nest: enum svcgw_stats_attr (reply) */
-	SVCGW_SVC_A_SERVERS,	/* nest: SVCGW_A_SERVER nests (reply) */
+	SVCGW_SVC_A_SERVERS,	/* nest: SVCGW_A_SERVER nests (reply, and
+				 * request in BATCH)
+				 */
 	SVCGW_SVC_A_PAD,
 	SVCGW_SVC_A_TRANSITION,	/* u32: seconds a changed mapping entry
 				 * keeps its old server too, 0..3600,
