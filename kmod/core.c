@@ -326,9 +326,28 @@ static void svcgw_icmp_finish(struct sk_buff *skb, const struct svcgw_pkt *p)
 		skb->ip_summed = CHECKSUM_NONE;
 }
 
-static bool svcgw_icmp_writable(struct sk_buff *skb, const struct svcgw_pkt *p)
+/* The quoted headers writable; counted and false if not. */
+static bool svcgw_icmp_writable(struct svcgw_net *sn, struct sk_buff *skb,
+				const struct svcgw_pkt *p)
 {
-	return !skb_ensure_writable(skb, p->in_l4off + p->in_l4len);
+	if (likely(!skb_ensure_writable(skb, p->in_l4off + p->in_l4len)))
+		return true;
+	svcgw_event(sn, SVCGW_EV_DROP_NOMEM);
+	return false;
+}
+
+/* Is the error's own destination (@dst) or source address @a? */
+static bool svcgw_icmp_outer_is(const struct sk_buff *skb,
+				const struct svcgw_pkt *p, bool dst,
+				const union svcgw_addr *a)
+{
+	const void *o;
+
+	if (p->t.family == AF_INET)
+		o = dst ? &ip_hdr(skb)->daddr : &ip_hdr(skb)->saddr;
+	else
+		o = dst ? &ipv6_hdr(skb)->daddr : &ipv6_hdr(skb)->saddr;
+	return !memcmp(o, a, addr_bytes(p->t.family));
 }
 
 static unsigned int svcgw_icmp_fullnat(struct svcgw_net *sn,
@@ -347,7 +366,6 @@ static unsigned int svcgw_icmp_in(struct svcgw_net *sn, struct sk_buff *skb,
 	struct svcgw_service *svc;
 	struct svcgw_server *srv;
 	struct svcgw_tuple flow, reply;
-	union svcgw_addr *odst;
 	struct svcgw_key key;
 	bool make;
 
@@ -372,16 +390,11 @@ static unsigned int svcgw_icmp_in(struct svcgw_net *sn, struct sk_buff *skb,
 	}
 	if (!srv)
 		return NF_ACCEPT;
-	if (!svcgw_icmp_writable(skb, p)) {
-		svcgw_event(sn, SVCGW_EV_DROP_NOMEM);
+	if (!svcgw_icmp_writable(sn, skb, p))
 		return NF_DROP;
-	}
-	odst = p->t.family == AF_INET ?
-	       (union svcgw_addr *)&ip_hdr(skb)->daddr :
-	       (union svcgw_addr *)&ipv6_hdr(skb)->daddr;
 	/* The error's destination is the service address, normally. */
 	svcgw_icmp_nat(skb->data, p, false, &srv->ep.addr, srv->ep.port, true,
-		       !memcmp(odst, &p->t.src, addr_bytes(p->t.family)) ?
+		       svcgw_icmp_outer_is(skb, p, true, &p->t.src) ?
 		       &srv->ep.addr : NULL);
 	/* Full NAT: the server sent its packet to the gateway's address. */
 	if (s && !(svcgw_addr_equal(&reply.dst, &flow.src) &&
@@ -456,20 +469,14 @@ static unsigned int svcgw_icmp_fullnat(struct svcgw_net *sn,
 				       struct svcgw_pkt *p)
 {
 	struct svcgw_tuple flow, o;
-	union svcgw_addr *osrc;
 	bool from_server;
 
 	tuple_invert(&flow, &p->t);
 	if (!fullnat_find(sn, &flow, &o))
 		return NF_ACCEPT;
-	if (!svcgw_icmp_writable(skb, p)) {
-		svcgw_event(sn, SVCGW_EV_DROP_NOMEM);
+	if (!svcgw_icmp_writable(sn, skb, p))
 		return NF_DROP;
-	}
-	osrc = p->t.family == AF_INET ?
-	       (union svcgw_addr *)&ip_hdr(skb)->saddr :
-	       (union svcgw_addr *)&ipv6_hdr(skb)->saddr;
-	from_server = !memcmp(osrc, &p->t.dst, addr_bytes(p->t.family));
+	from_server = svcgw_icmp_outer_is(skb, p, false, &p->t.dst);
 	svcgw_icmp_nat(skb->data, p, false, &o.src, o.sport, true, &o.src);
 	svcgw_icmp_nat(skb->data, p, true, &o.dst, o.dport, false,
 		       from_server ? &o.dst : NULL);
@@ -558,21 +565,16 @@ static unsigned int svcgw_icmp_out(struct svcgw_net *sn, struct sk_buff *skb,
 				   struct svcgw_pkt *p)
 {
 	struct svcgw_tuple flow;
-	union svcgw_addr addr, *osrc;
+	union svcgw_addr addr;
 	__be16 port;
 
 	tuple_invert(&flow, &p->t);
 	if (!svcgw_reply_endpoint(sn, &flow, false, p, &addr, &port))
 		return NF_ACCEPT;
-	if (!svcgw_icmp_writable(skb, p)) {
-		svcgw_event(sn, SVCGW_EV_DROP_NOMEM);
+	if (!svcgw_icmp_writable(sn, skb, p))
 		return NF_DROP;
-	}
-	osrc = p->t.family == AF_INET ?
-	       (union svcgw_addr *)&ip_hdr(skb)->saddr :
-	       (union svcgw_addr *)&ipv6_hdr(skb)->saddr;
 	svcgw_icmp_nat(skb->data, p, true, &addr, port, false,
-		       !memcmp(osrc, &p->t.dst, addr_bytes(p->t.family)) ?
+		       svcgw_icmp_outer_is(skb, p, false, &p->t.dst) ?
 		       &addr : NULL);
 	svcgw_icmp_finish(skb, p);
 	return NF_ACCEPT;
