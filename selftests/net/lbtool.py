@@ -170,6 +170,22 @@ def tcp(args):
     return finish(res, args)
 
 
+def udp_answer(res, d, peer, payload, sport):
+    """Count the answer @d from @peer to the datagram @payload sent from
+    @sport: "NAME:" + the datagram."""
+    name, _, echo = d.partition(b":")
+    p = endpoint(*peer[:2])
+    if p not in res["peers"]:
+        res["peers"].append(p)
+    n = name.decode(errors="replace")
+    res["servers"][n] = res["servers"].get(n, 0) + 1
+    res["flows"][str(sport)] = n
+    ok = echo == payload
+    res["ok" if ok else "failed"] += 1
+    if not ok:
+        res["errors"].append("payload mismatch")
+
+
 def udp(args):
     res = {"servers": {}, "ok": 0, "failed": 0, "errors": [], "peers": [],
            "flows": {}}
@@ -183,17 +199,7 @@ def udp(args):
         try:
             s.sendto(payload, (args.addr, args.port))
             d, peer = s.recvfrom(65535)
-            name, _, echo = d.partition(b":")
-            ok = echo == payload
-            p = endpoint(*peer[:2])
-            if p not in res["peers"]:
-                res["peers"].append(p)
-            n = name.decode(errors="replace")
-            res["servers"][n] = res["servers"].get(n, 0) + 1
-            res["flows"][str(s.getsockname()[1])] = n
-            res["ok" if ok else "failed"] += 1
-            if not ok:
-                res["errors"].append("payload mismatch")
+            udp_answer(res, d, peer, payload, s.getsockname()[1])
         except OSError as e:
             res["failed"] += 1
             res["errors"].append(str(e))
@@ -375,17 +381,7 @@ def frag(args):
             for f in frags:
                 raw.sendto(f, (args.addr, 0))
             d, peer = u.recvfrom(65535)
-            name, _, echo = d.partition(b":")
-            p = endpoint(*peer[:2])
-            if p not in res["peers"]:
-                res["peers"].append(p)
-            n = name.decode(errors="replace")
-            res["servers"][n] = res["servers"].get(n, 0) + 1
-            res["flows"][str(sport)] = n
-            ok = echo == payload
-            res["ok" if ok else "failed"] += 1
-            if not ok:
-                res["errors"].append("payload mismatch")
+            udp_answer(res, d, peer, payload, sport)
         except OSError as e:
             res["failed"] += 1
             res["errors"].append(str(e))
