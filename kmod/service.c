@@ -1015,6 +1015,17 @@ static int batch_prepare(struct svcgw_net *sn, struct svcgw_batch *b,
 			NL_SET_ERR_MSG_ATTR(extack, bs->attr, "service exists");
 			return -EEXIST;
 		}
+		/*
+		 * A batch carries no full NAT: a service that has it keeps
+		 * it, and must stay stateful and keep its table.
+		 */
+		if (svc && rcu_access_pointer(svc->fullnat) &&
+		    (bs->mode != SVCGW_MODE_STATEFUL ||
+		     svc->table_size != bs->table_size)) {
+			NL_SET_ERR_MSG_ATTR(extack, bs->attr,
+					    "service has full NAT: it stays mode stateful with its table size");
+			return -EINVAL;
+		}
 		if (svc && svc->table_size != bs->table_size) {
 			bs->old = svc;	/* made afresh, the old one goes */
 			svc = NULL;

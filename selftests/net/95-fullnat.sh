@@ -145,4 +145,16 @@ out=$(gwcli service set $VIP:81 proto tcp mode hybrid 2>&1)
 check "a full NAT service cannot become hybrid" test $? -eq 1
 echo "# $out"
 
+# Batches carry no full NAT, and leave a full NAT service as it is.
+n0=$(gwcli -j service show | json_get 'len(d)')
+out=$(echo "service add $VIP:84 proto tcp fullnat $GW_S" | gwcli -b - 2>&1)
+check "full NAT in a batch is refused, naming the line" \
+	test $? -eq 1 -a -n "$(echo "$out" | grep -- '-:1:')"
+echo "# $out"
+out=$(echo "service add $VIP:81 proto tcp" | gwcli -b - --replace 2>&1)
+check "a replace that would make a full NAT service hybrid is refused" test $? -eq 1
+echo "# $out"
+check "  and nothing changed" test "$(gwcli -j service show | json_get 'len(d)')" -eq "$n0" -a \
+	"$(gwcli -j service show $VIP:81 proto tcp | json_get 'd[0].get("fullnat")')" = $GW_S
+
 ktap_finish
