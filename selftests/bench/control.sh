@@ -28,6 +28,33 @@ CP_SERVICES=${BENCH_CP_SERVICES:-10000}
 # rebuilds its 65521-entry table on every server added: 80,000 builds,
 # far beyond the benchmark's time when emulated.
 CP_IPVS_SCHED=${BENCH_CP_IPVS_SCHED:-rr}
+# 0: svcgw's figures only (no ipvsadm, nft or per-object runs: minutes).
+CP_REFS=${BENCH_CP_REFS:-1}
+
+# cp_profile NS FILE: with "cp" in BENCH_PROFILE, one more svcgw -b FILE
+# into NS under perf (both CPUs: the CLI and the kernel), the report to
+# $dir/perf-cp.txt. Not timed.
+cp_profile()
+{
+	local data=/tmp/perf-cp.data
+
+	[[ ,${BENCH_PROFILE:-}, == *,cp,* ]] || return 0
+	perf record -a -g -e cpu-clock -F 1000 -o $data -- \
+		ip netns exec "$1" "$SVCGW_BIN" -b "$2" > /dev/null 2>&1 ||
+		{ note "control plane: perf record failed"; return 1; }
+	{
+		perf report -i $data --stdio --no-children --sort comm,dso,sym \
+			-g none --percent-limit 0.3
+		echo "# inclusive (self and callees)"
+		perf report -i $data --stdio --children --sort sym -g none \
+			--percent-limit 1
+		echo "# call graphs"
+		perf report -i $data --stdio --no-children --sort sym -G \
+			--percent-limit 3
+	} > "$dir/perf-cp.txt" 2>&1
+	rm -f $data
+	cp_say "profiled svcgw -b: perf-cp.txt"
+}
 
 # cp_files DIR N SCHED: the configurations, in the three formats.
 cp_files()
@@ -142,6 +169,11 @@ control_plane()
 		ip netns exec $ns "$SVCGW_BIN" flush
 		cleanup_ns $ns
 	fi
+	if cp_ns b-cp-prof; then
+		cp_profile b-cp-prof "$d/svcgw.conf"
+		ip netns exec b-cp-prof "$SVCGW_BIN" flush
+		cleanup_ns b-cp-prof
+	fi
 
 	ns=b-cp-raw
 	if cp_ns $ns; then
@@ -153,7 +185,9 @@ control_plane()
 	fi
 
 	ns=b-cp-ipvs
-	if command -v ipvsadm > /dev/null && modprobe -q ip_vs && cp_ns $ns; then
+	if [ "$CP_REFS" = 0 ]; then
+		note "control plane: svcgw only (BENCH_CP_REFS=0)"
+	elif command -v ipvsadm > /dev/null && modprobe -q ip_vs && cp_ns $ns; then
 		cp_time ipvs_apply ip netns exec $ns ipvsadm -R < "$d/ipvs.rules" ||
 			{ note "control plane: ipvsadm -R failed"; ipvs_apply=None; }
 		cp_time ipvs_replace ip netns exec $ns sh -c \
@@ -167,7 +201,9 @@ control_plane()
 	fi
 
 	ns=b-cp-nft
-	if command -v nft > /dev/null && cp_ns $ns; then
+	if [ "$CP_REFS" = 0 ]; then
+		:
+	elif command -v nft > /dev/null && cp_ns $ns; then
 		cp_time nft_apply ip netns exec $ns nft -f "$d/nft.conf" ||
 			{ note "control plane: nft -f failed"; nft_apply=None; }
 		cp_time nft_replace ip netns exec $ns nft -f "$d/nft2.conf" ||
@@ -179,7 +215,7 @@ control_plane()
 	fi
 
 	ns=b-cp-bulk
-	if cp_ns $ns; then
+	if [ "$CP_REFS" != 0 ] && cp_ns $ns; then
 		per_object=$(ip netns exec $ns python3 "$here/svcgw_bulk.py" \
 			"$SVCGW_SRC/uapi/linux/svcgw.h" 10000 "$n" 8 stateless |
 			python3 -c 'import json, sys; print(json.load(sys.stdin)["seconds"])') ||
