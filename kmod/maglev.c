@@ -58,7 +58,6 @@ u32 svcgw_maglev_build(u16 *table, u32 m, const struct svcgw_mlb *b, u32 n,
 		       struct svcgw_mlb_scratch *scratch)
 {
 	u32 i, wmax = 0, filled = 0;
-	u64 round;
 
 	for (i = 0; i < m; i++)
 		table[i] = SVCGW_SLOT_EMPTY;
@@ -69,24 +68,43 @@ u32 svcgw_maglev_build(u16 *table, u32 m, const struct svcgw_mlb *b, u32 n,
 			wmax = b[i].weight;
 		scratch[i].pos = b[i].offset_hash % m;
 		scratch[i].skip = b[i].skip_hash % (m - 1) + 1;
+		scratch[i].acc = 0;
 	}
 	if (!wmax)
 		return 0;
 
-	for (round = 1; ; round++) {
+	/*
+	 * floor(r * w / wmax) grows in round r exactly when the remainder
+	 * of (r - 1) * w, plus w, reaches wmax: one addition per turn, no
+	 * division (w <= wmax).
+	 */
+	for (;;) {
 		for (i = 0; i < n; i++) {
-			u32 c;
+			u32 c, pos, skip, w = b[i].weight;
 
-			if (round * b[i].weight / wmax ==
-			    (round - 1) * b[i].weight / wmax)
-				continue;
-			/* Next preferred slot still free. */
+			if (w != wmax) {
+				u64 acc = (u64)scratch[i].acc + w;
+
+				if (acc < wmax) {
+					scratch[i].acc = acc;
+					continue;
+				}
+				scratch[i].acc = acc - wmax;
+			}
+			/*
+			 * Next preferred slot still free, in locals: the
+			 * table's stores would otherwise reload them (no
+			 * strict aliasing in the kernel).
+			 */
+			pos = scratch[i].pos;
+			skip = scratch[i].skip;
 			do {
-				c = scratch[i].pos;
-				scratch[i].pos += scratch[i].skip;
-				if (scratch[i].pos >= m)
-					scratch[i].pos -= m;
+				c = pos;
+				pos += skip;
+				if (pos >= m)
+					pos -= m;
 			} while (table[c] != SVCGW_SLOT_EMPTY);
+			scratch[i].pos = pos;
 			table[c] = i;
 			if (++filled == m)
 				return m;

@@ -17,6 +17,7 @@ struct svcgw_mlb {
 struct svcgw_mlb_scratch {
 	u32	pos;
 	u32	skip;
+	u32	acc;	/* (round - 1) * weight mod wmax */
 };
 
 bool svcgw_is_prime(u32 n);

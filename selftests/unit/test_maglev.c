@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -303,6 +304,94 @@ static void test_weighted(u16 *table, struct set *s, u32 *cnt, struct rng *r)
 			break;
 	}
 	tap_diag("largest |count - m*w/W|: %.2f slots", worst);
+	tap_end();
+}
+
+/*
+ * The builder as first written: a division per server and round to decide
+ * its turn.  The builder in use must make the same tables (peers running
+ * either must agree on every slot).
+ */
+static u32 ref_build(u16 *table, u32 m, const struct set *s)
+{
+	u32 pos[1100], skip[1100], off[1100], w[1100];
+	u32 i, wmax = 0, filled = 0;
+	struct svcgw_mlb b;
+	u64 round;
+	u8 key[6];
+
+	for (i = 0; i < m; i++)
+		table[i] = SVCGW_SLOT_EMPTY;
+	if (m < 2)
+		return 0;
+	for (i = 0; i < s->n; i++) {
+		set_key(key, s->id[i]);
+		svcgw_mlb_identity(&b, key, sizeof(key));
+		off[i] = b.offset_hash;
+		w[i] = s->weight[i];
+		if (w[i] > wmax)
+			wmax = w[i];
+		pos[i] = off[i] % m;
+		skip[i] = b.skip_hash % (m - 1) + 1;
+	}
+	if (!wmax)
+		return 0;
+	for (round = 1; ; round++) {
+		for (i = 0; i < s->n; i++) {
+			u32 c;
+
+			if (round * w[i] / wmax == (round - 1) * w[i] / wmax)
+				continue;
+			do {
+				c = pos[i];
+				pos[i] = (pos[i] + skip[i]) % m;
+			} while (table[c] != SVCGW_SLOT_EMPTY);
+			table[c] = i;
+			if (++filled == m)
+				return m;
+		}
+	}
+}
+
+static void test_reference(u16 *table, struct set *s, struct rng *r)
+{
+	u16 *want = malloc(65521 * sizeof(*want));
+	u32 i, k, bad = 0;
+
+	tap_group("maglev: the same tables as the division-per-turn builder");
+	for (i = 0; i < 400 && want; i++) {
+		u32 m = i % 4 == 3 ? 65521 : primes[rng_below(r, 3)];
+		u32 n = 1 + rng_below(r, i % 2 ? 8 : 200);
+
+		random_set(s, n, r);
+		for (k = 0; k < n; k++) {
+			switch (rng_below(r, 5)) {
+			case 0:
+				s->weight[k] = 0;
+				break;
+			case 1:
+				s->weight[k] = 1;
+				break;
+			case 2:
+				s->weight[k] = 1 + rng_below(r, 8);
+				break;
+			case 3:
+				s->weight[k] = 0xffffffffu - rng_below(r, 3);
+				break;
+			default:
+				s->weight[k] = rng_below(r, 65536);
+			}
+		}
+		k = ref_build(want, m, s);
+		if (!CHECK(build(table, m, s) == k, "m %u n %u", m, n) ||
+		    !CHECK(!memcmp(table, want, m * sizeof(*table)),
+			   "m %u n %u: tables differ", m, n))
+			bad++;
+		if (bad > 3)
+			break;
+	}
+	CHECK(want != NULL, "malloc");
+	free(want);
 	tap_end();
 }
 
@@ -627,6 +716,7 @@ void test_maglev(void)
 	test_full(table, s, cnt, &r);
 	test_equal(table, s, cnt, &r);
 	test_weighted(table, s, cnt, &r);
+	test_reference(table, s, &r);
 	test_zero(table, s, cnt, &r);
 	test_determinism(table, s, &r);
 	test_disruption(table, s, &r);
