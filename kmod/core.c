@@ -190,7 +190,10 @@ static struct svcgw_server *svcgw_pick(struct svcgw_net *sn,
 	struct svcgw_lut *lut = rcu_dereference(svc->lut);
 	u32 h = svcgw_hash_scale(svcgw_flow_hash(t, sn->hash_seed),
 				 lut->size);
-	u16 i = lut->slot[h], o = lut->old[h];
+	u16 i = lut->slot[h], o = SVCGW_SLOT_EMPTY;
+
+	if (unlikely(lut->old))
+		o = lut->old[h];
 
 	switch (mode) {
 	case SVCGW_MODE_STATELESS:
@@ -620,6 +623,38 @@ static unsigned int svcgw_fullnat_out(struct svcgw_net *sn,
 	return NF_ACCEPT;
 }
 
+/*
+ * A TCP or UDP packet whose source no server has is no reply, and with
+ * no full NAT service there is nothing else to do for it here.  Told
+ * from the IP header, before any parsing: most packets that pass this
+ * hook are on their way to a server, from a client.
+ */
+static bool svcgw_out_pass(struct svcgw_net *sn, const struct sk_buff *skb,
+			   u8 pf)
+{
+	union svcgw_addr a = {};
+	u8 proto, family;
+
+	if (READ_ONCE(sn->nfullnat))
+		return false;
+	if (pf == NFPROTO_IPV4) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		proto = iph->protocol;
+		a.ip = iph->saddr;
+		family = AF_INET;
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		proto = ip6h->nexthdr;
+		memcpy(&a, &ip6h->saddr, sizeof(a));
+		family = AF_INET6;
+	}
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		return false;	/* ICMP errors, extension headers */
+	return !svcgw_srcfilter_maybe(sn, family, &a);
+}
+
 static unsigned int svcgw_out(void *priv, struct sk_buff *skb,
 			      const struct nf_hook_state *state)
 {
@@ -628,6 +663,8 @@ static unsigned int svcgw_out(void *priv, struct sk_buff *skb,
 	struct svcgw_pkt p;
 	__be16 port;
 
+	if (svcgw_out_pass(sn, skb, state->pf))
+		return NF_ACCEPT;
 	switch (svcgw_parse_skb(skb, &p)) {
 	case SVCGW_PKT_OK:
 		break;

@@ -38,6 +38,18 @@ static inline u32 svcgw_hash_final(u32 h, u32 len)
 	return h;
 }
 
+/* Hash of an address alone (@family AF_INET or AF_INET6). */
+static inline u32 svcgw_addr_hash(u8 family, const union svcgw_addr *a,
+				  u32 seed)
+{
+	u32 h = seed;
+	int i, n = family == AF_INET6 ? 4 : 1;
+
+	for (i = 0; i < n; i++)
+		h = svcgw_hash_mix(h, (u32)a->ip6[i]);
+	return svcgw_hash_final(h, 4 * n);
+}
+
 /* Hash of a client-to-service flow, used to pick a mapping table slot. */
 static inline u32 svcgw_flow_hash(const struct svcgw_tuple *t, u32 seed)
 {

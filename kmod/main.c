@@ -58,9 +58,15 @@ static int __net_init svcgw_net_init(struct net *net)
 		.tcp_fin = 60,
 		.udp = 60,
 	};
-	sn->events = netdev_alloc_pcpu_stats(struct svcgw_pcpu_events);
-	if (!sn->events)
+	sn->srcfilter = kvzalloc(sizeof(*sn->srcfilter), GFP_KERNEL);
+	if (!sn->srcfilter)
 		return -ENOMEM;
+	refcount_set(&sn->srcfilter->ref, 1);
+	sn->events = netdev_alloc_pcpu_stats(struct svcgw_pcpu_events);
+	if (!sn->events) {
+		err = -ENOMEM;
+		goto err_filter;
+	}
 	err = svcgw_service_net_init(sn);
 	if (err)
 		goto err_events;
@@ -75,6 +81,8 @@ err_service:
 	rhashtable_destroy(&sn->services);
 err_events:
 	free_percpu(sn->events);
+err_filter:
+	svcgw_srcfilter_put(sn->srcfilter);
 	return err;
 }
 
@@ -89,6 +97,8 @@ static void __net_exit svcgw_net_exit(struct net *net)
 	svcgw_service_net_exit(sn);
 	svcgw_session_net_exit(sn);
 	free_percpu(sn->events);
+	/* Servers still waiting for a grace period hold it too. */
+	svcgw_srcfilter_put(sn->srcfilter);
 }
 
 static struct pernet_operations svcgw_net_ops = {

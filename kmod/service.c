@@ -49,13 +49,21 @@ static int server_cmp(const void *a, const void *b)
 	return memcmp(&x->ep, &y->ep, sizeof(x->ep));
 }
 
+/* Free a table that holds no server reference (never published). */
+static void lut_free(struct svcgw_lut *lut)
+{
+	if (lut)
+		kvfree(lut->old);
+	kvfree(lut);
+}
+
 static void lut_release(struct svcgw_lut *lut)
 {
 	u32 i;
 
 	for (i = 0; i < lut->nservers; i++)
 		svcgw_server_put(lut->servers[i]);
-	kvfree(lut);
+	lut_free(lut);
 }
 
 static void lut_free_rcu(struct rcu_head *head)
@@ -208,6 +216,7 @@ static struct svcgw_lut *lut_build(struct svcgw_net *sn,
 	struct svcgw_lut *lut, *old = lut_deref(sn, svc);
 	bool running = old && old->nmarked &&
 		       time_before(jiffies, svc->transition_until);
+	bool marking = old && transition && (change || running);
 	unsigned int oldn = old ? old->nservers : 0;
 	struct svcgw_mlb_scratch *scratch;
 	u32 i, m = svc->table_size;
@@ -215,20 +224,25 @@ static struct svcgw_lut *lut_build(struct svcgw_net *sn,
 	u16 *map = NULL;
 	size_t size;
 
-	size = struct_size(lut, slot, 2 * (size_t)m);
-	lut = kvzalloc(size + (n + oldn) * sizeof(*lut->servers), GFP_KERNEL);
+	/* Every field is written below: no zeroing of a table's worth. */
+	size = ALIGN(struct_size(lut, slot, (size_t)m), sizeof(void *));
+	lut = kvmalloc(size + (n + oldn) * sizeof(*lut->servers), GFP_KERNEL);
 	mlb = kcalloc(n, sizeof(*mlb), GFP_KERNEL);
 	scratch = kcalloc(n, sizeof(*scratch), GFP_KERNEL);
+	if (lut)
+		lut->old = marking ? kvmalloc_array(m, sizeof(*lut->old),
+						    GFP_KERNEL) : NULL;
 	if (oldn)
 		map = kmalloc_array(oldn, sizeof(*map), GFP_KERNEL);
-	if (!lut || (n && (!mlb || !scratch)) || (oldn && !map)) {
-		kvfree(lut);
+	if (!lut || (n && (!mlb || !scratch)) || (oldn && !map) ||
+	    (marking && !lut->old)) {
+		lut_free(lut);
 		lut = NULL;
 		goto out;
 	}
 	lut->size = m;
+	lut->nmarked = 0;
 	lut->servers = (struct svcgw_server **)((u8 *)lut + size);
-	lut->old = lut->slot + m;
 	sort(in, n, sizeof(*in), lut_in_cmp, NULL);
 	for (i = 0; i < n; i++) {
 		lut->servers[i] = in[i].srv;
@@ -238,9 +252,9 @@ static struct svcgw_lut *lut_build(struct svcgw_net *sn,
 	lut->nservers = n;
 	svcgw_maglev_build(lut->slot, m, mlb, n, scratch);
 
-	for (i = 0; i < m; i++)
-		lut->old[i] = SVCGW_SLOT_EMPTY;
-	if (old && transition && (change || running)) {
+	if (marking) {
+		for (i = 0; i < m; i++)
+			lut->old[i] = SVCGW_SLOT_EMPTY;
 		memset(map, 0xff, oldn * sizeof(*map));
 		for (i = 0; i < m; i++) {
 			u16 p = running && old->old[i] != SVCGW_SLOT_EMPTY ?
@@ -248,6 +262,10 @@ static struct svcgw_lut *lut_build(struct svcgw_net *sn,
 
 			if (p != SVCGW_SLOT_EMPTY)
 				lut_mark(lut, i, old, p, map);
+		}
+		if (!lut->nmarked) {
+			kvfree(lut->old);
+			lut->old = NULL;
 		}
 	}
 out:
@@ -306,6 +324,47 @@ static int service_rebuild(struct svcgw_net *sn, struct svcgw_service *svc,
 	return 0;
 }
 
+static struct svcgw_stats_block *stats_block_alloc(unsigned int n)
+{
+	struct svcgw_stats_block *b = kmalloc(sizeof(*b), GFP_KERNEL);
+	unsigned int i;
+	int cpu;
+
+	if (!b)
+		return NULL;
+	b->base = __alloc_percpu_gfp(n * sizeof(*b->base),
+				     __alignof__(*b->base), GFP_KERNEL);
+	if (!b->base) {
+		kfree(b);
+		return NULL;
+	}
+	for_each_possible_cpu(cpu)
+		for (i = 0; i < n; i++)
+			u64_stats_init(&per_cpu_ptr(b->base + i, cpu)->syncp);
+	refcount_set(&b->ref, 1);
+	b->n = n;
+	b->used = 0;
+	return b;
+}
+
+static void stats_block_put(struct svcgw_stats_block *b)
+{
+	if (refcount_dec_and_test(&b->ref)) {
+		free_percpu(b->base);
+		kfree(b);
+	}
+}
+
+/* The next free counters of @b, NULL if none is left. */
+static struct svcgw_pcpu_stats __percpu *
+stats_block_take(struct svcgw_stats_block *b)
+{
+	if (b->used == b->n)
+		return NULL;
+	refcount_inc(&b->ref);
+	return b->base + b->used++;
+}
+
 static void service_free(struct svcgw_service *svc)
 {
 	struct svcgw_lut *lut = rcu_access_pointer(svc->lut);
@@ -313,7 +372,7 @@ static void service_free(struct svcgw_service *svc)
 	if (lut)
 		lut_release(lut);
 	kfree(rcu_access_pointer(svc->fullnat));
-	free_percpu(svc->stats);
+	stats_block_put(svc->block);
 	kfree(svc);
 }
 
@@ -326,7 +385,12 @@ static void server_free_rcu(struct rcu_head *head)
 {
 	struct svcgw_server *srv = container_of(head, struct svcgw_server, rcu);
 
-	free_percpu(srv->stats);
+	if (srv->block)
+		stats_block_put(srv->block);
+	else
+		free_percpu(srv->stats);
+	atomic_dec(&srv->filter->cnt[srv->filter_slot]);
+	svcgw_srcfilter_put(srv->filter);
 	kfree(srv);
 }
 
@@ -344,19 +408,25 @@ struct svcgw_service *svcgw_service_find(struct svcgw_net *sn,
 	return rhashtable_lookup_fast(&sn->services, key, svcgw_service_params);
 }
 
-/* A new service without servers or table, in no list or table. */
+/*
+ * A new service without servers or table, in no list or table, with
+ * counters for @nsrv servers besides its own.
+ */
 static struct svcgw_service *service_alloc(const struct svcgw_key *key,
-					   u8 mode, u32 table_size)
+					   u8 mode, u32 table_size,
+					   unsigned int nsrv)
 {
 	struct svcgw_service *svc = kzalloc(sizeof(*svc), GFP_KERNEL);
 
 	if (!svc)
 		return NULL;
-	svc->stats = netdev_alloc_pcpu_stats(struct svcgw_pcpu_stats);
-	if (!svc->stats) {
+	svc->block = stats_block_alloc(1 + nsrv);
+	if (!svc->block) {
 		kfree(svc);
 		return NULL;
 	}
+	/* The block's first reference is the service's. */
+	svc->stats = svc->block->base + svc->block->used++;
 	svc->key = *key;
 	svc->mode = mode;
 	svc->table_size = table_size;
@@ -378,7 +448,7 @@ int svcgw_service_add(struct svcgw_net *sn, const struct svcgw_key *key,
 		NL_SET_ERR_MSG(extack, "service exists");
 		return -EEXIST;
 	}
-	svc = service_alloc(key, mode, table_size);
+	svc = service_alloc(key, mode, table_size, 0);
 	if (!svc)
 		return -ENOMEM;
 	err = service_rebuild(sn, svc, false);
@@ -557,7 +627,8 @@ static int endpoint_free(struct svcgw_net *sn, struct svcgw_service *svc,
 }
 
 /* A new active server of @svc, with one reference, in no list or table. */
-static struct svcgw_server *server_alloc(struct svcgw_service *svc,
+static struct svcgw_server *server_alloc(struct svcgw_net *sn,
+					 struct svcgw_service *svc,
 					 const struct svcgw_key *ep,
 					 u32 weight)
 {
@@ -565,7 +636,11 @@ static struct svcgw_server *server_alloc(struct svcgw_service *svc,
 
 	if (!srv)
 		return NULL;
-	srv->stats = netdev_alloc_pcpu_stats(struct svcgw_pcpu_stats);
+	srv->stats = stats_block_take(svc->block);
+	if (srv->stats)
+		srv->block = svc->block;
+	else
+		srv->stats = netdev_alloc_pcpu_stats(struct svcgw_pcpu_stats);
 	if (!srv->stats) {
 		kfree(srv);
 		return NULL;
@@ -577,6 +652,10 @@ static struct svcgw_server *server_alloc(struct svcgw_service *svc,
 	svcgw_mlb_identity(&srv->ident, (const u8 *)&srv->ep,
 			   offsetof(struct svcgw_key, proto));
 	refcount_set(&srv->ref, 1);
+	srv->filter = sn->srcfilter;
+	srv->filter_slot = svcgw_srcfilter_slot(sn, ep->family, &ep->addr);
+	refcount_inc(&srv->filter->ref);
+	atomic_inc(&srv->filter->cnt[srv->filter_slot]);
 	return srv;
 }
 
@@ -599,7 +678,7 @@ int svcgw_server_add(struct svcgw_net *sn, const struct svcgw_key *svc_key,
 		NL_SET_ERR_MSG(extack, "too many servers in this service");
 		return -ENOSPC;
 	}
-	srv = server_alloc(svc, ep, weight);
+	srv = server_alloc(sn, svc, ep, weight);
 	if (!srv)
 		return -ENOMEM;
 
@@ -733,7 +812,7 @@ int svcgw_server_replace(struct svcgw_net *sn, const struct svcgw_key *svc_key,
 	err = endpoint_free(sn, svc, new_ep, extack);
 	if (err)
 		return err;
-	srv = server_alloc(svc, new_ep, weight ? *weight : old->weight);
+	srv = server_alloc(sn, svc, new_ep, weight ? *weight : old->weight);
 	if (!srv)
 		return -ENOMEM;
 	/* The new server takes the old one's place: its entries, only. */
@@ -933,7 +1012,7 @@ static int batch_prepare_kept(struct svcgw_net *sn, struct svcgw_batch *b,
 		}
 		/* Another service's now: it loses it in this batch. */
 		bsr->displace = other;
-		bsr->srv = server_alloc(svc, &bsr->ep, bsr->weight);
+		bsr->srv = server_alloc(sn, svc, &bsr->ep, bsr->weight);
 		if (!bsr->srv)
 			return -ENOMEM;
 		bsr->fresh = true;
@@ -967,7 +1046,7 @@ static int batch_prepare_new(struct svcgw_net *sn, struct svcgw_batch *b,
 	struct svcgw_service *svc;
 	unsigned int j;
 
-	svc = service_alloc(&bs->key, bs->mode, bs->table_size);
+	svc = service_alloc(&bs->key, bs->mode, bs->table_size, bs->n);
 	if (!svc)
 		return -ENOMEM;
 	bs->svc = svc;
@@ -987,7 +1066,7 @@ static int batch_prepare_new(struct svcgw_net *sn, struct svcgw_batch *b,
 			return -EADDRINUSE;
 		}
 		bsr->displace = other;
-		bsr->srv = server_alloc(svc, &bsr->ep, bsr->weight);
+		bsr->srv = server_alloc(sn, svc, &bsr->ep, bsr->weight);
 		if (!bsr->srv)
 			return -ENOMEM;
 		bsr->fresh = true;
@@ -1100,7 +1179,7 @@ static void batch_abort(struct svcgw_net *sn, struct svcgw_batch *b)
 	for (i = 0; i < b->nsvc; i++) {
 		struct svcgw_batch_svc *bs = &b->svc[i];
 
-		kvfree(bs->lut);	/* unpublished: holds no reference */
+		lut_free(bs->lut);	/* unpublished: holds no reference */
 		bs->lut = NULL;
 		if (bs->fresh) {
 			/* Puts its servers, which its list holds. */

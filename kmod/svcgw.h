@@ -26,6 +26,7 @@
 #include <net/netns/generic.h>
 
 #include "pure.h"
+#include "hash.h"
 #include "sesskey.h"
 #include "state.h"
 #include "maglev.h"
@@ -37,6 +38,36 @@ struct svcgw_pcpu_stats {
 	u64_stats_t		bytes;
 	u64_stats_t		sessions;
 	struct u64_stats_sync	syncp;
+};
+
+/*
+ * The per-CPU counters of a service and of servers made with it, in one
+ * per-CPU allocation: pcpu_alloc() was the dearest step of making 10,000
+ * services of 8 servers.  Element 0 is the service's; servers take the
+ * next ones while there are any (under the namespace's lock), else get
+ * counters of their own.  Freed with its last user.
+ */
+struct svcgw_stats_block {
+	refcount_t				ref;
+	unsigned int				n;
+	unsigned int				used;
+	struct svcgw_pcpu_stats __percpu	*base;
+};
+
+/*
+ * Which addresses a server may have: a count of the servers (alive, in
+ * a table or not: a session or a table entry may still hold them) whose
+ * address hashes to each slot.  The reply hook looks a packet up only if
+ * its source's slot is taken: most packets it sees are on their way to a
+ * server, and their source is a client.  Shared by the namespace and its
+ * servers, freed with the last of them (a server goes after a grace
+ * period, maybe after its namespace).
+ */
+#define SVCGW_SRCFILTER_SLOTS	1024
+
+struct svcgw_srcfilter {
+	refcount_t	ref;
+	atomic_t	cnt[SVCGW_SRCFILTER_SLOTS];
 };
 
 struct svcgw_stats {
@@ -92,14 +123,18 @@ struct svcgw_server {
 	atomic_t			nsessions;	/* live, for draining */
 	refcount_t			ref;
 	struct svcgw_pcpu_stats __percpu *stats;
+	struct svcgw_stats_block	*block;	/* NULL: own stats */
+	struct svcgw_srcfilter		*filter;
+	u16				filter_slot;
 	struct rcu_head			rcu;
 };
 
 /*
  * Maglev lookup table of a service, replaced whole under RCU.  @slot[i]
  * indexes @servers; SVCGW_SLOT_EMPTY when no server has a weight.
- * @old[i], when not SVCGW_SLOT_EMPTY, is the server entry i was tied to
- * before the last change: the entry is marked, in transition.  @servers
+ * @old[i], when @old is there and @old[i] is not SVCGW_SLOT_EMPTY, is the
+ * server entry i was tied to before the last change: the entry is marked,
+ * in transition.  @servers
  * holds a reference on each server, so a removed server that an entry
  * still names lives until the table goes.
  */
@@ -109,6 +144,11 @@ struct svcgw_lut {
 	u32			nservers;
 	u32			nmarked;
 	struct svcgw_server	**servers;
+	/*
+	 * The old server of each entry in transition, SVCGW_SLOT_EMPTY for
+	 * the others; NULL when none is (nmarked 0): a lookup then reads
+	 * one array, and a table takes half the memory.
+	 */
 	u16			*old;
 	u16			slot[];
 };
@@ -143,6 +183,7 @@ struct svcgw_service {
 	struct list_head		list;	/* svcgw_net.service_list */
 	bool				in_batch;	/* svcgw_batch_apply() */
 	struct svcgw_pcpu_stats __percpu *stats;
+	struct svcgw_stats_block	*block;	/* stats, and servers' */
 	struct rcu_head			rcu;
 };
 
@@ -224,6 +265,7 @@ struct svcgw_net {
 	struct svcgw_config		cfg;
 	bool				pressure;	/* above high watermark */
 	u32				hash_seed;
+	struct svcgw_srcfilter		*srcfilter;
 	struct svcgw_pcpu_events __percpu *events;
 };
 
@@ -233,6 +275,27 @@ extern unsigned int svcgw_session_max_default;
 static inline struct svcgw_net *svcgw_pernet(struct net *net)
 {
 	return net_generic(net, svcgw_net_id);
+}
+
+static inline u16 svcgw_srcfilter_slot(const struct svcgw_net *sn, u8 family,
+				       const union svcgw_addr *a)
+{
+	return svcgw_addr_hash(family, a, sn->hash_seed) &
+	       (SVCGW_SRCFILTER_SLOTS - 1);
+}
+
+/* False if no server has the address @a: no reply to translate. */
+static inline bool svcgw_srcfilter_maybe(const struct svcgw_net *sn, u8 family,
+					 const union svcgw_addr *a)
+{
+	return atomic_read(&sn->srcfilter->cnt[svcgw_srcfilter_slot(sn, family,
+								     a)]);
+}
+
+static inline void svcgw_srcfilter_put(struct svcgw_srcfilter *f)
+{
+	if (refcount_dec_and_test(&f->ref))
+		kvfree(f);
 }
 
 static inline void svcgw_event(struct svcgw_net *sn, enum svcgw_event ev)
