@@ -488,6 +488,40 @@ static unsigned int svcgw_icmp_fullnat(struct svcgw_net *sn,
 	return NF_ACCEPT;
 }
 
+/*
+ * A TCP or UDP packet with no service (@in) or server (else) address at
+ * its destination (@in) or source has nothing to do with svcgw, when no
+ * full NAT service exists: told from the IP header, before any parsing.
+ * Most packets that pass the first hook are replies, from servers; most
+ * that pass the reply hook come from clients, on their way to a server.
+ */
+static bool svcgw_pass(struct svcgw_net *sn, const struct sk_buff *skb,
+		       u8 pf, bool in)
+{
+	union svcgw_addr a = {};
+	u8 proto, family;
+
+	if (READ_ONCE(sn->nfullnat))
+		return false;
+	if (pf == NFPROTO_IPV4) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		proto = iph->protocol;
+		a.ip = in ? iph->daddr : iph->saddr;
+		family = AF_INET;
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		proto = ip6h->nexthdr;
+		memcpy(&a, in ? &ip6h->daddr : &ip6h->saddr, sizeof(a));
+		family = AF_INET6;
+	}
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		return false;	/* ICMP errors, extension headers */
+	return !svcgw_addrfilter_maybe(sn, in ? sn->svcfilter : sn->srvfilter,
+				       family, &a);
+}
+
 static unsigned int svcgw_in(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *state)
 {
@@ -496,6 +530,8 @@ static unsigned int svcgw_in(void *priv, struct sk_buff *skb,
 	struct svcgw_key key;
 	struct svcgw_pkt p;
 
+	if (svcgw_pass(sn, skb, state->pf, true))
+		return NF_ACCEPT;
 	switch (svcgw_parse_skb(skb, &p)) {
 	case SVCGW_PKT_OK:
 		break;
@@ -623,38 +659,6 @@ static unsigned int svcgw_fullnat_out(struct svcgw_net *sn,
 	return NF_ACCEPT;
 }
 
-/*
- * A TCP or UDP packet whose source no server has is no reply, and with
- * no full NAT service there is nothing else to do for it here.  Told
- * from the IP header, before any parsing: most packets that pass this
- * hook are on their way to a server, from a client.
- */
-static bool svcgw_out_pass(struct svcgw_net *sn, const struct sk_buff *skb,
-			   u8 pf)
-{
-	union svcgw_addr a = {};
-	u8 proto, family;
-
-	if (READ_ONCE(sn->nfullnat))
-		return false;
-	if (pf == NFPROTO_IPV4) {
-		const struct iphdr *iph = ip_hdr(skb);
-
-		proto = iph->protocol;
-		a.ip = iph->saddr;
-		family = AF_INET;
-	} else {
-		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
-
-		proto = ip6h->nexthdr;
-		memcpy(&a, &ip6h->saddr, sizeof(a));
-		family = AF_INET6;
-	}
-	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
-		return false;	/* ICMP errors, extension headers */
-	return !svcgw_srcfilter_maybe(sn, family, &a);
-}
-
 static unsigned int svcgw_out(void *priv, struct sk_buff *skb,
 			      const struct nf_hook_state *state)
 {
@@ -663,7 +667,7 @@ static unsigned int svcgw_out(void *priv, struct sk_buff *skb,
 	struct svcgw_pkt p;
 	__be16 port;
 
-	if (svcgw_out_pass(sn, skb, state->pf))
+	if (svcgw_pass(sn, skb, state->pf, false))
 		return NF_ACCEPT;
 	switch (svcgw_parse_skb(skb, &p)) {
 	case SVCGW_PKT_OK:

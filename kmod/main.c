@@ -58,10 +58,15 @@ static int __net_init svcgw_net_init(struct net *net)
 		.tcp_fin = 60,
 		.udp = 60,
 	};
-	sn->srcfilter = kvzalloc(sizeof(*sn->srcfilter), GFP_KERNEL);
-	if (!sn->srcfilter)
+	sn->srvfilter = kvzalloc(sizeof(*sn->srvfilter), GFP_KERNEL);
+	sn->svcfilter = kvzalloc(sizeof(*sn->svcfilter), GFP_KERNEL);
+	if (!sn->srvfilter || !sn->svcfilter) {
+		kvfree(sn->srvfilter);
+		kvfree(sn->svcfilter);
 		return -ENOMEM;
-	refcount_set(&sn->srcfilter->ref, 1);
+	}
+	refcount_set(&sn->srvfilter->ref, 1);
+	refcount_set(&sn->svcfilter->ref, 1);
 	sn->events = netdev_alloc_pcpu_stats(struct svcgw_pcpu_events);
 	if (!sn->events) {
 		err = -ENOMEM;
@@ -82,7 +87,8 @@ err_service:
 err_events:
 	free_percpu(sn->events);
 err_filter:
-	svcgw_srcfilter_put(sn->srcfilter);
+	svcgw_addrfilter_put(sn->srvfilter);
+	svcgw_addrfilter_put(sn->svcfilter);
 	return err;
 }
 
@@ -97,8 +103,9 @@ static void __net_exit svcgw_net_exit(struct net *net)
 	svcgw_service_net_exit(sn);
 	svcgw_session_net_exit(sn);
 	free_percpu(sn->events);
-	/* Servers still waiting for a grace period hold it too. */
-	svcgw_srcfilter_put(sn->srcfilter);
+	/* Objects still waiting for a grace period hold them too. */
+	svcgw_addrfilter_put(sn->srvfilter);
+	svcgw_addrfilter_put(sn->svcfilter);
 }
 
 static struct pernet_operations svcgw_net_ops = {

@@ -16,20 +16,6 @@
 #include "svcgw.h"
 #include "maglev.h"
 
-const struct rhashtable_params svcgw_service_params = {
-	.head_offset = offsetof(struct svcgw_service, node),
-	.key_offset = offsetof(struct svcgw_service, key),
-	.key_len = sizeof(struct svcgw_key),
-	.automatic_shrinking = true,
-};
-
-const struct rhashtable_params svcgw_server_params = {
-	.head_offset = offsetof(struct svcgw_server, node),
-	.key_offset = offsetof(struct svcgw_server, ep),
-	.key_len = sizeof(struct svcgw_key),
-	.automatic_shrinking = true,
-};
-
 static struct svcgw_lut *lut_deref(struct svcgw_net *sn,
 				   struct svcgw_service *svc)
 {
@@ -373,6 +359,7 @@ static void service_free(struct svcgw_service *svc)
 		lut_release(lut);
 	kfree(rcu_access_pointer(svc->fullnat));
 	stats_block_put(svc->block);
+	svcgw_addrfilter_release(svc->filter, svc->filter_slot);
 	kfree(svc);
 }
 
@@ -389,8 +376,7 @@ static void server_free_rcu(struct rcu_head *head)
 		stats_block_put(srv->block);
 	else
 		free_percpu(srv->stats);
-	atomic_dec(&srv->filter->cnt[srv->filter_slot]);
-	svcgw_srcfilter_put(srv->filter);
+	svcgw_addrfilter_release(srv->filter, srv->filter_slot);
 	kfree(srv);
 }
 
@@ -412,7 +398,8 @@ struct svcgw_service *svcgw_service_find(struct svcgw_net *sn,
  * A new service without servers or table, in no list or table, with
  * counters for @nsrv servers besides its own.
  */
-static struct svcgw_service *service_alloc(const struct svcgw_key *key,
+static struct svcgw_service *service_alloc(struct svcgw_net *sn,
+					   const struct svcgw_key *key,
 					   u8 mode, u32 table_size,
 					   unsigned int nsrv)
 {
@@ -434,6 +421,9 @@ static struct svcgw_service *service_alloc(const struct svcgw_key *key,
 	svc->state = mode == SVCGW_MODE_STATEFUL;
 	INIT_LIST_HEAD(&svc->servers);
 	INIT_LIST_HEAD(&svc->retired);
+	svc->filter = sn->svcfilter;
+	svc->filter_slot = svcgw_addrfilter_hold(sn, svc->filter, key->family,
+						 &key->addr);
 	return svc;
 }
 
@@ -448,7 +438,7 @@ int svcgw_service_add(struct svcgw_net *sn, const struct svcgw_key *key,
 		NL_SET_ERR_MSG(extack, "service exists");
 		return -EEXIST;
 	}
-	svc = service_alloc(key, mode, table_size, 0);
+	svc = service_alloc(sn, key, mode, table_size, 0);
 	if (!svc)
 		return -ENOMEM;
 	err = service_rebuild(sn, svc, false);
@@ -652,10 +642,9 @@ static struct svcgw_server *server_alloc(struct svcgw_net *sn,
 	svcgw_mlb_identity(&srv->ident, (const u8 *)&srv->ep,
 			   offsetof(struct svcgw_key, proto));
 	refcount_set(&srv->ref, 1);
-	srv->filter = sn->srcfilter;
-	srv->filter_slot = svcgw_srcfilter_slot(sn, ep->family, &ep->addr);
-	refcount_inc(&srv->filter->ref);
-	atomic_inc(&srv->filter->cnt[srv->filter_slot]);
+	srv->filter = sn->srvfilter;
+	srv->filter_slot = svcgw_addrfilter_hold(sn, srv->filter, ep->family,
+						 &ep->addr);
 	return srv;
 }
 
@@ -1046,7 +1035,7 @@ static int batch_prepare_new(struct svcgw_net *sn, struct svcgw_batch *b,
 	struct svcgw_service *svc;
 	unsigned int j;
 
-	svc = service_alloc(&bs->key, bs->mode, bs->table_size, bs->n);
+	svc = service_alloc(sn, &bs->key, bs->mode, bs->table_size, bs->n);
 	if (!svc)
 		return -ENOMEM;
 	bs->svc = svc;

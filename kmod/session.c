@@ -33,10 +33,27 @@ static struct kmem_cache *svcgw_session_cache6 __read_mostly;
 #define SVCGW_GC_BATCH		1024
 #define SVCGW_GC_SWEEP		8	/* ticks a sweep of the table takes */
 
+static inline int session4_cmpfn(struct rhashtable_compare_arg *arg,
+				 const void *obj)
+{
+	const struct svcgw_shash4 *sh = obj;
+
+	return svcgw_key_cmp(&sh->key, arg->key, sizeof(sh->key));
+}
+
+static inline int session6_cmpfn(struct rhashtable_compare_arg *arg,
+				 const void *obj)
+{
+	const struct svcgw_shash6 *sh = obj;
+
+	return svcgw_key_cmp(&sh->key, arg->key, sizeof(sh->key));
+}
+
 static const struct rhashtable_params session4_params = {
 	.head_offset = offsetof(struct svcgw_shash4, node),
 	.key_offset = offsetof(struct svcgw_shash4, key),
 	.key_len = sizeof(struct svcgw_skey4),
+	.obj_cmpfn = session4_cmpfn,
 	.automatic_shrinking = true,
 	.min_size = 256,
 };
@@ -45,6 +62,7 @@ static const struct rhashtable_params session6_params = {
 	.head_offset = offsetof(struct svcgw_shash6, node),
 	.key_offset = offsetof(struct svcgw_shash6, key),
 	.key_len = sizeof(struct svcgw_tuple),
+	.obj_cmpfn = session6_cmpfn,
 	.automatic_shrinking = true,
 	.min_size = 256,
 };

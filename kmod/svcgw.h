@@ -23,6 +23,7 @@
 #include <linux/workqueue.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
+#include <asm/unaligned.h>
 #include <net/netns/generic.h>
 
 #include "pure.h"
@@ -55,19 +56,20 @@ struct svcgw_stats_block {
 };
 
 /*
- * Which addresses a server may have: a count of the servers (alive, in
- * a table or not: a session or a table entry may still hold them) whose
- * address hashes to each slot.  The reply hook looks a packet up only if
- * its source's slot is taken: most packets it sees are on their way to a
- * server, and their source is a client.  Shared by the namespace and its
- * servers, freed with the last of them (a server goes after a grace
- * period, maybe after its namespace).
+ * Which addresses a server (or a service) may have: a count of the
+ * servers (services) whose address hashes to each slot, held from their
+ * creation until they are freed, in a table or not (a session or a table
+ * entry may still hold a removed server).  The hooks look a packet up
+ * only if its address's slot is taken: the reply hook sees mostly packets
+ * from clients on their way to a server, the first hook mostly replies.
+ * Shared by the namespace and its objects, freed with the last of them
+ * (an object goes after a grace period, maybe after its namespace).
  */
-#define SVCGW_SRCFILTER_SLOTS	1024
+#define SVCGW_ADDRFILTER_SLOTS	1024
 
-struct svcgw_srcfilter {
+struct svcgw_addrfilter {
 	refcount_t	ref;
-	atomic_t	cnt[SVCGW_SRCFILTER_SLOTS];
+	atomic_t	cnt[SVCGW_ADDRFILTER_SLOTS];
 };
 
 struct svcgw_stats {
@@ -124,7 +126,7 @@ struct svcgw_server {
 	refcount_t			ref;
 	struct svcgw_pcpu_stats __percpu *stats;
 	struct svcgw_stats_block	*block;	/* NULL: own stats */
-	struct svcgw_srcfilter		*filter;
+	struct svcgw_addrfilter		*filter;	/* srvfilter */
 	u16				filter_slot;
 	struct rcu_head			rcu;
 };
@@ -184,6 +186,8 @@ struct svcgw_service {
 	bool				in_batch;	/* svcgw_batch_apply() */
 	struct svcgw_pcpu_stats __percpu *stats;
 	struct svcgw_stats_block	*block;	/* stats, and servers' */
+	struct svcgw_addrfilter		*filter;	/* svcfilter */
+	u16				filter_slot;
 	struct rcu_head			rcu;
 };
 
@@ -265,7 +269,8 @@ struct svcgw_net {
 	struct svcgw_config		cfg;
 	bool				pressure;	/* above high watermark */
 	u32				hash_seed;
-	struct svcgw_srcfilter		*srcfilter;
+	struct svcgw_addrfilter		*srvfilter;	/* servers' */
+	struct svcgw_addrfilter		*svcfilter;	/* services' */
 	struct svcgw_pcpu_events __percpu *events;
 };
 
@@ -277,25 +282,45 @@ static inline struct svcgw_net *svcgw_pernet(struct net *net)
 	return net_generic(net, svcgw_net_id);
 }
 
-static inline u16 svcgw_srcfilter_slot(const struct svcgw_net *sn, u8 family,
-				       const union svcgw_addr *a)
+static inline u16 svcgw_addrfilter_slot(const struct svcgw_net *sn,
+					u8 family, const union svcgw_addr *a)
 {
 	return svcgw_addr_hash(family, a, sn->hash_seed) &
-	       (SVCGW_SRCFILTER_SLOTS - 1);
+	       (SVCGW_ADDRFILTER_SLOTS - 1);
 }
 
-/* False if no server has the address @a: no reply to translate. */
-static inline bool svcgw_srcfilter_maybe(const struct svcgw_net *sn, u8 family,
-					 const union svcgw_addr *a)
+/* False if nothing counted in @f has the address @a. */
+static inline bool svcgw_addrfilter_maybe(const struct svcgw_net *sn,
+					  const struct svcgw_addrfilter *f,
+					  u8 family, const union svcgw_addr *a)
 {
-	return atomic_read(&sn->srcfilter->cnt[svcgw_srcfilter_slot(sn, family,
-								     a)]);
+	return atomic_read(&f->cnt[svcgw_addrfilter_slot(sn, family, a)]);
 }
 
-static inline void svcgw_srcfilter_put(struct svcgw_srcfilter *f)
+/* Count @a in @f, which the caller then holds; returns its slot. */
+static inline u16 svcgw_addrfilter_hold(const struct svcgw_net *sn,
+					struct svcgw_addrfilter *f, u8 family,
+					const union svcgw_addr *a)
+{
+	u16 slot = svcgw_addrfilter_slot(sn, family, a);
+
+	refcount_inc(&f->ref);
+	atomic_inc(&f->cnt[slot]);
+	return slot;
+}
+
+static inline void svcgw_addrfilter_put(struct svcgw_addrfilter *f)
 {
 	if (refcount_dec_and_test(&f->ref))
 		kvfree(f);
+}
+
+/* Undo svcgw_addrfilter_hold(); any context. */
+static inline void svcgw_addrfilter_release(struct svcgw_addrfilter *f,
+					    u16 slot)
+{
+	atomic_dec(&f->cnt[slot]);
+	svcgw_addrfilter_put(f);
 }
 
 static inline void svcgw_event(struct svcgw_net *sn, enum svcgw_event ev)
@@ -324,9 +349,65 @@ void svcgw_stats_read(struct svcgw_pcpu_stats __percpu *stats,
 		      struct svcgw_stats *sum);
 u64 svcgw_event_read(struct svcgw_net *sn, enum svcgw_event ev);
 
+/*
+ * Key comparison for the hash tables: @len (a multiple of 4, a constant)
+ * bytes compared a word at a time, inline.  rhashtable's default calls
+ * memcmp(), a loop over bytes on x86-64.
+ */
+static __always_inline int svcgw_key_cmp(const void *a, const void *b,
+					 size_t len)
+{
+	u64 d = 0;
+	size_t i;
+
+	BUILD_BUG_ON(len % 4);
+	for (i = 0; i + 8 <= len; i += 8)
+		d |= get_unaligned((const u64 *)(a + i)) ^
+		     get_unaligned((const u64 *)(b + i));
+	if (len % 8)
+		d |= get_unaligned((const u32 *)(a + i)) ^
+		     get_unaligned((const u32 *)(b + i));
+	return d != 0;
+}
+
+static inline int svcgw_service_cmpfn(struct rhashtable_compare_arg *arg,
+				      const void *obj)
+{
+	const struct svcgw_service *svc = obj;
+
+	return svcgw_key_cmp(&svc->key, arg->key, sizeof(svc->key));
+}
+
+static inline int svcgw_server_cmpfn(struct rhashtable_compare_arg *arg,
+				     const void *obj)
+{
+	const struct svcgw_server *srv = obj;
+
+	return svcgw_key_cmp(&srv->ep, arg->key, sizeof(srv->ep));
+}
+
+/*
+ * Constants every user sees (not extern objects): the rhashtable fast
+ * paths are inline and fold them, hashing and comparing a key of known
+ * length without a call.
+ */
+static const struct rhashtable_params svcgw_service_params = {
+	.head_offset = offsetof(struct svcgw_service, node),
+	.key_offset = offsetof(struct svcgw_service, key),
+	.key_len = sizeof(struct svcgw_key),
+	.obj_cmpfn = svcgw_service_cmpfn,
+	.automatic_shrinking = true,
+};
+
+static const struct rhashtable_params svcgw_server_params = {
+	.head_offset = offsetof(struct svcgw_server, node),
+	.key_offset = offsetof(struct svcgw_server, ep),
+	.key_len = sizeof(struct svcgw_key),
+	.obj_cmpfn = svcgw_server_cmpfn,
+	.automatic_shrinking = true,
+};
+
 /* service.c */
-extern const struct rhashtable_params svcgw_service_params;
-extern const struct rhashtable_params svcgw_server_params;
 int svcgw_service_net_init(struct svcgw_net *sn);
 void svcgw_service_net_exit(struct svcgw_net *sn);
 struct svcgw_service *svcgw_service_find(struct svcgw_net *sn,
