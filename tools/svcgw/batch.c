@@ -57,15 +57,12 @@ struct batch {
 };
 
 static struct batch *current;
-static char where[4096 + 32];
 
+/* Where errors are from: formatted only when one is printed. */
 static void set_where(const char *file, unsigned long line)
 {
-	if (line)
-		snprintf(where, sizeof(where), "%s:%lu: ", file, line);
-	else
-		snprintf(where, sizeof(where), "%s: ", file);
-	pr_where = where;
+	pr_where_file = file;
+	pr_where_line = line;
 }
 
 /* The kernel refused the request: name the line of the object at fault. */
@@ -344,7 +341,7 @@ int run_batch(const char *file, bool replace)
 		set_where(file, 0);
 		err = send_batch(&b);
 	}
-	pr_where = NULL;
+	pr_where_file = NULL;
 	if (f != stdin)
 		fclose(f);
 	free(line);

@@ -108,12 +108,18 @@ static const struct cmd {
 	{ "help",	NULL,		NULL },
 };
 
-const char *pr_where;
+const char *pr_where_file;
+unsigned long pr_where_line;
 
 static void pr_msg(const char *prefix, const char *fmt, va_list ap)
 {
 	fflush(stdout);
-	fprintf(stderr, "svcgw: %s%s", pr_where ? pr_where : "", prefix);
+	fputs("svcgw: ", stderr);
+	if (pr_where_file && pr_where_line)
+		fprintf(stderr, "%s:%lu: ", pr_where_file, pr_where_line);
+	else if (pr_where_file)
+		fprintf(stderr, "%s: ", pr_where_file);
+	fputs(prefix, stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }

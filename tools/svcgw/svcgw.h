@@ -87,7 +87,9 @@ int put_batch_service(struct nl_msg *msg, const struct svc_req *svc,
 typedef int (*cmd_fn)(int argc, char **argv);
 cmd_fn find_cmd(int *argc, char ***argv);
 int run_batch(const char *file, bool replace);
-extern const char *pr_where;	/* "FILE:LINE: " before errors, or NULL */
+/* "FILE:LINE: " (or "FILE: " for line 0) before errors; no file: none. */
+extern const char *pr_where_file;
+extern unsigned long pr_where_line;
 
 /* Commands: argc/argv hold what follows the command words. */
 int cmd_service_add(int argc, char **argv);
