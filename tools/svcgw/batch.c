@@ -86,7 +86,12 @@ static uint64_t key_hash(const struct svc_req *r)
 	h = (h ^ r->ep.family) * 0x100000001b3ULL;
 	h = (h ^ r->ep.port) * 0x100000001b3ULL;
 	h = (h ^ r->proto) * 0x100000001b3ULL;
-	return h ^ (h >> 29);
+	/* MurmurHash3's fmix64: FNV leaves the low bits (the slot) poorly
+	 * mixed for keys that differ in the port alone.
+	 */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 33);
 }
 
 static bool same_key(const struct svc_req *a, const struct svc_req *b)
