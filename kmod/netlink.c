@@ -702,13 +702,35 @@ static const struct nlattr *later(const struct nlattr *a,
 }
 
 /*
+ * Sort the @n objects of @size bytes at @base by @cmp, through the
+ * pointers @v; the later nest (the attribute pointer at @attr_off of
+ * each) of two equal ones, NULL if no two are equal.
+ */
+static const struct nlattr *batch_twin(void **v, void *base, unsigned int n,
+				       size_t size, size_t attr_off,
+				       cmp_func_t cmp)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		v[i] = base + i * size;
+	sort(v, n, sizeof(*v), cmp, NULL);
+	for (i = 1; i < n; i++)
+		if (!cmp(&v[i - 1], &v[i]))
+			return later(*(const struct nlattr **)(v[i - 1] + attr_off),
+				     *(const struct nlattr **)(v[i] + attr_off));
+	return NULL;
+}
+
+/*
  * No service twice, no server endpoint twice (one endpoint backs one
  * service): sorted, in O(n log n).
  */
 static int batch_check_unique(struct svcgw_batch *b,
 			      struct netlink_ext_ack *extack)
 {
-	unsigned int i, n = max(b->nsvc, b->nsrv);
+	unsigned int n = max(b->nsvc, b->nsrv);
+	const struct nlattr *twin;
 	int err = 0;
 	void **v;
 
@@ -717,31 +739,20 @@ static int batch_check_unique(struct svcgw_batch *b,
 	v = kvmalloc_array(n, sizeof(*v), GFP_KERNEL);
 	if (!v)
 		return -ENOMEM;
-	for (i = 0; i < b->nsvc; i++)
-		v[i] = &b->svc[i];
-	sort(v, b->nsvc, sizeof(*v), batch_svc_cmp, NULL);
-	for (i = 1; i < b->nsvc; i++) {
-		if (!batch_svc_cmp(&v[i - 1], &v[i])) {
-			const struct svcgw_batch_svc *x = v[i - 1], *y = v[i];
-
-			NL_SET_ERR_MSG_ATTR(extack, later(x->attr, y->attr),
-					    "service given twice in the batch");
-			err = -EINVAL;
-			goto out;
-		}
+	twin = batch_twin(v, b->svc, b->nsvc, sizeof(*b->svc),
+			  offsetof(struct svcgw_batch_svc, attr), batch_svc_cmp);
+	if (twin) {
+		NL_SET_ERR_MSG_ATTR(extack, twin,
+				    "service given twice in the batch");
+		err = -EINVAL;
+		goto out;
 	}
-	for (i = 0; i < b->nsrv; i++)
-		v[i] = &b->srv[i];
-	sort(v, b->nsrv, sizeof(*v), batch_srv_cmp, NULL);
-	for (i = 1; i < b->nsrv; i++) {
-		if (!batch_srv_cmp(&v[i - 1], &v[i])) {
-			const struct svcgw_batch_srv *x = v[i - 1], *y = v[i];
-
-			NL_SET_ERR_MSG_ATTR(extack, later(x->attr, y->attr),
-					    "server endpoint given twice in the batch");
-			err = -EINVAL;
-			goto out;
-		}
+	twin = batch_twin(v, b->srv, b->nsrv, sizeof(*b->srv),
+			  offsetof(struct svcgw_batch_srv, attr), batch_srv_cmp);
+	if (twin) {
+		NL_SET_ERR_MSG_ATTR(extack, twin,
+				    "server endpoint given twice in the batch");
+		err = -EINVAL;
 	}
 out:
 	kvfree(v);
