@@ -190,6 +190,37 @@ assert d["drop_malformed"] == 0 and d["drop_no_server"] == 0, d
 assert d["packets"] > 0 and d["bytes"] > 0, d
 ' "$tmp/stats.json"
 
+# --- malformed headers -----------------------------------------------------------
+# A UDP packet cut after 4 bytes of its header: dropped and counted when
+# it is for a service address; for any other address svcgw leaves it to
+# the hosts (the first hook passes TCP and UDP to addresses no service
+# has, from the IP header), uncounted.
+cut_udp()
+{
+	ip netns exec "$client" python3 - "$CLIENT_IP" "$1" <<'PY'
+import socket, struct, sys
+src, dst = (socket.inet_aton(a) for a in sys.argv[1:3])
+udp = struct.pack("!HH", 40000, 53)
+ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17,
+                 0, src, dst)
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+for _ in range(3):
+    s.sendto(ip + udp, (sys.argv[2], 0))
+PY
+}
+malformed() { gwcli -j stats | json_get 'd["drop_malformed"]'; }
+m0=$(malformed)
+cut_udp ${SERVERS[0]}
+sleep 0.5
+m1=$(malformed)
+check "cut UDP header to a server's address (no service): not counted ($m0 -> $m1)" \
+	test "$m1" -eq "$m0"
+cut_udp $VIP
+busywait 5000 bash -c "[ \"\$(ip netns exec $gw $SVCGW_BIN -j stats | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"drop_malformed\"])')\" -ge $((m1 + 3)) ]"
+m2=$(malformed)
+check "cut UDP header to a service: dropped and counted ($m1 -> $m2)" \
+	test "$m2" -eq $((m1 + 3))
+
 gwcli session flush $VIP:80 proto tcp
 check "session flush of one service leaves the others" \
 	test "$(gwcli -j stats | json_get 'd["sessions_cur"]')" -eq 90
