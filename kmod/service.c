@@ -120,7 +120,8 @@ static bool lut_names(const struct svcgw_lut *lut,
 
 static void retired_drop(struct svcgw_net *sn, struct svcgw_server *srv)
 {
-	rhashtable_remove_fast(&sn->retired, &srv->node, svcgw_server_params);
+	rhashtable_remove_fast(&sn->retired, &srv->retired_node,
+			       svcgw_retired_params);
 	list_del(&srv->list);
 	svcgw_server_put(srv);
 }
@@ -149,19 +150,26 @@ static void server_retire(struct svcgw_net *sn, struct svcgw_service *svc,
 {
 	struct svcgw_server *other;
 
-	rhashtable_remove_fast(&sn->servers, &srv->node, svcgw_server_params);
 	if (!lut_names(lut_deref(sn, svc), srv))
 		goto put;
 	other = rhashtable_lookup_fast(&sn->retired, &srv->ep,
-				       svcgw_server_params);
+				       svcgw_retired_params);
 	if (other)
 		retired_drop(sn, other);
-	if (rhashtable_insert_fast(&sn->retired, &srv->node,
-				   svcgw_server_params))
+	/*
+	 * Into the retired table before out of the endpoint table: a reply
+	 * of a flow without a session, on another CPU, finds the server in
+	 * one or the other, never in neither (it would leave untranslated,
+	 * and the client would reset the connection).
+	 */
+	if (rhashtable_insert_fast(&sn->retired, &srv->retired_node,
+				   svcgw_retired_params))
 		goto put;
+	rhashtable_remove_fast(&sn->servers, &srv->node, svcgw_server_params);
 	list_add_tail(&srv->list, &svc->retired);
 	return;
 put:
+	rhashtable_remove_fast(&sn->servers, &srv->node, svcgw_server_params);
 	svcgw_server_put(srv);
 }
 
@@ -481,8 +489,8 @@ static void service_unlink(struct svcgw_net *sn, struct svcgw_service *svc)
 		rhashtable_remove_fast(&sn->servers, &srv->node,
 				       svcgw_server_params);
 	list_for_each_entry(srv, &svc->retired, list)
-		rhashtable_remove_fast(&sn->retired, &srv->node,
-				       svcgw_server_params);
+		rhashtable_remove_fast(&sn->retired, &srv->retired_node,
+				       svcgw_retired_params);
 	list_del(&svc->list);
 	sn->nservices--;
 	if (rcu_access_pointer(svc->fullnat))
@@ -671,13 +679,17 @@ int svcgw_server_add(struct svcgw_net *sn, const struct svcgw_key *svc_key,
 	if (!srv)
 		return -ENOMEM;
 
+	/*
+	 * Replies are translated from the endpoint table: @srv is there
+	 * before a table can send it a flow.
+	 */
+	err = rhashtable_insert_fast(&sn->servers, &srv->node,
+				     svcgw_server_params);
+	if (err)
+		goto err_put;
 	list_add_tail(&srv->list, &svc->servers);
 	svc->nservers++;
 	err = service_rebuild(sn, svc, true);
-	if (err)
-		goto err_list;
-	err = rhashtable_insert_fast(&sn->servers, &srv->node,
-				     svcgw_server_params);
 	if (err)
 		goto err_list;
 	return 0;
@@ -685,9 +697,8 @@ int svcgw_server_add(struct svcgw_net *sn, const struct svcgw_key *svc_key,
 err_list:
 	list_del(&srv->list);
 	svc->nservers--;
-	/* The table may hold @srv: rebuild without it before freeing. */
-	if (service_rebuild(sn, svc, true))
-		pr_warn("server rollback: table not rebuilt, kept\n");
+	rhashtable_remove_fast(&sn->servers, &srv->node, svcgw_server_params);
+err_put:
 	svcgw_server_put(srv);
 	return err;
 }
@@ -941,7 +952,7 @@ int svcgw_service_net_init(struct svcgw_net *sn)
 	err = rhashtable_init(&sn->servers, &svcgw_server_params);
 	if (err)
 		goto err_services;
-	err = rhashtable_init(&sn->retired, &svcgw_server_params);
+	err = rhashtable_init(&sn->retired, &svcgw_retired_params);
 	if (err)
 		goto err_servers;
 	return 0;

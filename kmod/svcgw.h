@@ -115,6 +115,12 @@ struct svcgw_service;
  */
 struct svcgw_server {
 	struct rhash_head		node;	/* svcgw_net.servers */
+	/*
+	 * svcgw_net.retired: a node of its own, so that a server removed
+	 * from a service enters that table before it leaves the other, and
+	 * a reply in between finds it in one of them.
+	 */
+	struct rhash_head		retired_node;
 	struct svcgw_key		ep;
 	struct svcgw_service		*svc;
 	struct list_head		list;	/* svcgw_service.servers */
@@ -407,6 +413,14 @@ static const struct rhashtable_params svcgw_server_params = {
 	.automatic_shrinking = true,
 };
 
+static const struct rhashtable_params svcgw_retired_params = {
+	.head_offset = offsetof(struct svcgw_server, retired_node),
+	.key_offset = offsetof(struct svcgw_server, ep),
+	.key_len = sizeof(struct svcgw_key),
+	.obj_cmpfn = svcgw_server_cmpfn,
+	.automatic_shrinking = true,
+};
+
 /* service.c */
 int svcgw_service_net_init(struct svcgw_net *sn);
 void svcgw_service_net_exit(struct svcgw_net *sn);
@@ -508,7 +522,8 @@ svcgw_endpoint_lookup(struct svcgw_net *sn, const struct svcgw_key *key)
 
 	srv = rhashtable_lookup(&sn->servers, key, svcgw_server_params);
 	if (!srv && unlikely(atomic_read(&sn->retired.nelems)))
-		srv = rhashtable_lookup(&sn->retired, key, svcgw_server_params);
+		srv = rhashtable_lookup(&sn->retired, key,
+					 svcgw_retired_params);
 	return srv;
 }
 
