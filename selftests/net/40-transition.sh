@@ -37,6 +37,21 @@ svcgw_load
 topo_setup
 topo_servers || { ktap_fail "servers start"; ktap_finish; }
 
+# rsts: TCP resets sent so far by the client and each server; when a held
+# connection breaks, the one that grew says who met a packet of a
+# connection it did not know (the client: a reply left untranslated; a
+# server: a flow sent to the wrong server).
+rsts()
+{
+	local ns n
+
+	for ns in client s1 s2 s3; do
+		eval n=\$$ns
+		printf '%s=%s ' $ns "$(ip netns exec "$n" nstat -az TcpOutRsts |
+			awk '$1 == "TcpOutRsts" { print $2 }')"
+	done
+}
+
 # --- 1. churn under 100 long-lived TCP connections -------------------------
 # churn_svcgw MODE: hold 100 connections while servers are added, drained,
 # replaced and removed; prints the lbtool JSON of the held connections.
@@ -48,6 +63,7 @@ churn_svcgw()
 	gwcli server add $VIP:80 proto tcp server $S1
 	gwcli server add $VIP:80 proto tcp server $S2
 	gwcli service set $VIP:80 proto tcp transition 30
+	local before=$(rsts)
 	client_run hold $VIP 80 --conns 100 --seconds 40 --interval 1 \
 		> "$tmp/hold-$1.json" &
 	local pid=$!
@@ -61,6 +77,7 @@ churn_svcgw()
 	sleep 5
 	gwcli server del $VIP:80 proto tcp server $S1
 	wait $pid
+	ktap_info "svcgw $1: TCP resets sent, before: $before after: $(rsts)"
 	client_run tcp $VIP 80 --conns 20 --bytes 2000 > "$tmp/new-$1.json"
 }
 

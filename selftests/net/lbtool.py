@@ -216,7 +216,8 @@ def hold(args):
     connection that is reset, closed, or silent that long is broken.
     """
     res = {"servers": {}, "ok": 0, "failed": 0, "errors": [], "peers": []}
-    socks = []
+    socks, names = [], []
+    start = time.monotonic()
     for _ in range(args.conns):
         s = socket.create_connection((args.addr, args.port),
                                      timeout=args.timeout)
@@ -224,12 +225,17 @@ def hold(args):
         res["servers"][name] = res["servers"].get(name, 0) + 1
         s.setblocking(False)
         socks.append(s)
+        names.append(name)
     end = time.monotonic() + args.seconds
     broken = set()
 
     def fail(i, why):
+        # Which connection, its first server and when (seconds since the
+        # first connect): what a failure is matched against in the log.
         broken.add(i)
-        res["errors"].append(why)
+        res["errors"].append("%s (conn %d, %s, port %d, at %.1fs)" % (
+            why, i, names[i], socks[i].getsockname()[1],
+            time.monotonic() - start))
 
     while time.monotonic() < end:
         want, got = {}, {}
