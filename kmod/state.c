@@ -102,3 +102,24 @@ const char *svcgw_state_name(u8 state)
 
 	return state < sizeof(names) / sizeof(names[0]) ? names[state] : "?";
 }
+
+/*
+ * The length of the next sweep, from what the last one (@ticks long) saw
+ * and ended: halved when at least 1/8 of the sessions it walked had
+ * expired, doubled when less than 1/64 had, within SVCGW_GC_SWEEP_MIN..
+ * SVCGW_GC_SWEEP_MAX; the shortest under pressure.  An expired session
+ * that no packet meets thus takes memory up to SVCGW_GC_SWEEP_MAX ticks
+ * longer than its timeout only while sessions hardly expire at all.
+ */
+u32 svcgw_gc_sweep_next(u32 ticks, u64 seen, u64 expired, bool pressure)
+{
+	if (pressure)
+		return SVCGW_GC_SWEEP_MIN;
+	if (seen && expired * 8 >= seen)
+		ticks /= 2;
+	else if (expired * 64 < seen)
+		ticks *= 2;
+	if (ticks < SVCGW_GC_SWEEP_MIN)
+		return SVCGW_GC_SWEEP_MIN;
+	return ticks > SVCGW_GC_SWEEP_MAX ? SVCGW_GC_SWEEP_MAX : ticks;
+}

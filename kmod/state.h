@@ -33,4 +33,14 @@ u32 svcgw_state_timeout(const struct svcgw_pstate *s,
 			const struct svcgw_timeouts *t);
 const char *svcgw_state_name(u8 state);
 
+/*
+ * How many collector ticks a sweep of the session table takes: few when
+ * sweeps find much expired (or under pressure), many when they find next
+ * to nothing, so that a large table of live sessions costs little.
+ */
+#define SVCGW_GC_SWEEP_MIN	8
+#define SVCGW_GC_SWEEP_MAX	64
+
+u32 svcgw_gc_sweep_next(u32 ticks, u64 seen, u64 expired, bool pressure);
+
 #endif /* _SVCGW_STATE_H */

@@ -270,6 +270,10 @@ struct svcgw_net {
 	struct delayed_work		gc_work;
 	struct svcgw_session_iter	gc_iter;	/* gc_work only */
 	bool				gc_walking;	/* @gc_iter entered */
+	/* gc_work only: ticks a sweep takes, what this sweep walked/ended */
+	u32				gc_sweep;
+	u64				gc_seen;
+	u64				gc_expired;
 	bool				exiting;
 	/* Settings, read locklessly by the packet path. */
 	struct svcgw_config		cfg;

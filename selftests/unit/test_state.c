@@ -218,4 +218,23 @@ void test_state(void)
 	    { ORIG, FIN | ACK, FINW }, { REPLY, RST | ACK, CLOSE },
 	    { ORIG, FIN | ACK, CLOSE });
 	tap_end();
+
+	tap_group("state: collector sweep length adapts to what expires");
+	/* Live tables: longer sweeps, up to the most. */
+	for (i = SVCGW_GC_SWEEP_MIN, f = 0; f < 10; f++)
+		i = svcgw_gc_sweep_next(i, 1000000, 0, false);
+	CHECK(i == SVCGW_GC_SWEEP_MAX, "%u", i);
+	CHECK(svcgw_gc_sweep_next(8, 1000000, 15624, false) == 16);
+	CHECK(svcgw_gc_sweep_next(8, 1000000, 15625, false) == 8);
+	/* Much expired: shorter, down to the least. */
+	CHECK(svcgw_gc_sweep_next(64, 1000000, 125000, false) == 32);
+	CHECK(svcgw_gc_sweep_next(64, 1000000, 124999, false) == 64);
+	CHECK(svcgw_gc_sweep_next(8, 1000, 1000, false) == SVCGW_GC_SWEEP_MIN);
+	/* Pressure: the shortest at once, whatever the last sweep saw. */
+	CHECK(svcgw_gc_sweep_next(64, 1000000, 0, true) == SVCGW_GC_SWEEP_MIN);
+	/* An empty table changes nothing; out-of-range input is clamped. */
+	CHECK(svcgw_gc_sweep_next(16, 0, 0, false) == 16);
+	CHECK(svcgw_gc_sweep_next(0, 0, 0, false) == SVCGW_GC_SWEEP_MIN);
+	CHECK(svcgw_gc_sweep_next(1000, 10, 0, false) == SVCGW_GC_SWEEP_MAX);
+	tap_end();
 }
