@@ -10,13 +10,7 @@ set -u
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/topo.sh"
 
-trap topo_cleanup EXIT
-
-checktool python3
-checktool socat
-[ -x "$SVCGW_BIN" ] || { echo "# SKIP: $SVCGW_BIN not built"; exit $ksft_skip; }
-
-tmp=$(mktemp -d)
+topo_init socat
 
 # spread FILE MIN: every server got at least MIN of the exchanges.
 spread()

@@ -14,11 +14,7 @@ set -u
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/topo.sh"
 
-trap topo_cleanup EXIT
-
-checktool python3
-[ -x "$SVCGW_BIN" ] || { echo "# SKIP: $SVCGW_BIN not built"; exit $ksft_skip; }
-tmp=$(mktemp -d)
+topo_init
 
 # svc_field ADDR:PORT PROTO EXPR: a field of one service's JSON object.
 svc_field()

@@ -23,11 +23,7 @@ set -u
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/topo.sh"
 
-trap topo_cleanup EXIT
-
-checktool python3
-[ -x "$SVCGW_BIN" ] || { echo "# SKIP: $SVCGW_BIN not built"; exit $ksft_skip; }
-tmp=$(mktemp -d)
+topo_init
 
 S1=198.51.100.11 S2=198.51.100.12 S3=198.51.100.13
 PORT=40000	# the client's, where the stream goes

@@ -11,12 +11,7 @@ set -u
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/topo.sh"
 
-trap topo_cleanup EXIT
-
-checktool python3
-[ -x "$SVCGW_BIN" ] || { echo "# SKIP: $SVCGW_BIN not built"; exit $ksft_skip; }
-
-tmp=$(mktemp -d)
+topo_init
 
 # servers_seen FILE N MIN: the client's exchanges reached N servers, each
 # at least MIN times.

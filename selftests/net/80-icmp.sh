@@ -23,12 +23,7 @@ set -u
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/topo.sh"
 
-trap topo_cleanup EXIT
-
-checktool python3
-[ -x "$SVCGW_BIN" ] || { echo "# SKIP: $SVCGW_BIN not built"; exit $ksft_skip; }
-
-tmp=$(mktemp -d)
+topo_init
 
 # pmtu NS ADDR: NS has a path MTU of 1280 cached for ADDR.
 pmtu()

@@ -12,12 +12,7 @@ set -u
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/topo.sh"
 
-trap topo_cleanup EXIT
-
-checktool python3
-[ -x "$SVCGW_BIN" ] || { echo "# SKIP: $SVCGW_BIN not built"; exit $ksft_skip; }
-
-tmp=$(mktemp -d)
+topo_init
 GW_S=198.51.100.1
 GW_S6=2001:db8:2::1
 

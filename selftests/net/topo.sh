@@ -39,6 +39,21 @@ topo_cleanup()
 	svcgw_unload 2>/dev/null || true
 }
 
+# topo_init [TOOL...]: what every test on this topology does first: the
+# cleanup trap, the tools it needs (python3 and TOOL...), the CLI (skip
+# without it), a scratch directory in $tmp.
+topo_init()
+{
+	local t
+
+	trap topo_cleanup EXIT
+	for t in python3 "$@"; do
+		checktool "$t"
+	done
+	[ -x "$SVCGW_BIN" ] || { echo "# SKIP: $SVCGW_BIN not built"; exit $ksft_skip; }
+	tmp=$(mktemp -d)
+}
+
 # topo_setup [router]: the network above; with "router", a router
 # namespace $r sits between client and gateway (client link as above, r
 # at .1 / ::1; r <-> gateway on 192.0.2.128/25 and 2001:db8:3::/64, r at
