@@ -335,9 +335,10 @@ static struct svcgw_stats_block *stats_block_alloc(unsigned int n)
 	for_each_possible_cpu(cpu)
 		for (i = 0; i < n; i++)
 			u64_stats_init(&per_cpu_ptr(b->base + i, cpu)->syncp);
+	/* Element 0, and the first reference, are the caller's. */
 	refcount_set(&b->ref, 1);
 	b->n = n;
-	b->used = 0;
+	b->used = 1;
 	return b;
 }
 
@@ -420,8 +421,7 @@ static struct svcgw_service *service_alloc(struct svcgw_net *sn,
 		kfree(svc);
 		return NULL;
 	}
-	/* The block's first reference is the service's. */
-	svc->stats = svc->block->base + svc->block->used++;
+	svc->stats = svc->block->base;
 	svc->key = *key;
 	svc->mode = mode;
 	svc->table_size = table_size;
