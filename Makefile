@@ -15,9 +15,14 @@ module:
 tools:
 	$(MAKE) -C tools/svcgw
 
+# Test-only modules (selftests/kmod): built for check, never installed.
+testmods:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/kmod modules
+
 clean:
 	rm -rf build
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/kmod clean
 	$(MAKE) -C tools/svcgw clean
 
 # install-deps.sh may install the kernel headers, and KVER above was taken
@@ -26,7 +31,7 @@ deps:
 	@scripts/install-deps.sh
 
 check: deps
-	$(MAKE) all
+	$(MAKE) all testmods
 	@selftests/run-all.sh
 
 demo: deps
@@ -44,7 +49,7 @@ bench: deps
 .PHONY: bench
 
 # Boot the guest, run only the tests matching T: make vm-test T=00-harness
-vm-test:
+vm-test: testmods
 	@selftests/vm/run-vm.sh --job test $(if $(T),--tests $(T))
 
-.PHONY: all module tools clean deps check demo vm-test
+.PHONY: all module tools testmods clean deps check demo vm-test

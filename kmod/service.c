@@ -118,10 +118,28 @@ static bool lut_names(const struct svcgw_lut *lut,
 	return false;
 }
 
-static void retired_drop(struct svcgw_net *sn, struct svcgw_server *srv)
+/*
+ * A server leaves the endpoint table, or the retired one.  The count
+ * first: a reply that missed the table the server entered before (or
+ * that its twin is in) and misses it here looks again
+ * (svcgw_endpoint_lookup()).
+ */
+static void endpoint_unlink(struct svcgw_net *sn, struct svcgw_server *srv)
 {
+	raw_write_seqcount_barrier(&sn->ep_seq);
+	rhashtable_remove_fast(&sn->servers, &srv->node, svcgw_server_params);
+}
+
+static void retired_unlink(struct svcgw_net *sn, struct svcgw_server *srv)
+{
+	raw_write_seqcount_barrier(&sn->ep_seq);
 	rhashtable_remove_fast(&sn->retired, &srv->retired_node,
 			       svcgw_retired_params);
+}
+
+static void retired_drop(struct svcgw_net *sn, struct svcgw_server *srv)
+{
+	retired_unlink(sn, srv);
 	list_del(&srv->list);
 	svcgw_server_put(srv);
 }
@@ -165,11 +183,11 @@ static void server_retire(struct svcgw_net *sn, struct svcgw_service *svc,
 	if (rhashtable_insert_fast(&sn->retired, &srv->retired_node,
 				   svcgw_retired_params))
 		goto put;
-	rhashtable_remove_fast(&sn->servers, &srv->node, svcgw_server_params);
+	endpoint_unlink(sn, srv);
 	list_add_tail(&srv->list, &svc->retired);
 	return;
 put:
-	rhashtable_remove_fast(&sn->servers, &srv->node, svcgw_server_params);
+	endpoint_unlink(sn, srv);
 	svcgw_server_put(srv);
 }
 
@@ -396,6 +414,17 @@ void svcgw_server_put(struct svcgw_server *srv)
 		call_rcu(&srv->rcu, server_free_rcu);
 }
 
+/*
+ * A retired server, for svcgw_endpoint_lookup(): out of line, as it is
+ * rarely needed, and so that a test can stall a reply between its two
+ * lookups (selftests/kmod/svcgw_stall.c probes this function).
+ */
+noinline struct svcgw_server *
+svcgw_retired_lookup(struct svcgw_net *sn, const struct svcgw_key *key)
+{
+	return rhashtable_lookup(&sn->retired, key, svcgw_retired_params);
+}
+
 struct svcgw_service *svcgw_service_find(struct svcgw_net *sn,
 					 const struct svcgw_key *key)
 {
@@ -486,11 +515,9 @@ static void service_unlink(struct svcgw_net *sn, struct svcgw_service *svc)
 
 	rhashtable_remove_fast(&sn->services, &svc->node, svcgw_service_params);
 	list_for_each_entry(srv, &svc->servers, list)
-		rhashtable_remove_fast(&sn->servers, &srv->node,
-				       svcgw_server_params);
+		endpoint_unlink(sn, srv);
 	list_for_each_entry(srv, &svc->retired, list)
-		rhashtable_remove_fast(&sn->retired, &srv->retired_node,
-				       svcgw_retired_params);
+		retired_unlink(sn, srv);
 	list_del(&svc->list);
 	sn->nservices--;
 	if (rcu_access_pointer(svc->fullnat))
@@ -697,7 +724,7 @@ int svcgw_server_add(struct svcgw_net *sn, const struct svcgw_key *svc_key,
 err_list:
 	list_del(&srv->list);
 	svc->nservers--;
-	rhashtable_remove_fast(&sn->servers, &srv->node, svcgw_server_params);
+	endpoint_unlink(sn, srv);
 err_put:
 	svcgw_server_put(srv);
 	return err;
@@ -825,8 +852,7 @@ int svcgw_server_replace(struct svcgw_net *sn, const struct svcgw_key *svc_key,
 	err = service_rebuild(sn, svc, true);
 	if (err) {
 		list_replace(&srv->list, &old->list);
-		rhashtable_remove_fast(&sn->servers, &srv->node,
-				       svcgw_server_params);
+		endpoint_unlink(sn, srv);
 		goto err_free;
 	}
 	server_retire(sn, svc, old);
@@ -946,6 +972,7 @@ int svcgw_service_net_init(struct svcgw_net *sn)
 	int err;
 
 	INIT_LIST_HEAD(&sn->service_list);
+	seqcount_init(&sn->ep_seq);
 	err = rhashtable_init(&sn->services, &svcgw_service_params);
 	if (err)
 		return err;
@@ -1165,8 +1192,7 @@ static void batch_abort(struct svcgw_net *sn, struct svcgw_batch *b)
 	}
 	for (i = 0; i < b->nsrv; i++)
 		if (b->srv[i].inserted)
-			rhashtable_remove_fast(&sn->servers, &b->srv[i].srv->node,
-					       svcgw_server_params);
+			endpoint_unlink(sn, b->srv[i].srv);
 	if (!sn->nservices)
 		svcgw_hooks_disable(sn);
 	if (visible) {

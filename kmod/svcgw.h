@@ -23,6 +23,7 @@
 #include <linux/workqueue.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
+#include <linux/seqlock.h>
 #include <asm/unaligned.h>
 #include <net/netns/generic.h>
 
@@ -255,6 +256,11 @@ struct svcgw_net {
 	struct rhashtable		services;
 	struct rhashtable		servers;
 	struct rhashtable		retired;	/* removed, still tied */
+	/*
+	 * Bumped (raw_write_seqcount_barrier()) before a server leaves
+	 * @servers or @retired: see svcgw_endpoint_lookup().
+	 */
+	seqcount_t			ep_seq;
 	struct list_head		service_list;
 	unsigned int			nservices;
 	u32				gen;	/* bumped on change, for dumps */
@@ -514,6 +520,9 @@ svcgw_service_lookup(struct svcgw_net *sn, const struct svcgw_key *key)
 	return rhashtable_lookup(&sn->services, key, svcgw_service_params);
 }
 
+struct svcgw_server *svcgw_retired_lookup(struct svcgw_net *sn,
+					  const struct svcgw_key *key);
+
 /*
  * The server behind an endpoint, for the reply path: a server of a
  * service, or one removed from it that a transition still ties entries
@@ -523,12 +532,30 @@ static inline struct svcgw_server *
 svcgw_endpoint_lookup(struct svcgw_net *sn, const struct svcgw_key *key)
 {
 	struct svcgw_server *srv;
+	unsigned int seq;
 
-	srv = rhashtable_lookup(&sn->servers, key, svcgw_server_params);
-	if (!srv && unlikely(atomic_read(&sn->retired.nelems)))
-		srv = rhashtable_lookup(&sn->retired, key,
-					 svcgw_retired_params);
-	return srv;
+	/*
+	 * Two lookups are not one: a server moves between the tables (a
+	 * replaced one into @retired, one put back into @servers while
+	 * its retired twin goes) by an insert into one, then a removal
+	 * from the other, with a table build in between.  A reply that
+	 * missed the first table before the insert and the second after
+	 * the removal saw the server in neither: it looks again, which
+	 * the count bumped before every removal tells it to.  Lookups
+	 * that find something, nearly all, pay one read of the count.
+	 */
+	do {
+		seq = raw_read_seqcount(&sn->ep_seq);
+		srv = rhashtable_lookup(&sn->servers, key, svcgw_server_params);
+		if (srv)
+			return srv;
+		if (unlikely(atomic_read(&sn->retired.nelems))) {
+			srv = svcgw_retired_lookup(sn, key);
+			if (srv)
+				return srv;
+		}
+	} while (read_seqcount_retry(&sn->ep_seq, seq));
+	return NULL;
 }
 
 /* session.c */

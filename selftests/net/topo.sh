@@ -31,11 +31,13 @@ LBTOOL=$SVCGW_SRC/selftests/net/lbtool.py
 
 tmp=
 
-# topo_cleanup: the EXIT trap of the tests: namespaces, scratch, module.
+# topo_cleanup: the EXIT trap of the tests: namespaces, scratch, modules.
 topo_cleanup()
 {
 	cleanup_all_ns
 	[ -z "$tmp" ] || rm -rf "$tmp"
+	# A test module probing svcgw (selftests/kmod) goes first.
+	[ ! -d /sys/module/svcgw_stall ] || rmmod svcgw_stall
 	svcgw_unload 2>/dev/null || true
 }
 
