@@ -9,7 +9,6 @@
  * exists for the whole dump is reported (at least once).
  */
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 #include <net/sock.h>
@@ -17,6 +16,7 @@
 
 #include "svcgw.h"
 #include "maglev.h"
+#include "twin.h"
 
 static struct genl_family svcgw_genl_family;
 
@@ -678,22 +678,6 @@ static int parse_batch_service(struct nlattr *nest, struct svcgw_batch_svc *bs,
 	return 0;
 }
 
-static int batch_svc_cmp(const void *a, const void *b)
-{
-	const struct svcgw_batch_svc *x = *(const struct svcgw_batch_svc **)a;
-	const struct svcgw_batch_svc *y = *(const struct svcgw_batch_svc **)b;
-
-	return memcmp(&x->key, &y->key, sizeof(x->key));
-}
-
-static int batch_srv_cmp(const void *a, const void *b)
-{
-	const struct svcgw_batch_srv *x = *(const struct svcgw_batch_srv **)a;
-	const struct svcgw_batch_srv *y = *(const struct svcgw_batch_srv **)b;
-
-	return memcmp(&x->ep, &y->ep, sizeof(x->ep));
-}
-
 /* The later of two nests that name the same object, for the error. */
 static const struct nlattr *later(const struct nlattr *a,
 				  const struct nlattr *b)
@@ -702,61 +686,44 @@ static const struct nlattr *later(const struct nlattr *a,
 }
 
 /*
- * Sort the @n objects of @size bytes at @base by @cmp, through the
- * pointers @v; the later nest (the attribute pointer at @attr_off of
- * each) of two equal ones, NULL if no two are equal.
- */
-static const struct nlattr *batch_twin(void **v, void *base, unsigned int n,
-				       size_t size, size_t attr_off,
-				       cmp_func_t cmp)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		v[i] = base + i * size;
-	sort(v, n, sizeof(*v), cmp, NULL);
-	for (i = 1; i < n; i++)
-		if (!cmp(&v[i - 1], &v[i]))
-			return later(*(const struct nlattr **)(v[i - 1] + attr_off),
-				     *(const struct nlattr **)(v[i] + attr_off));
-	return NULL;
-}
-
-/*
  * No service twice, no server endpoint twice (one endpoint backs one
- * service): sorted, in O(n log n).
+ * service): hashed, in expected O(n) (svcgw_find_twin()).  The objects
+ * begin with their key.
  */
 static int batch_check_unique(struct svcgw_batch *b,
 			      struct netlink_ext_ack *extack)
 {
 	unsigned int n = max(b->nsvc, b->nsrv);
-	const struct nlattr *twin;
-	int err = 0;
-	void **v;
+	u32 *slots;
+	u32 first;
+	long i, j;
 
+	BUILD_BUG_ON(offsetof(struct svcgw_batch_svc, key) ||
+		     offsetof(struct svcgw_batch_srv, ep));
 	if (n < 2)
 		return 0;
-	v = kvmalloc_array(n, sizeof(*v), GFP_KERNEL);
-	if (!v)
+	if (!svcgw_twin_slots(n))
+		return -E2BIG;
+	slots = kvmalloc_array(svcgw_twin_slots(n), sizeof(*slots), GFP_KERNEL);
+	if (!slots)
 		return -ENOMEM;
-	twin = batch_twin(v, b->svc, b->nsvc, sizeof(*b->svc),
-			  offsetof(struct svcgw_batch_svc, attr), batch_svc_cmp);
-	if (twin) {
-		NL_SET_ERR_MSG_ATTR(extack, twin,
+	i = svcgw_find_twin(b->svc, sizeof(*b->svc), sizeof(b->svc->key),
+			    b->nsvc, slots, &first);
+	j = i < 0 ? svcgw_find_twin(b->srv, sizeof(*b->srv), sizeof(b->srv->ep),
+				    b->nsrv, slots, &first) : -1;
+	kvfree(slots);
+	if (i >= 0) {
+		NL_SET_ERR_MSG_ATTR(extack, later(b->svc[i].attr,
+						  b->svc[first].attr),
 				    "service given twice in the batch");
-		err = -EINVAL;
-		goto out;
-	}
-	twin = batch_twin(v, b->srv, b->nsrv, sizeof(*b->srv),
-			  offsetof(struct svcgw_batch_srv, attr), batch_srv_cmp);
-	if (twin) {
-		NL_SET_ERR_MSG_ATTR(extack, twin,
+	} else if (j >= 0) {
+		NL_SET_ERR_MSG_ATTR(extack, later(b->srv[j].attr,
+						  b->srv[first].attr),
 				    "server endpoint given twice in the batch");
-		err = -EINVAL;
+	} else {
+		return 0;
 	}
-out:
-	kvfree(v);
-	return err;
+	return -EINVAL;
 }
 
 /*

@@ -32,5 +32,6 @@ int main(void)
 	test_pkt6();
 	test_state();
 	test_sesskey();
+	test_twin();
 	return tap_done();
 }
