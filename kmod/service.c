@@ -217,15 +217,19 @@ static int lut_in_cmp(const void *a, const void *b)
  * transition has a session.  Without @change (the clock ran out), ties
  * whose time is up go.
  *
- * The table is not published and holds no reference yet: lut_publish()
- * does both, and cannot fail; kvfree() it to drop it instead.
+ * @old is @svc's table now (NULL: none), which the caller keeps as it is
+ * while this runs, as it does @svc and the servers: the caller holds
+ * svcgw_net.lock, or a batch builds its tables on several CPUs while it
+ * does (batch_build()).  The table is not published and holds no
+ * reference yet: lut_publish() does both, and cannot fail; kvfree() it
+ * to drop it instead.
  */
-static struct svcgw_lut *lut_build(struct svcgw_net *sn,
-				   struct svcgw_service *svc,
+static struct svcgw_lut *lut_build(const struct svcgw_service *svc,
+				   const struct svcgw_lut *old,
 				   struct lut_in *in, unsigned int n,
 				   u32 transition, bool change)
 {
-	struct svcgw_lut *lut, *old = lut_deref(sn, svc);
+	struct svcgw_lut *lut;
 	bool running = old && old->nmarked &&
 		       time_before(jiffies, svc->transition_until);
 	bool marking = old && transition && (change || running);
@@ -328,7 +332,8 @@ static int service_rebuild(struct svcgw_net *sn, struct svcgw_service *svc,
 		in[n].srv = srv;
 		in[n++].weight = effective_weight(srv);
 	}
-	lut = lut_build(sn, svc, in, n, svc->transition, change);
+	lut = lut_build(svc, lut_deref(sn, svc), in, n, svc->transition,
+			change);
 	kfree(in);
 	if (!lut)
 		return -ENOMEM;
@@ -1004,8 +1009,8 @@ void svcgw_service_net_exit(struct svcgw_net *sn)
 /*
  * Batches (SVCGW_CMD_BATCH): many services with their servers in one
  * request, all or nothing.  batch_prepare() checks the request against the
- * configuration, allocates every object and builds every table that
- * changes, and inserts the new objects that collide with nothing into the
+ * configuration, allocates every object, builds every table that
+ * changes (on every CPU at once: batch_build()), and inserts the new objects that collide with nothing into the
  * hash tables (the only steps that can fail once things are allocated:
  * rhashtable inserts may allocate).  batch_commit() then cannot fail:
  * objects that take over a key held now are swapped in with
@@ -1014,10 +1019,95 @@ void svcgw_service_net_exit(struct svcgw_net *sn)
  * undoes batch_prepare().
  */
 
+/*
+ * The tables a batch builds: collected while it is prepared, then built
+ * on every CPU at once (Maglev builds are most of a large batch's time),
+ * each into its service's bs->lut.  The caller holds svcgw_net.lock and
+ * waits for them: nothing they read changes meanwhile.
+ */
+struct batch_job {
+	struct svcgw_batch_svc	*bs;
+	const struct svcgw_lut	*old;
+	struct lut_in		*in;
+	unsigned int		n;
+	u32			transition;
+	bool			change;
+};
+
+struct batch_jobs {
+	struct batch_job	*job;
+	unsigned int		n;
+	atomic_t		next;
+	atomic_t		failed;
+};
+
+#define BATCH_BUILD_HELPERS	7	/* at most, besides the caller */
+#define BATCH_BUILD_PER_HELPER	32	/* tables that make a helper worth it */
+
+struct batch_builder {
+	struct work_struct	work;
+	struct batch_jobs	*jobs;
+};
+
+/* @in (kmalloc'd) goes with the job; @jobs has room for every service. */
+static void batch_job_add(struct batch_jobs *jobs, struct svcgw_batch_svc *bs,
+			  const struct svcgw_lut *old, struct lut_in *in,
+			  unsigned int n, u32 transition, bool change)
+{
+	jobs->job[jobs->n++] = (struct batch_job){
+		.bs = bs, .old = old, .in = in, .n = n,
+		.transition = transition, .change = change,
+	};
+}
+
+static void batch_build_some(struct batch_jobs *jobs)
+{
+	unsigned int i;
+
+	while ((i = atomic_inc_return(&jobs->next) - 1) < jobs->n) {
+		struct batch_job *job = &jobs->job[i];
+
+		job->bs->lut = lut_build(job->bs->svc, job->old, job->in,
+					 job->n, job->transition, job->change);
+		if (!job->bs->lut)
+			atomic_inc(&jobs->failed);
+		cond_resched();
+	}
+}
+
+static void batch_build_work(struct work_struct *work)
+{
+	batch_build_some(container_of(work, struct batch_builder, work)->jobs);
+}
+
+/* Build every table of @jobs, here and on up to BATCH_BUILD_HELPERS other
+ * CPUs (system_unbound_wq); -ENOMEM if one could not be.
+ */
+static int batch_build(struct batch_jobs *jobs)
+{
+	struct batch_builder helper[BATCH_BUILD_HELPERS];
+	unsigned int h, nh;
+
+	nh = min3(num_online_cpus() - 1, (unsigned int)BATCH_BUILD_HELPERS,
+		  jobs->n / BATCH_BUILD_PER_HELPER);
+	for (h = 0; h < nh; h++) {
+		INIT_WORK_ONSTACK(&helper[h].work, batch_build_work);
+		helper[h].jobs = jobs;
+		queue_work(system_unbound_wq, &helper[h].work);
+	}
+	batch_build_some(jobs);
+	for (h = 0; h < nh; h++) {
+		flush_work(&helper[h].work);
+		destroy_work_on_stack(&helper[h].work);
+	}
+	return atomic_read(&jobs->failed) ? -ENOMEM : 0;
+}
+
 /* A service of the batch that exists now and keeps its objects. */
 static int batch_prepare_kept(struct svcgw_net *sn, struct svcgw_batch *b,
 			      struct svcgw_batch_svc *bs,
-			      struct svcgw_service *svc)
+			      struct svcgw_service *svc,
+			      struct batch_jobs *jobs)
 {
 	unsigned int j, kept = 0;
 	bool changed = false;
@@ -1060,18 +1150,21 @@ static int batch_prepare_kept(struct svcgw_net *sn, struct svcgw_batch *b,
 		in[j].weight = bsr->srv->state == SVCGW_SERVER_ACTIVE ?
 			       bsr->weight : 0;
 	}
-	bs->lut = lut_build(sn, svc, in, bs->n, bs->transition, true);
-	kfree(in);
-	return bs->lut ? 0 : -ENOMEM;
+	batch_job_add(jobs, bs, lut_deref(sn, svc), in, bs->n, bs->transition,
+		      true);
+	return 0;
 }
 
 /* A service of the batch made afresh, with its servers and table. */
 static int batch_prepare_new(struct svcgw_net *sn, struct svcgw_batch *b,
 			     struct svcgw_batch_svc *bs,
+			     struct batch_jobs *jobs,
 			     struct netlink_ext_ack *extack)
 {
 	struct svcgw_service *svc;
-	unsigned int j;
+	struct svcgw_server *srv;
+	unsigned int j, n = 0;
+	struct lut_in *in;
 
 	svc = service_alloc(sn, &bs->key, bs->mode, bs->table_size, bs->n);
 	if (!svc)
@@ -1100,12 +1193,20 @@ static int batch_prepare_new(struct svcgw_net *sn, struct svcgw_batch *b,
 		list_add_tail(&bsr->srv->list, &svc->servers);
 		svc->nservers++;
 	}
-	/* Not visible yet: the table can go in directly. */
-	return service_rebuild(sn, svc, false);
+	in = kmalloc_array(svc->nservers, sizeof(*in), GFP_KERNEL);
+	if (!in)
+		return -ENOMEM;
+	list_for_each_entry(srv, &svc->servers, list) {
+		in[n].srv = srv;
+		in[n++].weight = effective_weight(srv);
+	}
+	batch_job_add(jobs, bs, NULL, in, n, svc->transition, false);
+	return 0;
 }
 
-static int batch_prepare(struct svcgw_net *sn, struct svcgw_batch *b,
-			 struct netlink_ext_ack *extack)
+static int __batch_prepare(struct svcgw_net *sn, struct svcgw_batch *b,
+			   struct batch_jobs *jobs,
+			   struct netlink_ext_ack *extack)
 {
 	struct svcgw_service *svc;
 	unsigned int i;
@@ -1138,13 +1239,25 @@ static int batch_prepare(struct svcgw_net *sn, struct svcgw_batch *b,
 		}
 		if (svc) {
 			svc->in_batch = true;
-			err = batch_prepare_kept(sn, b, bs, svc);
+			err = batch_prepare_kept(sn, b, bs, svc, jobs);
 		} else {
-			err = batch_prepare_new(sn, b, bs, extack);
+			err = batch_prepare_new(sn, b, bs, jobs, extack);
 		}
 		if (err)
 			return err;
 		cond_resched();
+	}
+	err = batch_build(jobs);
+	if (err)
+		return err;
+	/* New services are not visible yet: their tables go in directly. */
+	for (i = 0; i < jobs->n; i++) {
+		struct svcgw_batch_svc *bs = jobs->job[i].bs;
+
+		if (bs->fresh) {
+			lut_publish(sn, bs->svc, bs->lut, false);
+			bs->lut = NULL;
+		}
 	}
 	if (b->nsvc && !sn->hooks_on) {
 		err = svcgw_hooks_enable(sn);
@@ -1176,6 +1289,29 @@ static int batch_prepare(struct svcgw_net *sn, struct svcgw_batch *b,
 		bs->inserted = true;
 	}
 	return 0;
+}
+
+/* Check @b against the configuration, make its objects, build its tables
+ * and insert what has a free key (batch_commit() does the rest).
+ */
+static int batch_prepare(struct svcgw_net *sn, struct svcgw_batch *b,
+			 struct netlink_ext_ack *extack)
+{
+	struct batch_jobs jobs = {};
+	unsigned int i;
+	int err;
+
+	if (b->nsvc) {
+		jobs.job = kvmalloc_array(b->nsvc, sizeof(*jobs.job),
+					  GFP_KERNEL);
+		if (!jobs.job)
+			return -ENOMEM;
+	}
+	err = __batch_prepare(sn, b, &jobs, extack);
+	for (i = 0; i < jobs.n; i++)
+		kfree(jobs.job[i].in);
+	kvfree(jobs.job);
+	return err;
 }
 
 static void batch_abort(struct svcgw_net *sn, struct svcgw_batch *b)
