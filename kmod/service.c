@@ -312,6 +312,26 @@ static void lut_publish(struct svcgw_net *sn, struct svcgw_service *svc,
 	service_note(sn, svc);
 }
 
+/* What lut_build() takes: @svc's servers and their weights now, *@n of
+ * them (kfree() it); NULL if there is no memory.
+ */
+static struct lut_in *lut_in_servers(const struct svcgw_service *svc,
+				     unsigned int *n)
+{
+	struct lut_in *in = kmalloc_array(svc->nservers, sizeof(*in),
+					  GFP_KERNEL);
+	struct svcgw_server *srv;
+
+	*n = 0;
+	if (!in)
+		return NULL;
+	list_for_each_entry(srv, &svc->servers, list) {
+		in[*n].srv = srv;
+		in[(*n)++].weight = effective_weight(srv);
+	}
+	return in;
+}
+
 /*
  * Build the lookup table of @svc from its server list and publish it
  * (lut_build() says how entries that move are tied to their old server).
@@ -319,19 +339,14 @@ static void lut_publish(struct svcgw_net *sn, struct svcgw_service *svc,
 static int service_rebuild(struct svcgw_net *sn, struct svcgw_service *svc,
 			   bool change)
 {
-	struct svcgw_server *srv;
 	struct svcgw_lut *lut;
 	struct lut_in *in;
-	unsigned int n = 0;
+	unsigned int n;
 
 	lockdep_assert_held(&sn->lock);
-	in = kmalloc_array(svc->nservers, sizeof(*in), GFP_KERNEL);
+	in = lut_in_servers(svc, &n);
 	if (!in)
 		return -ENOMEM;
-	list_for_each_entry(srv, &svc->servers, list) {
-		in[n].srv = srv;
-		in[n++].weight = effective_weight(srv);
-	}
 	lut = lut_build(svc, lut_deref(sn, svc), in, n, svc->transition,
 			change);
 	kfree(in);
@@ -1162,9 +1177,8 @@ static int batch_prepare_new(struct svcgw_net *sn, struct svcgw_batch *b,
 			     struct netlink_ext_ack *extack)
 {
 	struct svcgw_service *svc;
-	struct svcgw_server *srv;
-	unsigned int j, n = 0;
 	struct lut_in *in;
+	unsigned int j, n;
 
 	svc = service_alloc(sn, &bs->key, bs->mode, bs->table_size, bs->n);
 	if (!svc)
@@ -1193,13 +1207,9 @@ static int batch_prepare_new(struct svcgw_net *sn, struct svcgw_batch *b,
 		list_add_tail(&bsr->srv->list, &svc->servers);
 		svc->nservers++;
 	}
-	in = kmalloc_array(svc->nservers, sizeof(*in), GFP_KERNEL);
+	in = lut_in_servers(svc, &n);
 	if (!in)
 		return -ENOMEM;
-	list_for_each_entry(srv, &svc->servers, list) {
-		in[n].srv = srv;
-		in[n++].weight = effective_weight(srv);
-	}
 	batch_job_add(jobs, bs, NULL, in, n, svc->transition, false);
 	return 0;
 }
