@@ -38,6 +38,27 @@ static inline u32 svcgw_hash_final(u32 h, u32 len)
 	return h;
 }
 
+/*
+ * Hash of @len bytes from @seed.  Words are read most significant byte
+ * first, so the hash is the same on every host (Maglev identities must
+ * be); the tail, up to three bytes, is mixed in as one word, zero if
+ * there is none.
+ */
+static inline u32 svcgw_hash_bytes(const u8 *key, unsigned int len, u32 seed)
+{
+	u32 h = seed, w;
+	unsigned int i;
+
+	for (i = 0; i + 4 <= len; i += 4) {
+		w = (u32)key[i] << 24 | (u32)key[i + 1] << 16 |
+		    (u32)key[i + 2] << 8 | key[i + 3];
+		h = svcgw_hash_mix(h, w);
+	}
+	for (w = 0; i < len; i++)
+		w = w << 8 | key[i];
+	return svcgw_hash_final(svcgw_hash_mix(h, w), len);
+}
+
 /* Hash of an address alone (@family AF_INET or AF_INET6). */
 static inline u32 svcgw_addr_hash(u8 family, const union svcgw_addr *a,
 				  u32 seed)

@@ -32,21 +32,8 @@ bool svcgw_is_prime(u32 n)
 /* Derive the two permutation hashes from a server's identity bytes. */
 void svcgw_mlb_identity(struct svcgw_mlb *b, const u8 *key, unsigned int len)
 {
-	u32 h1 = 0x5eed0001, h2 = 0x5eed0002, w;
-	unsigned int i;
-
-	for (i = 0; i + 4 <= len; i += 4) {
-		w = (u32)key[i] << 24 | (u32)key[i + 1] << 16 |
-		    (u32)key[i + 2] << 8 | key[i + 3];
-		h1 = svcgw_hash_mix(h1, w);
-		h2 = svcgw_hash_mix(h2, w);
-	}
-	for (w = 0; i < len; i++)
-		w = w << 8 | key[i];
-	h1 = svcgw_hash_mix(h1, w);
-	h2 = svcgw_hash_mix(h2, w);
-	b->offset_hash = svcgw_hash_final(h1, len);
-	b->skip_hash = svcgw_hash_final(h2, len);
+	b->offset_hash = svcgw_hash_bytes(key, len, 0x5eed0001);
+	b->skip_hash = svcgw_hash_bytes(key, len, 0x5eed0002);
 }
 
 /*

@@ -1024,9 +1024,9 @@ void svcgw_service_net_exit(struct svcgw_net *sn)
 /*
  * Batches (SVCGW_CMD_BATCH): many services with their servers in one
  * request, all or nothing.  batch_prepare() checks the request against the
- * configuration, allocates every object, builds every table that
- * changes (on every CPU at once: batch_build()), and inserts the new objects that collide with nothing into the
- * hash tables (the only steps that can fail once things are allocated:
+ * configuration, allocates every object, builds every table that changes
+ * (on every CPU at once: batch_build()), and inserts the new objects that
+ * collide with nothing into the hash tables (the only steps that can fail once things are allocated:
  * rhashtable inserts may allocate).  batch_commit() then cannot fail:
  * objects that take over a key held now are swapped in with
  * rhashtable_replace_fast(), tables are published, the services that go

@@ -5,20 +5,6 @@
 #include "twin.h"
 #include "hash.h"
 
-static u32 twin_hash(const u8 *key, size_t len)
-{
-	u32 h = 0, w;
-	size_t i;
-
-	for (i = 0; i + 4 <= len; i += 4) {
-		memcpy(&w, key + i, 4);
-		h = svcgw_hash_mix(h, w);
-	}
-	for (w = 0; i < len; i++)
-		w = w << 8 | key[i];
-	return svcgw_hash_final(svcgw_hash_mix(h, w), (u32)len);
-}
-
 /*
  * The first of the @n objects at @base, @stride bytes apart, whose key
  * (the @len bytes at its start) equals an earlier object's: its index,
@@ -39,7 +25,7 @@ long svcgw_find_twin(const void *base, size_t stride, size_t len, u32 n,
 	memset(slots, 0, (mask + 1) * sizeof(*slots));
 	for (i = 0; i < n; i++) {
 		const u8 *key = b + (size_t)i * stride;
-		size_t s = twin_hash(key, len) & mask;
+		size_t s = svcgw_hash_bytes(key, len, 0) & mask;
 
 		/* A slot holds 1 + the index of the first of its key. */
 		for (; slots[s]; s = (s + 1) & mask) {
