@@ -30,7 +30,7 @@ bool svcgw_is_prime(u32 n)
 }
 
 /* Derive the two permutation hashes from a server's identity bytes. */
-void svcgw_mlb_identity(struct svcgw_mlb *b, const u8 *key, unsigned int len)
+void svcgw_maglev_identity(struct svcgw_maglev_server *b, const u8 *key, unsigned int len)
 {
 	b->offset_hash = svcgw_hash_bytes(key, len, 0x5eed0001);
 	b->skip_hash = svcgw_hash_bytes(key, len, 0x5eed0002);
@@ -41,8 +41,8 @@ void svcgw_mlb_identity(struct svcgw_mlb *b, const u8 *key, unsigned int len)
  * slots filled: @m, or 0 when no server has a weight (every slot is then
  * SVCGW_SLOT_EMPTY).  @scratch holds @n entries.
  */
-u32 svcgw_maglev_build(u16 *table, u32 m, const struct svcgw_mlb *b, u32 n,
-		       struct svcgw_mlb_scratch *scratch)
+u32 svcgw_maglev_build(u16 *table, u32 m, const struct svcgw_maglev_server *b, u32 n,
+		       struct svcgw_maglev_scratch *scratch)
 {
 	u32 i, wmax = 0, filled = 0;
 

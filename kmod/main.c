@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * svcgw: Layer-4 service gateway.  Module entry points and per-namespace
- * state (struct svcgw_net, reached through net_generic()).
+ * state (struct svcgw_net, reached through net_generic()): each file's
+ * *_net_init() in order at a namespace's birth, *_net_exit() in reverse
+ * at its death.
  */
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -10,11 +12,16 @@
 #include <net/genetlink.h>
 
 #include "svcgw.h"
+#include "stats.h"
+#include "server.h"
+#include "service.h"
+#include "session.h"
+#include "collector.h"
+#include "hooks.h"
+#include "nl.h"
 
-unsigned int svcgw_net_id __read_mostly;
-
-unsigned int svcgw_session_max_default __read_mostly = 1 << 20;
-module_param_named(session_max, svcgw_session_max_default, uint, 0644);
+static unsigned int session_max_default __read_mostly = 1 << 20;
+module_param_named(session_max, session_max_default, uint, 0644);
 MODULE_PARM_DESC(session_max,
 		 "Cap on sessions in a new network namespace (default 1048576, at most 2^28)");
 
@@ -23,23 +30,13 @@ module_param(hash_seed, uint, 0444);
 MODULE_PARM_DESC(hash_seed,
 		 "Seed of the flow hash; equal on gateways that must agree (default 0)");
 
-u64 svcgw_event_read(struct svcgw_net *sn, enum svcgw_event ev)
+static struct svcgw_addrfilter *addrfilter_alloc(void)
 {
-	u64 sum = 0;
-	int cpu;
+	struct svcgw_addrfilter *f = kvzalloc(sizeof(*f), GFP_KERNEL);
 
-	for_each_possible_cpu(cpu) {
-		const struct svcgw_pcpu_events *e = per_cpu_ptr(sn->events, cpu);
-		unsigned int start;
-		u64 v;
-
-		do {
-			start = u64_stats_fetch_begin(&e->syncp);
-			v = u64_stats_read(&e->ev[ev]);
-		} while (u64_stats_fetch_retry(&e->syncp, start));
-		sum += v;
-	}
-	return sum;
+	if (f)
+		refcount_set(&f->ref, 1);
+	return f;
 }
 
 static int __net_init svcgw_net_init(struct net *net)
@@ -50,7 +47,7 @@ static int __net_init svcgw_net_init(struct net *net)
 	sn->net = net;
 	mutex_init(&sn->lock);
 	sn->hash_seed = hash_seed;
-	sn->cfg.session_max = min_t(u32, READ_ONCE(svcgw_session_max_default),
+	sn->cfg.session_max = min_t(u32, READ_ONCE(session_max_default),
 				    SVCGW_SESSION_MAX_LIMIT);
 	sn->cfg.timeouts = (struct svcgw_timeouts) {
 		.tcp_syn = 60,
@@ -58,51 +55,60 @@ static int __net_init svcgw_net_init(struct net *net)
 		.tcp_fin = 60,
 		.udp = 60,
 	};
-	sn->srvfilter = kvzalloc(sizeof(*sn->srvfilter), GFP_KERNEL);
-	sn->svcfilter = kvzalloc(sizeof(*sn->svcfilter), GFP_KERNEL);
-	if (!sn->srvfilter || !sn->svcfilter) {
-		kvfree(sn->srvfilter);
-		kvfree(sn->svcfilter);
+	sn->srvfilter = addrfilter_alloc();
+	if (!sn->srvfilter)
 		return -ENOMEM;
-	}
-	refcount_set(&sn->srvfilter->ref, 1);
-	refcount_set(&sn->svcfilter->ref, 1);
-	sn->events = netdev_alloc_pcpu_stats(struct svcgw_pcpu_events);
-	if (!sn->events) {
+	sn->svcfilter = addrfilter_alloc();
+	if (!sn->svcfilter) {
 		err = -ENOMEM;
-		goto err_filter;
+		goto err_srvfilter;
 	}
+	err = svcgw_stats_net_init(sn);
+	if (err)
+		goto err_svcfilter;
+	err = svcgw_server_net_init(sn);
+	if (err)
+		goto err_stats;
 	err = svcgw_service_net_init(sn);
 	if (err)
-		goto err_events;
+		goto err_server;
 	err = svcgw_session_net_init(sn);
 	if (err)
 		goto err_service;
+	svcgw_collector_net_init(sn);
 	return 0;
 
 err_service:
-	rhashtable_destroy(&sn->retired);
-	rhashtable_destroy(&sn->servers);
-	rhashtable_destroy(&sn->services);
-err_events:
-	free_percpu(sn->events);
-err_filter:
-	svcgw_addrfilter_put(sn->srvfilter);
+	svcgw_service_net_exit(sn);
+err_server:
+	svcgw_server_net_exit(sn);
+err_stats:
+	svcgw_stats_net_exit(sn);
+err_svcfilter:
 	svcgw_addrfilter_put(sn->svcfilter);
+err_srvfilter:
+	svcgw_addrfilter_put(sn->srvfilter);
 	return err;
 }
 
 /*
- * Services go first: that unregisters the hooks, waits for packets in
- * flight and removes every session of every service.
+ * The hooks go first: unregistering them waits for packets in flight, and
+ * none comes after.  Then the services (and their sessions), the
+ * collector, the rest of the sessions, the endpoint tables, the counters.
  */
 static void __net_exit svcgw_net_exit(struct net *net)
 {
 	struct svcgw_net *sn = svcgw_pernet(net);
 
+	WRITE_ONCE(sn->exiting, true);
+	mutex_lock(&sn->lock);
+	svcgw_hooks_disable(sn);
+	mutex_unlock(&sn->lock);
 	svcgw_service_net_exit(sn);
+	svcgw_collector_net_exit(sn);
 	svcgw_session_net_exit(sn);
-	free_percpu(sn->events);
+	svcgw_server_net_exit(sn);
+	svcgw_stats_net_exit(sn);
 	/* Objects still waiting for a grace period hold them too. */
 	svcgw_addrfilter_put(sn->srvfilter);
 	svcgw_addrfilter_put(sn->svcfilter);
@@ -125,7 +131,7 @@ static int __init svcgw_init(void)
 	err = register_pernet_subsys(&svcgw_net_ops);
 	if (err)
 		goto err_session;
-	err = svcgw_genl_init();
+	err = svcgw_genl_register();
 	if (err)
 		goto err_pernet;
 	pr_info("loaded\n");
@@ -140,7 +146,7 @@ err_session:
 
 static void __exit svcgw_exit(void)
 {
-	svcgw_genl_uninit();
+	svcgw_genl_unregister();
 	unregister_pernet_subsys(&svcgw_net_ops);
 	/*
 	 * Sessions, servers and services are freed by RCU callbacks, and a

@@ -252,7 +252,8 @@ static enum svcgw_parse parse_ip(const u8 *nh, unsigned int len,
 	return SVCGW_PKT_OK;
 }
 
-enum svcgw_parse svcgw_parse_ipv4(const u8 *nh, unsigned int len,
+SVCGW_HOST_VISIBLE enum svcgw_parse
+svcgw_parse_ipv4(const u8 *nh, unsigned int len,
 				  struct svcgw_pkt *p)
 {
 	unsigned int tot;
@@ -270,7 +271,8 @@ enum svcgw_parse svcgw_parse_ipv4(const u8 *nh, unsigned int len,
 	return parse_ip(nh, len, tot, AF_INET, p);
 }
 
-enum svcgw_parse svcgw_parse_ipv6(const u8 *nh, unsigned int len,
+SVCGW_HOST_VISIBLE enum svcgw_parse
+svcgw_parse_ipv6(const u8 *nh, unsigned int len,
 				  struct svcgw_pkt *p)
 {
 	unsigned int plen;
@@ -341,6 +343,7 @@ void svcgw_nat(u8 *nh, const struct svcgw_pkt *p, bool dst,
 		store16(check, 0xffff);
 }
 
+#ifndef __KERNEL__
 void svcgw_nat_ipv4(u8 *nh, const struct svcgw_pkt *p, bool dst,
 		    __be32 addr, __be16 port, enum svcgw_csum_kind kind)
 {
@@ -348,6 +351,7 @@ void svcgw_nat_ipv4(u8 *nh, const struct svcgw_pkt *p, bool dst,
 
 	svcgw_nat(nh, p, dst, &a, port, kind);
 }
+#endif
 
 void svcgw_icmp_nat(u8 *nh, const struct svcgw_pkt *p, bool in_dst,
 		    const union svcgw_addr *addr, __be16 port,
@@ -387,6 +391,8 @@ void svcgw_icmp_nat(u8 *nh, const struct svcgw_pkt *p, bool in_dst,
 	}
 }
 
+#ifndef __KERNEL__
+/* Host tests only: see pkt.h. */
 static u32 sum_bytes(u32 s, const u8 *b, unsigned int len)
 {
 	unsigned int i;
@@ -450,3 +456,4 @@ u16 svcgw_icmp_csum(const u8 *nh, unsigned int len, const struct svcgw_pkt *p)
 	s -= (u32)nh[p->l4off + 2] << 8 | nh[p->l4off + 3];
 	return cpu_to_be16((u16)~fold_be(s));
 }
+#endif /* !__KERNEL__ */

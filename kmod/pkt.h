@@ -57,10 +57,13 @@ static inline unsigned int svcgw_l4_hlen(u8 proto)
  */
 enum svcgw_parse svcgw_parse(const u8 *nh, unsigned int len,
 			     struct svcgw_pkt *p);
+#ifndef __KERNEL__
+/* One family's half of svcgw_parse() (SVCGW_HOST_VISIBLE). */
 enum svcgw_parse svcgw_parse_ipv4(const u8 *nh, unsigned int len,
 				  struct svcgw_pkt *p);
 enum svcgw_parse svcgw_parse_ipv6(const u8 *nh, unsigned int len,
 				  struct svcgw_pkt *p);
+#endif
 
 /*
  * How the L4 checksum field is kept by the skb: complete (on the wire
@@ -80,8 +83,11 @@ enum svcgw_csum_kind {
 void svcgw_nat(u8 *nh, const struct svcgw_pkt *p, bool dst,
 	       const union svcgw_addr *addr, __be16 port,
 	       enum svcgw_csum_kind kind);
+#ifndef __KERNEL__
+/* svcgw_nat() of an IPv4 address; for the host tests. */
 void svcgw_nat_ipv4(u8 *nh, const struct svcgw_pkt *p, bool dst,
 		    __be32 addr, __be16 port, enum svcgw_csum_kind kind);
+#endif
 
 /*
  * Translate an ICMP error (SVCGW_PKT_ICMP_ERR): the quoted packet's
@@ -96,13 +102,15 @@ void svcgw_icmp_nat(u8 *nh, const struct svcgw_pkt *p, bool in_dst,
 		    const union svcgw_addr *addr, __be16 port,
 		    bool out_dst, const union svcgw_addr *outer);
 
-/* The ICMP(v6) checksum of a whole linear packet of @len bytes, as it
- * must be in the field (network order).
+#ifndef __KERNEL__
+/*
+ * Host tests only (the module sums an skb with skb_checksum()): the
+ * ICMP(v6) checksum of a whole linear packet of @len bytes, as it must be
+ * in the field (network order), and full checksums, on-wire values.
  */
 u16 svcgw_icmp_csum(const u8 *nh, unsigned int len, const struct svcgw_pkt *p);
-
-/* Full checksums, for tests and for checks: on-wire values. */
 u16 svcgw_csum_ipv4_header(const u8 *nh);
 u16 svcgw_csum_l4_ipv4(const u8 *nh, unsigned int len);
+#endif
 
 #endif /* _SVCGW_PKT_H */

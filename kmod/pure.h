@@ -39,6 +39,17 @@ typedef uint16_t __sum16;
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 #endif
 
+/*
+ * A function of a pure file that the module calls from that file only,
+ * and the host unit tests call directly: static in the module, so that
+ * nothing only the tests need is in the module's symbol table.
+ */
+#ifdef __KERNEL__
+#define SVCGW_HOST_VISIBLE	static
+#else
+#define SVCGW_HOST_VISIBLE
+#endif
+
 /* An address of either family, in network order; IPv4 uses word 0. */
 union svcgw_addr {
 	__be32	ip;

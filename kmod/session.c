@@ -9,12 +9,13 @@
  *
  * Life of a session: created by the packet path (GFP_ATOMIC, under the
  * per-namespace cap), refreshed by packets of either direction, and
- * unlinked exactly once, by whoever first sees it expired (packet path or
- * the GC worker) or by a flush.  The creator links the REPLY entry first
- * and the ORIG entry last; whoever removes the ORIG entry owns the end of
- * the session: it removes the REPLY entry and frees the session after an
- * RCU grace period.  A session that is not fully linked yet has no ORIG
- * entry, so nobody can end it under its creator's feet.
+ * unlinked exactly once, by whoever first sees it expired (the packet
+ * path, or the collector of collector.c) or by a flush.  The creator
+ * links the REPLY entry first and the ORIG entry last; whoever removes
+ * the ORIG entry owns the end of the session: it removes the REPLY entry
+ * and frees the session after an RCU grace period.  A session that is not
+ * fully linked yet has no ORIG entry, so nobody can end it under its
+ * creator's feet.
  *
  * Memory, IPv4, 64-bit: 80 bytes of slab object, plus two bucket pointers
  * for its two entries at a load factor between 3/8 and 3/4: about 114
@@ -23,14 +24,14 @@
 #include <linux/slab.h>
 #include <linux/jiffies.h>
 
-#include "svcgw.h"
-#include "hash.h"
+#include "session.h"
+#include "server.h"
+#include "lut.h"
+#include "stats.h"
 
 static struct kmem_cache *svcgw_session_cache4 __read_mostly;
 static struct kmem_cache *svcgw_session_cache6 __read_mostly;
 
-#define SVCGW_GC_INTERVAL	HZ
-#define SVCGW_GC_BATCH		1024
 
 static inline int session4_cmpfn(struct rhashtable_compare_arg *arg,
 				 const void *obj)
@@ -119,9 +120,10 @@ static int session_unlink(struct svcgw_net *sn, struct svcgw_session *s,
 				      session6_params);
 }
 
-struct svcgw_session *svcgw_session_lookup(struct svcgw_net *sn,
-					   const struct svcgw_tuple *t,
-					   enum svcgw_dir dir)
+/* The session of the flow direction @t, @dir; under RCU (the packet path). */
+struct svcgw_session *svcgw_session_lookup_rcu(struct svcgw_net *sn,
+					       const struct svcgw_tuple *t,
+					       enum svcgw_dir dir)
 {
 	if (likely(t->family == AF_INET)) {
 		struct svcgw_skey4 key;
@@ -310,7 +312,7 @@ struct svcgw_session *svcgw_session_create(struct svcgw_net *sn,
 	if (!READ_ONCE(sn->pressure) &&
 	    (u64)atomic_read(&sn->nsessions) * 10 >=
 	    (u64)READ_ONCE(sn->cfg.session_max) * 9)
-		svcgw_pressure_update(sn);
+		svcgw_session_pressure_update(sn);
 	return s;
 }
 
@@ -394,8 +396,7 @@ struct svcgw_session *svcgw_session_iter_next(struct svcgw_session_iter *it)
  * Right after svcgw_session_iter_start(): the session the walk stands on,
  * if still in the table, else the next one.
  */
-static struct svcgw_session *
-svcgw_session_iter_resume(struct svcgw_session_iter *it)
+struct svcgw_session *svcgw_session_iter_resume(struct svcgw_session_iter *it)
 {
 	struct svcgw_session *s;
 	void *e;
@@ -433,7 +434,6 @@ u64 svcgw_session_mem(struct svcgw_net *sn)
 
 /* Which sessions a walk of the table ends. */
 struct session_filter {
-	bool				expired;	/* only expired ones */
 	const struct svcgw_service	*svc;		/* NULL: any */
 	const struct svcgw_key		*ep;		/* NULL: any server */
 	const struct svcgw_server	*server;	/* NULL: any */
@@ -445,8 +445,6 @@ static bool session_match(const struct svcgw_session *s,
 {
 	const struct svcgw_server *srv = s->server;
 
-	if (f->expired)
-		return svcgw_session_expired(s);
 	if (f->svc && srv->svc != f->svc)
 		return false;
 	if (f->server && srv != f->server)
@@ -459,6 +457,9 @@ static bool session_match(const struct svcgw_session *s,
  * mapping table gives it now, in the same state.  The reply tuple keeps its
  * destination (the client, or the gateway's address and port), its source
  * becomes the new server.  False if somebody else ended @s first.
+ *
+ * Inside session_walk()'s walk: under its RCU read section
+ * (rhashtable_walk_start()), with bottom halves off, as the packet path.
  */
 static bool session_reschedule(struct svcgw_net *sn, struct svcgw_session *s)
 {
@@ -475,8 +476,7 @@ static bool session_reschedule(struct svcgw_net *sn, struct svcgw_session *s)
 	if (!svcgw_session_kill(sn, s))
 		return false;
 	lut = rcu_dereference(svc->lut);
-	i = lut->slot[svcgw_hash_scale(svcgw_flow_hash(&o, sn->hash_seed),
-				       lut->size)];
+	i = lut->slot[svcgw_lut_entry(lut, &o, sn->hash_seed)];
 	if (i == SVCGW_SLOT_EMPTY)
 		return true;
 	srv = lut->servers[i];
@@ -493,8 +493,10 @@ static bool session_reschedule(struct svcgw_net *sn, struct svcgw_session *s)
 }
 
 /*
- * Walk the table and end the sessions @f selects.  Sleeps between
- * batches; returns how many were ended.
+ * Walk the table and end the sessions @f selects; returns how many were
+ * ended.  Process context: sleeps between batches.  The callers hold
+ * svcgw_net.lock (a flush, a server set down), but for the namespace's
+ * exit, when nothing else runs; the walk itself needs no lock.
  */
 static unsigned int session_walk(struct svcgw_net *sn,
 				 const struct session_filter *f)
@@ -504,6 +506,7 @@ static unsigned int session_walk(struct svcgw_net *sn,
 	unsigned int seen = 0, killed = 0;
 	bool done;
 
+	might_sleep();
 	svcgw_session_iter_enter(sn, &it);
 	svcgw_session_iter_start(&it);
 	next = svcgw_session_iter_next(&it);
@@ -516,12 +519,10 @@ static unsigned int session_walk(struct svcgw_net *sn,
 				done = session_reschedule(sn, s);
 			else
 				done = svcgw_session_kill(sn, s);
-			if (done && f->expired)
-				svcgw_event(sn, SVCGW_EV_SESSION_EXPIRED);
 			local_bh_enable();
 			killed += done;
 		}
-		if (next && ++seen % SVCGW_GC_BATCH == 0) {
+		if (next && ++seen % SVCGW_SESSION_WALK_BATCH == 0) {
 			svcgw_session_iter_stop(&it);
 			cond_resched();
 			svcgw_session_iter_start(&it);
@@ -542,12 +543,15 @@ unsigned int svcgw_session_flush(struct svcgw_net *sn,
 	return session_walk(sn, &f);
 }
 
-/* @srv was set down: its sessions go at once, by its service's policy. */
+/* @srv was set down: its sessions go at once, by its service's policy
+ * (moved to the server the mapping table gives now, or ended).
+ */
 void svcgw_session_server_down(struct svcgw_net *sn, struct svcgw_server *srv)
 {
+	lockdep_assert_held(&sn->lock);
 	struct session_filter f = {
 		.server = srv,
-		.reschedule = READ_ONCE(srv->svc->down_policy) ==
+		.reschedule = READ_ONCE(srv->svc->cfg.down_policy) ==
 			      SVCGW_DOWN_RESCHEDULE,
 	};
 
@@ -558,7 +562,7 @@ void svcgw_session_server_down(struct svcgw_net *sn, struct svcgw_server *srv)
  * Session-table pressure, with hysteresis: on at 90% of the cap, off at
  * 80%.  Hybrid services make no new sessions while it is on.
  */
-void svcgw_pressure_update(struct svcgw_net *sn)
+void svcgw_session_pressure_update(struct svcgw_net *sn)
 {
 	u64 n = (u64)atomic_read(&sn->nsessions) * 10;
 	u64 max = READ_ONCE(sn->cfg.session_max);
@@ -576,103 +580,11 @@ void svcgw_pressure_update(struct svcgw_net *sn)
 	local_bh_enable();
 }
 
-/*
- * One step of the collector: a share of the table, from where the last
- * step stopped, so that a large table costs a little every tick instead
- * of a whole walk (about 1.5 s of emulated CPU a second at a million
- * sessions, with nothing to collect).  Expired sessions that packets
- * still meet are ended by the packet path; the collector only bounds how
- * long the others take memory: a sweep of the table takes gc_sweep
- * ticks, SVCGW_GC_SWEEP_MIN when sweeps find much expired or under
- * pressure, up to SVCGW_GC_SWEEP_MAX when they find next to nothing
- * (svcgw_gc_sweep_next()): a table of a million live sessions then costs
- * an eighth of what it did at a fixed 8.  The walk (both tables) stays
- * entered between steps, as a dump's does.
- */
-static void session_gc_step(struct svcgw_net *sn)
-{
-	struct session_filter f = { .expired = true };
-	struct svcgw_session_iter *it = &sn->gc_iter;
-	unsigned int budget, seen = 0, expired = 0;
-	struct svcgw_session *s, *next;
-	bool pressure = READ_ONCE(sn->pressure);
-
-	budget = max_t(unsigned int, SVCGW_GC_BATCH * 4,
-		       atomic_read(&sn->nsessions) /
-		       (pressure ? SVCGW_GC_SWEEP_MIN : sn->gc_sweep));
-	if (!sn->gc_walking) {
-		svcgw_session_iter_enter(sn, it);
-		sn->gc_walking = true;
-		sn->gc_seen = 0;
-		sn->gc_expired = 0;
-		svcgw_session_iter_start(it);
-		next = svcgw_session_iter_next(it);
-	} else {
-		svcgw_session_iter_start(it);
-		next = svcgw_session_iter_resume(it);
-	}
-	while ((s = next)) {
-		/* Step past @s before ending it (see the iterator). */
-		next = svcgw_session_iter_next(it);
-		if (session_match(s, &f)) {
-			local_bh_disable();
-			if (svcgw_session_kill(sn, s)) {
-				svcgw_event(sn, SVCGW_EV_SESSION_EXPIRED);
-				expired++;
-			}
-			local_bh_enable();
-		}
-		if (next && ++seen % SVCGW_GC_BATCH == 0) {
-			if (seen >= budget)
-				break;	/* the walk stands on @next */
-			svcgw_session_iter_stop(it);
-			cond_resched();
-			svcgw_session_iter_start(it);
-			next = svcgw_session_iter_resume(it);
-		}
-	}
-	svcgw_session_iter_stop(it);
-	sn->gc_seen += seen;
-	sn->gc_expired += expired;
-	if (!next) {
-		svcgw_session_iter_exit(it);
-		sn->gc_walking = false;
-		sn->gc_sweep = svcgw_gc_sweep_next(sn->gc_sweep, sn->gc_seen,
-						   sn->gc_expired, pressure);
-	}
-}
-
-static void session_gc(struct work_struct *work)
-{
-	struct svcgw_net *sn = container_of(to_delayed_work(work),
-					    struct svcgw_net, gc_work);
-
-	if (atomic_read(&sn->nsessions) || sn->gc_walking)
-		session_gc_step(sn);
-	mutex_lock(&sn->lock);
-	svcgw_service_tick(sn);
-	mutex_unlock(&sn->lock);
-	/* Keep going while there is anything to collect or to serve. */
-	if (!READ_ONCE(sn->exiting) &&
-	    (atomic_read(&sn->nsessions) || READ_ONCE(sn->nservices)))
-		queue_delayed_work(system_power_efficient_wq, &sn->gc_work,
-				   SVCGW_GC_INTERVAL);
-}
-
-void svcgw_session_gc_start(struct svcgw_net *sn)
-{
-	if (!READ_ONCE(sn->exiting))
-		mod_delayed_work(system_power_efficient_wq, &sn->gc_work,
-				 SVCGW_GC_INTERVAL);
-}
-
 int svcgw_session_net_init(struct svcgw_net *sn)
 {
 	int err;
 
 	atomic_set(&sn->nsessions, 0);
-	sn->gc_sweep = SVCGW_GC_SWEEP_MIN;
-	INIT_DELAYED_WORK(&sn->gc_work, session_gc);
 	err = rhashtable_init(&sn->sessions4, &session4_params);
 	if (err)
 		return err;
@@ -682,15 +594,12 @@ int svcgw_session_net_init(struct svcgw_net *sn)
 	return err;
 }
 
-/* Called after every service is gone and no packet path can run. */
+/*
+ * Called after every service is gone, no packet path can run and the
+ * collector has stopped (svcgw_collector_net_exit()).
+ */
 void svcgw_session_net_exit(struct svcgw_net *sn)
 {
-	WRITE_ONCE(sn->exiting, true);
-	cancel_delayed_work_sync(&sn->gc_work);
-	if (sn->gc_walking) {
-		svcgw_session_iter_exit(&sn->gc_iter);
-		sn->gc_walking = false;
-	}
 	svcgw_session_flush(sn, NULL, NULL);
 	WARN_ON(atomic_read(&sn->nsessions));
 	rhashtable_destroy(&sn->sessions6);

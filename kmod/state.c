@@ -88,6 +88,8 @@ u32 svcgw_state_timeout(const struct svcgw_pstate *s,
 	}
 }
 
+#ifndef __KERNEL__
+/* Host tests only. */
 const char *svcgw_state_name(u8 state)
 {
 	static const char * const names[] = {
@@ -102,6 +104,7 @@ const char *svcgw_state_name(u8 state)
 
 	return state < sizeof(names) / sizeof(names[0]) ? names[state] : "?";
 }
+#endif
 
 /*
  * The length of the next sweep, from what the last one (@ticks long) saw

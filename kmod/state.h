@@ -3,7 +3,7 @@
 #define _SVCGW_STATE_H
 
 #include "pure.h"
-#include "../uapi/linux/svcgw.h"
+#include <linux/svcgw.h>
 
 enum svcgw_dir {
 	SVCGW_DIR_ORIG,		/* client to service */
@@ -31,7 +31,9 @@ void svcgw_state_next(struct svcgw_pstate *s, u8 proto, enum svcgw_dir dir,
 		      u8 tcp_flags);
 u32 svcgw_state_timeout(const struct svcgw_pstate *s,
 			const struct svcgw_timeouts *t);
+#ifndef __KERNEL__
 const char *svcgw_state_name(u8 state);
+#endif
 
 /*
  * How many collector ticks a sweep of the session table takes: few when

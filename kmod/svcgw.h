@@ -1,18 +1,27 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * svcgw: objects shared by the module's files.
+ * svcgw: the objects of one network namespace, as every file sees them.
+ * Each file's functions are declared in its own header (server.h,
+ * service.h, ...); this one holds the structures they share and the
+ * inline helpers of the lowest layer.
  *
  * Locking, in one place:
  * - struct svcgw_net.lock (a mutex) serialises every writer of a
- *   namespace's configuration: service and server add/del, table rebuilds,
- *   hook registration, flushes, settings.  Netlink handlers take it.
+ *   namespace's configuration: service and server add/del, mapping table
+ *   rebuilds, hook registration, flushes, settings.  Netlink handlers and
+ *   the service clock (service.c) take it; functions named *_locked and
+ *   the writers of each file assert it.
  * - The packet path runs under rcu_read_lock() (netfilter hooks do) and
- *   takes no lock: services, servers and lookup tables are reached through
- *   rhashtables and __rcu pointers and freed after a grace period.
- * - Sessions are inserted and removed by the packet path and the GC worker
- *   concurrently; rhashtable's bucket locks order those.  A session is
- *   ended exactly once, by whoever removes its ORIG entry, then freed by
- *   call_rcu.
+ *   takes no lock: services, servers and mapping tables are reached
+ *   through rhashtables and __rcu pointers and freed after a grace period.
+ *   Functions named *_rcu are for it.
+ * - Sessions are inserted and removed by the packet path and the session
+ *   collector (collector.c) concurrently; rhashtable's bucket locks order those.  A
+ *   session is ended exactly once, by whoever removes its ORIG entry, then
+ *   freed by call_rcu.
+ *
+ * Words: the "mapping table" of a service (struct svcgw_lut, lut in names)
+ * maps a flow's hash to a server; maglev.c fills it.
  */
 #ifndef _SVCGW_H
 #define _SVCGW_H
@@ -26,13 +35,13 @@
 #include <linux/seqlock.h>
 #include <asm/unaligned.h>
 #include <net/netns/generic.h>
+#include <linux/svcgw.h>
 
 #include "pure.h"
 #include "hash.h"
 #include "sesskey.h"
 #include "state.h"
 #include "maglev.h"
-#include <linux/svcgw.h>
 
 /* Per-CPU counters of a service or a server (client-to-service packets). */
 struct svcgw_pcpu_stats {
@@ -47,7 +56,7 @@ struct svcgw_pcpu_stats {
  * per-CPU allocation: pcpu_alloc() was the dearest step of making 10,000
  * services of 8 servers.  Element 0 is the service's; servers take the
  * next ones while there are any (under the namespace's lock), else get
- * counters of their own.  Freed with its last user.
+ * counters of their own.  Freed with its last user (stats.c).
  */
 struct svcgw_stats_block {
 	refcount_t				ref;
@@ -79,7 +88,7 @@ struct svcgw_stats {
 	u64	sessions;
 };
 
-/* Namespace events, counted per CPU. */
+/* Namespace events, counted per CPU (stats.c). */
 enum svcgw_event {
 	SVCGW_EV_DROP_MALFORMED,
 	SVCGW_EV_DROP_NO_SERVER,
@@ -107,12 +116,12 @@ struct svcgw_key {
 struct svcgw_service;
 
 /*
- * A server of one service.  Lives in its service's list and in the
- * namespace's endpoint table (both under svcgw_net.lock) and in the
- * service's lookup tables (RCU).  @ref: one for the list, one per lookup
- * table that names it, one per session.  Freed by RCU when the last
- * reference goes.  @state and @weight change under svcgw_net.lock; the
- * packet path reads @state with READ_ONCE().
+ * A server of one service (server.c).  Lives in its service's list and
+ * in the namespace's endpoint table (both under svcgw_net.lock) and in
+ * the service's mapping tables (RCU).  @ref: one for the list, one per
+ * mapping table that names it, one per session.  Freed by RCU when the
+ * last reference goes.  @state and @weight change under svcgw_net.lock;
+ * the packet path reads @state with READ_ONCE().
  */
 struct svcgw_server {
 	struct rhash_head		node;	/* svcgw_net.servers */
@@ -128,7 +137,7 @@ struct svcgw_server {
 	u32				weight;
 	u8				state;	/* enum svcgw_server_state */
 	unsigned long			drain_until;	/* jiffies, 0: none */
-	struct svcgw_mlb		ident;	/* place in the table */
+	struct svcgw_maglev_server	ident;	/* place in the table */
 	atomic_t			nsessions;	/* live, for draining */
 	refcount_t			ref;
 	struct svcgw_pcpu_stats __percpu *stats;
@@ -139,13 +148,13 @@ struct svcgw_server {
 };
 
 /*
- * Maglev lookup table of a service, replaced whole under RCU.  @slot[i]
- * indexes @servers; SVCGW_SLOT_EMPTY when no server has a weight.
- * @old[i], when @old is there and @old[i] is not SVCGW_SLOT_EMPTY, is the
- * server entry i was tied to before the last change: the entry is marked,
- * in transition.  @servers
- * holds a reference on each server, so a removed server that an entry
- * still names lives until the table goes.
+ * The mapping table of a service (lut.c), replaced whole under RCU.
+ * @slot[i] indexes @servers; SVCGW_SLOT_EMPTY when no server has a
+ * weight.  @old[i], when @old is there and @old[i] is not
+ * SVCGW_SLOT_EMPTY, is the server entry i was tied to before the last
+ * change: the entry is marked, in transition.  @servers holds a reference
+ * on each server, so a removed server that an entry still names lives
+ * until the table goes.
  */
 struct svcgw_lut {
 	struct rcu_head		rcu;
@@ -163,34 +172,53 @@ struct svcgw_lut {
 };
 
 /*
- * Full NAT of a service: its servers see every flow come from @addr (a
- * gateway address, of the servers' family) and a port of its session.
- * Replaced whole under RCU.
+ * Full NAT of a service (fullnat.c): its servers see every flow come from
+ * @addr (a gateway address, of the servers' family) and a port of its
+ * session.  Replaced whole under RCU.
  */
 struct svcgw_fullnat {
 	union svcgw_addr	addr;
 	struct rcu_head		rcu;
 };
 
+/*
+ * What an operator sets of a service: SERVICE_NEW and SERVICE_SET
+ * (netlink), a batch's service, all the same.  @table_size is fixed when
+ * the service is made.  The packet path reads @mode, @op_stateful and
+ * @down_policy with READ_ONCE().
+ */
+struct svcgw_service_cfg {
+	u8	mode;		/* enum svcgw_mode */
+	u8	op_stateful;	/* hybrid: sessions on the operator's word */
+	u8	down_policy;	/* enum svcgw_down_policy */
+	u32	table_size;	/* entries of the mapping table, a prime */
+	u32	transition;	/* seconds moved entries stay tied */
+};
+
+/* Fields of a svcgw_service_cfg a request sets (SVCGW_CFG_*). */
+#define SVCGW_CFG_MODE		BIT(0)
+#define SVCGW_CFG_TRANSITION	BIT(1)
+#define SVCGW_CFG_STATEFUL	BIT(2)
+#define SVCGW_CFG_DOWN_POLICY	BIT(3)
+#define SVCGW_CFG_TABLE_SIZE	BIT(4)
+
+/* A service (service.c). */
 struct svcgw_service {
 	struct rhash_head		node;	/* svcgw_net.services */
 	struct svcgw_key		key;
-	u8				mode;	/* enum svcgw_mode */
-	bool				op_stateful;
-	u8				down_policy;
-	u8				reason;	/* last reported, for switches */
-	bool				state;
-	u32				transition;	/* seconds */
-	unsigned long			transition_until;	/* jiffies */
+	struct svcgw_service_cfg	cfg;
+	/* Makes sessions for new flows now, and why: last reported. */
+	bool				stateful_now;
+	u8				reason;	/* enum svcgw_reason */
 	u64				switches;	/* svcgw_net.lock */
-	u32				table_size;
+	unsigned long			transition_until;	/* jiffies */
 	struct svcgw_lut __rcu		*lut;
 	struct svcgw_fullnat __rcu	*fullnat;	/* NULL: off */
 	struct list_head		servers;	/* svcgw_net.lock */
 	unsigned int			nservers;	/* svcgw_net.lock */
 	struct list_head		retired;	/* svcgw_net.lock */
 	struct list_head		list;	/* svcgw_net.service_list */
-	bool				in_batch;	/* svcgw_batch_apply() */
+	bool				in_batch;	/* batch.c */
 	struct svcgw_pcpu_stats __percpu *stats;
 	struct svcgw_stats_block	*block;	/* stats, and servers' */
 	struct svcgw_addrfilter		*filter;	/* svcfilter */
@@ -213,11 +241,11 @@ struct svcgw_shash6 {
 };
 
 /*
- * A session: its ORIG direction is client -> service, its REPLY direction
- * the reply as the gateway sees it (server -> client, or server -> a
- * gateway address and port).  Holds a reference on @server.  Allocated
- * from one cache per family, of the size of h4[2] or h6[2]: 80 bytes for
- * IPv4, 128 for IPv6 (64-bit).  Read the tuples with
+ * A session (session.c): its ORIG direction is client -> service, its
+ * REPLY direction the reply as the gateway sees it (server -> client, or
+ * server -> a gateway address and port).  Holds a reference on @server.
+ * Allocated from one cache per family, of the size of h4[2] or h6[2]: 80
+ * bytes for IPv4, 128 for IPv6 (64-bit).  Read the tuples with
  * svcgw_session_tuple().
  *
  * Linking: REPLY goes into the table first, ORIG last; whoever unlinks
@@ -248,31 +276,39 @@ struct svcgw_config {
 	struct svcgw_timeouts	timeouts;
 };
 
-/* Everything svcgw keeps for one network namespace. */
+/*
+ * Everything svcgw keeps for one network namespace, grouped by the file
+ * that owns each part.
+ */
 struct svcgw_net {
 	struct net			*net;
 	struct mutex			lock;
-	/* Configuration: svcgw_service_*.c, writers hold @lock. */
+	bool				exiting;
+	/* service.c: services, writers hold @lock. */
 	struct rhashtable		services;
+	struct list_head		service_list;
+	unsigned int			nservices;
+	u32				gen;	/* bumped on change, for dumps */
+	struct delayed_work		clock_work;	/* svcgw_service_tick */
+	/* server.c: server endpoints, writers hold @lock. */
 	struct rhashtable		servers;
 	struct rhashtable		retired;	/* removed, still tied */
 	/*
 	 * Bumped (raw_write_seqcount_barrier()) before a server leaves
-	 * @servers or @retired: see svcgw_endpoint_lookup().
+	 * @servers or @retired: see svcgw_endpoint_lookup_rcu().
 	 */
 	seqcount_t			ep_seq;
-	struct list_head		service_list;
-	unsigned int			nservices;
-	u32				gen;	/* bumped on change, for dumps */
+	/* fullnat.c: services with full NAT, read locklessly. */
+	unsigned int			nfullnat;
+	/* hooks.c */
 	bool				hooks_on;
 	struct nf_hook_ops		*hook_ops;
-	unsigned int			nfullnat;	/* services with full
-							 * NAT, read locklessly
-							 */
-	/* Sessions: session.c.  Both directions, by family. */
+	/* session.c: sessions of both directions, by family. */
 	struct rhashtable		sessions4;
 	struct rhashtable		sessions6;
 	atomic_t			nsessions;
+	bool				pressure;	/* above high watermark */
+	/* collector.c */
 	struct delayed_work		gc_work;
 	struct svcgw_session_iter	gc_iter;	/* gc_work only */
 	bool				gc_walking;	/* @gc_iter entered */
@@ -280,22 +316,36 @@ struct svcgw_net {
 	u32				gc_sweep;
 	u64				gc_seen;
 	u64				gc_expired;
-	bool				exiting;
 	/* Settings, read locklessly by the packet path. */
 	struct svcgw_config		cfg;
-	bool				pressure;	/* above high watermark */
 	u32				hash_seed;
+	/* main.c: the address filters; stats.c: the events. */
 	struct svcgw_addrfilter		*srvfilter;	/* servers' */
 	struct svcgw_addrfilter		*svcfilter;	/* services' */
 	struct svcgw_pcpu_events __percpu *events;
 };
 
 extern unsigned int svcgw_net_id;
-extern unsigned int svcgw_session_max_default;
 
 static inline struct svcgw_net *svcgw_pernet(struct net *net)
 {
 	return net_generic(net, svcgw_net_id);
+}
+
+static inline unsigned int svcgw_addr_len(u8 family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
+static inline void svcgw_key_of(struct svcgw_key *key,
+				const union svcgw_addr *addr, __be16 port,
+				const struct svcgw_tuple *t)
+{
+	memset(key, 0, sizeof(*key));
+	key->addr = *addr;
+	key->port = port;
+	key->proto = t->proto;
+	key->family = t->family;
 }
 
 static inline u16 svcgw_addrfilter_slot(const struct svcgw_net *sn,
@@ -339,32 +389,6 @@ static inline void svcgw_addrfilter_release(struct svcgw_addrfilter *f,
 	svcgw_addrfilter_put(f);
 }
 
-static inline void svcgw_event(struct svcgw_net *sn, enum svcgw_event ev)
-{
-	struct svcgw_pcpu_events *e = this_cpu_ptr(sn->events);
-
-	u64_stats_update_begin(&e->syncp);
-	u64_stats_inc(&e->ev[ev]);
-	u64_stats_update_end(&e->syncp);
-}
-
-static inline void svcgw_count(struct svcgw_pcpu_stats __percpu *stats,
-			       unsigned int len, bool new_session)
-{
-	struct svcgw_pcpu_stats *s = this_cpu_ptr(stats);
-
-	u64_stats_update_begin(&s->syncp);
-	u64_stats_inc(&s->packets);
-	u64_stats_add(&s->bytes, len);
-	if (new_session)
-		u64_stats_inc(&s->sessions);
-	u64_stats_update_end(&s->syncp);
-}
-
-void svcgw_stats_read(struct svcgw_pcpu_stats __percpu *stats,
-		      struct svcgw_stats *sum);
-u64 svcgw_event_read(struct svcgw_net *sn, enum svcgw_event ev);
-
 /*
  * Key comparison for the hash tables: @len (a multiple of 4, a constant)
  * bytes compared a word at a time, inline.  rhashtable's default calls
@@ -385,247 +409,5 @@ static __always_inline int svcgw_key_cmp(const void *a, const void *b,
 		     get_unaligned((const u32 *)(b + i));
 	return d != 0;
 }
-
-static inline int svcgw_service_cmpfn(struct rhashtable_compare_arg *arg,
-				      const void *obj)
-{
-	const struct svcgw_service *svc = obj;
-
-	return svcgw_key_cmp(&svc->key, arg->key, sizeof(svc->key));
-}
-
-static inline int svcgw_server_cmpfn(struct rhashtable_compare_arg *arg,
-				     const void *obj)
-{
-	const struct svcgw_server *srv = obj;
-
-	return svcgw_key_cmp(&srv->ep, arg->key, sizeof(srv->ep));
-}
-
-/*
- * Constants every user sees (not extern objects): the rhashtable fast
- * paths are inline and fold them, hashing and comparing a key of known
- * length without a call.
- */
-static const struct rhashtable_params svcgw_service_params = {
-	.head_offset = offsetof(struct svcgw_service, node),
-	.key_offset = offsetof(struct svcgw_service, key),
-	.key_len = sizeof(struct svcgw_key),
-	.obj_cmpfn = svcgw_service_cmpfn,
-	.automatic_shrinking = true,
-};
-
-static const struct rhashtable_params svcgw_server_params = {
-	.head_offset = offsetof(struct svcgw_server, node),
-	.key_offset = offsetof(struct svcgw_server, ep),
-	.key_len = sizeof(struct svcgw_key),
-	.obj_cmpfn = svcgw_server_cmpfn,
-	.automatic_shrinking = true,
-};
-
-static const struct rhashtable_params svcgw_retired_params = {
-	.head_offset = offsetof(struct svcgw_server, retired_node),
-	.key_offset = offsetof(struct svcgw_server, ep),
-	.key_len = sizeof(struct svcgw_key),
-	.obj_cmpfn = svcgw_server_cmpfn,
-	.automatic_shrinking = true,
-};
-
-/* service.c */
-int svcgw_service_net_init(struct svcgw_net *sn);
-void svcgw_service_net_exit(struct svcgw_net *sn);
-struct svcgw_service *svcgw_service_find(struct svcgw_net *sn,
-					 const struct svcgw_key *key);
-int svcgw_service_add(struct svcgw_net *sn, const struct svcgw_key *key,
-		      u8 mode, u32 table_size, struct netlink_ext_ack *extack);
-int svcgw_service_del(struct svcgw_net *sn, const struct svcgw_key *key,
-		      struct netlink_ext_ack *extack);
-int svcgw_server_add(struct svcgw_net *sn, const struct svcgw_key *svc_key,
-		     const struct svcgw_key *ep, u32 weight,
-		     struct netlink_ext_ack *extack);
-int svcgw_server_del(struct svcgw_net *sn, const struct svcgw_key *svc_key,
-		     const struct svcgw_key *ep,
-		     struct netlink_ext_ack *extack);
-int svcgw_service_set(struct svcgw_net *sn, struct svcgw_service *svc,
-		      const struct svcgw_service *want, unsigned int which);
-int svcgw_server_set(struct svcgw_net *sn, const struct svcgw_key *svc_key,
-		     const struct svcgw_key *ep, const u32 *weight,
-		     const u8 *state, const u32 *deadline,
-		     struct netlink_ext_ack *extack);
-int svcgw_server_replace(struct svcgw_net *sn, const struct svcgw_key *svc_key,
-			 const struct svcgw_key *old_ep,
-			 const struct svcgw_key *new_ep, const u32 *weight,
-			 struct netlink_ext_ack *extack);
-void svcgw_service_tick(struct svcgw_net *sn);
-void svcgw_service_reason(struct svcgw_net *sn,
-			  const struct svcgw_service *svc,
-			  bool *state, u8 *reason);
-void svcgw_flush(struct svcgw_net *sn);
-int svcgw_service_fullnat(struct svcgw_net *sn, struct svcgw_service *svc,
-			  const union svcgw_addr *addr);
-void svcgw_server_put(struct svcgw_server *srv);
-
-/*
- * One SVCGW_CMD_BATCH request, parsed (netlink.c) and applied
- * (svcgw_batch_apply(), service.c).  @svc[i] owns @srv[first..first+n).
- * The nlattr pointers point into the request, for the extended ack.
- */
-struct svcgw_batch_srv {
-	struct svcgw_key		ep;
-	u32				weight;
-	const struct nlattr		*attr;
-	/* Filled by svcgw_batch_apply(): */
-	struct svcgw_server		*srv;	/* new, or the kept one */
-	struct svcgw_server		*displace;	/* holds @ep now */
-	bool				fresh;	/* @srv is new */
-	bool				inserted;	/* in svcgw_net.servers */
-};
-
-struct svcgw_batch_svc {
-	struct svcgw_key		key;
-	u8				mode;
-	u32				table_size;
-	u32				transition;
-	u8				op_stateful;
-	u8				down_policy;
-	const struct nlattr		*attr;
-	unsigned int			first, n;
-	/* Filled by svcgw_batch_apply(): */
-	struct svcgw_service		*svc;	/* new, or the existing one */
-	struct svcgw_service		*old;	/* made afresh: the one it replaces */
-	struct svcgw_lut		*lut;	/* new table, NULL: keep */
-	bool				fresh;	/* @svc is new */
-	bool				inserted;	/* in svcgw_net.services */
-};
-
-struct svcgw_batch {
-	bool				replace;
-	unsigned int			nsvc, nsrv;
-	struct svcgw_batch_svc		*svc;
-	struct svcgw_batch_srv		*srv;
-};
-
-int svcgw_batch_apply(struct svcgw_net *sn, struct svcgw_batch *b,
-		      struct netlink_ext_ack *extack);
-
-/* Fields of svcgw_service_set()'s @which. */
-#define SVCGW_SET_MODE		BIT(0)
-#define SVCGW_SET_TRANSITION	BIT(1)
-#define SVCGW_SET_STATEFUL	BIT(2)
-#define SVCGW_SET_DOWN_POLICY	BIT(3)
-
-static inline struct svcgw_service *
-svcgw_service_lookup(struct svcgw_net *sn, const struct svcgw_key *key)
-{
-	return rhashtable_lookup(&sn->services, key, svcgw_service_params);
-}
-
-struct svcgw_server *svcgw_retired_lookup(struct svcgw_net *sn,
-					  const struct svcgw_key *key);
-
-/*
- * The server behind an endpoint, for the reply path: a server of a
- * service, or one removed from it that a transition still ties entries
- * to (retired), whose flows without a session still reach it.
- */
-static inline struct svcgw_server *
-svcgw_endpoint_lookup(struct svcgw_net *sn, const struct svcgw_key *key)
-{
-	struct svcgw_server *srv;
-	unsigned int seq;
-
-	/*
-	 * Two lookups are not one: a server moves between the tables (a
-	 * replaced one into @retired, one put back into @servers while
-	 * its retired twin goes) by an insert into one, then a removal
-	 * from the other, with a table build in between.  A reply that
-	 * missed the first table before the insert and the second after
-	 * the removal saw the server in neither: it looks again, which
-	 * the count bumped before every removal tells it to.  Lookups
-	 * that find something, nearly all, pay one read of the count.
-	 */
-	do {
-		seq = raw_read_seqcount(&sn->ep_seq);
-		srv = rhashtable_lookup(&sn->servers, key, svcgw_server_params);
-		if (srv)
-			return srv;
-		if (unlikely(atomic_read(&sn->retired.nelems))) {
-			srv = svcgw_retired_lookup(sn, key);
-			if (srv)
-				return srv;
-		}
-	} while (read_seqcount_retry(&sn->ep_seq, seq));
-	return NULL;
-}
-
-/* session.c */
-int svcgw_session_init(void);
-void svcgw_session_uninit(void);
-int svcgw_session_net_init(struct svcgw_net *sn);
-void svcgw_session_net_exit(struct svcgw_net *sn);
-void svcgw_session_gc_start(struct svcgw_net *sn);
-struct svcgw_session *svcgw_session_lookup(struct svcgw_net *sn,
-					   const struct svcgw_tuple *t,
-					   enum svcgw_dir dir);
-struct svcgw_session *svcgw_session_create(struct svcgw_net *sn,
-					   struct svcgw_server *srv,
-					   const struct svcgw_tuple *orig,
-					   const struct svcgw_tuple *reply,
-					   u8 tcp_flags);
-void svcgw_session_tuple(const struct svcgw_session *s, enum svcgw_dir dir,
-			 struct svcgw_tuple *t);
-void svcgw_session_touch(struct svcgw_net *sn, struct svcgw_session *s,
-			 enum svcgw_dir dir, u8 proto, u8 tcp_flags);
-bool svcgw_session_kill(struct svcgw_net *sn, struct svcgw_session *s);
-unsigned int svcgw_session_flush(struct svcgw_net *sn,
-				 const struct svcgw_service *svc,
-				 const struct svcgw_key *ep);
-void svcgw_session_server_down(struct svcgw_net *sn, struct svcgw_server *srv);
-void svcgw_pressure_update(struct svcgw_net *sn);
-u64 svcgw_session_mem(struct svcgw_net *sn);
-void svcgw_session_iter_enter(struct svcgw_net *sn,
-			      struct svcgw_session_iter *it);
-void svcgw_session_iter_exit(struct svcgw_session_iter *it);
-struct svcgw_session *svcgw_session_iter_next(struct svcgw_session_iter *it);
-
-static inline void svcgw_session_iter_start(struct svcgw_session_iter *it)
-{
-	rhashtable_walk_start(&it->iter);
-}
-
-static inline void svcgw_session_iter_stop(struct svcgw_session_iter *it)
-{
-	rhashtable_walk_stop(&it->iter);
-}
-
-/*
- * The reply tuple of the flow @orig served by the endpoint @ep when the
- * gateway translates only the service address: server -> client.
- */
-static inline void svcgw_tuple_reply(struct svcgw_tuple *r,
-				     const struct svcgw_tuple *orig,
-				     const struct svcgw_key *ep)
-{
-	memset(r, 0, sizeof(*r));
-	r->family = orig->family;
-	r->proto = orig->proto;
-	r->src = ep->addr;
-	r->sport = ep->port;
-	r->dst = orig->src;
-	r->dport = orig->sport;
-}
-
-static inline bool svcgw_session_expired(const struct svcgw_session *s)
-{
-	return time_after32((u32)jiffies, READ_ONCE(s->expires));
-}
-
-/* core.c */
-int svcgw_hooks_enable(struct svcgw_net *sn);
-void svcgw_hooks_disable(struct svcgw_net *sn);
-
-/* netlink.c */
-int svcgw_genl_init(void);
-void svcgw_genl_uninit(void);
 
 #endif /* _SVCGW_H */

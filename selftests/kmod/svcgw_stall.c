@@ -6,7 +6,7 @@
  * endpoint lookups while a server moves between tables) are hit at once,
  * so that a test can show they are closed.  Never loaded outside tests.
  *
- *   insmod svcgw_stall.ko symbol=svcgw_retired_lookup stall_us=2000
+ *   insmod svcgw_stall.ko symbol=svcgw_retired_lookup_rcu stall_us=2000
  *   cat /sys/module/svcgw_stall/parameters/hits
  */
 #include <linux/module.h>
@@ -14,7 +14,7 @@
 #include <linux/delay.h>
 #include <linux/atomic.h>
 
-static char *symbol = "svcgw_retired_lookup";
+static char *symbol = "svcgw_retired_lookup_rcu";
 module_param(symbol, charp, 0444);
 MODULE_PARM_DESC(symbol, "function to stall on entry");
 

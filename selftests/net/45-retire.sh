@@ -183,7 +183,7 @@ check "deleted and added again: no reply left untranslated" \
 
 # --- 3. a reply stalled between its two lookups --------------------------------
 # The rarer gap, made wide: svcgw_stall (a test module) busy-waits 2 ms in
-# a kprobe on entry to svcgw_retired_lookup(), i.e. after a reply of s2
+# a kprobe on entry to svcgw_retired_lookup_rcu(), i.e. after a reply of s2
 # missed the endpoint table while s2 was retired, and before it looks in
 # the retired table; meanwhile s2 is put back and its retired twin leaves.
 # With the lookup that did not look again, 34 of 54 stalled replies leaked
@@ -203,7 +203,7 @@ stall_hits()
 }
 
 setup_service stateless || ktap_fail "stall: configured"
-if insmod "$STALL_KO" symbol=svcgw_retired_lookup stall_us=2000; then
+if insmod "$STALL_KO" symbol=svcgw_retired_lookup_rcu stall_us=2000; then
 	churn stall_run
 	hits=$(stall_hits)
 	rmmod svcgw_stall

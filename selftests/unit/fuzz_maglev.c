@@ -48,8 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static u16 table[65521], again[65521];
-	struct svcgw_mlb b[NMAX];
-	struct svcgw_mlb_scratch sc[NMAX];
+	struct svcgw_maglev_server b[NMAX];
+	struct svcgw_maglev_scratch sc[NMAX];
 	struct in in = { data, size, 0 };
 	u32 m, n, mode, i, filled, cnt[NMAX] = { 0 };
 	u64 W = 0;
@@ -68,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			u32 k = get(&in, 4);
 
 			memcpy(key, &k, 4);
-			svcgw_mlb_identity(&b[i], key, 1 + (mode >> 4) % 4);
+			svcgw_maglev_identity(&b[i], key, 1 + (mode >> 4) % 4);
 		}
 		b[i].weight = get(&in, mode & 2 ? 4 : 2);
 		W += b[i].weight;

@@ -94,14 +94,14 @@ static void set_key(u8 key[6], u32 id)
 
 static u32 build(u16 *table, u32 m, const struct set *s)
 {
-	struct svcgw_mlb *b = calloc(s->n + 1, sizeof(*b));
-	struct svcgw_mlb_scratch *sc = calloc(s->n + 1, sizeof(*sc));
+	struct svcgw_maglev_server *b = calloc(s->n + 1, sizeof(*b));
+	struct svcgw_maglev_scratch *sc = calloc(s->n + 1, sizeof(*sc));
 	u8 key[6];
 	u32 i, filled;
 
 	for (i = 0; i < s->n; i++) {
 		set_key(key, s->id[i]);
-		svcgw_mlb_identity(&b[i], key, sizeof(key));
+		svcgw_maglev_identity(&b[i], key, sizeof(key));
 		b[i].weight = s->weight[i];
 	}
 	for (i = 0; i < m; i++)
@@ -316,7 +316,7 @@ static u32 ref_build(u16 *table, u32 m, const struct set *s)
 {
 	u32 pos[1100], skip[1100], off[1100], w[1100];
 	u32 i, wmax = 0, filled = 0;
-	struct svcgw_mlb b;
+	struct svcgw_maglev_server b;
 	u64 round;
 	u8 key[6];
 
@@ -326,7 +326,7 @@ static u32 ref_build(u16 *table, u32 m, const struct set *s)
 		return 0;
 	for (i = 0; i < s->n; i++) {
 		set_key(key, s->id[i]);
-		svcgw_mlb_identity(&b, key, sizeof(key));
+		svcgw_maglev_identity(&b, key, sizeof(key));
 		off[i] = b.offset_hash;
 		w[i] = s->weight[i];
 		if (w[i] > wmax)
@@ -592,15 +592,15 @@ static void test_identity(struct rng *r)
 {
 	enum { N = 20000 };
 	u64 *h = malloc(N * sizeof(*h));
-	struct svcgw_mlb a, b;
+	struct svcgw_maglev_server a, b;
 	u8 key[32], key2[32];
 	u32 i, len, dup = 0, same = 0;
 
 	tap_group("maglev: identity hashes: fixed, deterministic, distinct keys differ");
 	for (i = 0; i < N; i++) {
 		set_key(key, i * 2654435761u);
-		svcgw_mlb_identity(&a, key, 6);
-		svcgw_mlb_identity(&b, key, 6);
+		svcgw_maglev_identity(&a, key, 6);
+		svcgw_maglev_identity(&b, key, 6);
 		CHECK(a.offset_hash == b.offset_hash &&
 		      a.skip_hash == b.skip_hash);
 		h[i] = (u64)a.offset_hash << 32 | a.skip_hash;
@@ -615,11 +615,11 @@ static void test_identity(struct rng *r)
 	/* Every one-bit change of keys of 0..32 bytes, and every length. */
 	for (len = 0; len <= 32; len++) {
 		rng_bytes(r, key, sizeof(key));
-		svcgw_mlb_identity(&a, key, len);
+		svcgw_maglev_identity(&a, key, len);
 		for (i = 0; i < len * 8; i++) {
 			memcpy(key2, key, sizeof(key));
 			key2[i / 8] ^= 1 << (i % 8);
-			svcgw_mlb_identity(&b, key2, len);
+			svcgw_maglev_identity(&b, key2, len);
 			CHECK(a.offset_hash != b.offset_hash &&
 			      a.skip_hash != b.skip_hash,
 			      "len %u bit %u", len, i);
@@ -630,22 +630,22 @@ static void test_identity(struct rng *r)
 	 * from the same servers, whatever its version (kmod/hash.h).
 	 */
 	memcpy(key, (u8[]){ 192, 0, 2, 10, 0x1f, 0x90 }, 6);
-	svcgw_mlb_identity(&a, key, 6);
+	svcgw_maglev_identity(&a, key, 6);
 	CHECK(a.offset_hash == 0x31128151 && a.skip_hash == 0x01be4388,
 	      "192.0.2.10:8080: %#x %#x", a.offset_hash, a.skip_hash);
-	svcgw_mlb_identity(&a, key, 0);
+	svcgw_maglev_identity(&a, key, 0);
 	CHECK(a.offset_hash == 0xaa1e5f30 && a.skip_hash == 0x1664fcd5,
 	      "empty key: %#x %#x", a.offset_hash, a.skip_hash);
 	{
 		static const u32 w[5] = { 1, 2, 3, 0, 1 };
-		struct svcgw_mlb mb[5];
-		struct svcgw_mlb_scratch sc[5];
+		struct svcgw_maglev_server mb[5];
+		struct svcgw_maglev_scratch sc[5];
 		u16 t[251];
 		u32 fnv = 2166136261u;
 
 		for (i = 0; i < 5; i++) {
 			key[3] = 10 + i;
-			svcgw_mlb_identity(&mb[i], key, 6);
+			svcgw_maglev_identity(&mb[i], key, 6);
 			mb[i].weight = w[i];
 		}
 		CHECK(svcgw_maglev_build(t, 251, mb, 5, sc) == 251);
@@ -659,8 +659,8 @@ static void test_identity(struct rng *r)
 
 	memset(key, 0, sizeof(key));
 	for (len = 0; len < 32; len++) {
-		svcgw_mlb_identity(&a, key, len);
-		svcgw_mlb_identity(&b, key, len + 1);
+		svcgw_maglev_identity(&a, key, len);
+		svcgw_maglev_identity(&b, key, len + 1);
 		CHECK(a.offset_hash != b.offset_hash, "zero keys, len %u", len);
 	}
 	free(h);
@@ -675,8 +675,8 @@ static void test_identity(struct rng *r)
 static void test_tiny_m(void)
 {
 	static const u32 ms[] = { 0, 1 };
-	struct svcgw_mlb b = { 0x12345678, 0x9abcdef0, 1 };
-	struct svcgw_mlb_scratch sc;
+	struct svcgw_maglev_server b = { 0x12345678, 0x9abcdef0, 1 };
+	struct svcgw_maglev_scratch sc;
 	u16 table[2];
 	u32 i;
 

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The packet path: what the two hooks do with a packet, per namespace,
+ * for IPv4 and IPv6 (hooks.c registers them while the namespace has a
+ * service).
+ *
+ *   svcgw_in  (PREROUTING, before conntrack): a packet whose destination
+ *             is a service is sent to a server: session first, else the
+ *             service's mapping table (which may make a session).
+ *             Destination rewritten, routed on as usual.
+ *   svcgw_out (POSTROUTING): a forwarded packet whose source is a server
+ *             endpoint, or that matches a session's reply, gets the
+ *             service address back as its source.
+ *
+ * Replies are translated after routing, as conntrack's NAT does it: a
+ * reply the gateway cannot forward (too big for the next link, hop limit
+ * reached) makes an ICMP error addressed to the server that sent it,
+ * about the packet the server sent, which is what the server's stack can
+ * act on.  ICMP errors about translated flows: icmp.c.  Full NAT's
+ * translations: fullnat.c.  ICMP echo is never touched: an echo request
+ * to a service address is routed like any packet, so the gateway answers
+ * it when the address is configured on it (as IPVS needs) and nobody
+ * does otherwise.
+ *
+ * With nf_conntrack loaded, conntrack therefore sees the real flow,
+ * client <-> server, in both directions: rules that match on conntrack
+ * state keep working and no conntrack NAT is involved.  Fragments are
+ * reassembled first (nf_defrag_ipv4, nf_defrag_ipv6: the ports are in the
+ * first fragment only, and every fragment of a datagram must reach the
+ * same server); the output path fragments again as needed.
+ */
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+
+#include "datapath.h"
+#include "service.h"
+#include "session.h"
+#include "flow.h"
+#include "fullnat.h"
+#include "icmp.h"
+#include "nat.h"
+#include "stats.h"
+
+/*
+ * A TCP or UDP packet with no service (@in) or server (else) address at
+ * its destination (@in) or source has nothing to do with svcgw, when no
+ * full NAT service exists: told from the IP header, before any parsing.
+ * Most packets that pass the first hook are replies, from servers; most
+ * that pass the reply hook come from clients, on their way to a server.
+ */
+static bool svcgw_pass(struct svcgw_net *sn, const struct sk_buff *skb,
+		       u8 pf, bool in)
+{
+	union svcgw_addr a = {};
+	u8 proto, family;
+
+	if (READ_ONCE(sn->nfullnat))
+		return false;
+	if (pf == NFPROTO_IPV4) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		proto = iph->protocol;
+		a.ip = in ? iph->daddr : iph->saddr;
+		family = AF_INET;
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		proto = ip6h->nexthdr;
+		memcpy(&a, in ? &ip6h->daddr : &ip6h->saddr, sizeof(a));
+		family = AF_INET6;
+	}
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		return false;	/* ICMP errors, extension headers */
+	return !svcgw_addrfilter_maybe(sn, in ? sn->svcfilter : sn->srvfilter,
+				       family, &a);
+}
+
+/* A client's packet @p to the service @svc: on to its server. */
+static unsigned int svcgw_forward(struct svcgw_net *sn,
+				  struct svcgw_service *svc,
+				  struct sk_buff *skb, struct svcgw_pkt *p)
+{
+	struct svcgw_fullnat *fn = rcu_dereference(svc->fullnat);
+	struct svcgw_session *s;
+	struct svcgw_server *srv;
+	struct svcgw_tuple reply;
+	bool created = false, make;
+
+	s = svcgw_flow_session_rcu(sn, p);
+	if (s) {
+		srv = s->server;
+		svcgw_session_touch(sn, s, SVCGW_DIR_ORIG, p->t.proto,
+				    p->tcp_flags);
+	} else {
+		srv = svcgw_flow_pick_rcu(sn, svc, &p->t, svcgw_tcp_syn(p),
+					  &make);
+		if (unlikely(!srv)) {
+			svcgw_event(sn, SVCGW_EV_DROP_NO_SERVER);
+			return NF_DROP;
+		}
+		if (fn) {
+			/* The server answers the gateway: no session, no
+			 * way back.
+			 */
+			s = svcgw_fullnat_session(sn, srv, p, fn);
+			if (IS_ERR(s))
+				return NF_DROP;
+			created = true;
+			srv = s->server;
+		} else if (make) {
+			svcgw_tuple_reply(&reply, &p->t, &srv->ep);
+			s = svcgw_session_create(sn, srv, &p->t, &reply,
+						 p->tcp_flags);
+			if (!IS_ERR(s)) {
+				created = true;
+				srv = s->server;
+			}
+		}
+	}
+	if (unlikely(!svcgw_rewrite(skb, p, true, &srv->ep.addr,
+				    srv->ep.port))) {
+		svcgw_event(sn, SVCGW_EV_DROP_NOMEM);
+		return NF_DROP;
+	}
+	/* Routing decides afresh, on the new destination. */
+	skb_dst_drop(skb);
+	svcgw_count(svc->stats, skb->len, created);
+	svcgw_count(srv->stats, skb->len, created);
+	return NF_ACCEPT;
+}
+
+unsigned int svcgw_in(void *priv, struct sk_buff *skb,
+		      const struct nf_hook_state *state)
+{
+	struct svcgw_net *sn = priv;
+	struct svcgw_service *svc;
+	struct svcgw_key key;
+	struct svcgw_pkt p;
+
+	if (svcgw_pass(sn, skb, state->pf, true))
+		return NF_ACCEPT;
+	switch (svcgw_parse_skb(skb, &p)) {
+	case SVCGW_PKT_OK:
+		break;
+	case SVCGW_PKT_ICMP_ERR:
+		return svcgw_icmp_in(sn, skb, &p);
+	case SVCGW_PKT_MALFORMED:
+		/*
+		 * The IP layer checked the IP header; this is a TCP or UDP
+		 * packet with a truncated or self-contradicting header, which
+		 * no host accepts.  Drop it here rather than route it on.
+		 */
+		svcgw_event(sn, SVCGW_EV_DROP_MALFORMED);
+		return NF_DROP;
+	default:
+		return NF_ACCEPT;
+	}
+	svcgw_key_of(&key, &p.t.dst, p.t.dport, &p.t);
+	svc = svcgw_service_lookup_rcu(sn, &key);
+	if (svc)
+		return svcgw_forward(sn, svc, skb, &p);
+	if (READ_ONCE(sn->nfullnat))
+		return svcgw_fullnat_reply(sn, skb, &p);
+	return NF_ACCEPT;
+}
+
+unsigned int svcgw_out(void *priv, struct sk_buff *skb,
+		       const struct nf_hook_state *state)
+{
+	struct svcgw_net *sn = priv;
+	union svcgw_addr addr;
+	struct svcgw_pkt p;
+	__be16 port;
+
+	if (svcgw_pass(sn, skb, state->pf, false))
+		return NF_ACCEPT;
+	switch (svcgw_parse_skb(skb, &p)) {
+	case SVCGW_PKT_OK:
+		break;
+	case SVCGW_PKT_ICMP_ERR:
+		return svcgw_icmp_out(sn, skb, &p);
+	default:
+		return NF_ACCEPT;
+	}
+	/*
+	 * Only forwarded packets and the gateway's own reach this hook; the
+	 * gateway's own connections to a server (health checks, say) never
+	 * come from a server endpoint, as their replies end at the gateway.
+	 */
+	if (!svcgw_flow_reply_endpoint_rcu(sn, &p.t, true, &p, &addr, &port)) {
+		if (READ_ONCE(sn->nfullnat))
+			return svcgw_fullnat_out(sn, skb, &p);
+		return NF_ACCEPT;
+	}
+	if (unlikely(!svcgw_rewrite(skb, &p, false, &addr, port))) {
+		svcgw_event(sn, SVCGW_EV_DROP_NOMEM);
+		return NF_DROP;
+	}
+	return NF_ACCEPT;
+}

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Netlink handlers of the namespace as a whole: STATS_GET (the totals of
+ * every service, the session table, the events) and CONFIG_GET/_SET (the
+ * session cap and timeouts, read locklessly by the packet path).
+ */
+#include <net/genetlink.h>
+
+#include "nl.h"
+#include "genl.h"
+#include "session.h"
+#include "stats.h"
+
+static int put_u64(struct sk_buff *skb, int attr, u64 v)
+{
+	return nla_put_u64_64bit(skb, attr, v, SVCGW_STATS_A_PAD);
+}
+
+int svcgw_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct svcgw_net *sn = svcgw_pernet(genl_info_net(info));
+	struct svcgw_stats total = {}, st;
+	struct svcgw_service *svc;
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &svcgw_genl_family, 0,
+				SVCGW_CMD_STATS_GET);
+	if (!hdr)
+		goto nospace;
+	mutex_lock(&sn->lock);
+	list_for_each_entry(svc, &sn->service_list, list) {
+		svcgw_stats_read(svc->stats, &st);
+		total.packets += st.packets;
+		total.bytes += st.bytes;
+		total.sessions += st.sessions;
+	}
+	nest = nla_nest_start(msg, SVCGW_A_STATS);
+	if (!nest ||
+	    put_u64(msg, SVCGW_STATS_A_PACKETS, total.packets) ||
+	    put_u64(msg, SVCGW_STATS_A_BYTES, total.bytes) ||
+	    put_u64(msg, SVCGW_STATS_A_SESSIONS, total.sessions) ||
+	    nla_put_u32(msg, SVCGW_STATS_A_SERVICES, sn->nservices) ||
+	    nla_put_u32(msg, SVCGW_STATS_A_SESSIONS_CUR,
+			atomic_read(&sn->nsessions)) ||
+	    put_u64(msg, SVCGW_STATS_A_DROP_MALFORMED,
+		    svcgw_event_read(sn, SVCGW_EV_DROP_MALFORMED)) ||
+	    put_u64(msg, SVCGW_STATS_A_DROP_NO_SERVER,
+		    svcgw_event_read(sn, SVCGW_EV_DROP_NO_SERVER)) ||
+	    put_u64(msg, SVCGW_STATS_A_DROP_NOMEM,
+		    svcgw_event_read(sn, SVCGW_EV_DROP_NOMEM)) ||
+	    put_u64(msg, SVCGW_STATS_A_SESSION_FULL,
+		    svcgw_event_read(sn, SVCGW_EV_SESSION_FULL)) ||
+	    put_u64(msg, SVCGW_STATS_A_SESSION_EXPIRED,
+		    svcgw_event_read(sn, SVCGW_EV_SESSION_EXPIRED)) ||
+	    nla_put_u8(msg, SVCGW_STATS_A_PRESSURE, READ_ONCE(sn->pressure)) ||
+	    put_u64(msg, SVCGW_STATS_A_PRESSURE_SWITCHES,
+		    svcgw_event_read(sn, SVCGW_EV_PRESSURE_SWITCH)) ||
+	    put_u64(msg, SVCGW_STATS_A_SESSION_REPICK,
+		    svcgw_event_read(sn, SVCGW_EV_SESSION_REPICK)) ||
+	    put_u64(msg, SVCGW_STATS_A_SESSION_MEM, svcgw_session_mem(sn))) {
+		mutex_unlock(&sn->lock);
+		goto nospace;
+	}
+	mutex_unlock(&sn->lock);
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+nospace:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+int svcgw_nl_config_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct svcgw_net *sn = svcgw_pernet(genl_info_net(info));
+	struct nlattr *tb[SVCGW_CFG_A_MAX + 1];
+	struct svcgw_config *c = &sn->cfg;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, SVCGW_A_CONFIG)) {
+		NL_SET_ERR_MSG(info->extack, "config is required");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, SVCGW_CFG_A_MAX, info->attrs[SVCGW_A_CONFIG],
+			       svcgw_nl_cfg_policy, info->extack);
+	if (err)
+		return err;
+	mutex_lock(&sn->lock);
+	if (tb[SVCGW_CFG_A_SESSION_MAX])
+		WRITE_ONCE(c->session_max,
+			   nla_get_u32(tb[SVCGW_CFG_A_SESSION_MAX]));
+	if (tb[SVCGW_CFG_A_TIMEOUT_TCP_SYN])
+		WRITE_ONCE(c->timeouts.tcp_syn,
+			   nla_get_u32(tb[SVCGW_CFG_A_TIMEOUT_TCP_SYN]));
+	if (tb[SVCGW_CFG_A_TIMEOUT_TCP_EST])
+		WRITE_ONCE(c->timeouts.tcp_est,
+			   nla_get_u32(tb[SVCGW_CFG_A_TIMEOUT_TCP_EST]));
+	if (tb[SVCGW_CFG_A_TIMEOUT_TCP_FIN])
+		WRITE_ONCE(c->timeouts.tcp_fin,
+			   nla_get_u32(tb[SVCGW_CFG_A_TIMEOUT_TCP_FIN]));
+	if (tb[SVCGW_CFG_A_TIMEOUT_UDP])
+		WRITE_ONCE(c->timeouts.udp,
+			   nla_get_u32(tb[SVCGW_CFG_A_TIMEOUT_UDP]));
+	mutex_unlock(&sn->lock);
+	return 0;
+}
+
+int svcgw_nl_config_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct svcgw_net *sn = svcgw_pernet(genl_info_net(info));
+	struct svcgw_config *c = &sn->cfg;
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &svcgw_genl_family, 0,
+				SVCGW_CMD_CONFIG_GET);
+	if (!hdr)
+		goto nospace;
+	nest = nla_nest_start(msg, SVCGW_A_CONFIG);
+	if (!nest ||
+	    nla_put_u32(msg, SVCGW_CFG_A_SESSION_MAX, c->session_max) ||
+	    nla_put_u32(msg, SVCGW_CFG_A_TIMEOUT_TCP_SYN, c->timeouts.tcp_syn) ||
+	    nla_put_u32(msg, SVCGW_CFG_A_TIMEOUT_TCP_EST, c->timeouts.tcp_est) ||
+	    nla_put_u32(msg, SVCGW_CFG_A_TIMEOUT_TCP_FIN, c->timeouts.tcp_fin) ||
+	    nla_put_u32(msg, SVCGW_CFG_A_TIMEOUT_UDP, c->timeouts.udp))
+		goto nospace;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+nospace:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
