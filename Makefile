@@ -2,6 +2,7 @@
 #
 # make            build kmod/svcgw.ko and tools/svcgw/svcgw
 # make check      install what is missing, build, run every test
+# make layers     the layering of kmod/'s files (kmod/LAYERS)
 # make demo       install, build, boot a throwaway guest, show traffic
 
 KVER ?= $(shell ls -1 /lib/modules 2>/dev/null | sort -V | tail -n 1)
@@ -33,6 +34,14 @@ deps:
 check: deps
 	$(MAKE) all testmods
 	@selftests/run-all.sh
+
+# Which file of kmod/ uses which, by layer (kmod/LAYERS); fails on a use of
+# a higher layer, a cycle or a global no other file uses (make check runs
+# it too).  DOT=build/layers.dot also writes the graph for Graphviz.
+layers: module
+	@python3 scripts/check-layers.py $(if $(DOT),--dot $(DOT))
+
+.PHONY: layers
 
 demo: deps
 	$(MAKE) all

@@ -4,8 +4,10 @@
 # run-all.sh [run-vm.sh options, e.g. --tests 00-harness]
 #
 # Run every test and print one TAP stream: first the host unit tests
-# ("make -C selftests/unit run", when that folder has a Makefile), then the
-# guest tests (selftests/vm/run-vm.sh --job test). Results are renumbered
+# ("make -C selftests/unit run", when that folder has a Makefile), the
+# layering of kmod/'s objects, which make must have built
+# (scripts/check-layers.py --tap), then the guest tests
+# (selftests/vm/run-vm.sh --job test). Results are renumbered
 # and prefixed with their suite. The last line is "N passed, N failed" (plus
 # ", N skipped" when some were skipped); it is also saved in
 # build/test-results/summary.txt and the whole stream in .../all.tap.
@@ -83,6 +85,10 @@ fi
 make -s --no-print-directory -C tools/svcgw test \
 	> "$results/cli.out" 2>&1 < /dev/null
 merge cli "$results/cli.out" $?
+
+# kmod/LAYERS against the objects "make all" left in kmod/.
+python3 scripts/check-layers.py --tap > "$results/layers.out" 2>&1 < /dev/null
+merge layers "$results/layers.out" $?
 
 selftests/vm/run-vm.sh --job test "$@" > "$results/vm.out" < /dev/null
 merge vm "$results/vm.out" $?
