@@ -958,6 +958,53 @@ def run_phase(res, p, cfgs, t0):
                          "%d runs lost over 5%%" % len(bad))
 
 
+def pg_setup(res, cfgs):
+    """pktgen: one device, on the first thread, in every gateway namespace
+    whose traffic it makes."""
+    for c in cfgs:
+        if c["status"] != "ok" or c.get("gen") == "tcpgen":
+            continue
+        extra = FILL if c.get("traffic") == "new" else []
+        if "dst_mac" in c:
+            extra = extra + ["dst_mac " + c["dst_mac"]]
+        try:
+            with netns(c["gw"]):
+                # A fresh namespace: no device to remove first (the
+                # removal is asynchronous, it could take in0 along).
+                pg_write("kpktgend_0", "add_device " + DEV)
+                pg_write(DEV, *PKTGEN, *extra)
+        except OSError as e:
+            c["status"], c["note"] = "fail", "pktgen setup: %s" % e
+            res["configs"][c["name"]].update(status="fail", note=c["note"])
+
+
+def verify_all(res, cfgs):
+    """The verification run of every configuration (its TAP line): one
+    that fails it is marked failed."""
+    for c in cfgs:
+        r = res["configs"][c["name"]]
+        if c["status"] == "skip":
+            tap(True, "%s # SKIP %s" % (c["name"], c["note"]))
+            continue
+        if c["status"] != "ok":
+            tap(False, "%s: %s" % (c["name"], c["note"]))
+            continue
+        try:
+            s = measure(c, VERIFY_TIME, settle=2.2 if c.get("count_kind") ==
+                        "ipvs" else 0)
+            why = verify(c, s)
+        except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
+            s, why = None, "measuring: %s" % e
+        r["verify"] = s
+        if why:
+            c["status"] = r["status"] = "fail"
+            c["note"] = r["note"] = why
+            tap(False, "%s: %s" % (c["name"], why))
+            continue
+        tap(True, "%s: verified, %.0f pps, to %s" % (
+            c["name"], s["pps"], json.dumps(s["dst"], sort_keys=True)))
+
+
 def control_table(cp):
     """control.sh's comparison: one configuration applied, then replaced,
     by svcgw -b, ipvsadm -R and nft -f (wall seconds, same boot)."""
@@ -1038,46 +1085,8 @@ def main():
         res["configs"][c["name"]] = {"status": c["status"], "note":
                                      c.get("note", ""), "samples": [],
                                      "warmup": []}
-    # pktgen: one device, on the first thread, in every gateway namespace
-    # whose traffic it makes.
-    for c in cfgs:
-        if c["status"] != "ok" or c.get("gen") == "tcpgen":
-            continue
-        extra = FILL if c.get("traffic") == "new" else []
-        if "dst_mac" in c:
-            extra = extra + ["dst_mac " + c["dst_mac"]]
-        try:
-            with netns(c["gw"]):
-                # A fresh namespace: no device to remove first (the
-                # removal is asynchronous, it could take in0 along).
-                pg_write("kpktgend_0", "add_device " + DEV)
-                pg_write(DEV, *PKTGEN, *extra)
-        except OSError as e:
-            c["status"], c["note"] = "fail", "pktgen setup: %s" % e
-            res["configs"][c["name"]].update(status="fail", note=c["note"])
-
-    for c in cfgs:
-        r = res["configs"][c["name"]]
-        if c["status"] == "skip":
-            tap(True, "%s # SKIP %s" % (c["name"], c["note"]))
-            continue
-        if c["status"] != "ok":
-            tap(False, "%s: %s" % (c["name"], c["note"]))
-            continue
-        try:
-            s = measure(c, VERIFY_TIME, settle=2.2 if c.get("count_kind") ==
-                        "ipvs" else 0)
-            why = verify(c, s)
-        except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
-            s, why = None, "measuring: %s" % e
-        r["verify"] = s
-        if why:
-            c["status"] = r["status"] = "fail"
-            c["note"] = r["note"] = why
-            tap(False, "%s: %s" % (c["name"], why))
-            continue
-        tap(True, "%s: verified, %.0f pps, to %s" % (
-            c["name"], s["pps"], json.dumps(s["dst"], sort_keys=True)))
+    pg_setup(res, cfgs)
+    verify_all(res, cfgs)
     save()
     for c in cfgs:
         if c["name"] in PROFILE and c["status"] == "ok":
