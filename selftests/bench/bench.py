@@ -1312,8 +1312,10 @@ def ab_stats(res, cfgs):
                              for b in AB_BUILDS},
               "paired_by_round": {str(n): round(p, 4)
                                   for n, p in zip(rounds, paired)},
-              "paired": dict(spread(paired), head_slower_rounds=sum(
-                  1 for p in paired if p < 1))}
+              "paired": dict(spread(paired), slower_rounds=sum(
+                  1 for p in paired if p < 1 - AB_TOLERANCE / 100),
+                  faster_rounds=sum(1 for p in paired
+                                    if p > 1 + AB_TOLERANCE / 100))}
         # The same without the yardstick: head's rate / base's.
         raw = [own["head"][n] / own["base"][n] for n in rounds
                if n in own["head"] and n in own["base"]]
@@ -1336,8 +1338,9 @@ def ab_stats(res, cfgs):
                 v = "head slower by %.1f%%" % ((1 - p) * 100)
             else:
                 v = "head faster by %.1f%%" % ((p - 1) * 100)
-            st["verdict"] = v + " (slower in %d of %d rounds)" % (
-                st["paired"]["head_slower_rounds"], len(paired))
+            st["verdict"] = v + "; rounds beyond %g%%: %d slower, %d " \
+                "faster of %d" % (AB_TOLERANCE, st["paired"]["slower_rounds"],
+                                  st["paired"]["faster_rounds"], len(paired))
         r["stats"] = st
 
 
