@@ -41,7 +41,7 @@ find_ko()
 	echo "${found#./}"
 }
 
-# code_id KO: a hash of the module's code (its .text sections, before
+# code_id KO: a hash of the module's code (its executable sections, before
 # relocation): equal for two builds of the same source, whatever paths the
 # builds had.
 code_id()
@@ -49,8 +49,8 @@ code_id()
 	local t sec
 
 	t=$(mktemp -d)
-	for sec in $(readelf -SW "$1" |
-		     sed -n 's/^ *\[ *[0-9]*\] \(\.text[^ ]*\) .*/\1/p'); do
+	for sec in $(readelf -SW "$1" | sed -n 's/^ *\[ *[0-9]*\]//p' |
+		     awk '$7 ~ /X/ { print $1 }'); do
 		objcopy -O binary -j "$sec" "$1" "$t/sec" && cat "$t/sec"
 	done | sha256sum | cut -c1-12
 	rm -rf "$t"

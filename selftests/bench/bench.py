@@ -1210,8 +1210,9 @@ def ab_half(d, res, cfgs, rnd, b):
     half = {"round": rnd, "build": b, "load_s": round(secs, 1)}
     res["halves"].append(half)
     if not ok:
-        tap(False, "round %d: loading %s's module (%s): %s" % (
-            rnd, b, res["builds"][b]["rev"], err or "failed"))
+        res["broken"] = "round %d: loading %s's module (%s): %s" % (
+            rnd, b, res["builds"][b]["rev"], err or "failed")
+        tap(False, res["broken"])
         return False
     for c in svc:
         if c["status"] == "ok" and c["gw"] in refused:
@@ -1357,13 +1358,14 @@ def ab_report(res, cfgs):
     out = ["svcgw A/B, kernel %s, %d vCPUs, %s" % (res["kernel"],
                                                      res["cpus"],
                                                      res["date"]),
-           "base %s, head %s: %s code (.text %s, %s)" % (
+           "base %s, head %s: %s code (executable sections %s, %s)" % (
                bi["base"]["rev"], bi["head"]["rev"],
                "the same" if bi["base"]["code"] == bi["head"]["code"]
                else "different", bi["base"]["code"], bi["head"]["code"]),
            clock_text(res["params"]["clock"]),
-           "%d rounds of two halves, base then head in odd rounds, head then"
-           " base in even ones." % res["params"]["rounds"],
+           "%d round%s of two halves, base then head in odd rounds, head"
+           " then base in even ones." % (res["params"]["rounds"],
+                                         "s"[:res["params"]["rounds"] - 1]),
            "A half: the module swapped (rmmod, insmod, services configured"
            " again), each svcgw",
            "configuration warmed up and verified (%g s), then plain"
@@ -1396,8 +1398,12 @@ def ab_report(res, cfgs):
                 rows.append([label, r["status"].upper(), "", "", "",
                              r["note"]])
             continue
-        if r["status"] != "ok" or not st:
+        if r["status"] != "ok":
             rows.append([label, r["status"].upper(), "", "", "", r["note"]])
+            continue
+        if not st:
+            rows.append([label, "-", "-", "-", "", "no result: %s" % (
+                res.get("broken") or "no round measured both builds")])
             continue
         pr = st["paired"]
         rows.append([label, "%.3f" % st["ratio_median"]["base"],
@@ -1406,6 +1412,8 @@ def ab_report(res, cfgs):
                      "%.3f-%.3f" % (pr["min"], pr["max"]), st["verdict"]])
     out += table(rows, ["configuration", "base", "head", "paired",
                         "min-max", "verdict"])
+    if res.get("broken"):
+        out += ["", "BROKEN: %s" % res["broken"]]
     if refs:
         out += ["", "Yardstick: plain forwarding's rate in head's half / in"
                 " base's, median, min-max over", "the rounds: the drift"
@@ -1484,7 +1492,8 @@ def main_ab(d):
     with open(os.path.join(d, "bench-ab.txt"), "w") as f:
         f.write(text)
     for c in cfgs:
-        if c["status"] == "ok" and "mode" in c:
+        if c["status"] == "ok" and "mode" in c and \
+                res["configs"][c["name"]].get("stats"):
             tap(True, "%s: the packets reached the servers in every run of"
                 " both builds" % c["name"])
     tap(True, "results written")
