@@ -1176,8 +1176,8 @@ def ab_load(d, build, cfgs):
         if line.startswith("refused "):
             ns, _, msg = line[len("refused "):].partition(" ")
             refused[ns] = msg
-    return (p.returncode == 0, refused, p.stderr.strip()[-300:],
-            time.monotonic() - t0)
+    err = "; ".join(l for l in p.stderr.splitlines() if l.strip())
+    return p.returncode == 0, refused, err[-300:], time.monotonic() - t0
 
 
 def ab_build_info(b):
