@@ -67,17 +67,14 @@ rev=$(git rev-parse --verify -q "$base^{commit}") ||
 head_rev=$(git rev-parse --short HEAD)${dirty:++changes}
 base_rev=$(git rev-parse --short "$rev")
 
-# A fresh copy whenever BASE changes: git archive gives the files the
-# commit's time, older than objects an earlier BASE left behind.
 KVER=${KVER:-$(ls -1 /lib/modules 2>/dev/null | sort -V | tail -n 1)}
 [ -n "$KVER" ] || die "no kernel in /lib/modules (make deps)"
+# A fresh copy every time (seconds to build): nothing left over from an
+# earlier BASE, whose files git archive may have dated later.
 dir=build/ab/base
-if [ "$(cat "$dir/.ab-commit" 2>/dev/null)" != "$rev" ]; then
-	rm -rf "$dir"
-	mkdir -p "$dir"
-	git archive "$rev" | tar -x -C "$dir"
-	echo "$rev" > "$dir/.ab-commit"
-fi
+rm -rf "$dir"
+mkdir -p "$dir"
+git archive "$rev" | tar -x -C "$dir"
 echo "bench-ab: building base $base ($base_rev) in $dir, kernel $KVER" >&2
 make -C "$dir" KVER="$KVER" all > "$dir/.ab-build.log" 2>&1 ||
 	{ tail -n 30 "$dir/.ab-build.log" >&2; die "building $base_rev failed"; }
