@@ -12,7 +12,7 @@
 # empty: what the uncommitted changes do), else to HEAD~1 (what the last
 # commit did).
 #
-# Environment: KVER (newest in /lib/modules), VM_TIMEOUT (1200), VM_MEM
+# Environment: KVER (newest in /lib/modules), VM_TIMEOUT (2400), VM_MEM
 # (2G), VM_ICOUNT (3: the guest's clock counts instructions, one vCPU;
 # empty: the host's clock, VM_SMP vCPUs, 2), BENCH_* (README.rst).
 
@@ -100,5 +100,5 @@ if [ -n "$VM_ICOUNT" ]; then
 else
 	export BENCH_AB_CLOCK=host
 fi
-VM_TIMEOUT=${VM_TIMEOUT:-1200} VM_MEM=${VM_MEM:-2G} KVER=$KVER \
+VM_TIMEOUT=${VM_TIMEOUT:-2400} VM_MEM=${VM_MEM:-2G} KVER=$KVER \
 	exec "$repo/selftests/vm/run-vm.sh" --job bench-ab --out build/bench-ab
