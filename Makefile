@@ -55,7 +55,15 @@ bench: deps
 	$(MAKE) all
 	@VM_TIMEOUT=$${VM_TIMEOUT:-1900} VM_MEM=$${VM_MEM:-3G} selftests/vm/run-vm.sh --job bench --out build/bench
 
-.PHONY: bench
+# The module of git revision BASE against this tree's, in one boot:
+# interleaved rounds, the paired ratios head/base per configuration, in
+# build/bench-ab/. BASE defaults to HEAD if the tree has changes, else
+# HEAD~1. How to read it: selftests/bench/README.rst.
+bench-ab: deps
+	$(MAKE) all
+	@selftests/bench/ab.sh $(BASE)
+
+.PHONY: bench bench-ab
 
 # Boot the guest, run only the tests matching T: make vm-test T=00-harness
 vm-test: testmods

@@ -28,6 +28,12 @@ the 1024 measured flows, or, in the new-flow configurations, a new flow
 with every packet, whose entries (svcgw sessions, IPVS connections,
 conntrack entries) are counted per run.
 
+bench.py --ab DIR: the measuring half of bench-ab.sh (make bench-ab): two
+builds of the module in one boot, swapped by "bench-ab.sh --load" before
+each half of a round; writes DIR/bench-ab.json and DIR/bench-ab.txt
+(main_ab()).  Environment: BENCH_ROUNDS (8 there), BENCH_AB_WARM (1),
+BENCH_AB_TOLERANCE, BENCH_AB_CLOCK, BENCH_AB_{BASE,HEAD}_{REV,KO,CLI,CODE}.
+
 Environment: BENCH_TIME (3), BENCH_ROUNDS (4), BENCH_VERIFY_TIME (1.5),
 BENCH_SESSIONS (1000000: entries of the IPVS and conntrack memory figures),
 SVCGW_BIN (the CLI), TCPGEN (the TCP generator), BENCH_PROFILE (names of
@@ -36,6 +42,7 @@ under "perf record" (every CPU, by command and symbol); the
 profile goes to DIR/perf-NAME.txt, not into the results)."""
 import ctypes
 import json
+import math
 import os
 import platform
 import re
@@ -958,6 +965,53 @@ def run_phase(res, p, cfgs, t0):
                          "%d runs lost over 5%%" % len(bad))
 
 
+def pg_setup(res, cfgs):
+    """pktgen: one device, on the first thread, in every gateway namespace
+    whose traffic it makes."""
+    for c in cfgs:
+        if c["status"] != "ok" or c.get("gen") == "tcpgen":
+            continue
+        extra = FILL if c.get("traffic") == "new" else []
+        if "dst_mac" in c:
+            extra = extra + ["dst_mac " + c["dst_mac"]]
+        try:
+            with netns(c["gw"]):
+                # A fresh namespace: no device to remove first (the
+                # removal is asynchronous, it could take in0 along).
+                pg_write("kpktgend_0", "add_device " + DEV)
+                pg_write(DEV, *PKTGEN, *extra)
+        except OSError as e:
+            c["status"], c["note"] = "fail", "pktgen setup: %s" % e
+            res["configs"][c["name"]].update(status="fail", note=c["note"])
+
+
+def verify_all(res, cfgs):
+    """The verification run of every configuration (its TAP line): one
+    that fails it is marked failed."""
+    for c in cfgs:
+        r = res["configs"][c["name"]]
+        if c["status"] == "skip":
+            tap(True, "%s # SKIP %s" % (c["name"], c["note"]))
+            continue
+        if c["status"] != "ok":
+            tap(False, "%s: %s" % (c["name"], c["note"]))
+            continue
+        try:
+            s = measure(c, VERIFY_TIME, settle=2.2 if c.get("count_kind") ==
+                        "ipvs" else 0)
+            why = verify(c, s)
+        except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
+            s, why = None, "measuring: %s" % e
+        r["verify"] = s
+        if why:
+            c["status"] = r["status"] = "fail"
+            c["note"] = r["note"] = why
+            tap(False, "%s: %s" % (c["name"], why))
+            continue
+        tap(True, "%s: verified, %.0f pps, to %s" % (
+            c["name"], s["pps"], json.dumps(s["dst"], sort_keys=True)))
+
+
 def control_table(cp):
     """control.sh's comparison: one configuration applied, then replaced,
     by svcgw -b, ipvsadm -R and nft -f (wall seconds, same boot)."""
@@ -1038,46 +1092,8 @@ def main():
         res["configs"][c["name"]] = {"status": c["status"], "note":
                                      c.get("note", ""), "samples": [],
                                      "warmup": []}
-    # pktgen: one device, on the first thread, in every gateway namespace
-    # whose traffic it makes.
-    for c in cfgs:
-        if c["status"] != "ok" or c.get("gen") == "tcpgen":
-            continue
-        extra = FILL if c.get("traffic") == "new" else []
-        if "dst_mac" in c:
-            extra = extra + ["dst_mac " + c["dst_mac"]]
-        try:
-            with netns(c["gw"]):
-                # A fresh namespace: no device to remove first (the
-                # removal is asynchronous, it could take in0 along).
-                pg_write("kpktgend_0", "add_device " + DEV)
-                pg_write(DEV, *PKTGEN, *extra)
-        except OSError as e:
-            c["status"], c["note"] = "fail", "pktgen setup: %s" % e
-            res["configs"][c["name"]].update(status="fail", note=c["note"])
-
-    for c in cfgs:
-        r = res["configs"][c["name"]]
-        if c["status"] == "skip":
-            tap(True, "%s # SKIP %s" % (c["name"], c["note"]))
-            continue
-        if c["status"] != "ok":
-            tap(False, "%s: %s" % (c["name"], c["note"]))
-            continue
-        try:
-            s = measure(c, VERIFY_TIME, settle=2.2 if c.get("count_kind") ==
-                        "ipvs" else 0)
-            why = verify(c, s)
-        except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
-            s, why = None, "measuring: %s" % e
-        r["verify"] = s
-        if why:
-            c["status"] = r["status"] = "fail"
-            c["note"] = r["note"] = why
-            tap(False, "%s: %s" % (c["name"], why))
-            continue
-        tap(True, "%s: verified, %.0f pps, to %s" % (
-            c["name"], s["pps"], json.dumps(s["dst"], sort_keys=True)))
+    pg_setup(res, cfgs)
+    verify_all(res, cfgs)
     save()
     for c in cfgs:
         if c["name"] in PROFILE and c["status"] == "ok":
@@ -1133,5 +1149,359 @@ def main():
     return 1 if tap_failed else 0
 
 
+# make bench-ab: two builds of the module, "base" and "head", in one boot
+# (bench-ab.sh sets the namespaces up, main_ab() measures).
+AB_BUILDS = ("base", "head")
+AB_ROUNDS = int(os.environ.get("BENCH_ROUNDS", "8"))
+AB_WARM = float(os.environ.get("BENCH_AB_WARM", "1"))
+AB_CLOCK = os.environ.get("BENCH_AB_CLOCK", "host")
+# Counted instructions vary by well under 1 % between identical builds;
+# the host's clock by 10 % and more on a loaded machine.
+AB_TOLERANCE = float(os.environ.get("BENCH_AB_TOLERANCE") or
+                     (1 if AB_CLOCK.startswith("icount") else 5))
+
+
+def ab_load(d, build, cfgs):
+    """Swap the module for @build's and configure the services of @cfgs
+    again (bench-ab.sh --load).  Returns (loaded, {namespace: message}
+    of the services refused, stderr, seconds)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    args = ["%s:%s:%s" % (c["gw"], c["mode"], c["proto"]) for c in cfgs
+            if c["status"] == "ok"]
+    t0 = time.monotonic()
+    p = subprocess.run(["bash", os.path.join(here, "bench-ab.sh"), "--load",
+                        build, d] + args, capture_output=True, text=True)
+    refused = {}
+    for line in p.stdout.splitlines():
+        if line.startswith("refused "):
+            ns, _, msg = line[len("refused "):].partition(" ")
+            refused[ns] = msg
+    err = "; ".join(l for l in p.stderr.splitlines() if l.strip())
+    return p.returncode == 0, refused, err[-300:], time.monotonic() - t0
+
+
+def ab_build_info(b):
+    src = os.environ.get("SVCGW_SRC", ".")
+    ko = os.environ.get("BENCH_AB_%s_KO" % b.upper(),
+                        "kmod/svcgw.ko" if b == "head" else "")
+    info = {"rev": os.environ.get("BENCH_AB_%s_REV" % b.upper(), b),
+            "ko": ko, "cli": os.environ.get("BENCH_AB_%s_CLI" % b.upper(),
+                                            "tools/svcgw/svcgw"
+                                            if b == "head" else "")}
+    # ab.sh's hash of the .text sections: equal for the same code.
+    info["code"] = os.environ.get("BENCH_AB_%s_CODE" % b.upper(), "?")
+    return info
+
+
+def ab_fail(res, c, why):
+    c["status"], c["note"] = "fail", why
+    res["configs"][c["name"]].update(status="fail", note=why)
+    tap(False, "%s: %s" % (c["name"], why))
+
+
+def ab_half(d, res, cfgs, rnd, b):
+    """One half of round @rnd: @b's module loaded and its services
+    configured, a verified warm-up run of each svcgw configuration, then
+    every configuration once, the order rotated by the round (the same
+    in both halves), then the destinations of the half's packets
+    checked.  False if the module did not load."""
+    svc = [c for c in cfgs if "mode" in c]
+    ok, refused, err, secs = ab_load(d, b, svc)
+    half = {"round": rnd, "build": b, "load_s": round(secs, 1)}
+    res["halves"].append(half)
+    if not ok:
+        res["broken"] = "round %d: loading %s's module (%s): %s" % (
+            rnd, b, res["builds"][b]["rev"], err or "failed")
+        tap(False, res["broken"])
+        return False
+    for c in svc:
+        if c["status"] == "ok" and c["gw"] in refused:
+            why = "%s refused it: %s" % (b, refused[c["gw"]])
+            if c["mode"] == "hybrid":
+                # As bench.sh does: a version without hybrid is skipped.
+                c["status"], c["note"] = "skip", why
+                res["configs"][c["name"]].update(status="skip", note=why)
+                tap(True, "%s # SKIP %s" % (c["name"], why))
+            else:
+                ab_fail(res, c, "round %d: %s" % (rnd, why))
+    # After the swap: the code is translated anew (emulation), the
+    # sessions made again; the packets must reach the servers.
+    for c in svc:
+        if c["status"] != "ok":
+            continue
+        try:
+            s = measure(c, AB_WARM)
+            why = verify(c, s)
+        except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
+            s, why = None, "measuring: %s" % e
+        res["configs"][c["name"]]["warmup"][b].append(
+            dict(s or {}, round=rnd))
+        if why:
+            ab_fail(res, c, "round %d, %s: %s" % (rnd, b, why))
+    live = [c for c in cfgs if c["status"] == "ok"]
+    if not live:
+        return True
+    # The references first and last: their mean is the half's yardstick,
+    # whatever drift there is within the half.
+    refs = [c for c in live if "mode" not in c]
+    svc = [c for c in live if "mode" in c]
+    k = (rnd - 1) % len(svc) if svc else 0
+    runs = {}
+    for pos, c in enumerate(refs + svc[k:] + svc[:k] + refs[::-1]):
+        if c["status"] != "ok":
+            continue
+        try:
+            s = measure(c, RUN_TIME, full=False)
+        except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
+            ab_fail(res, c, "round %d, %s: %s" % (rnd, b, e))
+            continue
+        s.update({"round": rnd, "position": pos})
+        res["configs"][c["name"]]["samples"][b].append(s)
+        runs.setdefault(c["name"], []).append(s)
+    for c in live:
+        if c["status"] != "ok" or c["name"] not in runs:
+            continue
+        try:
+            _, why = check_rounds(c, runs[c["name"]])
+        except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
+            why = "counting: %s" % e
+        if why:
+            ab_fail(res, c, "round %d, %s: %s" % (rnd, b, why))
+    return True
+
+
+def geomean(xs):
+    xs = list(xs)
+    return math.exp(sum(math.log(x) for x in xs) / len(xs))
+
+
+def ab_stats(res, cfgs):
+    """Per configuration: each build's ratios to plain forwarding (the
+    geometric mean of its reference's two runs in the same half), the
+    paired ratios head/base per round, the verdict.  The references:
+    their own rate, head's half / base's half (the yardstick: what the
+    drift between halves alone does), and their two runs in a half, the
+    last / the first (what the noise of one run is)."""
+    def by_round(name, b):
+        rates = {}
+        for s in res["configs"].get(name, {}).get("samples", {}).get(b, []):
+            if s["pps"] > 0:
+                rates.setdefault(s["round"], []).append(s["pps"])
+        return {n: geomean(v) for n, v in rates.items()}
+
+    def spread(xs):
+        return {"median": round(statistics.median(xs), 4),
+                "min": round(min(xs), 4), "max": round(max(xs), 4),
+                "n": len(xs)}
+
+    for c in cfgs:
+        r = res["configs"][c["name"]]
+        if c["status"] != "ok":
+            continue
+        own = {b: by_round(c["name"], b) for b in AB_BUILDS}
+        if "mode" in c:
+            ref = {b: by_round(c.get("ref", "ref"), b) for b in AB_BUILDS}
+            x = {b: {n: p / ref[b][n] for n, p in own[b].items()
+                     if ref[b].get(n)} for b in AB_BUILDS}
+        else:
+            x = own
+        rounds = sorted(set(x["base"]) & set(x["head"]))
+        if not rounds:
+            continue
+        paired = [x["head"][n] / x["base"][n] for n in rounds]
+        st = {"pps_median": {b: round(statistics.median(own[b].values()))
+                             for b in AB_BUILDS},
+              "paired_by_round": {str(n): round(p, 4)
+                                  for n, p in zip(rounds, paired)},
+              "paired": dict(spread(paired), slower_rounds=sum(
+                  1 for p in paired if p < 1 - AB_TOLERANCE / 100),
+                  faster_rounds=sum(1 for p in paired
+                                    if p > 1 + AB_TOLERANCE / 100))}
+        # The same without the yardstick: head's rate / base's.
+        raw = [own["head"][n] / own["base"][n] for n in rounds
+               if n in own["head"] and n in own["base"]]
+        st["paired_raw"] = spread(raw)
+        if "mode" not in c:
+            ends = [ss[-1]["pps"] / ss[0]["pps"]
+                    for b in AB_BUILDS for n in rounds
+                    for ss in [[s for s in r["samples"][b]
+                                if s["round"] == n]]
+                    if len(ss) == 2 and ss[0]["pps"]]
+            if ends:
+                st["last_vs_first"] = spread(ends)
+        else:
+            st["ratio_median"] = {b: round(statistics.median(
+                x[b][n] for n in rounds), 4) for b in AB_BUILDS}
+            p = st["paired"]["median"]
+            if abs(p - 1) * 100 <= AB_TOLERANCE:
+                v = "head within %g%% of base" % AB_TOLERANCE
+            elif p < 1:
+                v = "head slower by %.1f%%" % ((1 - p) * 100)
+            else:
+                v = "head faster by %.1f%%" % ((p - 1) * 100)
+            st["verdict"] = v + "; rounds beyond %g%%: %d slower, %d " \
+                "faster of %d" % (AB_TOLERANCE, st["paired"]["slower_rounds"],
+                                  st["paired"]["faster_rounds"], len(paired))
+        r["stats"] = st
+
+
+def clock_text(clock):
+    if clock.startswith("icount-"):
+        return ("Guest clock: instructions, %d ns each, one vCPU (icount):"
+                " a rate is packets per" % (1 << int(clock[7:])) +
+                "\ninstructions executed, whatever the host's load.")
+    return "Guest clock: the host's (rates move with the host's load)."
+
+
+def ab_report(res, cfgs):
+    bi = res["builds"]
+    out = ["svcgw A/B, kernel %s, %d vCPUs, %s" % (res["kernel"],
+                                                     res["cpus"],
+                                                     res["date"]),
+           "base %s, head %s: %s code (executable sections %s, %s)" % (
+               bi["base"]["rev"], bi["head"]["rev"],
+               "the same" if bi["base"]["code"] == bi["head"]["code"]
+               else "different", bi["base"]["code"], bi["head"]["code"]),
+           clock_text(res["params"]["clock"]),
+           "%d round%s of two halves, base then head in odd rounds, head"
+           " then base in even ones." % (res["params"]["rounds"],
+                                         "s"[:res["params"]["rounds"] - 1]),
+           "A half: the module swapped (rmmod, insmod, services configured"
+           " again), each svcgw",
+           "configuration warmed up and verified (%g s), then plain"
+           " forwarding, every svcgw" % AB_WARM,
+           "configuration and plain forwarding again, %g s each: the"
+           " geometric mean of the" % RUN_TIME,
+           "two plain forwarding runs is the half's yardstick.",
+           "base, head = median over the rounds of rate / the yardstick of"
+           " the same half;",
+           "paired = per round, head's ratio / base's ratio: median, and"
+           " min-max;",
+           "verdict: the paired median against +-%g%% (BENCH_AB_TOLERANCE)."
+           % AB_TOLERANCE,
+           ""]
+    rows, refs, noise = [], [], []
+    for c in cfgs:
+        r = res["configs"][c["name"]]
+        label = "%s, %s" % (c["label"], c["proto"].upper())
+        st = r.get("stats")
+        if "mode" not in c:
+            if st:
+                refs.append("  %s: %.3f, %.3f-%.3f" % (
+                    label, st["paired"]["median"], st["paired"]["min"],
+                    st["paired"]["max"]))
+                if "last_vs_first" in st:
+                    lf = st["last_vs_first"]
+                    noise.append("  %s: %.3f, %.3f-%.3f" % (
+                        label, lf["median"], lf["min"], lf["max"]))
+            elif r["status"] != "ok":
+                rows.append([label, r["status"].upper(), "", "", "",
+                             r["note"]])
+            continue
+        if r["status"] != "ok":
+            rows.append([label, r["status"].upper(), "", "", "", r["note"]])
+            continue
+        if not st:
+            rows.append([label, "-", "-", "-", "", "no result: %s" % (
+                res.get("broken") or "no round measured both builds")])
+            continue
+        pr = st["paired"]
+        rows.append([label, "%.3f" % st["ratio_median"]["base"],
+                     "%.3f" % st["ratio_median"]["head"],
+                     "%.3f" % pr["median"],
+                     "%.3f-%.3f" % (pr["min"], pr["max"]), st["verdict"]])
+    out += table(rows, ["configuration", "base", "head", "paired",
+                        "min-max", "verdict"])
+    if res.get("broken"):
+        out += ["", "BROKEN: %s" % res["broken"]]
+    if refs:
+        out += ["", "Yardstick: plain forwarding's rate in head's half / in"
+                " base's, median, min-max over", "the rounds: the drift"
+                " between halves that the ratios take out (no svcgw hook in"
+                " its", "namespace):"] + refs
+    if noise:
+        out += ["Its last run in a half / its first: the noise of one run"
+                " (and the drift within", "a half): differences of that size"
+                " between single runs are no finding:"] + noise
+    out += ["", "Paired ratios by round (head/base):"]
+    for c in cfgs:
+        st = res["configs"][c["name"]].get("stats")
+        if st:
+            out.append("  %-16s %s" % (c["name"], " ".join(
+                "%.3f" % v for _, v in sorted(st["paired_by_round"].items(),
+                                              key=lambda kv: int(kv[0])))))
+    loads = [h["load_s"] for h in res["halves"]]
+    if loads:
+        out += ["", "module swaps: %d, %.1f-%.1f s each; measuring took "
+                "%.0f s" % (len(loads), min(loads), max(loads),
+                            res.get("seconds", 0))]
+    if res["notes"]:
+        out += ["", "Notes"] + ["  - " + n for n in res["notes"]]
+    return "\n".join(out) + "\n"
+
+
+def main_ab(d):
+    cfgs = [json.loads(l) for l in open(os.path.join(d, "configs.jsonl"))]
+    path = os.path.join(d, "control.jsonl")
+    notes = [json.loads(l)["note"] for l in
+             (open(path) if os.path.exists(path) else [])
+             if "note" in json.loads(l)]
+    global ROUNDS
+    ROUNDS = AB_ROUNDS
+    res = {"date": time.strftime("%Y-%m-%d %H:%M:%S"),
+           "kernel": platform.release(), "cpus": os.cpu_count(),
+           "params": {"run_s": RUN_TIME, "rounds": ROUNDS, "warm_s": AB_WARM,
+                      "verify_s": VERIFY_TIME,
+                      "tolerance_pct": AB_TOLERANCE, "frame_bytes": 64,
+                      "clock": AB_CLOCK,
+                      "flows": 1024, "pktgen": PKTGEN},
+           "builds": {b: ab_build_info(b) for b in AB_BUILDS},
+           "configs": {}, "halves": [], "notes": notes}
+
+    def save():
+        for c in cfgs:
+            res["configs"][c["name"]].update(
+                {k: v for k, v in c.items() if not k.startswith("_")})
+        with open(os.path.join(d, "bench-ab.json"), "w") as f:
+            json.dump(res, f, indent=1, sort_keys=True)
+
+    for c in cfgs:
+        res["configs"][c["name"]] = {
+            "status": c["status"], "note": c.get("note", ""),
+            "samples": {b: [] for b in AB_BUILDS},
+            "warmup": {b: [] for b in AB_BUILDS}}
+    pg_setup(res, cfgs)
+    verify_all(res, cfgs)       # with head's module, as bench-ab.sh left it
+    save()
+    t0 = time.monotonic()
+    loaded = True
+    for rnd in range(1, ROUNDS + 1):
+        for b in (AB_BUILDS if rnd % 2 else AB_BUILDS[::-1]):
+            loaded = ab_half(d, res, cfgs, rnd, b)
+            if not loaded:
+                break
+            log("round %d of %d, %s done: %.0f s" % (
+                rnd, ROUNDS, b, time.monotonic() - t0))
+        save()
+        if not loaded:
+            break
+    res["seconds"] = round(time.monotonic() - t0)
+    ab_stats(res, cfgs)
+    save()
+    text = ab_report(res, cfgs)
+    with open(os.path.join(d, "bench-ab.txt"), "w") as f:
+        f.write(text)
+    for c in cfgs:
+        if c["status"] == "ok" and "mode" in c and \
+                res["configs"][c["name"]].get("stats"):
+            tap(True, "%s: the packets reached the servers in every run of"
+                " both builds" % c["name"])
+    tap(True, "results written")
+    sys.stdout.write("\n" + text)
+    return 1 if tap_failed else 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--ab"]:
+        sys.exit(main_ab(sys.argv[2]))
     sys.exit(main())

@@ -492,4 +492,5 @@ main()
 	python3 "$here/bench.py" "$dir"
 }
 
-main
+# Sourced (bench-ab.sh): the functions above, without running.
+[ "${BASH_SOURCE[0]}" != "$0" ] || main

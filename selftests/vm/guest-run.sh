@@ -9,6 +9,7 @@
 #                           starts with "#!", in sorted order
 #   svcgw.job=demo          insmod kmod/svcgw.ko, run selftests/vm/demo.sh
 #   svcgw.job=bench         run selftests/bench/bench.sh (make bench)
+#   svcgw.job=bench-ab      run selftests/bench/bench-ab.sh (make bench-ab)
 #   svcgw.env=BENCH_X=V     export BENCH_X=V (the benchmark's settings)
 #   svcgw.tests=PAT[,PAT]   with job=test: only scripts whose file name
 #                           matches a glob PAT (no wildcard: a substring)
@@ -23,6 +24,8 @@
 #   demo.txt   the demo's own output (job=demo)
 #   bench.txt, results.json
 #              the benchmark's output and results (job=bench)
+#   bench-ab.txt, bench-ab.json
+#              the same of job=bench-ab
 #   dmesg.txt  the kernel log, rewritten after every script and at the end
 #   done       the job's exit status, written last: no file, no result
 
@@ -212,17 +215,20 @@ job_demo()
 
 # The benchmark writes its files to a folder of its own, copied out at the
 # end: a run cut short by its timeout still leaves what it had.
+# job_bench SCRIPT RESULTS: run selftests/bench/SCRIPT, which must write
+# RESULTS.
 job_bench()
 {
-	local bench=$SRC/selftests/bench/bench.sh dir=/tmp/svcgw-bench rc line
+	local bench=$SRC/selftests/bench/$1 results=$2 dir=/tmp/svcgw-bench rc line
 	local re='^(not ok|ok)([[:space:]]+[0-9]+)?([[:space:]]+-)?[[:space:]]*(.*)$'
+	local id=${1%.sh}
 
 	mkdir -p "$dir"
 	(cd "$SRC" && exec timeout -k 10 "$(test_timeout "${bench%/*}")" bash "$bench" "$dir") \
 		< /dev/null 2>&1 |
 	while IFS= read -r line; do
 		if [[ $line =~ $re ]]; then
-			result "${BASH_REMATCH[1]}" "bench: ${BASH_REMATCH[4]}"
+			result "${BASH_REMATCH[1]}" "$id: ${BASH_REMATCH[4]}"
 		elif [[ $line == "#"* ]]; then
 			printf '%s\n' "$line"
 		else
@@ -232,9 +238,9 @@ job_bench()
 	rc=${PIPESTATUS[0]}
 	cp "$dir"/* "$OUT/" 2>/dev/null
 	if [ "$rc" -ne 0 ]; then
-		result "not ok" "bench: exit status $rc"
-	elif [ ! -s "$OUT/results.json" ]; then
-		result "not ok" "bench: no results.json"
+		result "not ok" "$id: exit status $rc"
+	elif [ ! -s "$OUT/$results" ]; then
+		result "not ok" "$id: no $results"
 	fi
 }
 
@@ -258,7 +264,8 @@ main()
 	case $job in
 	test)	job_test "$filter" ;;
 	demo)	job_demo ;;
-	bench)	job_bench ;;
+	bench)	job_bench bench.sh results.json ;;
+	bench-ab)	job_bench bench-ab.sh bench-ab.json ;;
 	*)	result "not ok" "guest: unknown job '$job'" ;;
 	esac
 	emit "1..$tap_num"
