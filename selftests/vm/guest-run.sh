@@ -11,6 +11,8 @@
 #   svcgw.job=bench         run selftests/bench/bench.sh (make bench)
 #   svcgw.job=bench-ab      run selftests/bench/bench-ab.sh (make bench-ab)
 #   svcgw.env=BENCH_X=V     export BENCH_X=V (the benchmark's settings)
+#   svcgw.env=SVCGW_TEST_X=V
+#                           export SVCGW_TEST_X=V (the tests' budgets)
 #   svcgw.tests=PAT[,PAT]   with job=test: only scripts whose file name
 #                           matches a glob PAT (no wildcard: a substring)
 #
@@ -254,7 +256,8 @@ main()
 		case $arg in
 		svcgw.job=*)	job=${arg#*=} ;;
 		svcgw.tests=*)	filter=${arg#*=} ;;
-		svcgw.env=BENCH_*=*)	export "${arg#svcgw.env=}" ;;
+		svcgw.env=BENCH_*=*|svcgw.env=SVCGW_TEST_*=*)
+			export "${arg#svcgw.env=}" ;;
 		esac
 	done
 

@@ -20,8 +20,10 @@
 # Environment: KVER (default: newest in /lib/modules; never uname -r, that
 # is the host's kernel), VM_TIMEOUT, VM_MEM (2G), VM_SMP (2), VM_ICOUNT
 # (unset: the guest's clock follows the host's; N: it counts instructions,
-# 2^N ns each, see below; needs VM_SMP=1); BENCH_* is passed to the
-# guest's environment (selftests/bench/README.rst).
+# 2^N ns each, see below; needs VM_SMP=1); BENCH_* and SVCGW_TEST_* are
+# passed to the guest's environment (selftests/bench/README.rst; the tests'
+# budgets: SVCGW_TEST_LONG=1 runs the fuzzers and loops longer, as
+# "make check-debug" does).
 
 set -uo pipefail
 
@@ -68,8 +70,9 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
 append="console=ttyS0 panic=-1 quiet svcgw.job=$job${tests:+ svcgw.tests=$tests}"
-# The benchmark's settings (BENCH_*, values without spaces) go along.
-for var in $(compgen -e | grep '^BENCH_'); do
+# The benchmark's and the tests' settings (BENCH_*, SVCGW_TEST_*, values
+# without spaces) go along.
+for var in $(compgen -e | grep -E '^(BENCH|SVCGW_TEST)_'); do
 	append+=" svcgw.env=$var=${!var}"
 done
 fsdev=security_model=none,multidevs=remap
