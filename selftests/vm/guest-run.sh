@@ -15,6 +15,14 @@
 #                           export SVCGW_TEST_X=V (the tests' budgets)
 #   svcgw.tests=PAT[,PAT]   with job=test: only scripts whose file name
 #                           matches a glob PAT (no wildcard: a substring)
+#   svcgw.timeout_scale=N   multiply every script's time limit by N (the
+#                           debug kernel of make check-debug is slower)
+#
+# After each script of job=test, what the kernel said while it ran is
+# checked (check-kernel-log.sh): an oops, WARN, BUG, lockdep, KASAN or RCU
+# report fails "NAME: kernel log clean", naming the script. When the kernel
+# has kmemleak (make check-debug), it scans first and any report fails
+# "NAME: no kmemleak report" the same way.
 #
 # Each script runs under "timeout", its limit read from "timeout=N" in the
 # settings file of its folder (default 300 s). Its TAP lines are renumbered
@@ -28,12 +36,16 @@
 #              the benchmark's output and results (job=bench)
 #   bench-ab.txt, bench-ab.json
 #              the same of job=bench-ab
-#   dmesg.txt  the kernel log, rewritten after every script and at the end
+#   dmesg.txt  the kernel log: what the kernel said until the first script,
+#              then after each script, appended (the ring is read and
+#              cleared each time, so that each part is checked once)
 #   done       the job's exit status, written last: no file, no result
 
 SRC=/tmp/svcgw-src
 OUT=/tmp/svcgw-out
 DEFAULT_TIMEOUT=300
+TIMEOUT_SCALE=1
+KMEMLEAK=/sys/kernel/debug/kmemleak
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TMPDIR=/tmp LC_ALL=C TERM=dumb
@@ -101,7 +113,7 @@ test_timeout()
 	local dir=$1 val=
 
 	[ -f "$dir/settings" ] && val=$(sed -n 's/^timeout=\([0-9]\+\)$/\1/p' "$dir/settings" | tail -n 1)
-	echo "${val:-$DEFAULT_TIMEOUT}"
+	echo $((${val:-$DEFAULT_TIMEOUT} * TIMEOUT_SCALE))
 }
 
 # matches NAME FILTER: the comma-separated filter is empty or selects NAME.
@@ -162,7 +174,74 @@ run_test()
 		ip netns pids "${ns##*/}" | xargs -r kill -9
 		ip netns del "${ns##*/}"
 	done
-	dmesg > "$OUT/dmesg.txt"
+	kernel_check "$id"
+}
+
+# emit_comments PREFIX < TEXT: each line as a TAP comment, at most 40.
+emit_comments()
+{
+	local line n=0
+
+	while IFS= read -r line; do
+		n=$((n + 1))
+		[ "$n" -le 40 ] && emit "# $1$line"
+	done
+	[ "$n" -le 40 ] || emit "# $1... $((n - 40)) more lines in dmesg.txt"
+}
+
+# kernel_check ID: with kmemleak, a scan must find nothing new; then the
+# kernel's log since the last check must be clean. Both fail ID's tests.
+kernel_check()
+{
+	local id=$1 leaks
+
+	if [ -w "$KMEMLEAK" ]; then
+		# kmemleak holds back objects younger than 5 s: let this
+		# script's last allocations age, so that a leak of its own is
+		# reported here, not after the next script.
+		sleep 6
+		echo scan > "$KMEMLEAK"
+		leaks=$(cat "$KMEMLEAK")
+		if [ -n "$leaks" ]; then
+			result "not ok" "$id: no kmemleak report"
+			printf '%s\n' "$leaks" | emit_comments "kmemleak: "
+			printf '%s\n' "$leaks" >> "$OUT/kmemleak.txt"
+			echo clear > "$KMEMLEAK"
+		else
+			result ok "$id: no kmemleak report"
+		fi
+	fi
+	kernel_log_check "$id"
+}
+
+# kernel_log_check ID: what the kernel said since the last check (read and
+# cleared from the ring, appended to dmesg.txt) must be clean.
+kernel_log_check()
+{
+	local id=$1 chunk=/tmp/svcgw-dmesg.part bad
+
+	dmesg -c > "$chunk" 2>/dev/null || dmesg > "$chunk"
+	cat "$chunk" >> "$OUT/dmesg.txt"
+	if bad=$("$SRC/selftests/vm/check-kernel-log.sh" "$chunk"); then
+		result ok "$id: kernel log clean"
+	else
+		result "not ok" "$id: kernel log clean"
+		printf '%s\n' "$bad" | sed 's/^# //' | emit_comments ""
+	fi
+}
+
+# kernel_boot_check: the boot's messages are checked as test "boot";
+# kmemleak's view of the boot (its own allocations, early objects it cannot
+# follow) is scanned and cleared, so that only the scripts' leaks count.
+kernel_boot_check()
+{
+	if [ -w "$KMEMLEAK" ]; then
+		echo scan > "$KMEMLEAK"
+		cat "$KMEMLEAK" > "$OUT/kmemleak-boot.txt"
+		echo clear > "$KMEMLEAK"
+		emit "# kmemleak: $(grep -c '^unreferenced object' "$OUT/kmemleak-boot.txt") objects of the boot cleared (kmemleak-boot.txt)"
+	fi
+	kernel_log_check boot
 }
 
 job_test()
@@ -256,16 +335,19 @@ main()
 		case $arg in
 		svcgw.job=*)	job=${arg#*=} ;;
 		svcgw.tests=*)	filter=${arg#*=} ;;
+		svcgw.timeout_scale=[1-9]*)	TIMEOUT_SCALE=${arg#*=} ;;
 		svcgw.env=BENCH_*=*|svcgw.env=SVCGW_TEST_*=*)
 			export "${arg#svcgw.env=}" ;;
 		esac
 	done
 
 	: > "$OUT/tap.txt"
+	: > "$OUT/dmesg.txt"
 	emit "TAP version 13"
 	emit "# guest: kernel $(uname -r), job $job${filter:+, tests $filter}"
 	case $job in
-	test)	job_test "$filter" ;;
+	test)	kernel_boot_check
+		job_test "$filter" ;;
 	demo)	job_demo ;;
 	bench)	job_bench bench.sh results.json ;;
 	bench-ab)	job_bench bench-ab.sh bench-ab.json ;;
@@ -274,7 +356,7 @@ main()
 	emit "1..$tap_num"
 	emit "# guest: $tap_pass passed, $tap_fail failed, $tap_skip skipped"
 
-	dmesg > "$OUT/dmesg.txt"
+	dmesg -c >> "$OUT/dmesg.txt" 2>/dev/null
 	[ "$tap_fail" -eq 0 ]
 	echo $? > "$OUT/done"
 }
