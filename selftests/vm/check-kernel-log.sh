@@ -4,7 +4,8 @@
 # check-kernel-log.sh [--console] FILE...
 #
 # Fail (exit 1) if a guest kernel log shows an oops, a BUG, a WARN splat, a
-# lockdep or leak report or a panic, and print the offending lines as TAP
+# lockdep or leak report, a hung task, an RCU stall, a device that cannot be
+# freed or a panic, and print the offending lines as TAP
 # comments. With --console the files are serial console logs: the lines that
 # guest-run.sh writes there ("ok", "not ok", "# ...", the TAP header and
 # plan) are the tests' own words, not the kernel's, and are left out.
@@ -22,10 +23,13 @@ w='(^|[^[:alnum:]_])'
 # "WARNING: CPU: 1 PID: 7 at ..."); "Warning:" in ordinary messages is fine.
 strict="${w}BUG:|kernel BUG at|${w}WARNING:"
 # These match in any case.
-loose="${w}oops|call trace|general protection|lockdep|leak|kernel panic"
-# Lines that match but are harmless (an extended regexp). Keep it empty
-# unless a clean boot proves otherwise.
-allow='^$'
+# Hung tasks, RCU stalls and a device whose references never drop (a leak
+# that no WARN reports) too.
+loose="${w}oops|call trace|general protection|lockdep|leak|kernel panic|blocked for more than|detected stall|waiting for [^ ]+ to become free"
+# Lines that match but are harmless (an extended regexp): the banners of the
+# debug kernel of "make check-debug" (lockdep's table sizes, PROVE_RCU's and
+# kmemleak's start), each seen in a clean boot of it. Nothing else.
+allow='[.][.][.] MAX_LOCKDEP_[A-Z_]+:[[:space:]]+[0-9]+$|rcu:[[:space:]]+RCU lockdep checking is enabled[.]$|kmemleak: Kernel memory leak detector initialized [(]mem pool available: [0-9]+[)]$'
 
 files=()
 for f in "$@"; do
