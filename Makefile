@@ -2,6 +2,8 @@
 #
 # make            build kmod/svcgw.ko and tools/svcgw/svcgw
 # make check      install what is missing, build, run every test
+# make check-debug  every guest test on a debug kernel (KASAN, lockdep,
+#                 kmemleak...), built once from Debian's source and cached
 # make layers     the layering of kmod/'s files (kmod/LAYERS)
 # make demo       install, build, boot a throwaway guest, show traffic
 
@@ -34,6 +36,14 @@ deps:
 check: deps
 	$(MAKE) all testmods
 	@selftests/run-all.sh
+
+# The guest tests on a kernel with KASAN, lockdep, PROVE_RCU, kmemleak and
+# debug objects (selftests/vm/debug.config): the first run builds it (see
+# README for the times), later runs reuse it. T=pattern runs some tests only.
+check-debug: deps
+	@selftests/vm/check-debug.sh $(if $(T),--tests $(T))
+
+.PHONY: check-debug
 
 # Which file of kmod/ uses which, by layer (kmod/LAYERS); fails on a use of
 # a higher layer, a cycle or a global no other file uses (make check runs
