@@ -10,9 +10,11 @@ clients that check every byte and every peer address.
       N connections, each sends B random bytes and expects them echoed.
   lbtool.py udp ADDR PORT [--count N] [--sport-base P]
       N requests, each from its own source port.
-  lbtool.py hold ADDR PORT --conns N --seconds S
-      N connections that trickle data for S seconds, checking the echo.
+  lbtool.py hold ADDR PORT --conns N --seconds S [--stop-file F]
+      N connections that trickle data for S seconds (or until the file F
+      exists), checking the echo.
   lbtool.py udphold ADDR PORT --conns N --seconds S [--sport-base P]
+                    [--stop-file F]
       N UDP flows (one socket each, from ports P.. if given) that send a
       datagram every round for S seconds; each must be answered, with up
       to 3 tries a round, and by the server that answered its first one.
@@ -212,6 +214,11 @@ def udp(args):
     return finish(res, args)
 
 
+def stop_file(args):
+    """hold, udphold: --stop-file ends the run early once it exists."""
+    return args.stop_file and os.path.exists(args.stop_file)
+
+
 def hold(args):
     """Long-lived connections trickling data; counts any that break.
 
@@ -241,7 +248,7 @@ def hold(args):
             why, i, names[i], socks[i].getsockname()[1],
             time.monotonic() - start))
 
-    while time.monotonic() < end:
+    while time.monotonic() < end and not stop_file(args):
         want, got = {}, {}
         for i, s in enumerate(socks):
             if i in broken:
@@ -348,7 +355,7 @@ def udphold(args):
                         fail(i, "moved from %s to %s" % (names[i], name))
         for i in want:
             fail(i, "no answer in 3 tries")
-        if time.monotonic() >= end:
+        if time.monotonic() >= end or stop_file(args):
             break
         time.sleep(args.interval)
     for i, s in enumerate(socks):
@@ -507,6 +514,7 @@ def main():
         p.add_argument("--interval", type=float, default=0.2)
         p.add_argument("--round-timeout", type=float, default=5)
         p.add_argument("--ttl", type=int, default=0)
+        p.add_argument("--stop-file", default="")
         p.add_argument("--order", choices=("reverse", "shuffle"),
                        default="reverse")
     args = ap.parse_args()
