@@ -38,7 +38,10 @@ set -u
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/topo.sh"
 
-topo_init
+topo_init socat
+# Job control: every worker is a process group of its own, so that one
+# that must be killed goes with its children.
+set -m
 
 if [ -n "${SVCGW_TEST_TEARDOWN_ROUNDS:-}" ]; then
 	ROUNDS=$SVCGW_TEST_TEARDOWN_ROUNDS
@@ -117,82 +120,100 @@ batch_file()
 	done
 }
 
+# tcp_ok / udp_ok PORT: one exchange with socat (quicker to start than
+# Python in the emulated guest): the server's name, then the echo.
+tcp_ok()
+{
+	local out
+
+	out=$(printf 'ping\n' | ip netns exec "$client" timeout 20 \
+		socat -t 5 -T 10 - TCP:$VIP:80,connect-timeout=10 2> /dev/null)
+	[[ $out =~ ^s[123]$'\n'ping$ ]]
+}
+
+udp_ok()
+{
+	local out
+
+	out=$(printf 'ping' | ip netns exec "$client" timeout 20 \
+		socat -t 5 -T 5 - UDP:$VIP:$1 2> /dev/null)
+	[[ $out =~ ^s[123]:ping$ ]]
+}
+
 # fresh: a fresh configuration and a real TCP and UDP exchange through it.
 fresh()
 {
-	gwcli -b "$tmp/A.conf" &&
-	client_run tcp $VIP 80 --conns 3 --bytes 2000 > "$tmp/fresh-tcp.json" &&
-	client_run udp $VIP 53 --count 3 > "$tmp/fresh-udp.json"
+	gwcli -b "$tmp/A.conf" && tcp_ok && udp_ok 53 && udp_ok 5353
 }
 
 # --- the workers: each loops until $tmp/stop exists -------------------------
-# loop NAME CMD...: run CMD until told to stop; "RUNS OK" into NAME.count.
+# loop NAME STEP...: run the STEPs (shell words, eval'd) one after the
+# other, round and round, until told to stop (checked before each step:
+# a worker stops within one command); "RUNS OK" into NAME.count.
 loop()
 {
-	local name=$1 runs=0 ok=0
+	local name=$1 runs=0 ok=0 i=0
 
 	shift
 	while [ ! -e "$tmp/stop" ]; do
-		"$@" > /dev/null 2>&1 && ok=$((ok + 1))
+		i=$((i % $# + 1))
+		eval "${!i}" > /dev/null 2>&1 && ok=$((ok + 1))
 		runs=$((runs + 1))
 	done
 	echo "$runs $ok" > "$tmp/$name.count"
 }
 
-traffic_once()
+# New connections and flows, short ones (held ones: workers_start).
+tcp_once()
 {
-	client_run tcp $VIP 80 --conns 3 --bytes 2000 --timeout 3
-	client_run udp $VIP 53 --count 4 --timeout 0.5
-	client_run udp $VIP 5353 --count 4 --timeout 0.5
+	local out
+
+	out=$(printf 'ping\n' | ip netns exec "$client" timeout 5 \
+		socat -t 1 -T 2 - TCP:$VIP:80,connect-timeout=2 2> /dev/null)
+	[[ $out == *ping ]]
 }
 
-# A transition on VIP:80: drain, add, replace, remove, back.
-churn_once()
+udp_once()
 {
-	local svc="$VIP:80 proto tcp"
-
-	gwcli server set $svc server $S1 state draining deadline 2
-	gwcli server add $svc server $S3:8080
-	gwcli server replace $svc server $S2 with $S2:8080
-	gwcli server del $svc server $S3:8080
-	gwcli server set $svc server $S1 state active
-	gwcli server replace $svc server $S2:8080 with $S2
+	printf 'ping' | ip netns exec "$client" timeout 3 \
+		socat -t 1 -T 1 - UDP:$VIP:$1 | grep -q ping
 }
 
-batch_once()
-{
-	gwcli -b "$tmp/B.conf" --replace
-	gwcli -b "$tmp/A.conf" --replace
-}
-
-dump_once()
-{
-	gwcli -j service show > /dev/null
-	gwcli service show > /dev/null
-	gwcli -j session show > /dev/null
-	gwcli session show > /dev/null
-	gwcli -j stats > /dev/null
-	gwcli config show > /dev/null
-}
+SVC80="$VIP:80 proto tcp"
 
 workers_start()
 {
 	rm -f "$tmp/stop" "$tmp"/*.count
 	WORKERS=()
-	loop traffic traffic_once &
+	loop traffic tcp_once "udp_once 53" "udp_once 5353" &
 	WORKERS+=($!)
-	loop churn churn_once &
+	# A transition on VIP:80: drain, add, replace, remove, back.
+	loop churn \
+		"gwcli server set $SVC80 server $S1 state draining deadline 2" \
+		"gwcli server add $SVC80 server $S3:8080" \
+		"gwcli server replace $SVC80 server $S2 with $S2:8080" \
+		"gwcli server del $SVC80 server $S3:8080" \
+		"gwcli server set $SVC80 server $S1 state active" \
+		"gwcli server replace $SVC80 server $S2:8080 with $S2" &
 	WORKERS+=($!)
-	loop batch batch_once &
+	loop batch "gwcli -b $tmp/B.conf --replace" \
+		"gwcli -b $tmp/A.conf --replace" &
 	WORKERS+=($!)
-	loop dump dump_once &
+	loop dump "gwcli -j service show" "gwcli -j session show" \
+		"gwcli -j stats" "gwcli config show" &
 	WORKERS+=($!)
-	loop dump2 dump_once &
+	loop dump-text "gwcli session show" "gwcli service show" &
 	WORKERS+=($!)
-	# Held connections, with sessions, through the teardown.
+	# Held connections and flows, with sessions, through the teardown;
+	# they end by themselves once $tmp/stop exists.
 	ip netns exec "$client" python3 "$LBTOOL" hold $VIP 80 --conns 10 \
-		--seconds 600 --interval 0.5 > /dev/null 2>&1 &
-	HOLD_PID=$!
+		--seconds 600 --interval 0.5 --round-timeout 2 \
+		--stop-file "$tmp/stop" > /dev/null 2>&1 &
+	WORKERS+=($!)
+	ip netns exec "$client" python3 "$LBTOOL" udphold $VIP 53 --conns 10 \
+		--seconds 600 --interval 0.5 --round-timeout 2 --sport-base 62000 \
+		--stop-file "$tmp/stop" > /dev/null 2>&1 &
+	WORKERS+=($!)
 }
 
 # any_alive PID...: one of them runs still (an exited, unreaped child is
@@ -208,21 +229,20 @@ any_alive()
 	return 1
 }
 
-# workers_stop: ask them to stop, wait (60 s at most), reap.  Returns 1 if
-# any had to be killed.
+# workers_stop: ask them to stop, wait (120 s at most), reap.  Returns 1
+# if any had to be killed (each is a process group of its own: set -m).
 workers_stop()
 {
 	local p forced=0
 
 	touch "$tmp/stop"
-	kill "$HOLD_PID" 2> /dev/null
-	if ! busywait 60000 eval '! any_alive "${WORKERS[@]}" "$HOLD_PID"'; then
+	if ! busywait 120000 eval '! any_alive "${WORKERS[@]}"'; then
 		forced=1
-		for p in "${WORKERS[@]}" "$HOLD_PID"; do
-			kill -9 "$p" 2> /dev/null
+		for p in "${WORKERS[@]}"; do
+			kill -9 -- "-$p" 2> /dev/null
 		done
 	fi
-	for p in "${WORKERS[@]}" "$HOLD_PID"; do
+	for p in "${WORKERS[@]}"; do
 		wait "$p" 2> /dev/null
 	done
 	return $forced
@@ -234,7 +254,7 @@ nothing_left()
 {
 	[ -z "$(ip netns pids "$client" 2> /dev/null)" ] &&
 	{ ! ip netns list | grep -qw "$gw" || [ -z "$(ip netns pids "$gw")" ]; } &&
-	! any_alive "${WORKERS[@]}" "$HOLD_PID" &&
+	! any_alive "${WORKERS[@]}" &&
 	[ -z "$(jobs -pr)" ]
 }
 
