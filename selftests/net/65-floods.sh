@@ -9,8 +9,12 @@
 #
 #   VIP:80/tcp  stateful              20 held TCP connections (lbtool hold)
 #                                     + FLOOD SYNs
-#   VIP:53/udp  hybrid, stateful on   20 held UDP flows, ports 62000..
+#   VIP:53/udp  stateful              20 held UDP flows, ports 62000..
 #                                     (lbtool udphold) + FLOOD datagrams
+#
+# Both services make a session for every new flow up to the cap: the UDP
+# flood's sessions (timeout-udp 300 s) keep the table full, so the held
+# flows run, and new connections are tried afterwards, with a full table.
 #
 # session-max CAP (SVCGW_TEST_FLOOD_CAP, default 250: the floods stay short
 # in the emulated guest), FLOOD = 10 * CAP each.  Checked:
@@ -24,8 +28,8 @@
 #     module's and the hash tables' areas in /proc/vmallocinfo), sampled
 #     before, during (every 0.5 s) and after the floods, against budgets
 #     computed from the cap; the figures are printed;
-#   - after a session flush the table is empty and the service still
-#     serves new connections.
+#   - new connections work with the table full and, after a session
+#     flush, with it empty.
 
 set -u
 
@@ -136,7 +140,7 @@ configure()
 {
 	gwcli config set session-max $CAP timeout-udp 300 &&
 	gwcli service add $VIP:80 proto tcp mode stateful transition 0 &&
-	gwcli service add $VIP:53 proto udp mode hybrid stateful on transition 0 &&
+	gwcli service add $VIP:53 proto udp mode stateful transition 0 &&
 	for s in "${SERVERS[@]}"; do
 		gwcli server add $VIP:80 proto tcp server "$s" &&
 		gwcli server add $VIP:53 proto udp server "$s" || return 1
@@ -156,7 +160,7 @@ print(json.dumps({"%s:%s" % (s.get("proto", ""), s["client_port"]): s["server"]
 svcgw_load || { ktap_fail "module loads"; ktap_finish; }
 topo_setup
 topo_servers || topo_servers_wait 240000 || { ktap_fail "servers start"; ktap_finish; }
-check "stateful TCP and hybrid (stateful on) UDP service, session-max $CAP" configure
+check "stateful TCP and UDP services, session-max $CAP" configure
 
 one_sample "$tmp/before.json"
 ktap_info "before: $(cat "$tmp/before.json")"
@@ -311,7 +315,11 @@ while IFS= read -r line; do
 done < "$tmp/verdict.txt"
 [ -s "$tmp/verdict.txt" ] || ktap_fail "memory and counter figures computed"
 
-# --- after: the table empties and the service works ------------------------------
+# --- after: new flows with the table full, then empty -----------------------------
+ktap_info "sessions now: $(stat_field sessions_cur) of $CAP"
+client_run tcp $VIP 80 --conns 5 --bytes 2000 > "$tmp/tcp-full.json"
+check "new TCP connections with the table full (served from the mapping table)" \
+	test $? -eq 0
 gwcli session flush
 check "session flush empties the table ($(stat_field sessions_cur) left)" \
 	test "$(stat_field sessions_cur)" -eq 0

@@ -276,7 +276,7 @@ refcnt_zero()
 # rmmod_retry: rmmod, again while a dump in progress holds the module.
 rmmod_retry()
 {
-	busywait 30000 rmmod svcgw 2> /dev/null
+	busywait 60000 rmmod svcgw 2> /dev/null
 }
 
 netns_objects()
