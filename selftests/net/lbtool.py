@@ -10,8 +10,14 @@ clients that check every byte and every peer address.
       N connections, each sends B random bytes and expects them echoed.
   lbtool.py udp ADDR PORT [--count N] [--sport-base P]
       N requests, each from its own source port.
-  lbtool.py hold ADDR PORT --conns N --seconds S
-      N connections that trickle data for S seconds, checking the echo.
+  lbtool.py hold ADDR PORT --conns N --seconds S [--stop-file F]
+      N connections that trickle data for S seconds (or until the file F
+      exists), checking the echo.
+  lbtool.py udphold ADDR PORT --conns N --seconds S [--sport-base P]
+                    [--stop-file F]
+      N UDP flows (one socket each, from ports P.. if given) that send a
+      datagram every round for S seconds; each must be answered, with up
+      to 3 tries a round, and by the server that answered its first one.
   lbtool.py udperr ADDR PORT [--ttl N]
       one datagram from a connected socket: the answer, or the ICMP error
       the kernel delivered to the socket and its sender.
@@ -208,6 +214,11 @@ def udp(args):
     return finish(res, args)
 
 
+def stop_file(args):
+    """hold, udphold: --stop-file ends the run early once it exists."""
+    return args.stop_file and os.path.exists(args.stop_file)
+
+
 def hold(args):
     """Long-lived connections trickling data; counts any that break.
 
@@ -237,7 +248,7 @@ def hold(args):
             why, i, names[i], socks[i].getsockname()[1],
             time.monotonic() - start))
 
-    while time.monotonic() < end:
+    while time.monotonic() < end and not stop_file(args):
         want, got = {}, {}
         for i, s in enumerate(socks):
             if i in broken:
@@ -275,6 +286,81 @@ def hold(args):
         time.sleep(args.interval)
     for i, s in enumerate(socks):
         res["failed" if i in broken else "ok"] += 1
+        s.close()
+    return finish(res, args)
+
+
+def udphold(args):
+    """Long-lived UDP flows: like hold, for UDP.  A datagram lost (a flood
+    may overflow a queue) is sent again, up to 3 tries a round; a flow
+    fails if a round gets no answer or an answer comes from another server
+    than its first.  "flows" maps each flow's port to its server."""
+    res = {"servers": {}, "ok": 0, "failed": 0, "errors": [], "peers": [],
+           "flows": {}, "retries": 0, "rounds": 0}
+    v6 = ":" in args.addr
+    socks, names = [], []
+    for i in range(args.conns):
+        s = socket.socket(family(args.addr), socket.SOCK_DGRAM)
+        if args.sport_base:
+            s.bind(("::" if v6 else "0.0.0.0", args.sport_base + i))
+        s.setblocking(False)
+        socks.append(s)
+        names.append(None)
+    broken = set()
+    start = time.monotonic()
+    end = start + args.seconds
+
+    def fail(i, why):
+        broken.add(i)
+        res["errors"].append("%s (flow %d, port %d, at %.1fs)" % (
+            why, i, socks[i].getsockname()[1], time.monotonic() - start))
+
+    while True:
+        res["rounds"] += 1
+        want = {i: os.urandom(32) for i in range(len(socks))
+                if i not in broken}
+        for tries in range(3):
+            if not want:
+                break
+            if tries:
+                res["retries"] += len(want)
+            for i, d in want.items():
+                try:
+                    socks[i].sendto(d, (args.addr, args.port))
+                except OSError:
+                    pass    # a full queue: the retry sends it again
+            deadline = time.monotonic() + args.round_timeout / 3
+            while want and time.monotonic() < deadline:
+                fds = {socks[i].fileno(): i for i in want}
+                r, _, _ = select.select([socks[i] for i in want], [], [],
+                                        max(0, deadline - time.monotonic()))
+                for s in r:
+                    i = fds[s.fileno()]
+                    try:
+                        d, peer = s.recvfrom(65535)
+                    except OSError:
+                        continue    # an ICMP error: the retry will tell
+                    p = endpoint(*peer[:2])
+                    if p not in res["peers"]:
+                        res["peers"].append(p)
+                    name, _, echo = d.partition(b":")
+                    if i not in want or echo != want[i]:
+                        continue    # a late answer to an earlier try
+                    del want[i]
+                    name = name.decode(errors="replace")
+                    if names[i] is None:
+                        names[i] = name
+                        res["servers"][name] = res["servers"].get(name, 0) + 1
+                    elif name != names[i]:
+                        fail(i, "moved from %s to %s" % (names[i], name))
+        for i in want:
+            fail(i, "no answer in 3 tries")
+        if time.monotonic() >= end or stop_file(args):
+            break
+        time.sleep(args.interval)
+    for i, s in enumerate(socks):
+        res["failed" if i in broken else "ok"] += 1
+        res["flows"][str(s.getsockname()[1])] = names[i]
         s.close()
     return finish(res, args)
 
@@ -413,7 +499,7 @@ def main():
     p.add_argument("--tcp", type=int, default=0)
     p.add_argument("--udp", default="", help="ports, comma-separated")
     p.add_argument("--bind", default="::")
-    for c in ("tcp", "udp", "hold", "udperr", "frag"):
+    for c in ("tcp", "udp", "hold", "udphold", "udperr", "frag"):
         p = sub.add_parser(c)
         p.add_argument("addr")
         p.add_argument("port", type=int)
@@ -428,13 +514,14 @@ def main():
         p.add_argument("--interval", type=float, default=0.2)
         p.add_argument("--round-timeout", type=float, default=5)
         p.add_argument("--ttl", type=int, default=0)
+        p.add_argument("--stop-file", default="")
         p.add_argument("--order", choices=("reverse", "shuffle"),
                        default="reverse")
     args = ap.parse_args()
     if args.cmd == "serve":
         serve(args)
         return 0
-    return {"tcp": tcp, "udp": udp, "hold": hold,
+    return {"tcp": tcp, "udp": udp, "hold": hold, "udphold": udphold,
             "udperr": udperr, "frag": frag}[args.cmd](args)
 
 

@@ -118,7 +118,7 @@ topo_setup()
 	done
 }
 
-# topo_servers: start the traffic servers and wait for them.
+# topo_servers: start the traffic servers and wait for them (60 s).
 topo_servers()
 {
 	local i ns
@@ -132,10 +132,20 @@ topo_servers()
 			> /dev/null 2>&1 &
 		disown
 	done
+	topo_servers_wait 60000
+}
+
+# topo_servers_wait MS: wait up to MS ms for the servers to listen (Python
+# starts slowly in a busy emulated guest: give it longer after a failed
+# topo_servers).
+topo_servers_wait()
+{
+	local i ns
+
 	for i in 1 2 3; do
 		eval ns=\$s$i
-		busywait 60000 ns_listens "$ns" 80 || return 1
-		busywait 60000 ns_listens "$ns" 8080 || return 1
+		busywait "$1" ns_listens "$ns" 80 || return 1
+		busywait "$1" ns_listens "$ns" 8080 || return 1
 	done
 }
 

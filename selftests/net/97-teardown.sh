@@ -1,0 +1,356 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Teardown under load, in rounds: each round tears the gateway down one of
+# three ways while real traffic, a transition (servers drained, added,
+# removed, replaced), whole-set batch replaces and dumps (service show,
+# session show, stats, text and JSON) run concurrently:
+#
+#   round % 3 == 0   svcgw flush
+#   round % 3 == 1   ip netns del of the gateway namespace
+#   round % 3 == 2   rmmod svcgw (retried while a dump holds the module)
+#
+# Rounds: SVCGW_TEST_TEARDOWN_ROUNDS, else 21 with SVCGW_TEST_LONG=1 (the
+# debug-kernel run), else 3, one of each kind (a round took 64 to 166 s
+# in the emulated guest on a host busy with three guests and a kernel
+# build: 6 rounds took 705 s there).  Every round ends with, and checks:
+#   - the concurrent workers stopped and reaped, nothing left running in
+#     the client and gateway namespaces;
+#   - rmmod succeeded (after the module's refcount dropped to 0);
+#   - the gateway namespace really went away: its name is gone and its
+#     devices were destroyed (the client's and servers' veth peers vanish:
+#     the namespace's cleanup ran, so nothing holds it);
+#   - no oops, BUG or WARN in the kernel log lines of the round
+#     (selftests/vm/check-kernel-log.sh);
+#   - the module loads again, and a fresh gateway namespace with a fresh
+#     configuration carries real TCP and UDP connections.
+#
+# Topology: topo.sh's addresses (IPv4), client and servers s1 s2 s3 built
+# once; the gateway namespace is built afresh every round:
+#
+#   client 203.0.113.2 --veth-- gw 203.0.113.1 | br0 198.51.100.1 --veth-- s1 s2 s3
+#
+#   VIP:80/tcp    hybrid, transition 5 s   churned by the transition worker
+#   VIP:53/udp    stateful                 sessions for the dumps
+#   VIP:5353/udp  hybrid
+#   VIP:10000../udp  stateless, 4 servers each (batch bulk)
+
+set -u
+
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/topo.sh"
+
+topo_init socat
+# Job control: every worker is a process group of its own, so that one
+# that must be killed goes with its children.
+set -m
+
+if [ -n "${SVCGW_TEST_TEARDOWN_ROUNDS:-}" ]; then
+	ROUNDS=$SVCGW_TEST_TEARDOWN_ROUNDS
+elif [ "${SVCGW_TEST_LONG:-0}" = 1 ]; then
+	ROUNDS=21
+else
+	ROUNDS=3
+fi
+KERNEL_LOG_CHECK=$SVCGW_SRC/selftests/vm/check-kernel-log.sh
+S1=198.51.100.11 S2=198.51.100.12 S3=198.51.100.13
+t_start=$(date +%s)
+
+# gw_build: a fresh gateway namespace $gw, linked to the client and the
+# servers (whose old links went with the previous gateway).
+gw_build()
+{
+	local i ns
+
+	setup_ns gw || return 1
+	ip link add veth0 netns "$client" type veth peer name vc netns "$gw" &&
+	ip -n "$client" addr add $CLIENT_IP/24 dev veth0 &&
+	ip -n "$client" link set veth0 up &&
+	ip -n "$client" route add default via 203.0.113.1 &&
+	ip -n "$gw" addr add 203.0.113.1/24 dev vc &&
+	ip -n "$gw" link set vc up &&
+	ip -n "$gw" link add br0 type bridge &&
+	ip -n "$gw" addr add 198.51.100.1/24 dev br0 &&
+	ip -n "$gw" link set br0 up &&
+	ip netns exec "$gw" sysctl -qw net.ipv4.ip_forward=1 &&
+	ip netns exec "$gw" sysctl -qw net.ipv4.conf.all.rp_filter=0 || return 1
+	for i in 1 2 3; do
+		eval ns=\$s$i
+		ip link add veth0 netns "$ns" type veth peer name vs$i netns "$gw" &&
+		ip -n "$gw" link set vs$i master br0 up &&
+		ip -n "$ns" addr add "${SERVERS[i - 1]}/24" dev veth0 &&
+		ip -n "$ns" link set veth0 up &&
+		ip -n "$ns" route add default via 198.51.100.1 || return 1
+	done
+}
+
+# gw_gone: the gateway namespace's cleanup ran: its veths, and so their
+# peers in the client and the servers, are destroyed.
+gw_gone()
+{
+	local ns
+
+	! ip netns list | grep -qw "$gw" || return 1
+	for ns in "$client" "$s1" "$s2" "$s3"; do
+		! ip -n "$ns" link show veth0 > /dev/null 2>&1 || return 1
+	done
+}
+
+# batch_file A|B: a whole configuration, two variants that differ in the
+# servers and weights of the real services and in the bulk services.
+batch_file()
+{
+	local n=40 w=
+
+	[ "$1" = A ] || { n=30; w=" weight 2"; }
+	echo "service add $VIP:80 proto tcp mode hybrid transition 5"
+	echo "server add $VIP:80 proto tcp server $S1$w"
+	echo "server add $VIP:80 proto tcp server $S2"
+	[ "$1" = B ] || echo "server add $VIP:80 proto tcp server $S3"
+	echo "service add $VIP:53 proto udp mode stateful"
+	for s in $S1 $S2 $S3; do
+		echo "server add $VIP:53 proto udp server $s$w"
+	done
+	echo "service add $VIP:5353 proto udp"
+	echo "server add $VIP:5353 proto udp server $S1"
+	echo "server add $VIP:5353 proto udp server $([ "$1" = A ] && echo $S2 || echo $S3)"
+	for p in $(seq 10000 $((10000 + n - 1))); do
+		echo "service add $VIP:$p proto udp mode stateless"
+		for i in 11 12 13 14; do
+			echo "server add $VIP:$p proto udp server 198.51.100.$i$w"
+		done
+	done
+}
+
+# tcp_ok / udp_ok PORT: one exchange with socat (quicker to start than
+# Python in the emulated guest): the server's name, then the echo.
+tcp_ok()
+{
+	local out
+
+	out=$(printf 'ping\n' | ip netns exec "$client" timeout 20 \
+		socat -t 5 -T 10 - TCP:$VIP:80,connect-timeout=10 2> /dev/null)
+	[[ $out =~ ^s[123]$'\n'ping$ ]]
+}
+
+udp_ok()
+{
+	local out
+
+	out=$(printf 'ping' | ip netns exec "$client" timeout 20 \
+		socat -t 5 -T 5 - UDP:$VIP:$1 2> /dev/null)
+	[[ $out =~ ^s[123]:ping$ ]]
+}
+
+# fresh: a fresh configuration and a real TCP and UDP exchange through it.
+fresh()
+{
+	gwcli -b "$tmp/A.conf" && tcp_ok && udp_ok 53 && udp_ok 5353
+}
+
+# --- the workers: each loops until $tmp/stop exists -------------------------
+# loop NAME STEP...: run the STEPs (shell words, eval'd) one after the
+# other, round and round, until told to stop (checked before each step:
+# a worker stops within one command); "RUNS OK" into NAME.count.
+loop()
+{
+	local name=$1 runs=0 ok=0 i=0
+
+	shift
+	while [ ! -e "$tmp/stop" ]; do
+		i=$((i % $# + 1))
+		eval "${!i}" > /dev/null 2>&1 && ok=$((ok + 1))
+		runs=$((runs + 1))
+	done
+	echo "$runs $ok" > "$tmp/$name.count"
+}
+
+# New connections and flows, short ones (held ones: workers_start).
+tcp_once()
+{
+	local out
+
+	out=$(printf 'ping\n' | ip netns exec "$client" timeout 5 \
+		socat -t 1 -T 2 - TCP:$VIP:80,connect-timeout=2 2> /dev/null)
+	[[ $out == *ping ]]
+}
+
+udp_once()
+{
+	printf 'ping' | ip netns exec "$client" timeout 3 \
+		socat -t 1 -T 1 - UDP:$VIP:$1 | grep -q ping
+}
+
+SVC80="$VIP:80 proto tcp"
+
+workers_start()
+{
+	rm -f "$tmp/stop" "$tmp"/*.count
+	WORKERS=()
+	loop traffic tcp_once "udp_once 53" "udp_once 5353" &
+	WORKERS+=($!)
+	# A transition on VIP:80: drain, add, replace, remove, back.
+	loop churn \
+		"gwcli server set $SVC80 server $S1 state draining deadline 2" \
+		"gwcli server add $SVC80 server $S3:8080" \
+		"gwcli server replace $SVC80 server $S2 with $S2:8080" \
+		"gwcli server del $SVC80 server $S3:8080" \
+		"gwcli server set $SVC80 server $S1 state active" \
+		"gwcli server replace $SVC80 server $S2:8080 with $S2" &
+	WORKERS+=($!)
+	loop batch "gwcli -b $tmp/B.conf --replace" \
+		"gwcli -b $tmp/A.conf --replace" &
+	WORKERS+=($!)
+	loop dump "gwcli -j service show" "gwcli -j session show" \
+		"gwcli -j stats" "gwcli config show" &
+	WORKERS+=($!)
+	loop dump-text "gwcli session show" "gwcli service show" &
+	WORKERS+=($!)
+	# Held connections and flows, with sessions, through the teardown;
+	# they end by themselves once $tmp/stop exists.
+	ip netns exec "$client" python3 "$LBTOOL" hold $VIP 80 --conns 10 \
+		--seconds 600 --interval 0.5 --round-timeout 2 \
+		--stop-file "$tmp/stop" > /dev/null 2>&1 &
+	WORKERS+=($!)
+	ip netns exec "$client" python3 "$LBTOOL" udphold $VIP 53 --conns 10 \
+		--seconds 600 --interval 0.5 --round-timeout 2 --sport-base 62000 \
+		--stop-file "$tmp/stop" > /dev/null 2>&1 &
+	WORKERS+=($!)
+}
+
+# any_alive PID...: one of them runs still (an exited, unreaped child is
+# a zombie: it does not count).
+any_alive()
+{
+	local p st
+
+	for p in "$@"; do
+		st=$(awk '{ print $3 }' "/proc/$p/stat" 2> /dev/null)
+		[ -z "$st" ] || [ "$st" = Z ] || return 0
+	done
+	return 1
+}
+
+# workers_stop: ask them to stop, wait (120 s at most), reap.  Returns 1
+# if any had to be killed (each is a process group of its own: set -m).
+workers_stop()
+{
+	local p forced=0
+
+	touch "$tmp/stop"
+	if ! busywait 120000 eval '! any_alive "${WORKERS[@]}"'; then
+		forced=1
+		for p in "${WORKERS[@]}"; do
+			kill -9 -- "-$p" 2> /dev/null
+		done
+	fi
+	for p in "${WORKERS[@]}"; do
+		wait "$p" 2> /dev/null
+	done
+	return $forced
+}
+
+# nothing_left: no process in the client's namespace nor, if it still
+# exists, the gateway's; every worker reaped.
+nothing_left()
+{
+	[ -z "$(ip netns pids "$client" 2> /dev/null)" ] &&
+	{ ! ip netns list | grep -qw "$gw" || [ -z "$(ip netns pids "$gw")" ]; } &&
+	! any_alive "${WORKERS[@]}" &&
+	[ -z "$(jobs -pr)" ]
+}
+
+sessions_now()
+{
+	gwcli stats 2> /dev/null | awk '$1 == "sessions_cur" { print $2 }'
+}
+
+sessions_at_least()
+{
+	[ "$(sessions_now)" -ge "$1" ] 2> /dev/null
+}
+
+refcnt_zero()
+{
+	[ "$(cat /sys/module/svcgw/refcnt 2> /dev/null)" = 0 ]
+}
+
+# rmmod_retry: rmmod, again while a dump in progress holds the module.
+rmmod_retry()
+{
+	busywait 60000 rmmod svcgw 2> /dev/null
+}
+
+netns_objects()
+{
+	cat /sys/kernel/slab/net_namespace/objects 2> /dev/null | cut -d' ' -f1
+}
+
+# --- set up ----------------------------------------------------------------------
+batch_file A > "$tmp/A.conf"
+batch_file B > "$tmp/B.conf"
+svcgw_load || { ktap_fail "module loads"; ktap_finish; }
+setup_ns client s1 s2 s3 || { ktap_fail "namespaces"; ktap_finish; }
+gw_build || { ktap_fail "gateway namespace"; ktap_finish; }
+topo_servers || topo_servers_wait 240000 || { ktap_fail "servers start"; ktap_finish; }
+check "a configuration of $(grep -c '^service' "$tmp/A.conf") services carries traffic" fresh
+ns_start=$(netns_objects)
+ktap_info "rounds: $ROUNDS; net_namespace slab objects at the start: $ns_start"
+
+kinds=(flush netns rmmod)
+for round in $(seq 0 $((ROUNDS - 1))); do
+	kind=${kinds[round % 3]}
+	r="round $((round + 1))/$ROUNDS ($kind)"
+	t0=$(date +%s)
+	dmesg > "$tmp/dmesg0"
+	workers_start
+	# Until the held flows have their sessions (a slow guest starts
+	# Python slowly), and a little longer.
+	busywait 120000 sessions_at_least 10
+	sleep 2
+	n=$(sessions_now)
+	case $kind in
+	flush)
+		check "$r: svcgw flush under load ($n sessions)" gwcli flush ;;
+	netns)
+		check "$r: gateway namespace deleted under load ($n sessions)" \
+			ip netns del "$gw" ;;
+	rmmod)
+		check "$r: rmmod under load ($n sessions)" rmmod_retry ;;
+	esac
+	sleep 2
+	workers_stop
+	check "$r: workers stopped by themselves and reaped" test $? -eq 0
+	check "$r: nothing left running in the client and gateway namespaces" nothing_left
+	ktap_info "$r: worker runs (ok): $(for f in "$tmp"/*.count; do
+		printf '%s %s ' "$(basename "$f" .count)" "$(cat "$f")"; done)"
+	# Finish the teardown: the module and the namespace go in every round.
+	if [ "$kind" != rmmod ]; then
+		[ "$kind" != netns ] || busywait 30000 gw_gone
+		busywait 30000 refcnt_zero
+		check "$r: module refcount dropped to 0" refcnt_zero
+		check "$r: rmmod" rmmod svcgw
+	fi
+	check "$r: module gone" test ! -d /sys/module/svcgw
+	[ "$kind" = netns ] || ip netns del "$gw"
+	busywait 30000 gw_gone
+	check "$r: gateway namespace really gone (name and devices)" gw_gone
+	cleanup_ns "$gw"
+	dmesg | tail -n +$(($(wc -l < "$tmp/dmesg0") + 1)) > "$tmp/dmesg1"
+	check "$r: no oops, BUG or WARN in the kernel log" \
+		"$KERNEL_LOG_CHECK" "$tmp/dmesg1"
+	# Reload: a clean module, a fresh gateway, a fresh configuration.
+	check "$r: module loads again" svcgw_load
+	gw_build
+	check "$r: reloaded, fresh gateway and configuration: TCP and UDP served" fresh
+	ktap_info "$r: $(( $(date +%s) - t0 )) s, net_namespace slab objects $(netns_objects)"
+done
+
+# The same namespaces exist as at the start: as many struct net objects,
+# give or take one slab's (SLUB counts the free objects of the per-CPU
+# slabs as in use): a namespace leaked in every round shows over the
+# long run.
+check "as many net namespaces as at the start ($ns_start -> $(netns_objects) net_namespace objects)" \
+	test "$(netns_objects)" -le $((ns_start + $(cat /sys/kernel/slab/net_namespace/objs_per_slab)))
+ktap_info "run time $(( $(date +%s) - t_start )) s for $ROUNDS rounds"
+ktap_finish
