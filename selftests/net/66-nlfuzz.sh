@@ -53,8 +53,10 @@ topo_servers || servers_up || { ktap_fail "servers start"; ktap_finish; }
 ip netns exec "$client" python3 "$NLFUZZ" traffic --stop "$tmp/stop" \
 	--out "$tmp/traffic.json" &
 traffic_pid=$!
+# Progress on stderr (the console); stops sending after SVCGW_TEST_NLFUZZ_DEADLINE
+# seconds (600) if the guest is too slow, and then fails the count.
 ip netns exec "$gw" python3 "$NLFUZZ" fuzz --seed "$SEED" --count "$COUNT" \
-	> "$tmp/fuzz.txt" 2>&1
+	--deadline "${SVCGW_TEST_NLFUZZ_DEADLINE:-600}" > "$tmp/fuzz.txt"
 fuzz_rc=$?
 touch "$tmp/stop"
 wait $traffic_pid

@@ -607,7 +607,8 @@ class Sock:
         """Send the messages (one datagram), drain; returns {seq: [errno or
         None, extack?, replies, done, dumpintr]}."""
         res = {}
-        data = b"".join(msgs)
+        # The kernel finds the next message at NLMSG_ALIGN(nlmsg_len).
+        data = b"".join(m + b"\0" * (-len(m) % 4) for m in msgs)
         self.st.sent += len(msgs)
         try:
             self.s.send(data)
@@ -803,12 +804,12 @@ class Fuzzer:
 
     def one(self):
         """One message: (bytes, meta); meta = (cmd, flags, mutations).
-        Three in four replay a message generated before (the state they
+        Most (85%) replay a message generated before (the state they
         meet differs), with a new sequence number and sometimes other
         flags or a few bytes changed: the tree generator is the slow part
         in an emulated guest."""
         r = self.r
-        if len(self.cache) >= 64 and r.random() < 0.75:
+        if len(self.cache) >= 64 and r.random() < 0.85:
             m, (cmd, flags, muts) = r.choice(self.cache)
             m = bytearray(m)
             self.sk.seq = (self.sk.seq + 1) & 0xffffffff
@@ -968,7 +969,8 @@ class Fuzzer:
                 msgs.append(bytes(sk.build(*self.gen.message(c))))
             sk.st.sent += len(msgs)
             try:
-                sk.s.send(b"".join(msgs))
+                sk.s.send(b"".join(m + b"\0" * (-len(m) % 4)
+                                   for m in msgs))
             except OSError as e:
                 self.st.errno_seen("send:" + errname(e.errno))
             if how < 0.25:
@@ -986,7 +988,7 @@ class Fuzzer:
             nsvc, nsrv = r.choice((1, 2)), r.choice((1024, 1025, 3000))
         cmd, flags, tree = self.gen.batch(fam, nsvc, nsrv)
         for svc in tree:
-            for a in svc[1]:
+            for a in svc[1] if isinstance(svc[1], list) else ():
                 if a[2] and a[2][1] == "table":
                     a[1] = struct.pack("I", 7)
         bad = r.random() < 0.5 and tree
@@ -1005,10 +1007,19 @@ class Fuzzer:
                 self.st.fail("huge batch refused (%s) but changed the "
                              "configuration" % errname(rr[0]))
 
-    def run(self, count, restore_every=2500):
+    def run(self, count, restore_every=2500, deadline=None):
         r = self.r
         since = restore_every
+        progress = 0
         while self.st.sent < count:
+            if self.st.sent >= progress:
+                print("# %s: %d messages, %.0f s" % (
+                    "privileged" if self.priv else "unprivileged",
+                    self.st.sent, time.time() - T0), file=sys.stderr,
+                    flush=True)
+                progress += 10000
+            if deadline and time.time() > deadline:
+                break
             if self.priv and since >= restore_every:
                 restore(self.sk)
                 since = 0
@@ -1063,6 +1074,9 @@ def unprivileged(fam, seed, count):
     return json.loads(data)
 
 
+T0 = time.time()
+
+
 def fuzz(args):
     fam = GenlSock().family("svcgw")
     if fam is None:
@@ -1088,7 +1102,7 @@ def fuzz(args):
           " unprivileged: every admin command refused with EPERM")
     print(("ok" if before == after else "fail") +
           " unprivileged: configuration unchanged")
-    f.run(args.count)
+    f.run(args.count, deadline=T0 + args.deadline)
     ok = restore(f.sk)
     print(("ok" if ok else "fail") + " base configuration set again")
     dt = time.time() - t0
@@ -1149,7 +1163,7 @@ def traffic(args):
             pass
         k = kind + (".ok" if ok else ".fail")
         cnt[k] = cnt.get(k, 0) + 1
-        time.sleep(0.02)
+        time.sleep(0.05)
     with open(args.out, "w") as f:
         json.dump(cnt, f)
     return 0
@@ -1217,7 +1231,9 @@ def main():
     p = sub.add_parser("fuzz")
     p.add_argument("--seed", type=int, required=True)
     p.add_argument("--count", type=int, default=100000)
-    p.add_argument("--unpriv", type=int, default=10000)
+    p.add_argument("--unpriv", type=int, default=5000)
+    p.add_argument("--deadline", type=float, default=600,
+                   help="stop sending after this many seconds")
     p = sub.add_parser("traffic")
     p.add_argument("--stop", required=True)
     p.add_argument("--out", required=True)
