@@ -40,6 +40,13 @@ static int parse_batch_service(struct nlattr *nest, struct svcgw_batch_svc *bs,
 	bs->n = 0;
 	if (!tb[SVCGW_SVC_A_SERVERS])
 		return 0;
+	/* svcgw_nl_batch() sized the server array by the first list. */
+	if (nla_find_nested(nest, SVCGW_SVC_A_SERVERS) !=
+	    tb[SVCGW_SVC_A_SERVERS]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SVCGW_SVC_A_SERVERS],
+				    "one server list per service");
+		return -EINVAL;
+	}
 	nla_for_each_nested(a, tb[SVCGW_SVC_A_SERVERS], rem) {
 		struct svcgw_batch_srv *bsr = &srv[bs->n];
 

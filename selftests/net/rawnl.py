@@ -120,6 +120,18 @@ def main():
          errno.EADDRINUSE),
         ("batch: existing service", CMD_BATCH,
          batch_svc(81) + batch_svc(80), errno.EEXIST),
+        # Two server lists in one service: the request is sized by the
+        # first and was parsed by the last (found by 66-nlfuzz).
+        ("batch: two server lists in one service", CMD_BATCH,
+         batch_svc(81, server("198.51.100.51")) +
+         svc_key(port=82, extra=nest(SVC_SERVERS) +
+                 nest(SVC_SERVERS, server("198.51.100.52"),
+                      server("198.51.100.53"))), errno.EINVAL),
+        ("batch: two server lists, the first shorter, in the only service",
+         CMD_BATCH,
+         svc_key(port=82, extra=nest(SVC_SERVERS) +
+                 nest(SVC_SERVERS, server("198.51.100.52"),
+                      server("198.51.100.53"))), errno.EINVAL),
         ("batch: server weight out of range", CMD_BATCH,
          batch_svc(81, server("198.51.100.51", u32(SRV_WEIGHT, 1 << 20))),
          errno.ERANGE),
