@@ -1007,9 +1007,11 @@ class Fuzzer:
             for a in svc[1] if isinstance(svc[1], list) else ():
                 if a[2] and a[2][1] == "table":
                     a[1] = struct.pack("I", 7)
-        bad = r.random() < 0.5 and tree
+        svcs = [n for n in tree if n[0] & 0x3fff == TOP.byname["SERVICE"]]
+        bad = r.random() < 0.5 and svcs
         if bad:
-            last = tree[-1][1]
+            # In the last service (the batch may end with BATCH_FLAGS).
+            last = svcs[-1][1]
             r.choice((m_width, m_value, m_drop, m_dup, m_unknown))(
                 r, [last[-1]] if last else tree, self.gen)
         before = snapshot(self.sk) if bad else None
