@@ -151,7 +151,9 @@ check "module unloads" svcgw_unload
 check "module loads again" svcgw_load
 gwcli service add $VIP:80 proto tcp mode stateful
 gwcli service add "[$VIP6]:80" proto tcp mode stateless
-gwcli service add $VIP:53 proto udp mode hybrid
+# transition 0: else a hybrid service whose servers come one by one sends
+# every UDP flow to the first until the transition ends (README).
+gwcli service add $VIP:53 proto udp mode hybrid transition 0
 for i in 0 1 2; do
 	gwcli server add $VIP:80 proto tcp server "${SERVERS[i]}"
 	gwcli server add "[$VIP6]:80" proto tcp server "${SERVERS6[i]}"
