@@ -746,6 +746,24 @@ def restore(sk):
     return ok
 
 
+def start_extack(sk):
+    """Whether a refusal by a dump's start callback (the service filter
+    of SERVICE_GET, svcgw_nl_service_dump_start()) reaches userspace with
+    its extended ack.  Not on 6.1: __netlink_dump_start() runs ->start
+    with cb->extack NULL (it is set around ->dump only), so the family's
+    NL_SET_ERR_MSG() there sets nothing; later kernels pass the request's
+    extack to ->start.  The family has no other way to the request's
+    extended ack from a dump's start."""
+    tree = [[TOP.byname["SERVICE"] | NLA_F_NESTED, [
+        [SVC.byname["FAMILY"], struct.pack("H", 99), None],
+        [SVC.byname["ADDR"], ip(2, VIP4), None],
+        [SVC.byname["PORT"], struct.pack("H", 80), None],
+        [SVC.byname["PROTO"], struct.pack("B", 6), None]], None]]
+    m = sk.build(CMD["SERVICE_GET"], NLM_F_REQUEST | NLM_F_DUMP, tree)
+    r = sk.xfer([bytes(m)]).get(sk.seq)
+    return r is not None and r[0] == errno.EAFNOSUPPORT and r[1]
+
+
 def snapshot(sk):
     """The configuration, without counters: services (dump) and config."""
     res = {}
@@ -814,6 +832,9 @@ class Fuzzer:
                        rcvbuf=1 << 22 if priv else 1 << 18)
         self.cmds = list(COMMANDS)
         self.cache = []
+        # Whether a refusal by a dump's start callback keeps its extended
+        # ack (start_extack()); fuzz() sets it.
+        self.dump_extack = True
 
     def one(self):
         """One message: (bytes, meta); meta = (cmd, flags, mutations).
@@ -920,7 +941,12 @@ class Fuzzer:
             self.st.fail("%s (%s) answered %s" % (
                 name, ",".join(muts), errname(e)), msg)
         elif e and not r[1] and name is not None and e not in (
-                errno.EOPNOTSUPP, errno.EBUSY, errno.EMSGSIZE):
+                errno.EOPNOTSUPP, errno.EBUSY, errno.EMSGSIZE) and (
+                    self.dump_extack or
+                    flags & NLM_F_DUMP != NLM_F_DUMP):
+            # Dump requests are left out where the kernel drops what a
+            # dump's start callback puts in the extended ack: the
+            # family's messages are set, the core loses them.
             k = "%s %s" % (name, errname(e))
             if k not in self.st.noextack:
                 self.st.noextack[k] = (",".join(muts), msg[:256].hex())
@@ -1105,6 +1131,10 @@ def fuzz(args):
     f = Fuzzer(fam, args.seed, st)
     ok = restore(f.sk)
     print(("ok" if ok else "fail") + " base configuration set")
+    f.dump_extack = start_extack(f.sk)
+    if not f.dump_extack:
+        print("# this kernel drops the extended ack of a dump's start "
+              "callback: dump refusals are not checked for one")
     # Unprivileged, against the base configuration: nothing may change.
     before = snapshot(f.sk)
     u = unprivileged(fam, args.seed ^ 0x5eed, args.unpriv)
