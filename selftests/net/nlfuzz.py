@@ -530,6 +530,10 @@ class Stats:
         self.fails = []
         self.noextack = {}
         self.mut = {}
+        self.time = {}
+
+    def took(self, what, t0):
+        self.time[what] = self.time.get(what, 0) + time.perf_counter() - t0
 
     def errno_seen(self, name):
         self.hist[name] = self.hist.get(name, 0) + 1
@@ -958,7 +962,9 @@ class Fuzzer:
             msgs.append(m)
             metas[self.sk.seq] = (meta, m)
         over = self.sk.overruns
+        t = time.perf_counter()
         res = self.sk.xfer(msgs)
+        self.st.took("chunk-xfer", t)
         lost = self.sk.overruns != over
         for seq, (meta, m) in metas.items():
             if lost and seq not in res:
@@ -1065,18 +1071,25 @@ class Fuzzer:
             if deadline and time.time() > deadline:
                 break
             if self.priv and since >= restore_every:
+                t = time.perf_counter()
                 restore(self.sk)
+                self.st.took("restore", t)
                 since = 0
             x = r.random()
             before = self.st.sent
+            t = time.perf_counter()
             if x < 0.0015 and self.priv:
                 self.huge()
+                self.st.took("huge", t)
             elif x < 0.02:
                 self.interrupted_dump()
+                self.st.took("interrupted-dump", t)
             elif x < 0.04:
                 self.bad_header()
+                self.st.took("bad-header", t)
             else:
                 self.chunk(r.randint(1, 24 if self.priv else 8))
+                self.st.took("chunk", t)
             since += self.st.sent - before
 
 
@@ -1161,6 +1174,10 @@ def fuzz(args):
                                           key=lambda kv: -kv[1])))
     print("# mutations: " + " ".join("%s=%d" % kv for kv in
                                      sorted(st.mut.items())))
+    # chunk = generating (chunk - chunk-xfer) + the kernel's answers
+    # (chunk-xfer: send, then receive every answer).
+    print("# time, privileged (s): " + " ".join(
+        "%s=%.0f" % kv for kv in sorted(st.time.items())))
     for x in st.fails[:30]:
         print("# " + x)
     print(("ok" if st.sent >= args.count else "fail") +
