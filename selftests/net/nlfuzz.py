@@ -600,6 +600,7 @@ class Sock:
         # receive buffer with their copies.
         self.s.setsockopt(SOL_NETLINK, NETLINK_CAP_ACK, 1)
         self.overruns = 0
+        self.send_failed = False
         try:
             self.s.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, rcvbuf)
             self.s.setsockopt(socket.SOL_SOCKET, SO_SNDBUFFORCE, 1 << 23)
@@ -626,12 +627,16 @@ class Sock:
         res = {}
         # The kernel finds the next message at NLMSG_ALIGN(nlmsg_len).
         data = b"".join(m + b"\0" * (-len(m) % 4) for m in msgs)
-        self.st.sent += len(msgs)
+        self.send_failed = False
         try:
             self.s.send(data)
         except OSError as e:
+            # Not sent (EMSGSIZE: larger than the send buffer, which an
+            # unprivileged socket cannot raise): not counted, no answer.
             self.st.errno_seen("send:" + errname(e.errno))
+            self.send_failed = True
             return res
+        self.st.sent += len(msgs)
         self.drain(res, limit)
         return res
 
@@ -965,6 +970,8 @@ class Fuzzer:
         t = time.perf_counter()
         res = self.sk.xfer(msgs)
         self.st.took("chunk-xfer", t)
+        if self.sk.send_failed:
+            return
         lost = self.sk.overruns != over
         for seq, (meta, m) in metas.items():
             if lost and seq not in res:
@@ -1049,6 +1056,8 @@ class Fuzzer:
         before = snapshot(self.sk) if bad else None
         m = bytes(self.sk.build(cmd, flags, tree))
         res = self.sk.xfer([m])
+        if self.sk.send_failed:
+            return
         rr = res.get(self.sk.seq)
         self.st.mut["huge"] = self.st.mut.get("huge", 0) + 1
         self.check(self.sk.seq, (cmd, flags, ["huge"]), rr, m)
