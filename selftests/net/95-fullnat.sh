@@ -129,6 +129,23 @@ server_run "$s1" tcp $VIP 80 --conns 6 --timeout 4 > "$tmp/hn.json"
 check "hairpin without full NAT fails (a server answers its neighbour directly)" \
 	test $? -ne 0
 
+# The gateway itself (a health check, say) talks to a server endpoint of a
+# full NAT service directly: no session, not the service's, left alone
+# (it used to be dropped after routing, uncounted: found by 67-pktfuzz).
+direct()
+{
+	ip netns exec "$gw" python3 -c '
+import socket, sys
+for a in sys.argv[1:]:
+    c = socket.create_connection((a, 80), timeout=10)
+    c.sendall(b"x\n")
+    if not c.recv(100):
+        sys.exit(1)
+    c.close()' "${SERVERS[0]}" "${SERVERS6[0]}"
+}
+check "the gateway reaches ${SERVERS[0]}:80 and [${SERVERS6[0]}]:80, full NAT server endpoints, directly" \
+	direct
+
 # Refusals.
 out=$(gwcli service add $VIP:82 proto tcp mode stateless fullnat $GW_S 2>&1)
 check "full NAT with mode stateless is refused" test $? -eq 1
