@@ -56,6 +56,31 @@ KERNEL_LOG_CHECK=$SVCGW_SRC/selftests/vm/check-kernel-log.sh
 S1=198.51.100.11 S2=198.51.100.12 S3=198.51.100.13
 t_start=$(date +%s)
 
+# now_ms: milliseconds (no fork: bash's EPOCHREALTIME).
+now_ms()
+{
+	local t=${EPOCHREALTIME/[.,]/}
+
+	echo $((t / 1000))
+}
+
+# phase NAME: the time since the previous phase (or phase_reset) goes to
+# NAME in $PHASES, printed per round: where a round's time goes.
+phase_reset()
+{
+	PHASES=
+	t_phase=$(now_ms)
+}
+
+phase()
+{
+	local t=$(now_ms)
+	local d=$((t - t_phase))
+
+	PHASES+=" $1 $((d / 1000)).$((d % 1000 / 100))"
+	t_phase=$t
+}
+
 # gw_build: a fresh gateway namespace $gw, linked to the client and the
 # servers (whose old links went with the previous gateway).
 gw_build()
@@ -287,13 +312,19 @@ netns_objects()
 }
 
 # --- set up ----------------------------------------------------------------------
+phase_reset
 batch_file A > "$tmp/A.conf"
 batch_file B > "$tmp/B.conf"
 svcgw_load || { ktap_fail "module loads"; ktap_finish; }
+phase load
 setup_ns client s1 s2 s3 || { ktap_fail "namespaces"; ktap_finish; }
 gw_build || { ktap_fail "gateway namespace"; ktap_finish; }
+phase netns
 topo_servers || topo_servers_wait 240000 || { ktap_fail "servers start"; ktap_finish; }
+phase servers
 check "a configuration of $(grep -c '^service' "$tmp/A.conf") services carries traffic" fresh
+phase fresh
+ktap_info "set up (s):$PHASES"
 ns_start=$(netns_objects)
 ktap_info "rounds: $ROUNDS; net_namespace slab objects at the start: $ns_start"
 
@@ -302,13 +333,17 @@ for round in $(seq 0 $((ROUNDS - 1))); do
 	kind=${kinds[round % 3]}
 	r="round $((round + 1))/$ROUNDS ($kind)"
 	t0=$(date +%s)
+	phase_reset
 	dmesg > "$tmp/dmesg0"
 	workers_start
+	phase start
 	# Until the held flows have their sessions (a slow guest starts
 	# Python slowly), and a little longer.
 	busywait 120000 sessions_at_least 10
+	phase sessions
 	sleep 2
 	n=$(sessions_now)
+	phase load
 	case $kind in
 	flush)
 		check "$r: svcgw flush under load ($n sessions)" gwcli flush ;;
@@ -318,9 +353,12 @@ for round in $(seq 0 $((ROUNDS - 1))); do
 	rmmod)
 		check "$r: rmmod under load ($n sessions)" rmmod_retry ;;
 	esac
+	phase teardown
 	sleep 2
+	phase after
 	workers_stop
 	check "$r: workers stopped by themselves and reaped" test $? -eq 0
+	phase stop
 	check "$r: nothing left running in the client and gateway namespaces" nothing_left
 	ktap_info "$r: worker runs (ok): $(for f in "$tmp"/*.count; do
 		printf '%s %s ' "$(basename "$f" .count)" "$(cat "$f")"; done)"
@@ -332,17 +370,24 @@ for round in $(seq 0 $((ROUNDS - 1))); do
 		check "$r: rmmod" rmmod svcgw
 	fi
 	check "$r: module gone" test ! -d /sys/module/svcgw
+	phase rmmod
 	[ "$kind" = netns ] || ip netns del "$gw"
 	busywait 30000 gw_gone
 	check "$r: gateway namespace really gone (name and devices)" gw_gone
 	cleanup_ns "$gw"
+	phase gone
 	dmesg | tail -n +$(($(wc -l < "$tmp/dmesg0") + 1)) > "$tmp/dmesg1"
 	check "$r: no oops, BUG or WARN in the kernel log" \
 		"$KERNEL_LOG_CHECK" "$tmp/dmesg1"
+	phase klog
 	# Reload: a clean module, a fresh gateway, a fresh configuration.
 	check "$r: module loads again" svcgw_load
+	phase load
 	gw_build
+	phase netns
 	check "$r: reloaded, fresh gateway and configuration: TCP and UDP served" fresh
+	phase fresh
+	ktap_info "$r: phases (s):$PHASES"
 	ktap_info "$r: $(( $(date +%s) - t0 )) s, net_namespace slab objects $(netns_objects)"
 done
 
