@@ -176,10 +176,10 @@ fresh()
 # --- the workers: each loops until $tmp/stop exists -------------------------
 # loop NAME STEP...: run the STEPs (shell words, eval'd) one after the
 # other, round and round, until told to stop (checked before each step:
-# a worker stops within one command); "RUNS OK" into NAME.count.
+# a worker stops within one command); "RUNS OK TIMEms" into NAME.count.
 loop()
 {
-	local name=$1 runs=0 ok=0 i=0
+	local name=$1 runs=0 ok=0 i=0 t=$(now_ms)
 
 	shift
 	while [ ! -e "$tmp/stop" ]; do
@@ -187,7 +187,7 @@ loop()
 		eval "${!i}" > /dev/null 2>&1 && ok=$((ok + 1))
 		runs=$((runs + 1))
 	done
-	echo "$runs $ok" > "$tmp/$name.count"
+	echo "$runs $ok $(($(now_ms) - t))ms" > "$tmp/$name.count"
 }
 
 # New connections and flows, short ones (held ones: workers_start).
@@ -343,7 +343,7 @@ for round in $(seq 0 $((ROUNDS - 1))); do
 	phase sessions
 	sleep 2
 	n=$(sessions_now)
-	phase load
+	phase concurrent
 	case $kind in
 	flush)
 		check "$r: svcgw flush under load ($n sessions)" gwcli flush ;;
