@@ -82,30 +82,37 @@ phase()
 }
 
 # gw_build: a fresh gateway namespace $gw, linked to the client and the
-# servers (whose old links went with the previous gateway).
+# servers (whose old links went with the previous gateway).  In as few
+# commands as it takes (ip -batch: one per namespace), each is slow to
+# start in the emulated guest.
 gw_build()
 {
 	local i ns
 
 	setup_ns gw || return 1
-	ip link add veth0 netns "$client" type veth peer name vc netns "$gw" &&
-	ip -n "$client" addr add $CLIENT_IP/24 dev veth0 &&
-	ip -n "$client" link set veth0 up &&
-	ip -n "$client" route add default via 203.0.113.1 &&
-	ip -n "$gw" addr add 203.0.113.1/24 dev vc &&
-	ip -n "$gw" link set vc up &&
-	ip -n "$gw" link add br0 type bridge &&
-	ip -n "$gw" addr add 198.51.100.1/24 dev br0 &&
-	ip -n "$gw" link set br0 up &&
-	ip netns exec "$gw" sysctl -qw net.ipv4.ip_forward=1 &&
-	ip netns exec "$gw" sysctl -qw net.ipv4.conf.all.rp_filter=0 || return 1
+	{
+		echo "link add vc type veth peer name veth0 netns $client"
+		echo "addr add 203.0.113.1/24 dev vc"
+		echo "link set vc up"
+		echo "link add br0 type bridge"
+		echo "addr add 198.51.100.1/24 dev br0"
+		echo "link set br0 up"
+		for i in 1 2 3; do
+			eval ns=\$s$i
+			echo "link add vs$i type veth peer name veth0 netns $ns"
+			echo "link set vs$i master br0 up"
+		done
+	} | ip -n "$gw" -batch - || return 1
+	ip netns exec "$gw" sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv4.conf.all.rp_filter=0 > /dev/null || return 1
+	printf '%s\n' "addr add $CLIENT_IP/24 dev veth0" "link set veth0 up" \
+		"route add default via 203.0.113.1" |
+		ip -n "$client" -batch - || return 1
 	for i in 1 2 3; do
 		eval ns=\$s$i
-		ip link add veth0 netns "$ns" type veth peer name vs$i netns "$gw" &&
-		ip -n "$gw" link set vs$i master br0 up &&
-		ip -n "$ns" addr add "${SERVERS[i - 1]}/24" dev veth0 &&
-		ip -n "$ns" link set veth0 up &&
-		ip -n "$ns" route add default via 198.51.100.1 || return 1
+		printf '%s\n' "addr add ${SERVERS[i - 1]}/24 dev veth0" \
+			"link set veth0 up" "route add default via 198.51.100.1" |
+			ip -n "$ns" -batch - || return 1
 	done
 }
 
@@ -119,6 +126,15 @@ gw_gone()
 	for ns in "$client" "$s1" "$s2" "$s3"; do
 		! ip -n "$ns" link show veth0 > /dev/null 2>&1 || return 1
 	done
+}
+
+# gw_going: the cheap poll before gw_gone (one command a try): the
+# client's veth is destroyed, with the others, when the namespace's
+# cleanup runs.
+gw_going()
+{
+	[ ! -e "/var/run/netns/$gw" ] &&
+	! ip -n "$client" link show veth0 > /dev/null 2>&1
 }
 
 # batch_file A|B: a whole configuration, two variants that differ in the
@@ -364,7 +380,7 @@ for round in $(seq 0 $((ROUNDS - 1))); do
 		printf '%s %s ' "$(basename "$f" .count)" "$(cat "$f")"; done)"
 	# Finish the teardown: the module and the namespace go in every round.
 	if [ "$kind" != rmmod ]; then
-		[ "$kind" != netns ] || busywait 30000 gw_gone
+		[ "$kind" != netns ] || busywait 30000 gw_going
 		busywait 30000 refcnt_zero
 		check "$r: module refcount dropped to 0" refcnt_zero
 		check "$r: rmmod" rmmod svcgw
@@ -372,7 +388,7 @@ for round in $(seq 0 $((ROUNDS - 1))); do
 	check "$r: module gone" test ! -d /sys/module/svcgw
 	phase rmmod
 	[ "$kind" = netns ] || ip netns del "$gw"
-	busywait 30000 gw_gone
+	busywait 30000 gw_going
 	check "$r: gateway namespace really gone (name and devices)" gw_gone
 	cleanup_ns "$gw"
 	phase gone
