@@ -186,7 +186,9 @@ udp_ok()
 # fresh: a fresh configuration and a real TCP and UDP exchange through it.
 fresh()
 {
-	gwcli -b "$tmp/A.conf" && tcp_ok && udp_ok 53 && udp_ok 5353
+	gwcli -b "$tmp/A.conf" || return 1
+	phase config
+	tcp_ok && udp_ok 53 && udp_ok 5353
 }
 
 # --- the workers: each loops until $tmp/stop exists -------------------------
@@ -339,7 +341,7 @@ phase netns
 topo_servers || topo_servers_wait 240000 || { ktap_fail "servers start"; ktap_finish; }
 phase servers
 check "a configuration of $(grep -c '^service' "$tmp/A.conf") services carries traffic" fresh
-phase fresh
+phase exchange
 ktap_info "set up (s):$PHASES"
 ns_start=$(netns_objects)
 ktap_info "rounds: $ROUNDS; net_namespace slab objects at the start: $ns_start"
@@ -402,7 +404,7 @@ for round in $(seq 0 $((ROUNDS - 1))); do
 	gw_build
 	phase netns
 	check "$r: reloaded, fresh gateway and configuration: TCP and UDP served" fresh
-	phase fresh
+	phase exchange
 	ktap_info "$r: phases (s):$PHASES"
 	ktap_info "$r: $(( $(date +%s) - t0 )) s, net_namespace slab objects $(netns_objects)"
 done
