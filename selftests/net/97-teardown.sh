@@ -194,7 +194,9 @@ fresh()
 # --- the workers: each loops until $tmp/stop exists -------------------------
 # loop NAME STEP...: run the STEPs (shell words, eval'd) one after the
 # other, round and round, until told to stop (checked before each step:
-# a worker stops within one command); "RUNS OK TIMEms" into NAME.count.
+# a worker stops within one command); the steps finished so far into
+# NAME.runs after each (see steps_done), "RUNS OK TIMEms" into NAME.count
+# at the end.
 loop()
 {
 	local name=$1 runs=0 ok=0 i=0 t=$(now_ms)
@@ -204,8 +206,48 @@ loop()
 		i=$((i % $# + 1))
 		eval "${!i}" > /dev/null 2>&1 && ok=$((ok + 1))
 		runs=$((runs + 1))
+		echo $runs > "$tmp/$name.runs"
 	done
 	echo "$runs $ok $(($(now_ms) - t))ms" > "$tmp/$name.count"
+}
+
+# steps_done NAME: the steps worker NAME finished so far, in REPLY (no
+# fork: this is polled while the workers load the guest).  A read that
+# races with the worker's rewrite of the file finds it empty: read again.
+steps_done()
+{
+	local try
+
+	REPLY=0
+	[ -e "$tmp/$1.runs" ] || return 0
+	for ((try = 0; try < 100; try++)); do
+		read -r REPLY < "$tmp/$1.runs" 2> /dev/null
+		[ -z "$REPLY" ] || return 0
+	done
+	REPLY=0
+}
+
+# steps_mark: each loop worker's steps so far, into MARK.
+steps_mark()
+{
+	local i
+
+	for i in "${!LOOPS[@]}"; do
+		steps_done "${LOOPS[i]}"
+		MARK[i]=$REPLY
+	done
+}
+
+# steps_since N: each loop worker finished N steps or more since the
+# MARK: with N = 2, each began one after the mark.
+steps_since()
+{
+	local i
+
+	for i in "${!LOOPS[@]}"; do
+		steps_done "${LOOPS[i]}"
+		[ "$REPLY" -ge $((MARK[i] + $1)) ] || return 1
+	done
 }
 
 # New connections and flows, short ones (held ones: workers_start).
@@ -226,10 +268,29 @@ udp_once()
 
 SVC80="$VIP:80 proto tcp"
 
+LOOPS=(traffic churn batch dump dump-text)
+
+# workers_start: the held connections and flows first, alone (Python
+# starts slowly in the emulated guest, slower still beside the loops),
+# until they have their sessions; then the loops, until each finished a
+# step: all of them busy.
 workers_start()
 {
-	rm -f "$tmp/stop" "$tmp"/*.count
+	rm -f "$tmp/stop" "$tmp"/*.count "$tmp"/*.runs
 	WORKERS=()
+	# Held connections and flows, with sessions, through the teardown;
+	# they end by themselves once $tmp/stop exists (-S: no site-packages
+	# to scan, a quicker start).
+	ip netns exec "$client" python3 -S "$LBTOOL" hold $VIP 80 --conns 10 \
+		--seconds 600 --interval 0.5 --round-timeout 2 \
+		--stop-file "$tmp/stop" > /dev/null 2>&1 &
+	WORKERS+=($!)
+	ip netns exec "$client" python3 -S "$LBTOOL" udphold $VIP 53 --conns 10 \
+		--seconds 600 --interval 0.5 --round-timeout 2 --sport-base 62000 \
+		--stop-file "$tmp/stop" > /dev/null 2>&1 &
+	WORKERS+=($!)
+	busywait 120000 sessions_at_least 20 || return 1
+	phase sessions
 	loop traffic tcp_once "udp_once 53" "udp_once 5353" &
 	WORKERS+=($!)
 	# A transition on VIP:80: drain, add, replace, remove, back.
@@ -249,16 +310,8 @@ workers_start()
 	WORKERS+=($!)
 	loop dump-text "gwcli session show" "gwcli service show" &
 	WORKERS+=($!)
-	# Held connections and flows, with sessions, through the teardown;
-	# they end by themselves once $tmp/stop exists.
-	ip netns exec "$client" python3 "$LBTOOL" hold $VIP 80 --conns 10 \
-		--seconds 600 --interval 0.5 --round-timeout 2 \
-		--stop-file "$tmp/stop" > /dev/null 2>&1 &
-	WORKERS+=($!)
-	ip netns exec "$client" python3 "$LBTOOL" udphold $VIP 53 --conns 10 \
-		--seconds 600 --interval 0.5 --round-timeout 2 --sport-base 62000 \
-		--stop-file "$tmp/stop" > /dev/null 2>&1 &
-	WORKERS+=($!)
+	MARK=(0 0 0 0 0)
+	busywait 120000 steps_since 1
 }
 
 # any_alive PID...: one of them runs still (an exited, unreaped child is
@@ -353,15 +406,10 @@ for round in $(seq 0 $((ROUNDS - 1))); do
 	t0=$(date +%s)
 	phase_reset
 	dmesg > "$tmp/dmesg0"
-	workers_start
-	phase start
-	# Until the held flows have their sessions (a slow guest starts
-	# Python slowly), and a little longer.
-	busywait 120000 sessions_at_least 10
-	phase sessions
-	sleep 2
+	check "$r: held connections and flows with their sessions, every loop worker busy" \
+		workers_start
 	n=$(sessions_now)
-	phase concurrent
+	phase loops
 	case $kind in
 	flush)
 		check "$r: svcgw flush under load ($n sessions)" gwcli flush ;;
@@ -372,7 +420,11 @@ for round in $(seq 0 $((ROUNDS - 1))); do
 		check "$r: rmmod under load ($n sessions)" rmmod_retry ;;
 	esac
 	phase teardown
-	sleep 2
+	# The workers go on against what is left: each begins a step after
+	# the teardown.
+	steps_mark
+	check "$r: every loop worker went on after the teardown" \
+		busywait 60000 steps_since 2
 	phase after
 	workers_stop
 	check "$r: workers stopped by themselves and reaped" test $? -eq 0
