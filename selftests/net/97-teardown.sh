@@ -174,13 +174,19 @@ tcp_ok()
 	[[ $out =~ ^s[123]$'\n'ping$ ]]
 }
 
+# UDP has no end: socat waits out its timeout after the answer, so a
+# short inactivity timeout (-T: it ends half a second after the answer,
+# not 5 s), and up to 4 tries in case the first answer comes late.
 udp_ok()
 {
-	local out
+	local out try
 
-	out=$(printf 'ping' | ip netns exec "$client" timeout 20 \
-		socat -t 5 -T 5 - UDP:$VIP:$1 2> /dev/null)
-	[[ $out =~ ^s[123]:ping$ ]]
+	for try in 1 2 3 4; do
+		out=$(printf 'ping' | ip netns exec "$client" timeout 20 \
+			socat -t 5 -T 0.5 - UDP:$VIP:$1 2> /dev/null)
+		[[ ! $out =~ ^s[123]:ping$ ]] || return 0
+	done
+	return 1
 }
 
 # fresh: a fresh configuration and a real TCP and UDP exchange through it.
@@ -263,7 +269,7 @@ tcp_once()
 udp_once()
 {
 	printf 'ping' | ip netns exec "$client" timeout 3 \
-		socat -t 1 -T 1 - UDP:$VIP:$1 | grep -q ping
+		socat -t 1 -T 0.5 - UDP:$VIP:$1 | grep -q ping
 }
 
 SVC80="$VIP:80 proto tcp"
@@ -289,7 +295,7 @@ workers_start()
 		--seconds 600 --interval 0.5 --round-timeout 2 --sport-base 62000 \
 		--stop-file "$tmp/stop" > /dev/null 2>&1 &
 	WORKERS+=($!)
-	busywait 120000 sessions_at_least 20 || return 1
+	busywait 120000 held_ready || return 1
 	phase sessions
 	loop traffic tcp_once "udp_once 53" "udp_once 5353" &
 	WORKERS+=($!)
@@ -364,6 +370,16 @@ sessions_now()
 sessions_at_least()
 {
 	[ "$(sessions_now)" -ge "$1" ] 2> /dev/null
+}
+
+# held_ready: the held UDP flows have their sessions (the service of
+# port 80 is hybrid: no sessions but in a transition, and the transition
+# worker has not started yet), the held TCP connections are established.
+held_ready()
+{
+	sessions_at_least 10 &&
+	[ "$(ip netns exec "$client" ss -Htn state established \
+		dst $VIP:80 | wc -l)" -ge 10 ]
 }
 
 refcnt_zero()
