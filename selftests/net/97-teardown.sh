@@ -192,16 +192,16 @@ tcp_ok()
 	[[ $out =~ ^s[123]$'\n'ping$ ]]
 }
 
-# UDP has no end: socat waits out its timeout after the answer, so a
-# short inactivity timeout (-T: it ends half a second after the answer,
-# not 5 s), and up to 4 tries in case the first answer comes late.
+# UDP has no end: after its input's end socat waits -t for the answer,
+# all of it even once the answer came.  So a short wait, doubled at each
+# of 4 tries (0.5 to 4 s) in case the answer comes late.
 udp_ok()
 {
-	local out try
+	local out t
 
-	for try in 1 2 3 4; do
+	for t in 0.5 1 2 4; do
 		out=$(printf 'ping' | in_client timeout 20 \
-			socat -t 5 -T 0.5 - UDP:$VIP:$1 2> /dev/null)
+			socat -t $t - UDP:$VIP:$1 2> /dev/null)
 		[[ ! $out =~ ^s[123]:ping$ ]] || return 0
 	done
 	return 1
@@ -289,7 +289,7 @@ tcp_once()
 udp_once()
 {
 	printf 'ping' | in_client timeout 3 \
-		socat -t 1 -T 0.5 - UDP:$VIP:$1 | grep -q ping
+		socat -t 0.5 - UDP:$VIP:$1 | grep -q ping
 }
 
 SVC80="$VIP:80 proto tcp"
