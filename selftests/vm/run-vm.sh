@@ -18,7 +18,10 @@
 # check is a TAP test of its own. The guest console is in DIR/console.log.
 #
 # Environment: KVER (default: newest in /lib/modules; never uname -r, that
-# is the host's kernel), VM_TIMEOUT, VM_MEM (2G), VM_SMP (2), VM_ICOUNT
+# is the host's kernel), VM_KERNEL (default /boot/vmlinuz-$KVER) and
+# VM_MODROOT (default /: the guest's modules are in VM_MODROOT/lib/modules,
+# shared as the guest's /lib/modules when not /) for another kernel, as
+# "make check-debug" boots; VM_APPEND (more kernel parameters), VM_TIMEOUT, VM_MEM (2G), VM_SMP (2), VM_ICOUNT
 # (unset: the guest's clock follows the host's; N: it counts instructions,
 # 2^N ns each, see below; needs VM_SMP=1); BENCH_* and SVCGW_TEST_* are
 # passed to the guest's environment (selftests/bench/README.rst; the tests'
@@ -55,21 +58,27 @@ case $tests in
 esac
 
 KVER=${KVER:-$(ls -1 /lib/modules 2>/dev/null | sort -V | tail -n 1)}
-kernel=/boot/vmlinuz-$KVER
+kernel=${VM_KERNEL:-/boot/vmlinuz-$KVER}
+modroot=${VM_MODROOT:-/}
 initrd=$repo/build/vm/initramfs-$KVER.cpio.gz
 if [ -z "$KVER" ] || [ ! -r "$kernel" ]; then
-	echo "run-vm: no guest kernel /boot/vmlinuz-$KVER (make deps)" >&2
+	echo "run-vm: no guest kernel $kernel (make deps)" >&2
 	exit 1
 fi
 command -v qemu-system-x86_64 > /dev/null ||
 	{ echo "run-vm: qemu-system-x86_64 missing (make deps)" >&2; exit 1; }
 
-"$here/mkinitramfs.sh" "$initrd" "$KVER" || exit 1
+"$here/mkinitramfs.sh" "$initrd" "$KVER" "$modroot" || exit 1
 rm -rf "$out"
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
-append="console=ttyS0 panic=-1 quiet svcgw.job=$job${tests:+ svcgw.tests=$tests}"
+# no_timer_check: on a starved host the emulated CPU can miss the kernel's
+# early check of the IO-APIC timer, which then panics ("IO-APIC + timer
+# doesn't work!"), as seen with a kernel build running beside the guest.
+append="console=ttyS0 panic=-1 quiet no_timer_check svcgw.job=$job${tests:+ svcgw.tests=$tests}"
+[ "$modroot" = / ] || append+=" svcgw.mods=1"
+[ -z "${VM_APPEND:-}" ] || append+=" $VM_APPEND"
 # The benchmark's and the tests' settings (BENCH_*, SVCGW_TEST_*, values
 # without spaces) go along.
 for var in $(compgen -e | grep -E '^(BENCH|SVCGW_TEST)_'); do
@@ -82,6 +91,8 @@ qemu=(qemu-system-x86_64 -accel tcg -cpu max -m "${VM_MEM:-2G}"
 	-virtfs "local,path=/,mount_tag=hostroot,$fsdev,readonly=on"
 	-virtfs "local,path=$repo,mount_tag=src,$fsdev,readonly=on"
 	-virtfs "local,path=$out,mount_tag=out,$fsdev")
+[ "$modroot" = / ] ||
+	qemu+=(-virtfs "local,path=$modroot/lib/modules,mount_tag=mods,$fsdev,readonly=on")
 # The guest's clock counts instructions (2^VM_ICOUNT ns each) while it
 # runs, instead of following the host's clock: what the host's other work
 # takes no longer shows in rates measured in the guest. Waiting (for the
