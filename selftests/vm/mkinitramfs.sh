@@ -1,24 +1,26 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# mkinitramfs.sh OUT KVER
+# mkinitramfs.sh OUT KVER [MODROOT]
 #
 # Build the guest's tiny initramfs: a static busybox, the virtio and 9p
-# modules of /lib/modules/KVER (Debian builds them as modules) and the /init
-# found next to this script. The guest's real root is the host's root, shared
+# modules of MODROOT/lib/modules/KVER (MODROOT defaults to /; Debian builds
+# them as modules, the debug kernel of "make check-debug" has them built in)
+# and the /init found next to this script. The guest's real root is the host's root, shared
 # read-only over 9p, so nothing else is needed. OUT is rebuilt only when one
 # of its inputs is newer.
 
 set -euo pipefail
 
-if [ $# -ne 2 ]; then
-	echo "usage: $0 OUT KVER" >&2
+if [ $# -lt 2 ] || [ $# -gt 3 ]; then
+	echo "usage: $0 OUT KVER [MODROOT]" >&2
 	exit 2
 fi
 out=$1
 kver=$2
+modroot=${3:-/}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-moddir=/lib/modules/$kver
+moddir=$modroot/lib/modules/$kver
 busybox=/bin/busybox		# from busybox-static: no shared libraries
 
 # The modules that give the guest its 9p root. modprobe --show-depends puts
@@ -50,7 +52,7 @@ install -m 0755 "$here/init" "$stage/init"
 # insmod is not relied on to decompress, so store every module plain.
 : > "$stage/modules"
 for root in $roots; do
-	modprobe -S "$kver" --show-depends "$root"
+	modprobe -d "$modroot" -S "$kver" --show-depends "$root"
 done | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' | while read -r path; do
 	name=$(basename "$path")
 	name=${name%%.ko*}
