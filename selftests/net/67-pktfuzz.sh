@@ -1,0 +1,276 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Packet fuzzing of svcgw's packet path, on a real kernel, while real
+# connections run through the gateway.
+#
+# Topology: topo.sh, plus an injection link into the gateway:
+#
+#   client --- veth --- gateway (svcgw) --- br0 --- s1 s2 s3
+#                        fz0 10.99.0.1/24, 2001:db8:99::1/64, GRO on
+#                         |  static neighbours 10.99.0.2-.9 and
+#                        veth  2001:db8:99::2-9 -> fz1 (nothing waits
+#                         |    for address resolution)
+#                        fz1 in netns $fz, no address: pktfuzz
+#
+# pktfuzz (pktfuzz.c, compiled here with the host's gcc) sends 1,000,000
+# mutated frames (2,000,000 with SVCGW_TEST_LONG=1) from a seed (printed;
+# SVCGW_TEST_SEED=N repeats a run) through an AF_PACKET socket on fz1:
+# truncated packets, bad IP/TCP/UDP lengths and checksums, IPv4 options,
+# IPv6 extension header chains, ICMP and ICMPv6 errors quoting the
+# fuzzer's sessions, packets to servers, full NAT packets and nothing,
+# fragments (out of order, duplicated, overlapping, tiny), TCP flag soup,
+# GSO super-packets (virtio-net headers) and trains of segments that GRO
+# on fz0 merges.  They go to the fuzzing services on the service
+# addresses (ports 7-25: stateful, stateless, hybrid, full NAT, no
+# server), to the servers, to the gateway and to unrouted addresses.
+#
+# Checks:
+#   - the real connections, started before the fuzzer and running until
+#     it ends (TCP held open and trickling, TCP bulk with TSO/GRO, UDP;
+#     IPv4 and IPv6; services of every mode), all complete correctly;
+#     and new ones work afterwards;
+#   - every packet svcgw drops is counted: nft counters in the gateway
+#     just before and after svcgw's hooks (svcgw_in at -350, svcgw_out at
+#     110, kmod/hooks.c) see as many packets vanish as the module's
+#     drop_malformed + drop_no_server + drop_nomem grew;
+#   - at least 1,000,000 frames were sent (rate and time printed);
+#   - no WARNING, BUG, Oops, KASAN or UBSAN report in the kernel log.
+
+set -u
+
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/topo.sh"
+
+here=$(cd "$(dirname "$0")" && pwd)
+topo_init nft gcc
+
+if [ "${SVCGW_TEST_LONG:-0}" = 1 ]; then
+	COUNT=2000000
+	LIMIT=700	# seconds: a debug kernel is slow
+else
+	COUNT=1000000
+	LIMIT=240
+fi
+MIN=1000000
+SEED=${SVCGW_TEST_SEED:-$(( ($(date +%s%N) ^ $$ << 20) & 0x7fffffffffff ))}
+ktap_info "seed $SEED (SVCGW_TEST_SEED=$SEED repeats this run), $COUNT frames"
+
+backlog0=$(sysctl -n net.core.netdev_max_backlog)
+fuzz_cleanup()
+{
+	sysctl -qw net.core.netdev_max_backlog="$backlog0"
+	topo_cleanup
+}
+trap fuzz_cleanup EXIT
+
+gcc -O2 -Wall -o "$tmp/pktfuzz" "$here/pktfuzz.c"
+check "pktfuzz.c compiles" test -x "$tmp/pktfuzz"
+[ -x "$tmp/pktfuzz" ] || ktap_finish
+
+svcgw_load || { ktap_fail "module loads"; ktap_finish; }
+ktap_ok "module loads"
+topo_setup || { ktap_fail "topology"; ktap_finish; }
+topo_servers || { ktap_fail "servers start"; ktap_finish; }
+
+# --- the injection link -----------------------------------------------------
+setup_ns fz
+ok=true
+ip netns exec "$fz" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+	net.ipv6.conf.default.disable_ipv6=1 || ok=false
+ip link add fz1 netns "$fz" type veth peer name fz0 netns "$gw" || ok=false
+ip -n "$fz" link set fz1 up || ok=false
+ip -n "$gw" addr add 10.99.0.1/24 dev fz0 || ok=false
+ip -n "$gw" addr add 2001:db8:99::1/64 dev fz0 nodad || ok=false
+ip -n "$gw" link set fz0 up || ok=false
+FZ1_MAC=$(ip -n "$fz" -br link show fz1 | awk '{ print $3 }')
+FZ0_MAC=$(ip -n "$gw" -br link show fz0 | awk '{ print $3 }')
+for i in 2 3 4 5 6 7 8 9; do
+	echo "neigh add 10.99.0.$i lladdr $FZ1_MAC dev fz0 nud permanent"
+	echo "neigh add 2001:db8:99::$i lladdr $FZ1_MAC dev fz0 nud permanent"
+done | ip -n "$gw" -batch - || ok=false
+check "injection link fz1 ($FZ1_MAC) -> fz0 ($FZ0_MAC), static neighbours" $ok
+# GRO on fz0: the veth receives through NAPI and merges the trains.
+ip netns exec "$gw" ethtool -K fz0 gro on > /dev/null 2>&1 ||
+	ktap_info "no GRO on fz0 (ethtool)"
+# Room in the backlog: the real UDP datagrams must not be lost there.
+sysctl -qw net.core.netdev_max_backlog=10000
+
+# --- services ---------------------------------------------------------------
+ok=true
+for v in "$VIP" "[$VIP6]"; do
+	[ "$v" = "$VIP" ] && fn=198.51.100.1 || fn=2001:db8:2::1
+	# Real traffic.
+	gwcli service add "$v:80" proto tcp || ok=false
+	gwcli service add "$v:81" proto tcp mode stateless || ok=false
+	gwcli service add "$v:53" proto udp mode stateful || ok=false
+	gwcli service add "$v:54" proto udp || ok=false
+	# Fuzzing.
+	gwcli service add "$v:7" proto tcp mode stateful || ok=false
+	gwcli service add "$v:9" proto udp mode stateful || ok=false
+	gwcli service add "$v:17" proto tcp mode stateless || ok=false
+	gwcli service add "$v:19" proto udp || ok=false
+	gwcli service add "$v:21" proto tcp fullnat "$fn" || ok=false
+	gwcli service add "$v:23" proto udp fullnat "$fn" || ok=false
+	gwcli service add "$v:25" proto tcp || ok=false
+	gwcli service add "$v:25" proto udp mode stateless || ok=false
+done
+for i in 0 1 2; do
+	for s in "${SERVERS[i]}" "[${SERVERS6[i]}]"; do
+		[ "$s" = "${SERVERS[i]}" ] && v=$VIP || v="[$VIP6]"
+		gwcli server add "$v:80" proto tcp server "$s" || ok=false
+		gwcli server add "$v:81" proto tcp server "$s:8080" || ok=false
+		gwcli server add "$v:53" proto udp server "$s" || ok=false
+		gwcli server add "$v:54" proto udp server "$s:5353" || ok=false
+		for p in 7 17 21; do
+			gwcli server add "$v:$p" proto tcp server "$s" || ok=false
+		done
+		for p in 9 19 23; do
+			gwcli server add "$v:$p" proto udp server "$s" || ok=false
+		done
+	done
+done
+check "real and fuzzing services on $VIP and $VIP6" $ok
+
+# --- counters around svcgw's hooks -------------------------------------------
+ip netns exec "$gw" nft -f - <<'EOF'
+table inet svcgwfz {
+	counter in_b {}
+	counter in_a {}
+	counter out_b {}
+	counter out_a {}
+	counter fz_in {}
+	chain pre_b {
+		type filter hook prerouting priority -360; policy accept;
+		counter name in_b
+		iifname "fz0" counter name fz_in
+	}
+	chain pre_a {
+		type filter hook prerouting priority -340; policy accept;
+		counter name in_a
+	}
+	chain post_b {
+		type filter hook postrouting priority 105; policy accept;
+		counter name out_b
+	}
+	chain post_a {
+		type filter hook postrouting priority 115; policy accept;
+		counter name out_a
+	}
+}
+EOF
+check "nft counters at -360/-340 (prerouting) and 105/115 (postrouting)" test $? -eq 0
+
+# counters: "in_b in_a out_b out_a fz_in drop_malformed drop_no_server
+# drop_nomem", packets.
+counters()
+{
+	{
+		ip netns exec "$gw" nft -j list counters table inet svcgwfz
+		echo
+		gwcli -j stats
+	} | python3 -c '
+import json, sys
+t = sys.stdin.read().split("\n", 1)
+c = {o["counter"]["name"]: o["counter"]["packets"]
+     for o in json.loads(t[0])["nftables"] if "counter" in o}
+s = json.loads(t[1])
+print(*[c[k] for k in ("in_b", "in_a", "out_b", "out_a", "fz_in")],
+      *[s[k] for k in ("drop_malformed", "drop_no_server", "drop_nomem")])'
+}
+
+klog0=$(dmesg | wc -l)
+c0=$(counters)
+check "counters read ($c0)" test -n "$c0"
+
+# --- real traffic, before, during and after -----------------------------------
+# loop NAME ARGS...: lbtool ARGS in the client namespace, again and again
+# until $tmp/stop exists; one line "rc JSON" per run in $tmp/real-NAME.
+loop()
+{
+	local name=$1 rc
+
+	shift
+	while [ ! -e "$tmp/stop" ]; do
+		timeout 90 ip netns exec "$client" python3 "$LBTOOL" "$@" \
+			> "$tmp/out-$name" 2>&1
+		rc=$?
+		echo "$rc $(head -c 600 "$tmp/out-$name" | tr '\n' ' ')" >> "$tmp/real-$name"
+		sleep 0.5
+	done
+}
+
+names=()
+for v in "$VIP" "$VIP6"; do
+	[ "$v" = "$VIP" ] && f=4 || f=6
+	loop hold$f hold "$v" 80 --conns 4 --seconds 8 --interval 0.3 \
+		--round-timeout 15 --timeout 30 &
+	loop bulk$f tcp "$v" 81 --conns 2 --bytes 300000 --timeout 60 &
+	loop udp$f udp "$v" 53 --count 10 --timeout 5 &
+	loop udph$f udp "$v" 54 --count 10 --timeout 5 &
+	names+=(hold$f bulk$f udp$f udph$f)
+done
+# Started before the fuzzer: the first connections are up.
+sleep 3
+
+# --- fuzz ---------------------------------------------------------------------
+start=$(date +%s%N)
+timeout $((LIMIT + 30)) ip netns exec "$fz" "$tmp/pktfuzz" fz1 "$FZ1_MAC" \
+	"$FZ0_MAC" $COUNT "$SEED" $LIMIT > "$tmp/fuzz.txt" 2> "$tmp/fuzz.err"
+rc=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+sed 's/^/# pktfuzz: /' "$tmp/fuzz.txt" "$tmp/fuzz.err"
+fz() { awk -v k="$1" '$1 == k { v = $2 } END { print v + 0 }' "$tmp/fuzz.txt"; }
+sent=$(fz sent)
+check "pktfuzz ran to its end (exit $rc; 3: time limit of $LIMIT s)" \
+	test $rc -eq 0 -o $rc -eq 3
+check "at least $MIN mutated frames injected: $sent in $((ms / 1000)).$((ms % 1000 / 100)) s, $((sent * 1000 / (ms > 0 ? ms : 1))) frames/s" \
+	test "$sent" -ge $MIN
+check "  the kernel took nearly all ($(fz refused) refused)" \
+	test "$(fz refused)" -lt $((sent / 50 + 1))
+
+# The real clients finish the run they are in.
+# (each run is bounded by its timeout).
+touch "$tmp/stop"
+wait
+for n in "${names[@]}"; do
+	runs=$(wc -l < "$tmp/real-$n")
+	bad=$(awk '$1 != 0' "$tmp/real-$n" | wc -l)
+	awk '$1 != 0' "$tmp/real-$n" | head -3 | cut -c1-300 | sed 's/^/# /'
+	check "real traffic $n: $runs runs during the fuzzing, $bad failed" \
+		test "$runs" -ge 2 -a "$bad" -eq 0
+done
+
+# --- drops: counted --------------------------------------------------------------
+# Let what is in flight land (servers' retransmissions go on; none is
+# dropped).
+sleep 2
+c1=$(counters)
+read -r ib0 ia0 ob0 oa0 fzi0 dm0 dn0 dx0 <<< "$c0"
+read -r ib1 ia1 ob1 oa1 fzi1 dm1 dn1 dx1 <<< "$c1"
+lost_in=$(( (ib1 - ib0) - (ia1 - ia0) ))
+lost_out=$(( (ob1 - ob0) - (oa1 - oa0) ))
+drops=$(( (dm1 - dm0) + (dn1 - dn0) + (dx1 - dx0) ))
+ktap_info "frames from fz0 at the first hook: $((fzi1 - fzi0)) of $sent sent"
+ktap_info "lost in svcgw_in: $lost_in, in svcgw_out: $lost_out;" \
+	"drop counters: malformed +$((dm1 - dm0)), no_server +$((dn1 - dn0)), nomem +$((dx1 - dx0))"
+check "every packet svcgw dropped is counted: $((lost_in + lost_out)) lost, $drops counted" \
+	test $((lost_in + lost_out)) -eq $drops
+check "  the fuzzer made svcgw drop packets of each reason it can (malformed, no server)" \
+	test $((dm1 - dm0)) -gt 0 -a $((dn1 - dn0)) -gt 0
+
+# --- afterwards ------------------------------------------------------------------
+client_run tcp "$VIP" 80 --conns 3 > /dev/null &&
+	client_run tcp "$VIP6" 80 --conns 3 > /dev/null &&
+	client_run udp "$VIP" 53 --count 3 > /dev/null &&
+	client_run udp "$VIP6" 54 --count 3 > /dev/null
+check "new connections after the fuzzing work" test $? -eq 0
+n=$(gwcli -j stats | json_get 'd["sessions_cur"]')
+check "the module answers (stats: ${n:-no answer} sessions)" test -n "$n"
+dmesg | tail -n +$((klog0 + 1)) > "$tmp/klog"
+grep -E 'WARNING|BUG|Oops|KASAN|UBSAN|general protection|refcount_t|list_(add|del) corruption' \
+	"$tmp/klog" | head -20 | sed 's/^/# /'
+check "kernel log: no WARNING, BUG, Oops, KASAN or UBSAN" \
+	! grep -qE 'WARNING|BUG|Oops|KASAN|UBSAN|general protection|refcount_t|list_(add|del) corruption' "$tmp/klog"
+
+ktap_finish
