@@ -65,13 +65,26 @@ fuzz_cleanup()
 trap fuzz_cleanup EXIT
 
 gcc -O2 -Wall -o "$tmp/pktfuzz" "$here/pktfuzz.c"
-check "pktfuzz.c compiles" test -x "$tmp/pktfuzz"
+check "pktfuzz.c compiles (${SECONDS} s)" test -x "$tmp/pktfuzz"
 [ -x "$tmp/pktfuzz" ] || ktap_finish
 
 svcgw_load || { ktap_fail "module loads"; ktap_finish; }
 ktap_ok "module loads"
 topo_setup || { ktap_fail "topology"; ktap_finish; }
-topo_servers || { ktap_fail "servers start"; ktap_finish; }
+# On a busy host the emulated guest starts Python slowly: more time than
+# topo_servers gives.
+servers_up()
+{
+	local i ns
+
+	for i in 1 2 3; do
+		eval ns=\$s$i
+		busywait 240000 ns_listens "$ns" 80 || return 1
+		busywait 240000 ns_listens "$ns" 8080 || return 1
+	done
+}
+topo_servers || servers_up || { ktap_fail "servers start"; ktap_finish; }
+ktap_info "topology and servers up at ${SECONDS} s"
 
 # --- the injection link -----------------------------------------------------
 setup_ns fz
@@ -196,22 +209,25 @@ loop()
 			> "$tmp/out-$name" 2>&1
 		rc=$?
 		echo "$rc $(head -c 600 "$tmp/out-$name" | tr '\n' ' ')" >> "$tmp/real-$name"
-		sleep 0.5
+		sleep 1
 	done
 }
 
 names=()
 for v in "$VIP" "$VIP6"; do
 	[ "$v" = "$VIP" ] && f=4 || f=6
-	loop hold$f hold "$v" 80 --conns 4 --seconds 8 --interval 0.3 \
+	loop hold$f hold "$v" 80 --conns 4 --seconds 20 --interval 0.3 \
 		--round-timeout 15 --timeout 30 &
-	loop bulk$f tcp "$v" 81 --conns 2 --bytes 300000 --timeout 60 &
-	loop udp$f udp "$v" 53 --count 10 --timeout 5 &
-	loop udph$f udp "$v" 54 --count 10 --timeout 5 &
-	names+=(hold$f bulk$f udp$f udph$f)
+	loop bulk$f tcp "$v" 81 --conns 4 --bytes 300000 --timeout 60 &
+	[ $f = 4 ] && p=53 || p=54	# stateful, hybrid
+	loop udp$f udp "$v" $p --count 30 --timeout 5 &
+	names+=(hold$f bulk$f udp$f)
 done
 # Started before the fuzzer: the first connections are up.
-sleep 3
+held() { [ "$(ip netns exec "$client" ss -Htn state established '( dport = :80 )' | wc -l)" -ge 8 ]; }
+busywait 120000 held
+check "real connections up before the fuzzing" held
+ktap_info "real traffic running at ${SECONDS} s"
 
 # --- fuzz ---------------------------------------------------------------------
 start=$(date +%s%N)
@@ -219,6 +235,7 @@ timeout $((LIMIT + 30)) ip netns exec "$fz" "$tmp/pktfuzz" fz1 "$FZ1_MAC" \
 	"$FZ0_MAC" $COUNT "$SEED" $LIMIT > "$tmp/fuzz.txt" 2> "$tmp/fuzz.err"
 rc=$?
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
+ktap_info "fuzzing done at ${SECONDS} s"
 sed 's/^/# pktfuzz: /' "$tmp/fuzz.txt" "$tmp/fuzz.err"
 fz() { awk -v k="$1" '$1 == k { v = $2 } END { print v + 0 }' "$tmp/fuzz.txt"; }
 sent=$(fz sent)
