@@ -160,6 +160,29 @@ for i in 0 1; do
 done
 check "real and fuzzing services on $VIP and $VIP6 (at ${SECONDS} s)" $ok
 
+# --- regression: a full NAT server's own address ------------------------------
+# A client (or the gateway) connecting to a full NAT service's server
+# endpoint directly has no session: svcgw_out used to drop its packets,
+# uncounted, so the connection timed out.  s1 has no listener on 21: the
+# server refuses at once.
+refused()
+{
+	ip netns exec "$1" python3 -c '
+import socket, sys
+for a in sys.argv[1:]:
+    try:
+        socket.create_connection((a, 21), timeout=15).close()
+    except ConnectionRefusedError:
+        continue
+    except OSError as e:
+        print("# %s: %s" % (a, e))
+        sys.exit(1)
+    sys.exit(1)' "${SERVERS[0]}" "${SERVERS6[0]}"
+}
+check "full NAT server endpoint ${SERVERS[0]}:21 and [${SERVERS6[0]}]:21 from a client: refused by the server, not dropped" \
+	refused "$client"
+check "  from the gateway itself" refused "$gw"
+
 # --- counters around svcgw's hooks -------------------------------------------
 ip netns exec "$gw" nft -f - <<'EOF'
 table inet svcgwfz {
@@ -220,7 +243,7 @@ loop()
 
 	shift
 	while [ ! -e "$tmp/stop" ]; do
-		timeout 90 ip netns exec "$client" python3 "$LBTOOL" "$@" \
+		timeout 300 ip netns exec "$client" python3 "$LBTOOL" "$@" \
 			> "$tmp/out-$name" 2>&1
 		rc=$?
 		echo "$rc $(head -c 600 "$tmp/out-$name" | tr '\n' ' ')" >> "$tmp/real-$name"
@@ -235,13 +258,13 @@ for v in "$VIP" "$VIP6"; do
 		--round-timeout 15 --timeout 30 &
 	loop bulk$f tcp "$v" 81 --conns 4 --bytes 300000 --timeout 60 &
 	[ $f = 4 ] && p=53 || p=54	# stateful, hybrid
-	loop udp$f udp "$v" $p --count 30 --timeout 5 &
+	loop udp$f udp "$v" $p --count 30 --timeout 15 &
 	names+=(hold$f bulk$f udp$f)
 done
 # Started before the fuzzer: the first connections are up.
-held() { [ "$(ip netns exec "$client" ss -Htn state established '( dport = :80 )' | wc -l)" -ge 8 ]; }
+held() { [ "$(ip netns exec "$client" ss -Htn state established '( dport = :80 )' | wc -l)" -ge 4 ]; }
 busywait 300000 held
-check "real connections up before the fuzzing" held
+check "real connections up before the fuzzing" test $? -eq 0
 ktap_info "real traffic running at ${SECONDS} s"
 
 # --- fuzz ---------------------------------------------------------------------
@@ -302,7 +325,7 @@ check "the module answers (stats: ${n:-no answer} sessions)" test -n "$n"
 dmesg | tail -n +$((klog0 + 1)) > "$tmp/klog"
 grep -E 'WARNING|BUG|Oops|KASAN|UBSAN|general protection|refcount_t|list_(add|del) corruption' \
 	"$tmp/klog" | head -20 | sed 's/^/# /'
-check "kernel log: no WARNING, BUG, Oops, KASAN or UBSAN" \
-	! grep -qE 'WARNING|BUG|Oops|KASAN|UBSAN|general protection|refcount_t|list_(add|del) corruption' "$tmp/klog"
+n=$(grep -cE 'WARNING|BUG|Oops|KASAN|UBSAN|general protection|refcount_t|list_(add|del) corruption' "$tmp/klog")
+check "kernel log: no WARNING, BUG, Oops, KASAN or UBSAN ($n lines)" test "$n" -eq 0
 
 ktap_finish
