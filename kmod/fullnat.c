@@ -175,8 +175,10 @@ unsigned int svcgw_fullnat_reply(struct svcgw_net *sn, struct sk_buff *skb,
 
 /*
  * A packet of a full NAT flow, client -> server, after routing: its source
- * becomes the gateway address and port of its session.  A flow without
- * one (it ended under the packet) cannot be answered: dropped.
+ * becomes the gateway address and port of its session.  A packet to the
+ * server's endpoint without a session is not the service's (a client or
+ * the gateway itself talking to the server's own address; or a flow whose
+ * session ended under the packet): left alone, as for any server.
  */
 unsigned int svcgw_fullnat_out(struct svcgw_net *sn, struct sk_buff *skb,
 			       struct svcgw_pkt *p)
@@ -200,7 +202,7 @@ unsigned int svcgw_fullnat_out(struct svcgw_net *sn, struct sk_buff *skb,
 	if (atomic_read(&sn->nsessions))
 		s = svcgw_session_lookup_rcu(sn, &o, SVCGW_DIR_ORIG);
 	if (!s)
-		return NF_DROP;
+		return NF_ACCEPT;
 	svcgw_session_tuple(s, SVCGW_DIR_REPLY, &r);
 	/* A session from before full NAT was turned on: as it began. */
 	if (svcgw_addr_equal(&r.dst, &o.src) && r.dport == o.sport)
