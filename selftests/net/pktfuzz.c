@@ -6,10 +6,12 @@
  * frames are GSO super-packets) on one end of a veth pair whose other end
  * is in the gateway's namespace.
  *
- *   pktfuzz IFNAME SRC_MAC DST_MAC COUNT SEED SECONDS
+ *   pktfuzz IFNAME SRC_MAC DST_MAC COUNT SEED SECONDS [BACKLOG]
  *
- * Sends COUNT frames (or stops after SECONDS), drawn from SEED: every run
- * with the same seed sends the same frames.  The addresses are the test's
+ * Sends exactly COUNT frames (the kernel took them: refused ones do not
+ * count), drawn from SEED: every run with the same seed sends the same
+ * frames.  SECONDS is only a safety limit: a run that reaches it stops
+ * short (exit 3).  The addresses are the test's
  * (67-pktfuzz.sh, topo.sh): sources 10.99.0.2-.9 and 2001:db8:99::2-9 (the
  * gateway has static neighbour entries for them, so that nothing waits
  * for address resolution) and now and then anything; destinations the
@@ -35,17 +37,29 @@
  *          gateway's veth to merge into super-packets
  *   junk   random bytes behind an IPv4 or IPv6 Ethertype
  *
- * Never blocks for long: the socket is non-blocking with a large send
- * buffer, a full queue is waited for with poll() (100 ms at a time), and
- * SIGALRM ends the run SECONDS + 10 s after the start whatever happens.
- * Prints "key value" lines: seed, frames sent, refused by the kernel
- * (EINVAL, EMSGSIZE: bad virtio-net header), elapsed time, rate, cases of
- * each kind.  Exit 0 when COUNT frames went out, 3 when time ran out.
+ * Paced, so as not to overrun the kernel's queues behind the veth, where
+ * the real traffic through the gateway would be lost with the fuzzer's
+ * frames: frames go out SEND at a time, and before each group the
+ * fuzzer waits until the per-CPU backlog queues (netif_rx(), which every
+ * veth hop but the gateway's NAPI receive on fz0 goes through; the
+ * backlog_len column of /proc/net/softnet_stat, summed over the CPUs)
+ * hold no more than BACKLOG packets (default 64); a frame the veth turns
+ * away (ENOBUFS: the peer's NAPI ring is full; EAGAIN) is sent again
+ * after a pause that doubles from 50 us up to 20 ms while it lasts.
+ * The socket is non-blocking, and SIGALRM ends the run SECONDS + 10 s
+ * after the start whatever happens.
+ *
+ * Prints "key value" lines: seed, frames wanted and sent, refused by the
+ * kernel (EINVAL, EMSGSIZE: bad virtio-net header; not counted as sent),
+ * stalls (ENOBUFS/EAGAIN) and waits for the backlog (how many, seconds),
+ * the largest backlog seen, elapsed time, rate, cases of each kind.
+ * Exit 0 when COUNT frames went out, 3 when time ran out.
  *
  * Compiled in the guest by 67-pktfuzz.sh (gcc -O2).
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/if_packet.h>
 #include <linux/virtio_net.h>
 #include <net/ethernet.h>
@@ -64,13 +78,16 @@
 #define VIRTIO_NET_HDR_GSO_UDP_L4	5	/* Linux 4.18; older headers */
 #endif
 
-#define BATCH		64
+#define BATCH		64	/* frames generated at a time */
+#define SEND		16	/* frames sent at a time */
+#define POOL		(128 << 10)	/* random bytes payloads come from */
 #define FRAME_MAX	(sizeof(struct virtio_net_hdr) + 14 + 65535)
 #define VNET		sizeof(struct virtio_net_hdr)
 #define CASE_MAX	20	/* frames one case may make */
 
 /* ---- random numbers: splitmix64, as selftests/unit/rng.h -------------- */
 static uint64_t rs;
+static uint8_t pool[POOL];
 
 static uint64_t r64(void)
 {
@@ -95,6 +112,12 @@ static void rbytes(uint8_t *b, size_t n)
 {
 	uint64_t v;
 
+	/* Payloads: a slice of the pool (a guest's emulated CPU spends its
+	 * time on the frames, not on random numbers for their bytes). */
+	if (n > 64 && n <= POOL) {
+		memcpy(b, pool + rb(POOL - n + 1), n);
+		return;
+	}
 	for (; n >= 8; n -= 8, b += 8) {
 		v = r64();
 		memcpy(b, &v, 8);
@@ -962,8 +985,10 @@ static void gen_case(void)
 }
 
 /* ---- sending ------------------------------------------------------------ */
-static unsigned long long sent, refused, stalls, t0;
+static unsigned long long sent, refused, stalls, waits, wait_us, t0;
 static unsigned long long seed, want;
+static unsigned int backlog_max, backlog_seen;
+static int softnet = -1;
 
 static unsigned long long now_us(void)
 {
@@ -973,14 +998,77 @@ static unsigned long long now_us(void)
 	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
 }
 
+static void sleep_us(unsigned int us)
+{
+	struct timespec ts = { .tv_sec = us / 1000000,
+			       .tv_nsec = us % 1000000 * 1000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * Packets in the per-CPU backlog queues now: the 12th column of
+ * /proc/net/softnet_stat (softnet_backlog_len, Linux 5.10), summed.
+ * 0 when the kernel does not show it.
+ */
+static unsigned int backlog(void)
+{
+	static char b[8192];
+	unsigned int sum = 0;
+	ssize_t n;
+	char *l;
+
+	if (softnet < 0)
+		return 0;
+	n = pread(softnet, b, sizeof(b) - 1, 0);
+	if (n <= 0)
+		return 0;
+	b[n] = 0;
+	for (l = b; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		unsigned int v[13];
+
+		if (sscanf(l, "%x %x %x %x %x %x %x %x %x %x %x %x %x", &v[0],
+			   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7],
+			   &v[8], &v[9], &v[10], &v[11], &v[12]) >= 12)
+			sum += v[11];
+	}
+	if (sum > backlog_seen)
+		backlog_seen = sum;
+	return sum;
+}
+
+/* Until the backlog queues are down to backlog_max (but not past @end). */
+static void drain(unsigned long long end)
+{
+	unsigned long long w0 = 0, t;
+	unsigned int us = 50;
+
+	while (backlog() > backlog_max) {
+		t = now_us();
+		if (!w0) {
+			w0 = t;
+			waits++;
+		}
+		if (t > end)
+			break;
+		sleep_us(us);
+		if (us < 2000)
+			us *= 2;
+	}
+	if (w0)
+		wait_us += now_us() - w0;
+}
+
 static void report(void)
 {
 	double el = (now_us() - t0) / 1e6;
 	int k;
 
-	printf("seed %llu\nsent %llu\nrefused %llu\nstalls %llu\n"
-	       "elapsed %.1f\nrate %.0f\n", seed, sent, refused, stalls, el,
-	       el > 0 ? sent / el : 0);
+	printf("seed %llu\nwanted %llu\nsent %llu\nrefused %llu\nstalls %llu\n"
+	       "backlog_limit %u\nbacklog_waits %llu\nbacklog_wait_s %.1f\n"
+	       "backlog_max_seen %u\nelapsed %.1f\nrate %.0f\n", seed, want,
+	       sent, refused, stalls, backlog_max, waits, wait_us / 1e6,
+	       backlog_seen, el, el > 0 ? sent / el : 0);
 	for (k = 0; k < K_MAX; k++)
 		printf("cases_%s %llu\n", kname[k], kcount[k]);
 	fflush(stdout);
@@ -1007,14 +1095,20 @@ int main(int argc, char **argv)
 	unsigned long long end;
 	int fd, one = 1, buf = 64 << 20, i, seconds;
 
-	if (argc != 7 || parse_mac(argv[2], smac) || parse_mac(argv[3], dmac) ||
-	    (seconds = atoi(argv[6])) <= 0) {
-		fprintf(stderr, "usage: pktfuzz IFNAME SRC_MAC DST_MAC COUNT SEED SECONDS\n");
+	if ((argc != 7 && argc != 8) || parse_mac(argv[2], smac) ||
+	    parse_mac(argv[3], dmac) || (seconds = atoi(argv[6])) <= 0) {
+		fprintf(stderr, "usage: pktfuzz IFNAME SRC_MAC DST_MAC COUNT SEED SECONDS [BACKLOG]\n");
 		return 2;
 	}
 	want = strtoull(argv[4], NULL, 0);
 	seed = strtoull(argv[5], NULL, 0);
+	backlog_max = argc == 8 ? strtoul(argv[7], NULL, 0) : 64;
 	rs = seed;
+	for (i = 0; i < POOL; i += 8) {
+		uint64_t v = r64();
+
+		memcpy(pool + i, &v, 8);
+	}
 	ll.sll_ifindex = if_nametoindex(argv[1]);
 	ll.sll_protocol = 0;	/* send only */
 	if (!ll.sll_ifindex) {
@@ -1027,10 +1121,29 @@ int main(int argc, char **argv)
 		perror("AF_PACKET socket");
 		return 1;
 	}
-	/* Straight to the driver: no qdisc on the way. */
+	/* Straight to the driver: no qdisc on the way; a frame the veth
+	 * drops is an error (ENOBUFS) to this sender. */
 	setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &buf, sizeof(buf)))
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+	softnet = open("/proc/net/softnet_stat", O_RDONLY);
+	if (softnet < 0) {
+		perror("/proc/net/softnet_stat");
+	} else {
+		char l[256] = "";
+		ssize_t n = pread(softnet, l, sizeof(l) - 1, 0);
+		unsigned int c = 0;
+		char *q;
+
+		/* The backlog column is there? */
+		for (q = l; n > 0 && *q && *q != '\n'; q++)
+			c += *q == ' ';
+		if (c < 11) {
+			fprintf(stderr, "softnet_stat without backlog_len: no pacing by the backlog\n");
+			close(softnet);
+			softnet = -1;
+		}
+	}
 	for (i = 0; i < BATCH; i++) {
 		fr[i].buf = calloc(1, FRAME_MAX);
 		if (!fr[i].buf)
@@ -1041,7 +1154,7 @@ int main(int argc, char **argv)
 	t0 = now_us();
 	end = t0 + seconds * 1000000ULL;
 	while (sent < want) {
-		unsigned int done = 0;
+		unsigned int done = 0, us = 50;
 
 		nfr = 0;
 		while (nfr + CASE_MAX <= BATCH)
@@ -1053,19 +1166,28 @@ int main(int argc, char **argv)
 			msg[i].msg_hdr.msg_iov = &iov[i];
 			msg[i].msg_hdr.msg_iovlen = 1;
 		}
-		while (done < nfr) {
-			int n = sendmmsg(fd, msg + done, nfr - done, 0);
+		while (done < nfr && sent < want) {
+			unsigned int k = nfr - done;
+			int n;
 
+			if (k > SEND)
+				k = SEND;
+			if (k > want - sent)
+				k = want - sent;	/* exactly COUNT */
+			drain(end);
+			n = sendmmsg(fd, msg + done, k, 0);
 			if (n > 0) {
 				done += n;
 				sent += n;
-				continue;
-			}
-			if (errno == EAGAIN || errno == ENOBUFS) {
-				struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-
+				us = 50;
+			} else if (errno == EAGAIN || errno == ENOBUFS) {
+				/* The veth turned the frame away: a pause,
+				 * longer while it lasts, and the same frame
+				 * again. */
 				stalls++;
-				poll(&pfd, 1, 100);
+				sleep_us(us);
+				if (us < 20000)
+					us *= 2;
 			} else if (errno != EINTR) {
 				/* The kernel refused this frame (a virtio
 				 * header it does not take, a frame too short
@@ -1073,12 +1195,10 @@ int main(int argc, char **argv)
 				refused++;
 				done++;
 			}
-			if (now_us() > end)
-				break;
-		}
-		if (now_us() > end) {
-			report();
-			return 3;
+			if (now_us() > end) {
+				report();
+				return 3;
+			}
 		}
 	}
 	report();
