@@ -19,8 +19,14 @@ tools:
 	$(MAKE) -C tools/svcgw
 
 # Test-only modules (selftests/kmod): built for check, never installed.
-testmods:
+# With them the test programs the guest runs from the host's build
+# (selftests/net/pktfuzz.c; the guest compiles it itself if it is missing).
+testmods: build/pktfuzz
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/kmod modules
+
+build/pktfuzz: selftests/net/pktfuzz.c
+	@mkdir -p build
+	$(CC) -O2 -Wall -o $@ $<
 
 clean:
 	rm -rf build

@@ -100,11 +100,15 @@ static unsigned int svcgw_forward(struct svcgw_net *sn,
 		}
 		if (fn) {
 			/* The server answers the gateway: no session, no
-			 * way back.
+			 * way back.  (An allocation failure is counted as
+			 * such already.)
 			 */
 			s = svcgw_fullnat_session(sn, srv, p, fn);
-			if (IS_ERR(s))
+			if (IS_ERR(s)) {
+				if (PTR_ERR(s) != -ENOMEM)
+					svcgw_event(sn, SVCGW_EV_DROP_NO_SESSION);
 				return NF_DROP;
+			}
 			created = true;
 			srv = s->server;
 		} else if (make) {

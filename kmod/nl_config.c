@@ -62,7 +62,9 @@ int svcgw_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 		    svcgw_event_read(sn, SVCGW_EV_PRESSURE_SWITCH)) ||
 	    put_u64(msg, SVCGW_STATS_A_SESSION_REPICK,
 		    svcgw_event_read(sn, SVCGW_EV_SESSION_REPICK)) ||
-	    put_u64(msg, SVCGW_STATS_A_SESSION_MEM, svcgw_session_mem(sn))) {
+	    put_u64(msg, SVCGW_STATS_A_SESSION_MEM, svcgw_session_mem(sn)) ||
+	    put_u64(msg, SVCGW_STATS_A_DROP_NO_SESSION,
+		    svcgw_event_read(sn, SVCGW_EV_DROP_NO_SESSION))) {
 		mutex_unlock(&sn->lock);
 		goto nospace;
 	}

@@ -193,8 +193,12 @@ def udp_answer(res, d, peer, payload, sport):
 
 
 def udp(args):
+    """One datagram per request, each from a socket of its own; like a
+    real client (a resolver, say), a request not answered within --timeout
+    is sent again from the same socket, at most --retries times (counted
+    in "retries"): it fails when no try is answered."""
     res = {"servers": {}, "ok": 0, "failed": 0, "errors": [], "peers": [],
-           "flows": {}}
+           "flows": {}, "retries": 0}
     for i in range(args.count):
         s = socket.socket(family(args.addr), socket.SOCK_DGRAM)
         s.settimeout(args.timeout)
@@ -203,8 +207,15 @@ def udp(args):
                     args.sport_base + i))
         payload = os.urandom(args.bytes)
         try:
-            s.sendto(payload, (args.addr, args.port))
-            d, peer = s.recvfrom(65535)
+            for t in range(args.retries + 1):
+                try:
+                    s.sendto(payload, (args.addr, args.port))
+                    d, peer = s.recvfrom(65535)
+                    break
+                except socket.timeout:
+                    if t == args.retries:
+                        raise
+                    res["retries"] += 1
             udp_answer(res, d, peer, payload, s.getsockname()[1])
         except OSError as e:
             res["failed"] += 1
@@ -513,6 +524,8 @@ def main():
         p.add_argument("--parallel", action="store_true")
         p.add_argument("--interval", type=float, default=0.2)
         p.add_argument("--round-timeout", type=float, default=5)
+        p.add_argument("--retries", type=int, default=0,
+                       help="udp: a request sent again this many times")
         p.add_argument("--ttl", type=int, default=0)
         p.add_argument("--stop-file", default="")
         p.add_argument("--order", choices=("reverse", "shuffle"),

@@ -35,6 +35,7 @@ static const struct value_name stats_names[] = {
 	  "pressure_switches" },
 	{ SVCGW_STATS_A_SESSION_REPICK, "session_repick", "session_repick" },
 	{ SVCGW_STATS_A_SESSION_MEM, "session_mem", "session_mem" },
+	{ SVCGW_STATS_A_DROP_NO_SESSION, "drop_no_session", "drop_no_session" },
 };
 
 static const struct value_name config_names[] = {

@@ -360,6 +360,11 @@ enum svcgw_stats_attr {
 					 * now: session objects and hash
 					 * bucket arrays
 					 */
+	SVCGW_STATS_A_DROP_NO_SESSION,	/* u64: full NAT flows that got no
+					 * session (table at its cap, server
+					 * going away, no free gateway port):
+					 * dropped
+					 */
 
 	__SVCGW_STATS_A_MAX,
 	SVCGW_STATS_A_MAX = __SVCGW_STATS_A_MAX - 1
