@@ -227,10 +227,14 @@ client_run udp $VIP 53 --count 30 --sport-base 46000 > /dev/null
 gwcli server set $VIP:53 proto udp server $S1 state draining
 check "draining without a deadline: stays draining while it has flows" \
 	test "$(srv_state $S1)" = draining
-busywait 40000 bash -c "[ \"\$(ip netns exec $gw $SVCGW_BIN -j service show $VIP:53 proto udp | python3 -c 'import json,sys; print([s[\"state\"] for s in json.load(sys.stdin)[0][\"servers\"] if s[\"address\"] == \"$S1\"][0])')\" = down ]"
+# The drain starts a transition ($udp_transition s): wait for it and more.
+busywait $(((udp_transition + 60) * 1000)) bash -c "[ \"\$(ip netns exec $gw $SVCGW_BIN -j service show $VIP:53 proto udp | python3 -c 'import json,sys; print([s[\"state\"] for s in json.load(sys.stdin)[0][\"servers\"] if s[\"address\"] == \"$S1\"][0])')\" = down ]"
 check "draining without a deadline: down once its sessions and the transition ended" \
 	test "$(srv_state $S1)" = down
 gwcli server set $VIP:53 proto udp server $S1 state active
+# These sessions must outlive the flush and the listing below (3 s did not
+# on the debug kernel of make check-debug).
+gwcli config set timeout-udp 60
 client_run udp $VIP 53 --count 30 --sport-base 47000 > /dev/null
 
 gwcli session flush $VIP:53 proto udp server $S1
