@@ -3,7 +3,8 @@
 #
 # Helpers for the test scripts in selftests/*/: source this file.
 #
-#   ktap_ok NAME / ktap_fail NAME / ktap_skip NAME REASON
+#   ktap_ok NAME / ktap_fail NAME / ktap_skip NAME REASON /
+#   ktap_todo NAME REASON (a known problem: "not ok ... # TODO")
 #                     print one numbered TAP result and count it
 #   check NAME CMD... run CMD, ok or fail by its exit status
 #   ktap_info TEXT    print a TAP comment
@@ -49,6 +50,18 @@ ktap_fail()
 	KTAP_COUNT=$((KTAP_COUNT + 1))
 	KTAP_FAIL=$((KTAP_FAIL + 1))
 	echo "not ok $KTAP_COUNT - $*"
+}
+
+# ktap_todo NAME REASON: a known problem, TAP's expected failure: printed
+# "not ok ... # TODO REASON", counted as skipped, not failed.
+ktap_todo()
+{
+	local name=$1
+
+	shift
+	KTAP_COUNT=$((KTAP_COUNT + 1))
+	KTAP_SKIP=$((KTAP_SKIP + 1))
+	echo "not ok $KTAP_COUNT - $name # TODO $*"
 }
 
 ktap_skip()
