@@ -20,19 +20,7 @@ BULK=2000	# services of 8 servers in the bulk part of the batch
 
 svcgw_load || { ktap_fail "module loads"; ktap_finish; }
 topo_setup
-# Python starts slowly in a busy emulated guest: give the servers longer
-# than topo_servers does before giving up.
-servers_up()
-{
-	local i ns
-
-	for i in 1 2 3; do
-		eval ns=\$s$i
-		busywait 120000 ns_listens "$ns" 80 || return 1
-		busywait 120000 ns_listens "$ns" 8080 || return 1
-	done
-}
-topo_servers || servers_up || { ktap_fail "servers start"; ktap_finish; }
+topo_servers || topo_servers_wait 120000 || { ktap_fail "servers start"; ktap_finish; }
 
 # bulk FIRST COUNT [WEIGHT]: COUNT services of 8 servers each, UDP ports
 # FIRST.., servers 198.51.100.11-18 on the service's port (none listens:

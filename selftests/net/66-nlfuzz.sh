@@ -43,16 +43,7 @@ dmesg_lines=$(dmesg | wc -l)
 
 svcgw_load || { ktap_fail "module loads"; ktap_finish; }
 topo_setup
-servers_up()
-{
-	local i ns
-
-	for i in 1 2 3; do
-		eval ns=\$s$i
-		busywait 120000 ns_listens "$ns" 80 || return 1
-	done
-}
-topo_servers || servers_up || { ktap_fail "servers start"; ktap_finish; }
+topo_servers || topo_servers_wait 120000 || { ktap_fail "servers start"; ktap_finish; }
 
 # --- fuzz with traffic running ----------------------------------------------
 ip netns exec "$client" python3 "$NLFUZZ" traffic --stop "$tmp/stop" \

@@ -102,19 +102,7 @@ check "pktfuzz built ($PKTFUZZ, at ${SECONDS} s)" test -x "$PKTFUZZ"
 svcgw_load || { ktap_fail "module loads"; ktap_finish; }
 ktap_ok "module loads"
 topo_setup || { ktap_fail "topology"; ktap_finish; }
-# On a busy host the emulated guest starts Python slowly: more time than
-# topo_servers gives.
-servers_up()
-{
-	local i ns
-
-	for i in 1 2 3; do
-		eval ns=\$s$i
-		busywait 240000 ns_listens "$ns" 80 || return 1
-		busywait 240000 ns_listens "$ns" 8080 || return 1
-	done
-}
-topo_servers || servers_up || { ktap_fail "servers start"; ktap_finish; }
+topo_servers || topo_servers_wait 240000 || { ktap_fail "servers start"; ktap_finish; }
 ktap_info "topology and servers up at ${SECONDS} s"
 
 # --- the injection link -----------------------------------------------------
