@@ -315,6 +315,11 @@ link_drops()
 }
 sd0=$(softnet_drops)
 link_drops > "$tmp/links0"
+# Each namespace's SNMP counters (nstat keeps its history per file), to
+# tell where a lost request went if one is.
+for ns in "$gw" "$client" "$s1" "$s2" "$s3"; do
+	NSTAT_HISTORY=$tmp/nstat-${ns%%-*} ip netns exec "$ns" nstat -n
+done
 # The safety limit: the file's limit, less the time so far and what comes
 # after (the clients' runs in progress, at most 120 s, and the checks).
 LIMIT=$((FILE_LIMIT - SECONDS - 180))
@@ -358,10 +363,25 @@ for n in "${names[@]}"; do
 		# found (issue 11), not hidden: "# TODO" keeps it visible.
 		ktap_todo "real traffic $n: $runs runs during the fuzzing, $bad failed$r" \
 			"UDP v4 requests lost under fuzzing, cause not found yet"
+		diag=true
 	else
 		ktap_fail "real traffic $n: $runs runs during the fuzzing, $bad failed$r"
+		diag=true
 	fi
+	# The sessions of the failed UDP requests' flows.
+	for p in $(grep -o 'sport [0-9]*' "$tmp/real-$n" | awk '{ print $2 }' | sort -u); do
+		gwcli session show | grep -w -- "$p" | sed "s/^/# session of sport $p: /"
+	done
 done
+if ${diag:-false}; then
+	for ns in "$gw" "$client" "$s1" "$s2" "$s3"; do
+		NSTAT_HISTORY=$tmp/nstat-${ns%%-*} ip netns exec "$ns" nstat |
+			grep -viE '^#|InOctets|OutOctets|InPkts|OutPkts|InSegs|OutSegs|InDatagrams|OutDatagrams|InReceives|OutRequests|InDelivers|ForwDatagrams|InNoECTPkts|InMsgs|OutMsgs' |
+			sed "s/^/# nstat ${ns%%-*}: /"
+	done
+	ip -n "$gw" -s neigh show | sed 's/^/# gw neigh: /' | head -40
+	ip -n "$gw" ntable show | grep -A4 -E '^inet (arp_cache|ndisc_cache)' | sed 's/^/# gw ntable: /'
+fi
 
 # Where packets may be lost outside svcgw: the per-CPU backlog (softnet
 # drops) and the veths.  fz0's rx drops are pktfuzz's frames its NAPI

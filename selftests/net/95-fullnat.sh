@@ -146,6 +146,26 @@ for a in sys.argv[1:]:
 check "the gateway reaches ${SERVERS[0]}:80 and [${SERVERS6[0]}]:80, full NAT server endpoints, directly" \
 	direct
 
+# A full session table: a full NAT flow cannot go on without a session
+# (the server would answer a port nobody knows), so its packet is
+# dropped and counted as drop_no_session, beside session_full.
+stat() { gwcli -j stats | json_get "d['$1']"; }
+max0=$(gwcli -j config show | json_get "d['session_max']")
+gwcli session flush
+cur0=$(stat sessions_cur) dns0=$(stat drop_no_session) full0=$(stat session_full)
+gwcli config set session-max $((cur0 + 3))
+client_run udp $VIP 53 --count 3 --timeout 3 > "$tmp/f3.json"
+check "session-max $((cur0 + 3)) ($cur0 left after a flush): 3 full NAT flows fill the table" \
+	test $? -eq 0 -a "$(stat sessions_cur)" -eq $((cur0 + 3))
+client_run udp $VIP 53 --count 2 --timeout 2 > "$tmp/f4.json"
+check "  flows beyond it are not answered" test $? -ne 0
+dns=$(($(stat drop_no_session) - dns0)) full=$(($(stat session_full) - full0))
+check "  their packets are counted: drop_no_session +$dns, session_full +$full (2 each)" \
+	test $dns -eq 2 -a $full -eq 2
+gwcli config set session-max "$max0"
+client_run udp $VIP 53 --count 3 > /dev/null
+check "  room again: new full NAT flows answered" test $? -eq 0
+
 # Refusals.
 out=$(gwcli service add $VIP:82 proto tcp mode stateless fullnat $GW_S 2>&1)
 check "full NAT with mode stateless is refused" test $? -eq 1

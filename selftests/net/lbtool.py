@@ -219,7 +219,7 @@ def udp(args):
             udp_answer(res, d, peer, payload, s.getsockname()[1])
         except OSError as e:
             res["failed"] += 1
-            res["errors"].append(str(e))
+            res["errors"].append("sport %d: %s" % (s.getsockname()[1], e))
         finally:
             s.close()
     return finish(res, args)

@@ -25,7 +25,8 @@
 # "NAME: no kmemleak report" the same way.
 #
 # Each script runs under "timeout", its limit read from "timeout=N" in the
-# settings file of its folder (default 300 s). Its TAP lines are renumbered
+# settings file of its folder (default 300 s), or from "timeout.NAME=N"
+# there for the script NAME alone. Its TAP lines are renumbered
 # into one stream and prefixed with the script name; everything else it
 # prints becomes a "# " comment.
 #
@@ -114,10 +115,13 @@ setup_guest()
 # Settings of a test folder, kselftest style: "timeout=N".
 test_timeout()
 {
-	local dir=$1 val=
+	local dir=$1 name=${2:-} val= own=
 
-	[ -f "$dir/settings" ] && val=$(sed -n 's/^timeout=\([0-9]\+\)$/\1/p' "$dir/settings" | tail -n 1)
-	echo $((${val:-$DEFAULT_TIMEOUT} * TIMEOUT_SCALE))
+	if [ -f "$dir/settings" ]; then
+		val=$(sed -n 's/^timeout=\([0-9]\+\)$/\1/p' "$dir/settings" | tail -n 1)
+		[ -n "$name" ] && own=$(awk -F= -v k="timeout.$name" '$1 == k && $2 ~ /^[0-9]+$/ { v = $2 } END { print v }' "$dir/settings")
+	fi
+	echo $((${own:-${val:-$DEFAULT_TIMEOUT}} * TIMEOUT_SCALE))
 }
 
 # matches NAME FILTER: the comma-separated filter is empty or selects NAME.
@@ -144,7 +148,7 @@ run_test()
 	local id=${name%.sh} fails_before=$tap_fail tests_before=$tap_num
 	local re='^(not ok|ok)([[:space:]]+[0-9]+)?([[:space:]]+-)?[[:space:]]*(.*)$'
 
-	limit=$(test_timeout "$dir")
+	limit=$(test_timeout "$dir" "$name")
 	emit "# selftests: ${dir#"$SRC"/selftests/}: $name (timeout ${limit}s)"
 	(cd "$dir" && exec timeout -k 10 "$limit" "./$name") < /dev/null 2>&1 |
 	while IFS= read -r line; do
