@@ -64,7 +64,7 @@ power_off()
 	sync
 	# A reboot, not a power-off: qemu runs with -no-reboot, so a reboot
 	# ends it, with or without ACPI (the debug kernel boots with
-	# acpi=off, where a power-off only halts the CPU and qemu would wait
+	# acpi=ht, where a power-off only halts the CPU and qemu would wait
 	# for its timeout).
 	busybox reboot -f
 	echo b > /proc/sysrq-trigger
