@@ -63,9 +63,9 @@ power_off()
 {
 	sync
 	# A reboot, not a power-off: qemu runs with -no-reboot, so a reboot
-	# ends it, with or without ACPI (the debug kernel boots with
-	# acpi=ht, where a power-off only halts the CPU and qemu would wait
-	# for its timeout).
+	# ends it, with or without ACPI (a kernel booted with acpi=off only
+	# halts the CPU on a power-off, and qemu would wait for its
+	# timeout).
 	busybox reboot -f
 	echo b > /proc/sysrq-trigger
 	sleep 60
