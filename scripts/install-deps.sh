@@ -18,6 +18,7 @@ packages=(
 	libnl-3-dev libnl-genl-3-dev		# the svcgw CLI
 	iproute2 nftables ipvsadm socat iputils-ping python3	# the tests
 	iperf3 ethtool				# bulk TCP, offload settings
+	tcpdump curl				# captures (GUE flow ids), HTTP
 )
 
 missing=()
