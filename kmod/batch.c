@@ -116,23 +116,46 @@ static int batch_build(struct svcgw_net *sn, struct batch_jobs *jobs)
 	return atomic_read(&jobs->failed) ? -ENOMEM : 0;
 }
 
+/* May @svc have @bsr's server, reached as it says? */
+static int batch_fwd_check(const struct svcgw_service *svc,
+			   const struct svcgw_batch_srv *bsr,
+			   struct netlink_ext_ack *extack)
+{
+	int err = svcgw_service_fwd_check(svc, &bsr->ep, &bsr->fwd, extack);
+
+	if (err && extack)
+		extack->bad_attr = bsr->attr;
+	return err;
+}
+
 /* A service of the batch that exists now and keeps its objects. */
 static int batch_prepare_kept(struct svcgw_net *sn, struct svcgw_batch *b,
 			      struct svcgw_batch_svc *bs,
 			      struct svcgw_service *svc,
-			      struct batch_jobs *jobs)
+			      struct batch_jobs *jobs,
+			      struct netlink_ext_ack *extack)
 {
 	unsigned int j, kept = 0;
 	bool changed = false;
 	struct svcgw_lut_in *in;
+	int err;
 
 	bs->svc = svc;
 	for (j = 0; j < bs->n; j++) {
 		struct svcgw_batch_srv *bsr = &b->srv[bs->first + j];
 		struct svcgw_server *other;
 
+		err = batch_fwd_check(svc, bsr, extack);
+		if (err)
+			return err;
 		other = svcgw_endpoint_lookup_locked(sn, &bsr->ep);
 		if (other && other->svc == svc) {
+			if (other->fwd.method != bsr->fwd.method ||
+			    other->fwd.gue_port != bsr->fwd.gue_port) {
+				NL_SET_ERR_MSG_ATTR(extack, bsr->attr,
+						    "how a server is reached is fixed: replace it");
+				return -EINVAL;
+			}
 			bsr->srv = other;
 			kept++;
 			if (other->weight != bsr->weight)
@@ -141,7 +164,8 @@ static int batch_prepare_kept(struct svcgw_net *sn, struct svcgw_batch *b,
 		}
 		/* Another service's now: it loses it in this batch. */
 		bsr->displace = other;
-		bsr->srv = svcgw_server_alloc(sn, svc, &bsr->ep, bsr->weight);
+		bsr->srv = svcgw_server_alloc(sn, svc, &bsr->ep, bsr->weight,
+					      &bsr->fwd);
 		if (!bsr->srv)
 			return -ENOMEM;
 		bsr->fresh = true;
@@ -176,6 +200,7 @@ static int batch_prepare_new(struct svcgw_net *sn, struct svcgw_batch *b,
 	struct svcgw_service *svc;
 	struct svcgw_lut_in *in;
 	unsigned int j, n;
+	int err;
 
 	svc = svcgw_service_alloc(sn, &bs->key, &bs->cfg, bs->n);
 	if (!svc)
@@ -186,6 +211,9 @@ static int batch_prepare_new(struct svcgw_net *sn, struct svcgw_batch *b,
 		struct svcgw_batch_srv *bsr = &b->srv[bs->first + j];
 		struct svcgw_server *other;
 
+		err = batch_fwd_check(svc, bsr, extack);
+		if (err)
+			return err;
 		other = svcgw_endpoint_lookup_locked(sn, &bsr->ep);
 		if (other && !b->replace) {
 			NL_SET_ERR_MSG_ATTR(extack, bsr->attr,
@@ -193,7 +221,8 @@ static int batch_prepare_new(struct svcgw_net *sn, struct svcgw_batch *b,
 			return -EADDRINUSE;
 		}
 		bsr->displace = other;
-		bsr->srv = svcgw_server_alloc(sn, svc, &bsr->ep, bsr->weight);
+		bsr->srv = svcgw_server_alloc(sn, svc, &bsr->ep, bsr->weight,
+					      &bsr->fwd);
 		if (!bsr->srv)
 			return -ENOMEM;
 		bsr->fresh = true;
@@ -237,7 +266,7 @@ static int __batch_prepare(struct svcgw_net *sn, struct svcgw_batch *b,
 		}
 		if (svc) {
 			svc->in_batch = true;
-			err = batch_prepare_kept(sn, b, bs, svc, jobs);
+			err = batch_prepare_kept(sn, b, bs, svc, jobs, extack);
 		} else {
 			err = batch_prepare_new(sn, b, bs, jobs, extack);
 		}

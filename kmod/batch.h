@@ -16,6 +16,7 @@
 struct svcgw_batch_srv {
 	struct svcgw_key		ep;
 	u32				weight;
+	struct svcgw_fwd		fwd;
 	const struct nlattr		*attr;
 	/* Filled by svcgw_batch_apply(): */
 	struct svcgw_server		*srv;	/* new, or the kept one */

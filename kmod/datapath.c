@@ -38,6 +38,7 @@
 #include "flow.h"
 #include "fullnat.h"
 #include "icmp.h"
+#include "encap.h"
 #include "nat.h"
 #include "stats.h"
 
@@ -120,6 +121,16 @@ static unsigned int svcgw_forward(struct svcgw_net *sn,
 				srv = s->server;
 			}
 		}
+	}
+	if (srv->fwd.method != SVCGW_METHOD_NAT) {
+		unsigned int len = skb->len, verdict;
+
+		verdict = svcgw_encap_xmit(sn, svc, srv, skb, p);
+		if (verdict == NF_STOLEN) {
+			svcgw_count(svc->stats, len, created);
+			svcgw_count(srv->stats, len, created);
+		}
+		return verdict;
 	}
 	if (unlikely(!svcgw_rewrite(skb, p, true, &srv->ep.addr,
 				    srv->ep.port))) {

@@ -112,6 +112,8 @@ bool svcgw_flow_reply_endpoint_rcu(struct svcgw_net *sn,
 		if (s && svcgw_session_expired(s))
 			s = NULL;
 	}
+	if (s && s->server->fwd.method != SVCGW_METHOD_NAT)
+		return false;
 	if (s) {
 		struct svcgw_tuple o;
 
@@ -125,7 +127,8 @@ bool svcgw_flow_reply_endpoint_rcu(struct svcgw_net *sn,
 	}
 	svcgw_key_of(&key, &t->src, t->sport, t);
 	srv = svcgw_endpoint_lookup_rcu(sn, &key);
-	if (!srv)
+	/* An encapsulated server answers from the service address itself. */
+	if (!srv || srv->fwd.method != SVCGW_METHOD_NAT)
 		return false;
 	*addr = srv->svc->key.addr;
 	*port = srv->svc->key.port;

@@ -77,6 +77,7 @@ static const struct nla_policy svc_policy[SVCGW_SVC_A_MAX + 1] = {
 	[SVCGW_SVC_A_SERVERS]	= { .type = NLA_REJECT },
 	/* Not in a batch (svcgw_nl_batch_svc_policy). */
 	[SVCGW_SVC_A_FULLNAT]	= { .type = NLA_BINARY, .len = 16 },
+	[SVCGW_SVC_A_ENCAP_SRC]	= { .type = NLA_BINARY, .len = 16 },
 };
 
 const struct nla_policy svcgw_nl_srv_policy[SVCGW_SRV_A_MAX + 1] = {
@@ -87,6 +88,9 @@ const struct nla_policy svcgw_nl_srv_policy[SVCGW_SRV_A_MAX + 1] = {
 	[SVCGW_SRV_A_STATS]	= { .type = NLA_REJECT },
 	[SVCGW_SRV_A_STATE]	= NLA_POLICY_MAX(NLA_U8, SVCGW_SERVER_DOWN),
 	[SVCGW_SRV_A_DEADLINE]	= NLA_POLICY_FULL_RANGE(NLA_U32, &deadline_range),
+	[SVCGW_SRV_A_METHOD]	= NLA_POLICY_MAX(NLA_U8, SVCGW_METHOD_MAX),
+	[SVCGW_SRV_A_GUE_PORT]	=
+		NLA_POLICY_FULL_RANGE(NLA_U16, &svc_port_range),
 };
 
 const struct nla_policy svcgw_nl_cfg_policy[SVCGW_CFG_A_MAX + 1] = {
@@ -100,6 +104,8 @@ const struct nla_policy svcgw_nl_cfg_policy[SVCGW_CFG_A_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &timeout_range),
 	[SVCGW_CFG_A_TIMEOUT_UDP] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &timeout_range),
+	[SVCGW_CFG_A_ENCAP_SRC4] = NLA_POLICY_EXACT_LEN(4),
+	[SVCGW_CFG_A_ENCAP_SRC6] = NLA_POLICY_EXACT_LEN(16),
 };
 
 /* The family's policy: every command but BATCH. */
@@ -120,6 +126,10 @@ const struct nla_policy svcgw_nl_batch_svc_policy[SVCGW_SVC_A_MAX + 1] = {
 	[SVCGW_SVC_A_FULLNAT]	= {
 		.type = NLA_REJECT,
 		.reject_message = "full NAT is set by SERVICE_NEW or SERVICE_SET, not in a batch",
+	},
+	[SVCGW_SVC_A_ENCAP_SRC]	= {
+		.type = NLA_REJECT,
+		.reject_message = "the encapsulation source is set by SERVICE_NEW or SERVICE_SET, not in a batch",
 	},
 };
 
@@ -341,14 +351,16 @@ int svcgw_nl_parse_service_cfg(struct nlattr **tb,
 }
 
 /*
- * SVCGW_SVC_A_FULLNAT of a request about the service @key: 0 if absent,
- * 1 with *@on and @addr set, or an error.
+ * A gateway address of the service @key's family in the attribute @attr
+ * of @tb (SVCGW_SVC_A_FULLNAT, _ENCAP_SRC): 0 if absent, 1 with *@on and
+ * @addr set (empty: off), or an error with one of the two messages.
  */
-int svcgw_nl_parse_fullnat(struct nlattr **tb, const struct svcgw_key *key,
-			   bool *on, union svcgw_addr *addr,
-			   struct netlink_ext_ack *extack)
+static int parse_gw_addr(struct nlattr **tb, int attr,
+			 const char *msg_family, const char *msg_unicast,
+			 const struct svcgw_key *key, bool *on,
+			 union svcgw_addr *addr, struct netlink_ext_ack *extack)
 {
-	struct nlattr *a = tb[SVCGW_SVC_A_FULLNAT];
+	struct nlattr *a = tb[attr];
 	struct in6_addr *a6 = (struct in6_addr *)addr->b;
 	int len;
 
@@ -360,8 +372,9 @@ int svcgw_nl_parse_fullnat(struct nlattr **tb, const struct svcgw_key *key,
 	if (!len)
 		return 1;
 	if (len != (key->family == AF_INET ? 4 : 16)) {
-		NL_SET_ERR_MSG_ATTR(extack, a,
-				    "full NAT address must be of the service's family");
+		NL_SET_BAD_ATTR(extack, a);
+		if (extack)	/* not a literal: NL_SET_ERR_MSG() wants one */
+			extack->_msg = msg_family;
 		return -EINVAL;
 	}
 	nla_memcpy(addr, a, len);
@@ -370,10 +383,62 @@ int svcgw_nl_parse_fullnat(struct nlattr **tb, const struct svcgw_key *key,
 	    ipv4_is_lbcast(addr->ip) :
 	    ipv6_addr_any(a6) || ipv6_addr_is_multicast(a6) ||
 	    ipv6_addr_v4mapped(a6)) {
-		NL_SET_ERR_MSG_ATTR(extack, a, "full NAT address must be unicast");
+		NL_SET_BAD_ATTR(extack, a);
+		if (extack)
+			extack->_msg = msg_unicast;
 		return -EINVAL;
 	}
 	return 1;
+}
+
+/*
+ * SVCGW_SVC_A_FULLNAT of a request about the service @key: 0 if absent,
+ * 1 with *@on and @addr set, or an error.
+ */
+int svcgw_nl_parse_fullnat(struct nlattr **tb, const struct svcgw_key *key,
+			   bool *on, union svcgw_addr *addr,
+			   struct netlink_ext_ack *extack)
+{
+	return parse_gw_addr(tb, SVCGW_SVC_A_FULLNAT,
+			     "full NAT address must be of the service's family",
+			     "full NAT address must be unicast",
+			     key, on, addr, extack);
+}
+
+/* SVCGW_SVC_A_ENCAP_SRC, as svcgw_nl_parse_fullnat(). */
+int svcgw_nl_parse_encap_src(struct nlattr **tb, const struct svcgw_key *key,
+			     bool *on, union svcgw_addr *addr,
+			     struct netlink_ext_ack *extack)
+{
+	return parse_gw_addr(tb, SVCGW_SVC_A_ENCAP_SRC,
+			     "encapsulation source must be of the service's family",
+			     "encapsulation source must be unicast",
+			     key, on, addr, extack);
+}
+
+/*
+ * How a server nest (@tb) says its server is reached, into @fwd: NAT
+ * unless SVCGW_SRV_A_METHOD says otherwise; GUE needs its port.
+ */
+int svcgw_nl_parse_fwd(struct nlattr **tb, struct svcgw_fwd *fwd,
+		       struct netlink_ext_ack *extack)
+{
+	memset(fwd, 0, sizeof(*fwd));
+	if (tb[SVCGW_SRV_A_METHOD])
+		fwd->method = nla_get_u8(tb[SVCGW_SRV_A_METHOD]);
+	if (fwd->method == SVCGW_METHOD_GUE) {
+		if (!tb[SVCGW_SRV_A_GUE_PORT]) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[SVCGW_SRV_A_METHOD],
+					    "a GUE server needs its GUE port");
+			return -EINVAL;
+		}
+		fwd->gue_port = htons(nla_get_u16(tb[SVCGW_SRV_A_GUE_PORT]));
+	} else if (tb[SVCGW_SRV_A_GUE_PORT]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SVCGW_SRV_A_GUE_PORT],
+				    "a GUE port is for a GUE server");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int svcgw_nl_put_addr(struct sk_buff *skb, int attr, u8 family,

@@ -36,6 +36,11 @@ int svcgw_nl_parse_service_cfg(struct nlattr **tb,
 int svcgw_nl_parse_fullnat(struct nlattr **tb, const struct svcgw_key *key,
 			   bool *on, union svcgw_addr *addr,
 			   struct netlink_ext_ack *extack);
+int svcgw_nl_parse_encap_src(struct nlattr **tb, const struct svcgw_key *key,
+			     bool *on, union svcgw_addr *addr,
+			     struct netlink_ext_ack *extack);
+int svcgw_nl_parse_fwd(struct nlattr **tb, struct svcgw_fwd *fwd,
+		       struct netlink_ext_ack *extack);
 int svcgw_nl_put_addr(struct sk_buff *skb, int attr, u8 family,
 		      const union svcgw_addr *a);
 int svcgw_nl_put_stats(struct sk_buff *skb, int attr,

@@ -18,6 +18,7 @@
 #include "session.h"
 #include "collector.h"
 #include "hooks.h"
+#include "encap.h"
 #include "nl.h"
 
 static unsigned int session_max_default __read_mostly = 1 << 20;
@@ -105,6 +106,7 @@ static void __net_exit svcgw_net_exit(struct net *net)
 	svcgw_hooks_disable(sn);
 	mutex_unlock(&sn->lock);
 	svcgw_service_net_exit(sn);
+	svcgw_encap_net_exit(sn);
 	svcgw_collector_net_exit(sn);
 	svcgw_session_net_exit(sn);
 	svcgw_server_net_exit(sn);

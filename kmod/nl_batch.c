@@ -76,6 +76,9 @@ static int parse_batch_service(struct nlattr *nest, struct svcgw_batch_svc *bs,
 		}
 		bsr->weight = stb[SVCGW_SRV_A_WEIGHT] ?
 			      nla_get_u32(stb[SVCGW_SRV_A_WEIGHT]) : 1;
+		err = svcgw_nl_parse_fwd(stb, &bsr->fwd, extack);
+		if (err)
+			return err;
 		bsr->attr = a;
 		bs->n++;
 	}

@@ -9,6 +9,7 @@
 #include "nl.h"
 #include "genl.h"
 #include "session.h"
+#include "service.h"
 #include "stats.h"
 
 static int put_u64(struct sk_buff *skb, int attr, u64 v)
@@ -64,7 +65,13 @@ int svcgw_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 		    svcgw_event_read(sn, SVCGW_EV_SESSION_REPICK)) ||
 	    put_u64(msg, SVCGW_STATS_A_SESSION_MEM, svcgw_session_mem(sn)) ||
 	    put_u64(msg, SVCGW_STATS_A_DROP_NO_SESSION,
-		    svcgw_event_read(sn, SVCGW_EV_DROP_NO_SESSION))) {
+		    svcgw_event_read(sn, SVCGW_EV_DROP_NO_SESSION)) ||
+	    put_u64(msg, SVCGW_STATS_A_ENCAP_TOO_BIG,
+		    svcgw_event_read(sn, SVCGW_EV_ENCAP_TOO_BIG)) ||
+	    put_u64(msg, SVCGW_STATS_A_DROP_NO_ROUTE,
+		    svcgw_event_read(sn, SVCGW_EV_DROP_NO_ROUTE)) ||
+	    put_u64(msg, SVCGW_STATS_A_ENCAP_PACKETS,
+		    svcgw_event_read(sn, SVCGW_EV_ENCAP_PACKETS))) {
 		mutex_unlock(&sn->lock);
 		goto nospace;
 	}
@@ -83,7 +90,7 @@ int svcgw_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 	struct svcgw_net *sn = svcgw_pernet(genl_info_net(info));
 	struct nlattr *tb[SVCGW_CFG_A_MAX + 1];
 	struct svcgw_config *c = &sn->cfg;
-	int err;
+	int err, i;
 
 	if (GENL_REQ_ATTR_CHECK(info, SVCGW_A_CONFIG)) {
 		NL_SET_ERR_MSG(info->extack, "config is required");
@@ -94,6 +101,21 @@ int svcgw_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	mutex_lock(&sn->lock);
+	/* The sources first: the one step that can fail (no memory). */
+	for (i = 0; i < 2; i++) {
+		struct nlattr *a = tb[i ? SVCGW_CFG_A_ENCAP_SRC6 :
+				      SVCGW_CFG_A_ENCAP_SRC4];
+		union svcgw_addr addr = {};
+
+		if (!a)
+			continue;
+		nla_memcpy(&addr, a, sizeof(addr));
+		err = svcgw_service_encap_src_set(sn, &sn->encap_src[i], &addr);
+		if (err) {
+			mutex_unlock(&sn->lock);
+			return err;
+		}
+	}
 	if (tb[SVCGW_CFG_A_SESSION_MAX])
 		WRITE_ONCE(c->session_max,
 			   nla_get_u32(tb[SVCGW_CFG_A_SESSION_MAX]));
@@ -117,9 +139,20 @@ int svcgw_nl_config_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct svcgw_net *sn = svcgw_pernet(genl_info_net(info));
 	struct svcgw_config *c = &sn->cfg;
+	union svcgw_addr src[2] = {};
+	struct svcgw_encap_src *es;
 	struct nlattr *nest;
 	struct sk_buff *msg;
 	void *hdr;
+	int i;
+
+	rcu_read_lock();
+	for (i = 0; i < 2; i++) {
+		es = rcu_dereference(sn->encap_src[i]);
+		if (es)
+			src[i] = es->addr;
+	}
+	rcu_read_unlock();
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
@@ -134,7 +167,9 @@ int svcgw_nl_config_get(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, SVCGW_CFG_A_TIMEOUT_TCP_SYN, c->timeouts.tcp_syn) ||
 	    nla_put_u32(msg, SVCGW_CFG_A_TIMEOUT_TCP_EST, c->timeouts.tcp_est) ||
 	    nla_put_u32(msg, SVCGW_CFG_A_TIMEOUT_TCP_FIN, c->timeouts.tcp_fin) ||
-	    nla_put_u32(msg, SVCGW_CFG_A_TIMEOUT_UDP, c->timeouts.udp))
+	    nla_put_u32(msg, SVCGW_CFG_A_TIMEOUT_UDP, c->timeouts.udp) ||
+	    nla_put(msg, SVCGW_CFG_A_ENCAP_SRC4, 4, &src[0]) ||
+	    nla_put(msg, SVCGW_CFG_A_ENCAP_SRC6, 16, &src[1]))
 		goto nospace;
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);

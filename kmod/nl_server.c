@@ -16,6 +16,7 @@ int svcgw_nl_server_new(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *stb[SVCGW_SVC_A_MAX + 1];
 	struct nlattr *tb[SVCGW_SRV_A_MAX + 1];
 	struct svcgw_key key, ep;
+	struct svcgw_fwd fwd;
 	u32 weight = 1;
 	int err;
 
@@ -25,10 +26,14 @@ int svcgw_nl_server_new(struct sk_buff *skb, struct genl_info *info)
 	err = svcgw_nl_parse_server(info, SVCGW_A_SERVER, tb, &key, &ep);
 	if (err)
 		return err;
+	err = svcgw_nl_parse_fwd(tb, &fwd, info->extack);
+	if (err)
+		return err;
 	if (tb[SVCGW_SRV_A_WEIGHT])
 		weight = nla_get_u32(tb[SVCGW_SRV_A_WEIGHT]);
 	mutex_lock(&sn->lock);
-	err = svcgw_service_add_server(sn, &key, &ep, weight, info->extack);
+	err = svcgw_service_add_server(sn, &key, &ep, weight, &fwd,
+				       info->extack);
 	mutex_unlock(&sn->lock);
 	return err;
 }
@@ -81,6 +86,12 @@ int svcgw_nl_server_set(struct sk_buff *skb, struct genl_info *info)
 		deadline = nla_get_u32(tb[SVCGW_SRV_A_DEADLINE]);
 		pd = &deadline;
 	}
+	if (tb[SVCGW_SRV_A_METHOD] || tb[SVCGW_SRV_A_GUE_PORT]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[SVCGW_SRV_A_METHOD] ?:
+				    tb[SVCGW_SRV_A_GUE_PORT],
+				    "how a server is reached is fixed: replace it");
+		return -EINVAL;
+	}
 	if (!pw && !ps && !pd) {
 		NL_SET_ERR_MSG(info->extack, "nothing to change");
 		return -EINVAL;
@@ -100,6 +111,7 @@ int svcgw_nl_server_replace(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *ntb[SVCGW_SRV_A_MAX + 1];
 	struct svcgw_key key, old, new;
 	u32 weight, *pw = NULL;
+	struct svcgw_fwd fwd;
 	int err;
 
 	err = svcgw_nl_parse_service(info, stb, &key);
@@ -111,6 +123,9 @@ int svcgw_nl_server_replace(struct sk_buff *skb, struct genl_info *info)
 	err = svcgw_nl_parse_server(info, SVCGW_A_SERVER_NEW, ntb, &key, &new);
 	if (err)
 		return err;
+	err = svcgw_nl_parse_fwd(ntb, &fwd, info->extack);
+	if (err)
+		return err;
 	if (ntb[SVCGW_SRV_A_WEIGHT]) {
 		weight = nla_get_u32(ntb[SVCGW_SRV_A_WEIGHT]);
 		pw = &weight;
@@ -120,7 +135,7 @@ int svcgw_nl_server_replace(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 	mutex_lock(&sn->lock);
-	err = svcgw_service_replace_server(sn, &key, &old, &new, pw,
+	err = svcgw_service_replace_server(sn, &key, &old, &new, pw, &fwd,
 					   info->extack);
 	mutex_unlock(&sn->lock);
 	return err;

@@ -21,14 +21,17 @@ int svcgw_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr *tb[SVCGW_SVC_A_MAX + 1];
 	struct svcgw_service_cfg cfg;
-	union svcgw_addr fn_addr;
+	union svcgw_addr fn_addr, es_addr;
+	bool fn_on = false, es_on = false;
 	unsigned int which;
 	struct svcgw_key key;
-	bool fn_on = false;
 	int err;
 
 	err = svcgw_nl_parse_service(info, tb, &key);
 	if (err)
+		return err;
+	err = svcgw_nl_parse_encap_src(tb, &key, &es_on, &es_addr, extack);
+	if (err < 0)
 		return err;
 	svcgw_service_cfg_default(&cfg);
 	err = svcgw_nl_parse_service_cfg(tb, &cfg, &which, extack);
@@ -50,7 +53,7 @@ int svcgw_nl_service_new(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(extack, "cannot register netfilter hooks");
 	else
 		err = svcgw_service_add(sn, &key, &cfg, fn_on ? &fn_addr : NULL,
-					extack);
+					es_on ? &es_addr : NULL, extack);
 	svcgw_hooks_sync(sn);
 	mutex_unlock(&sn->lock);
 	return err;
@@ -63,15 +66,18 @@ int svcgw_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr *tb[SVCGW_SVC_A_MAX + 1];
 	struct svcgw_service_cfg cfg = {};
 	struct svcgw_service *svc;
-	union svcgw_addr fn_addr;
+	union svcgw_addr fn_addr, es_addr;
+	bool fn_on = false, es_on = false;
 	unsigned int which;
 	struct svcgw_key key;
-	bool fn_on = false;
-	int err, fullnat;
+	int err, fullnat, esrc;
 
 	err = svcgw_nl_parse_service(info, tb, &key);
 	if (err)
 		return err;
+	esrc = svcgw_nl_parse_encap_src(tb, &key, &es_on, &es_addr, extack);
+	if (esrc < 0)
+		return esrc;
 	if (tb[SVCGW_SVC_A_TABLE_SIZE]) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[SVCGW_SVC_A_TABLE_SIZE],
 				    "the table size is set when the service is made");
@@ -83,7 +89,7 @@ int svcgw_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 	fullnat = svcgw_nl_parse_fullnat(tb, &key, &fn_on, &fn_addr, extack);
 	if (fullnat < 0)
 		return fullnat;
-	if (!which && !fullnat) {
+	if (!which && !fullnat && !esrc) {
 		NL_SET_ERR_MSG(extack, "nothing to change");
 		return -EINVAL;
 	}
@@ -100,7 +106,17 @@ int svcgw_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 				       (which & SVCGW_CFG_MODE) ? cfg.mode :
 				       svc->cfg.mode,
 				       tb[SVCGW_SVC_A_MODE], extack);
-	/* Full NAT first: the one step that can fail (no memory). */
+	if (!err && fullnat && fn_on && svcgw_service_has_encap(svc)) {
+		NL_SET_ERR_MSG(extack,
+			       "a service with encapsulated servers cannot have full NAT");
+		err = -EINVAL;
+	}
+	/* Full NAT and the source first: the steps that can fail (no
+	 * memory); a source set stays set if full NAT then fails.
+	 */
+	if (!err && esrc)
+		err = svcgw_service_encap_src_set(sn, &svc->encap_src,
+						  es_on ? &es_addr : NULL);
 	if (!err && fullnat)
 		err = svcgw_fullnat_set(sn, svc, fn_on ? &fn_addr : NULL);
 	if (!err && which)
@@ -140,6 +156,9 @@ static int put_server(struct sk_buff *skb, const struct svcgw_server *srv)
 	    svcgw_nl_put_addr(skb, SVCGW_SRV_A_ADDR, srv->ep.family, &srv->ep.addr) ||
 	    nla_put_u16(skb, SVCGW_SRV_A_PORT, ntohs(srv->ep.port)) ||
 	    nla_put_u32(skb, SVCGW_SRV_A_WEIGHT, srv->weight) ||
+	    nla_put_u8(skb, SVCGW_SRV_A_METHOD, srv->fwd.method) ||
+	    (srv->fwd.method == SVCGW_METHOD_GUE &&
+	     nla_put_u16(skb, SVCGW_SRV_A_GUE_PORT, ntohs(srv->fwd.gue_port))) ||
 	    svcgw_nl_put_stats(skb, SVCGW_SRV_A_STATS, srv->stats)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
@@ -158,6 +177,7 @@ static int put_service(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 		       const struct svcgw_service *svc, unsigned int *from)
 {
 	const struct svcgw_lut *lut = svcgw_lut_locked(sn, svc);
+	struct svcgw_encap_src *es;
 	struct svcgw_fullnat *fn;
 	struct nlattr *nest, *list;
 	bool state;
@@ -197,6 +217,11 @@ static int put_service(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 	fn = rcu_dereference_protected(svc->fullnat, lockdep_is_held(&sn->lock));
 	if (fn && svcgw_nl_put_addr(skb, SVCGW_SVC_A_FULLNAT, svc->key.family,
 				     &fn->addr))
+		goto cancel;
+	es = rcu_dereference_protected(svc->encap_src,
+				       lockdep_is_held(&sn->lock));
+	if (es && svcgw_nl_put_addr(skb, SVCGW_SVC_A_ENCAP_SRC,
+				     svc->key.family, &es->addr))
 		goto cancel;
 	list = nla_nest_start(skb, SVCGW_SVC_A_SERVERS);
 	if (!list)

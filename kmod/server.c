@@ -14,23 +14,35 @@
 #include "server.h"
 #include "stats.h"
 
-/* A new active server of @svc, with one reference, in no list or table. */
+/* A new active server of @svc, with one reference, in no list or table;
+ * reached as @fwd says (NULL: NAT).
+ */
 struct svcgw_server *svcgw_server_alloc(struct svcgw_net *sn,
 					struct svcgw_service *svc,
 					const struct svcgw_key *ep,
-					u32 weight)
+					u32 weight,
+					const struct svcgw_fwd *fwd)
 {
 	struct svcgw_server *srv = kzalloc(sizeof(*srv), GFP_KERNEL);
 
 	lockdep_assert_held(&sn->lock);
 	if (!srv)
 		return NULL;
+	if (fwd)
+		srv->fwd = *fwd;
+	if (srv->fwd.method != SVCGW_METHOD_NAT &&
+	    dst_cache_init(&srv->dst_cache, GFP_KERNEL)) {
+		kfree(srv);
+		return NULL;
+	}
 	srv->stats = svcgw_stats_block_take(svc->block);
 	if (srv->stats)
 		srv->block = svc->block;
 	else
 		srv->stats = netdev_alloc_pcpu_stats(struct svcgw_pcpu_stats);
 	if (!srv->stats) {
+		if (srv->fwd.method != SVCGW_METHOD_NAT)
+			dst_cache_destroy(&srv->dst_cache);
 		kfree(srv);
 		return NULL;
 	}
@@ -56,6 +68,8 @@ static void server_free_rcu(struct rcu_head *head)
 	else
 		free_percpu(srv->stats);
 	svcgw_addrfilter_release(srv->filter, srv->filter_slot);
+	if (srv->fwd.method != SVCGW_METHOD_NAT)
+		dst_cache_destroy(&srv->dst_cache);
 	kfree(srv);
 }
 

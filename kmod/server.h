@@ -47,7 +47,8 @@ static inline u32 svcgw_server_effective_weight(const struct svcgw_server *srv)
 struct svcgw_server *svcgw_server_alloc(struct svcgw_net *sn,
 					struct svcgw_service *svc,
 					const struct svcgw_key *ep,
-					u32 weight);
+					u32 weight,
+					const struct svcgw_fwd *fwd);
 void svcgw_server_put(struct svcgw_server *srv);
 
 int svcgw_endpoint_insert(struct svcgw_net *sn, struct svcgw_server *srv);

@@ -181,6 +181,7 @@ static void service_free(struct svcgw_service *svc)
 	if (lut)
 		svcgw_lut_release(lut);
 	kfree(rcu_access_pointer(svc->fullnat));
+	kfree(rcu_access_pointer(svc->encap_src));
 	svcgw_stats_block_put(svc->block);
 	svcgw_addrfilter_release(svc->filter, svc->filter_slot);
 	kfree(svc);
@@ -253,14 +254,44 @@ void svcgw_service_clock_start(struct svcgw_net *sn)
 				   SVCGW_CLOCK_INTERVAL);
 }
 
+static void encap_src_free_rcu(struct rcu_head *head)
+{
+	kfree(container_of(head, struct svcgw_encap_src, rcu));
+}
+
+/*
+ * Set the outer source of encapsulated packets in @slot (a service's or
+ * the namespace's) to @addr; NULL or the any address: none.
+ */
+int svcgw_service_encap_src_set(struct svcgw_net *sn,
+				  struct svcgw_encap_src __rcu **slot,
+				  const union svcgw_addr *addr)
+{
+	struct svcgw_encap_src *es = NULL, *old;
+	static const union svcgw_addr any;
+
+	lockdep_assert_held(&sn->lock);
+	if (addr && !svcgw_addr_equal(addr, &any)) {
+		es = kzalloc(sizeof(*es), GFP_KERNEL);
+		if (!es)
+			return -ENOMEM;
+		es->addr = *addr;
+	}
+	old = rcu_replace_pointer(*slot, es, lockdep_is_held(&sn->lock));
+	if (old)
+		call_rcu(&old->rcu, encap_src_free_rcu);
+	return 0;
+}
+
 /*
  * A new service, made whole (settings, mapping table, full NAT on @fullnat
- * if not NULL) before it is published: a packet sees all of it or none.
+ * and the encapsulation source @encap_src if not NULL) before it is published: a packet sees all of it or none.
  * The caller has registered the hooks.
  */
 int svcgw_service_add(struct svcgw_net *sn, const struct svcgw_key *key,
 		      const struct svcgw_service_cfg *cfg,
 		      const union svcgw_addr *fullnat,
+		      const union svcgw_addr *encap_src,
 		      struct netlink_ext_ack *extack)
 {
 	struct svcgw_service *svc;
@@ -277,6 +308,9 @@ int svcgw_service_add(struct svcgw_net *sn, const struct svcgw_key *key,
 	err = service_rebuild(sn, svc, false);
 	if (!err && fullnat)
 		err = svcgw_fullnat_set(sn, svc, fullnat);
+	if (!err && encap_src)
+		err = svcgw_service_encap_src_set(sn, &svc->encap_src,
+						  encap_src);
 	if (!err)
 		err = svcgw_service_insert(sn, svc);
 	if (err) {
@@ -415,6 +449,42 @@ static struct svcgw_server *server_lookup_or_err(struct svcgw_net *sn,
 	return srv;
 }
 
+/*
+ * May @svc have a server reached as @fwd at @ep?  An encapsulated server
+ * gets the client's packet as it is, to the service's port, and answers
+ * from the service address: a full NAT service cannot have one.
+ */
+int svcgw_service_fwd_check(const struct svcgw_service *svc,
+			    const struct svcgw_key *ep,
+			    const struct svcgw_fwd *fwd,
+			    struct netlink_ext_ack *extack)
+{
+	if (!fwd || fwd->method == SVCGW_METHOD_NAT)
+		return 0;
+	if (ep->port != svc->key.port) {
+		NL_SET_ERR_MSG(extack,
+			       "an encapsulated server takes the service's port");
+		return -EINVAL;
+	}
+	if (rcu_access_pointer(svc->fullnat)) {
+		NL_SET_ERR_MSG(extack,
+			       "a full NAT service reaches its servers by NAT");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Has @svc a server reached otherwise than by NAT? */
+bool svcgw_service_has_encap(const struct svcgw_service *svc)
+{
+	const struct svcgw_server *srv;
+
+	list_for_each_entry(srv, &svc->servers, list)
+		if (srv->fwd.method != SVCGW_METHOD_NAT)
+			return true;
+	return false;
+}
+
 /* An endpoint free for @svc: in no service yet (else the errno). */
 static int endpoint_free(struct svcgw_net *sn, struct svcgw_service *svc,
 			 const struct svcgw_key *ep,
@@ -435,6 +505,7 @@ static int endpoint_free(struct svcgw_net *sn, struct svcgw_service *svc,
 int svcgw_service_add_server(struct svcgw_net *sn,
 			     const struct svcgw_key *svc_key,
 			     const struct svcgw_key *ep, u32 weight,
+			     const struct svcgw_fwd *fwd,
 			     struct netlink_ext_ack *extack)
 {
 	struct svcgw_service *svc;
@@ -448,11 +519,14 @@ int svcgw_service_add_server(struct svcgw_net *sn,
 	err = endpoint_free(sn, svc, ep, extack);
 	if (err)
 		return err;
+	err = svcgw_service_fwd_check(svc, ep, fwd, extack);
+	if (err)
+		return err;
 	if (svc->nservers >= SVCGW_SERVERS_MAX) {
 		NL_SET_ERR_MSG(extack, "too many servers in this service");
 		return -ENOSPC;
 	}
-	srv = svcgw_server_alloc(sn, svc, ep, weight);
+	srv = svcgw_server_alloc(sn, svc, ep, weight, fwd);
 	if (!srv)
 		return -ENOMEM;
 	err = svcgw_endpoint_insert(sn, srv);
@@ -551,6 +625,7 @@ int svcgw_service_replace_server(struct svcgw_net *sn,
 				 const struct svcgw_key *old_ep,
 				 const struct svcgw_key *new_ep,
 				 const u32 *weight,
+				 const struct svcgw_fwd *fwd,
 				 struct netlink_ext_ack *extack)
 {
 	struct svcgw_service *svc;
@@ -565,8 +640,11 @@ int svcgw_service_replace_server(struct svcgw_net *sn,
 	err = endpoint_free(sn, svc, new_ep, extack);
 	if (err)
 		return err;
+	err = svcgw_service_fwd_check(svc, new_ep, fwd, extack);
+	if (err)
+		return err;
 	srv = svcgw_server_alloc(sn, svc, new_ep,
-				 weight ? *weight : old->weight);
+				 weight ? *weight : old->weight, fwd);
 	if (!srv)
 		return -ENOMEM;
 	/* The new server takes the old one's place: its entries, only. */

@@ -50,6 +50,7 @@ struct svcgw_service *svcgw_service_lookup_locked(struct svcgw_net *sn,
 int svcgw_service_add(struct svcgw_net *sn, const struct svcgw_key *key,
 		      const struct svcgw_service_cfg *cfg,
 		      const union svcgw_addr *fullnat,
+		      const union svcgw_addr *encap_src,
 		      struct netlink_ext_ack *extack);
 int svcgw_service_del(struct svcgw_net *sn, const struct svcgw_key *key,
 		      struct netlink_ext_ack *extack);
@@ -62,6 +63,7 @@ void svcgw_service_stateful_now(struct svcgw_net *sn,
 int svcgw_service_add_server(struct svcgw_net *sn,
 			     const struct svcgw_key *svc_key,
 			     const struct svcgw_key *ep, u32 weight,
+			     const struct svcgw_fwd *fwd,
 			     struct netlink_ext_ack *extack);
 int svcgw_service_del_server(struct svcgw_net *sn,
 			     const struct svcgw_key *svc_key,
@@ -77,7 +79,16 @@ int svcgw_service_replace_server(struct svcgw_net *sn,
 				 const struct svcgw_key *old_ep,
 				 const struct svcgw_key *new_ep,
 				 const u32 *weight,
+				 const struct svcgw_fwd *fwd,
 				 struct netlink_ext_ack *extack);
+int svcgw_service_fwd_check(const struct svcgw_service *svc,
+			    const struct svcgw_key *ep,
+			    const struct svcgw_fwd *fwd,
+			    struct netlink_ext_ack *extack);
+bool svcgw_service_has_encap(const struct svcgw_service *svc);
+int svcgw_service_encap_src_set(struct svcgw_net *sn,
+				struct svcgw_encap_src __rcu **slot,
+				const union svcgw_addr *addr);
 
 /* For batch.c, which makes and swaps services whole. */
 struct svcgw_service *svcgw_service_alloc(struct svcgw_net *sn,

@@ -275,6 +275,7 @@ struct svcgw_session *svcgw_session_create(struct svcgw_net *sn,
 				 SVCGW_DIR_REPLY);
 	}
 	svcgw_state_init(&s->ps, orig->proto, tcp_flags);
+	s->ps.oneway = srv->fwd.method != SVCGW_METHOD_NAT;
 	s->expires = session_expiry(sn, &s->ps);
 
 	/* REPLY first: nobody can end the session before ORIG is in. */

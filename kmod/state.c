@@ -10,6 +10,9 @@
  *   FIN          -> FIN_WAIT     (one side closing)
  *   FIN both, RST-> CLOSE
  *   SYN in CLOSE or FIN_WAIT from the client: port reuse, back to SYN_SENT
+ *
+ * A one-way session (@oneway: the server answers the client directly)
+ * never sees the SYN+ACK: the client's ACK takes SYN_SENT to ESTABLISHED.
  */
 #include "state.h"
 #include "pkt.h"
@@ -17,6 +20,7 @@
 void svcgw_state_init(struct svcgw_pstate *s, u8 proto, u8 tcp_flags)
 {
 	s->fin = 0;
+	s->oneway = 0;
 	if (proto != IPPROTO_TCP) {
 		s->state = SVCGW_SESS_UDP;
 		return;
@@ -63,6 +67,10 @@ void svcgw_state_next(struct svcgw_pstate *s, u8 proto, enum svcgw_dir dir,
 		break;
 	case SVCGW_SESS_TCP_SYN_RECV:
 		if (ack && dir == SVCGW_DIR_ORIG)
+			s->state = SVCGW_SESS_TCP_ESTABLISHED;
+		break;
+	case SVCGW_SESS_TCP_SYN_SENT:
+		if (s->oneway && ack && dir == SVCGW_DIR_ORIG)
 			s->state = SVCGW_SESS_TCP_ESTABLISHED;
 		break;
 	default:

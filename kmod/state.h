@@ -24,6 +24,11 @@ struct svcgw_timeouts {
 struct svcgw_pstate {
 	u8	state;		/* enum svcgw_sess_state */
 	u8	fin;		/* bit 0: FIN from client, bit 1: from server */
+	/*
+	 * Only the client's direction passes the gateway (an encapsulated
+	 * server answers directly): a client ACK after its SYN establishes.
+	 */
+	u8	oneway;
 };
 
 void svcgw_state_init(struct svcgw_pstate *s, u8 proto, u8 tcp_flags);

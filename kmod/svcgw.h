@@ -35,6 +35,7 @@
 #include <linux/seqlock.h>
 #include <asm/unaligned.h>
 #include <net/netns/generic.h>
+#include <net/dst_cache.h>
 #include <linux/svcgw.h>
 
 #include "pure.h"
@@ -98,6 +99,9 @@ enum svcgw_event {
 	SVCGW_EV_SESSION_REPICK,
 	SVCGW_EV_PRESSURE_SWITCH,
 	SVCGW_EV_DROP_NO_SESSION,
+	SVCGW_EV_ENCAP_TOO_BIG,
+	SVCGW_EV_DROP_NO_ROUTE,
+	SVCGW_EV_ENCAP_PACKETS,
 	SVCGW_EV_MAX
 };
 
@@ -115,6 +119,16 @@ struct svcgw_key {
 };
 
 struct svcgw_service;
+
+/*
+ * How a server is reached (enum svcgw_method), fixed when it is made:
+ * encapsulated servers (encap.c) get their packets from the gateway
+ * inside a tunnel header and answer clients directly.
+ */
+struct svcgw_fwd {
+	u8	method;
+	__be16	gue_port;	/* METHOD_GUE: the server's GUE port */
+};
 
 /*
  * A server of one service (server.c).  Lives in its service's list and
@@ -145,6 +159,9 @@ struct svcgw_server {
 	struct svcgw_stats_block	*block;	/* NULL: own stats */
 	struct svcgw_addrfilter		*filter;	/* srvfilter */
 	u16				filter_slot;
+	struct svcgw_fwd		fwd;
+	/* Encapsulated: the route to the server, per CPU (encap.c). */
+	struct dst_cache		dst_cache;
 	struct rcu_head			rcu;
 };
 
@@ -183,6 +200,15 @@ struct svcgw_fullnat {
 };
 
 /*
+ * The outer source address of encapsulated packets (encap.c): a service's
+ * own, or the namespace's of a family.  Replaced whole under RCU.
+ */
+struct svcgw_encap_src {
+	union svcgw_addr	addr;
+	struct rcu_head		rcu;
+};
+
+/*
  * What an operator sets of a service: SERVICE_NEW and SERVICE_SET
  * (netlink), a batch's service, all the same.  @table_size is fixed when
  * the service is made.  The packet path reads @mode, @op_stateful and
@@ -215,6 +241,7 @@ struct svcgw_service {
 	unsigned long			transition_until;	/* jiffies */
 	struct svcgw_lut __rcu		*lut;
 	struct svcgw_fullnat __rcu	*fullnat;	/* NULL: off */
+	struct svcgw_encap_src __rcu	*encap_src;	/* NULL: the namespace's */
 	struct list_head		servers;	/* svcgw_net.lock */
 	unsigned int			nservers;	/* svcgw_net.lock */
 	struct list_head		retired;	/* svcgw_net.lock */
@@ -319,6 +346,8 @@ struct svcgw_net {
 	u64				gc_expired;
 	/* Settings, read locklessly by the packet path. */
 	struct svcgw_config		cfg;
+	/* encap.c: outer sources, [0] IPv4, [1] IPv6; NULL: routing's */
+	struct svcgw_encap_src __rcu	*encap_src[2];
 	u32				hash_seed;
 	/* main.c: the address filters; stats.c: the events. */
 	struct svcgw_addrfilter		*srvfilter;	/* servers' */

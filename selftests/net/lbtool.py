@@ -40,6 +40,9 @@ import threading
 import time
 
 
+IP_PKTINFO = getattr(socket, "IP_PKTINFO", 8)	# Linux's value
+
+
 def serve(args):
     name = args.name.encode()
 
@@ -73,9 +76,28 @@ def serve(args):
         u.bind((args.bind, int(port)))
 
         def udp_loop(u=u):
+            # The answer leaves from the address the request was sent to,
+            # as a DNS server's does (IP_PKTINFO, IPV6_PKTINFO): a server
+            # behind an encapsulating gateway holds the service address
+            # too, and its answers must come from it (direct server return).
+            v6 = u.family == socket.AF_INET6
+            if v6:
+                u.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVPKTINFO, 1)
+            else:
+                u.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
             while True:
-                d, peer = u.recvfrom(65535)
-                u.sendto(name + b":" + d, peer)
+                d, anc, _, peer = u.recvmsg(65535, 256)
+                out = []
+                for level, typ, data in anc:
+                    if v6 and typ == socket.IPV6_PKTINFO:
+                        # in6_pktinfo: the address, any interface
+                        out.append((level, typ, data[:16] + bytes(4)))
+                    elif not v6 and typ == IP_PKTINFO:
+                        # in_pktinfo: ifindex, spec_dst, addr (the
+                        # request's destination) -> from addr
+                        out.append((level, typ,
+                                    bytes(4) + data[8:12] + bytes(4)))
+                u.sendmsg([name + b":" + d], out, 0, peer)
         threads.append(threading.Thread(target=udp_loop, daemon=True))
     for t in threads:
         t.start()

@@ -109,6 +109,30 @@ void test_state(void)
 	    { ORIG, ACK, EST }, { REPLY, SYN | ACK, EST });
 	tap_end();
 
+	tap_group("state: one way (encapsulated server): SYN, ACK -> established");
+	{
+		static const u8 seq[][2] = { { SYN, SSENT }, { SYN, SSENT },
+					     { ACK, EST }, { ACK | PSH, EST },
+					     { FIN | ACK, FINW },
+					     { ACK, FINW } };
+		struct svcgw_pstate o;
+
+		svcgw_state_init(&o, IPPROTO_TCP, seq[0][0]);
+		o.oneway = 1;
+		for (i = 1; i < ARRAY_SIZE(seq); i++) {
+			svcgw_state_next(&o, IPPROTO_TCP, ORIG, seq[i][0]);
+			if (!CHECK(o.state == seq[i][1], "step %u: %s", i,
+				   svcgw_state_name(o.state)))
+				break;
+		}
+		/* Both ways, a client ACK without the SYN+ACK does not. */
+		svcgw_state_init(&o, IPPROTO_TCP, SYN);
+		CHECK(!o.oneway);
+		svcgw_state_next(&o, IPPROTO_TCP, ORIG, ACK);
+		CHECK(o.state == SSENT, "%s", svcgw_state_name(o.state));
+	}
+	tap_end();
+
 	tap_group("state: session picked up mid-stream -> established");
 	RUN("ack", { ORIG, ACK, EST });
 	RUN("data", { ORIG, ACK | PSH, EST }, { REPLY, ACK, EST });

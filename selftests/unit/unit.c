@@ -33,5 +33,6 @@ int main(void)
 	test_state();
 	test_sesskey();
 	test_twin();
+	test_tunnel();
 	return tap_done();
 }

@@ -14,6 +14,7 @@ void test_pkt6(void);
 void test_state(void);
 void test_sesskey(void);
 void test_twin(void);
+void test_tunnel(void);
 
 /* An rng of its own for each group, so that groups do not depend on order. */
 static inline void unit_rng(struct rng *r, uint64_t group)

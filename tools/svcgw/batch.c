@@ -10,7 +10,8 @@
  * then runs alone, as on the command line.  With --replace the file is the
  * whole configuration: only service and server adds, sent as one request
  * with SVCGW_BATCH_F_REPLACE, even when there is none (which deletes every
- * service).
+ * service).  A batched service carries no fullnat nor encap-src (the
+ * kernel refuses them there): such a service add line is an error.
  *
  * The request can be megabytes: gw_run_big() raises the socket's send
  * buffer for it.  When the kernel refuses it, the offset of the attribute
@@ -249,9 +250,10 @@ static int send_batch(struct batch *b)
 	if (!b->nsvc && !b->replace)
 		return 0;
 	/* Upper bounds: a service nest with every setting and an IPv6
-	 * address and its server list header, a server nest likewise.
+	 * address and its server list header, a server nest likewise
+	 * (with a method and a GUE port).
 	 */
-	size = 64 + 8 + b->nsvc * 112 + b->nsrv * 52;
+	size = 64 + 8 + b->nsvc * 112 + b->nsrv * 68;
 	b->off = malloc((b->nsvc + b->nsrv + 1) * sizeof(*b->off));
 	b->lines = malloc((b->nsvc + b->nsrv + 1) * sizeof(*b->lines));
 	if (!b->off || !b->lines) {
@@ -275,9 +277,23 @@ static int send_batch(struct batch *b)
 	return err;
 }
 
+/*
+ * The keyword of a setting a batch's service nest cannot carry (set by
+ * SERVICE_NEW or SERVICE_SET only), if @req has one; else NULL.
+ */
+static const char *not_batched(const struct svc_req *req)
+{
+	if (req->has_fullnat)
+		return "fullnat";
+	if (req->has_encap_src)
+		return "encap-src";
+	return NULL;
+}
+
 static int batch_line(struct batch *b, char *line, unsigned long lineno)
 {
 	char *words[BATCH_ARGS], **argv = words;
+	const char *kw;
 	struct svc_req req;
 	int argc, err;
 	cmd_fn fn;
@@ -296,6 +312,12 @@ static int batch_line(struct batch *b, char *line, unsigned long lineno)
 	if (fn == cmd_service_add) {
 		if (parse_service_add(argc, argv, &req))
 			return -1;
+		kw = not_batched(&req);
+		if (kw) {
+			pr_err("\"%s\" is not for a batch: set it with \"svcgw service set\"",
+			       kw);
+			return -1;
+		}
 		return add_service(b, &req, lineno);
 	}
 	if (fn == cmd_server_add) {

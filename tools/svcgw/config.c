@@ -3,11 +3,14 @@
  * svcgw: the namespace-wide commands: stats, flush and config.
  *
  * stats and config show print one "name value" line per attribute the
- * kernel sent, in the order of the uapi enums, or one JSON object.
+ * kernel sent, in the order of the uapi enums, or one JSON object.  The
+ * values are numbers, but for the addresses of config (config_addr_names).
  * config show uses the keywords of config set, so its output can be
  * fed back to it.
  */
 #include <inttypes.h>
+#include <string.h>
+#include <sys/socket.h>
 
 #include "json.h"
 #include "nl.h"
@@ -36,6 +39,9 @@ static const struct value_name stats_names[] = {
 	{ SVCGW_STATS_A_SESSION_REPICK, "session_repick", "session_repick" },
 	{ SVCGW_STATS_A_SESSION_MEM, "session_mem", "session_mem" },
 	{ SVCGW_STATS_A_DROP_NO_SESSION, "drop_no_session", "drop_no_session" },
+	{ SVCGW_STATS_A_ENCAP_TOO_BIG, "encap_too_big", "encap_too_big" },
+	{ SVCGW_STATS_A_DROP_NO_ROUTE, "drop_no_route", "drop_no_route" },
+	{ SVCGW_STATS_A_ENCAP_PACKETS, "encap_packets", "encap_packets" },
 };
 
 static const struct value_name config_names[] = {
@@ -46,18 +52,36 @@ static const struct value_name config_names[] = {
 	{ SVCGW_CFG_A_TIMEOUT_UDP, "timeout-udp", "timeout_udp" },
 };
 
+/* Settings that are an address of one family (all-zero: none). */
+struct addr_name {
+	int attr;
+	const char *text;
+	const char *json;
+	unsigned int family;
+};
+
+static const struct addr_name config_addr_names[] = {
+	{ SVCGW_CFG_A_ENCAP_SRC4, "encap-src4", "encap_src4", AF_INET },
+	{ SVCGW_CFG_A_ENCAP_SRC6, "encap-src6", "encap_src6", AF_INET6 },
+};
+
 static const struct nla_policy config_policy[SVCGW_CFG_A_MAX + 1] = {
 	[SVCGW_CFG_A_SESSION_MAX]	= { .type = NLA_U32 },
 	[SVCGW_CFG_A_TIMEOUT_TCP_SYN]	= { .type = NLA_U32 },
 	[SVCGW_CFG_A_TIMEOUT_TCP_EST]	= { .type = NLA_U32 },
 	[SVCGW_CFG_A_TIMEOUT_TCP_FIN]	= { .type = NLA_U32 },
 	[SVCGW_CFG_A_TIMEOUT_UDP]	= { .type = NLA_U32 },
+	[SVCGW_CFG_A_ENCAP_SRC4]	= { .minlen = 4, .maxlen = 4 },
+	[SVCGW_CFG_A_ENCAP_SRC6]	= { .minlen = 16, .maxlen = 16 },
 };
 
 #define VALUES_MAX	((int)SVCGW_STATS_A_MAX > (int)SVCGW_CFG_A_MAX ? \
 			 (int)SVCGW_STATS_A_MAX : (int)SVCGW_CFG_A_MAX)
 
-/* A reply nest of numbers, and how to parse and print it. */
+/*
+ * A reply nest of numbers (and addresses, after them in the uapi enum),
+ * and how to parse and print it.
+ */
 struct values {
 	const char *what;
 	int attr;
@@ -65,17 +89,24 @@ struct values {
 	const struct nla_policy *policy;
 	const struct value_name *names;
 	size_t n;
+	const struct addr_name *addrs;
+	size_t naddrs;
 	bool seen;
 };
 
+/* An address setting has addr[attr].family set, a number has not. */
 struct config_req {
 	uint32_t val[SVCGW_CFG_A_MAX + 1];
+	struct endpoint addr[SVCGW_CFG_A_MAX + 1];
 	bool set[SVCGW_CFG_A_MAX + 1];
 };
 
 static void print_values(const struct values *v, struct nlattr **a)
 {
 	const struct value_name *name;
+	const struct addr_name *an;
+	char buf[EP_STRLEN];
+	struct endpoint ep;
 	struct json j;
 
 	if (opts.json) {
@@ -90,6 +121,18 @@ static void print_values(const struct values *v, struct nlattr **a)
 		else
 			printf("%s %" PRIu64 "\n", name->text,
 			       gw_get_uint(a[name->attr]));
+	}
+	for (an = v->addrs; an < v->addrs + v->naddrs; an++) {
+		if (!a[an->attr])
+			continue;
+		/* The policy made sure of the length. */
+		ep = (struct endpoint){ .family = an->family };
+		memcpy(ep.addr, nla_data(a[an->attr]), addr_len(an->family));
+		format_addr(&ep, buf, sizeof(buf));
+		if (opts.json)
+			json_string(&j, an->json, buf);
+		else
+			printf("%s %s\n", an->text, buf);
 	}
 	if (opts.json) {
 		json_close_object(&j);
@@ -148,6 +191,8 @@ int cmd_config_show(int argc, char **argv)
 		.policy = config_policy,
 		.names = config_names,
 		.n = ARRAY_SIZE(config_names),
+		.addrs = config_addr_names,
+		.naddrs = ARRAY_SIZE(config_addr_names),
 	};
 
 	if (no_args(argc, argv))
@@ -171,17 +216,36 @@ static int put_config(struct nl_msg *msg, const void *data)
 	nest = nla_nest_start(msg, SVCGW_A_CONFIG | NLA_F_NESTED);
 	if (!nest)
 		return -1;
-	for (i = 1; i <= SVCGW_CFG_A_MAX; i++)
-		if (req->set[i] && nla_put_u32(msg, i, req->val[i]) < 0)
+	for (i = 1; i <= SVCGW_CFG_A_MAX; i++) {
+		if (!req->set[i])
+			continue;
+		if (req->addr[i].family ?
+		    nla_put(msg, i, addr_len(req->addr[i].family),
+			    req->addr[i].addr) < 0 :
+		    nla_put_u32(msg, i, req->val[i]) < 0)
 			return -1;
+	}
 	return nla_nest_end(msg, nest);
+}
+
+/* 0.0.0.0 and :: are addresses too: they clear the setting. */
+static int arg_addr4(const char *val, void *dst)
+{
+	return parse_host_addr(val, AF_INET, dst);
+}
+
+static int arg_addr6(const char *val, void *dst)
+{
+	return parse_host_addr(val, AF_INET6, dst);
 }
 
 int cmd_config_set(int argc, char **argv)
 {
-	struct arg args[ARRAY_SIZE(config_names) + 1] = { { .name = NULL } };
+	struct arg args[ARRAY_SIZE(config_names) +
+			ARRAY_SIZE(config_addr_names) + 1] = { { .name = NULL } };
 	struct config_req req = { .set = { false } };
-	size_t i;
+	const struct addr_name *an;
+	size_t i, k;
 
 	if (!argc) {
 		pr_err("nothing to set, try \"svcgw help\"");
@@ -192,6 +256,13 @@ int cmd_config_set(int argc, char **argv)
 		args[i].parse = arg_u32;
 		args[i].dst = &req.val[config_names[i].attr];
 		args[i].present = &req.set[config_names[i].attr];
+	}
+	for (k = 0; k < ARRAY_SIZE(config_addr_names); k++, i++) {
+		an = &config_addr_names[k];
+		args[i].name = an->text;
+		args[i].parse = an->family == AF_INET ? arg_addr4 : arg_addr6;
+		args[i].dst = &req.addr[an->attr];
+		args[i].present = &req.set[an->attr];
 	}
 	if (parse_args(argc, argv, args))
 		return -1;

@@ -67,6 +67,9 @@ const struct nla_policy gw_stats_policy[SVCGW_STATS_A_MAX + 1] = {
 	[SVCGW_STATS_A_SESSION_REPICK]	= { .minlen = 4 },
 	[SVCGW_STATS_A_SESSION_MEM]	= { .minlen = 4 },
 	[SVCGW_STATS_A_DROP_NO_SESSION]	= { .minlen = 4 },
+	[SVCGW_STATS_A_ENCAP_TOO_BIG]	= { .minlen = 4 },
+	[SVCGW_STATS_A_DROP_NO_ROUTE]	= { .minlen = 4 },
+	[SVCGW_STATS_A_ENCAP_PACKETS]	= { .minlen = 4 },
 };
 
 static int gw_open(void)

@@ -63,6 +63,12 @@ static const struct name_val server_states[] = {
 	{ "down", SVCGW_SERVER_DOWN },
 };
 
+static const struct name_val methods[] = {
+	{ "nat", SVCGW_METHOD_NAT },
+	{ "ipip", SVCGW_METHOD_IPIP },
+	{ "gue", SVCGW_METHOD_GUE },
+};
+
 static const struct name_val states[] = {
 	{ "none", SVCGW_SESS_NONE },
 	{ "syn_sent", SVCGW_SESS_TCP_SYN_SENT },
@@ -191,18 +197,47 @@ int parse_server_ep(const char *s, struct endpoint *ep)
 	return parse_ep(s, 0, ep);
 }
 
-/* A full NAT address: ADDR (no port), or "off". */
-int parse_fullnat(const char *s, struct endpoint *ep)
+/*
+ * An address alone (no port), of @family unless that is 0: PARSE_FAMILY
+ * if it is of the other one.
+ */
+int parse_host_addr(const char *s, unsigned int family, struct endpoint *ep)
 {
+	char host[INET6_ADDRSTRLEN];
+	const char *port;
+	bool bracket;
 	int err;
 
 	memset(ep, 0, sizeof(*ep));
+	err = split_ep(s, host, sizeof(host), &port, &bracket);
+	if (!err && port)
+		err = PARSE_ADDR;
+	if (!err)
+		err = parse_addr(host, bracket, ep);
+	if (!err && family && ep->family != family)
+		return PARSE_FAMILY;
+	return err;
+}
+
+/* A full NAT address: ADDR (no port), or "off" (family 0). */
+int parse_fullnat(const char *s, struct endpoint *ep)
+{
+	memset(ep, 0, sizeof(*ep));
 	if (!strcmp(s, "off"))
 		return PARSE_OK;
-	err = parse_ep(s, 0, ep);
-	if (!err && ep->port)
-		return PARSE_ADDR;
-	return err;
+	return parse_host_addr(s, 0, ep);
+}
+
+/* A service's encapsulation source: as a full NAT address. */
+int parse_encap_src(const char *s, struct endpoint *ep)
+{
+	return parse_fullnat(s, ep);
+}
+
+/* A GUE port: 1..65535. */
+int parse_gue_port(const char *s, uint16_t *port)
+{
+	return parse_port(s, 1, port);
 }
 
 static int lookup_val(const struct name_val *t, size_t n, const char *name,
@@ -273,6 +308,27 @@ int parse_server_state(const char *s, uint8_t *state)
 			     state);
 }
 
+int parse_method(const char *s, uint8_t *method)
+{
+	return parse_u8_name(methods, ARRAY_SIZE(methods), s, method);
+}
+
+/*
+ * Whether a server's method (if given) and GUE port (if given) go
+ * together: NULL if they do, else the problem, for an error message.
+ */
+const char *method_error(bool has_method, unsigned int method,
+			 bool has_gue_port)
+{
+	bool gue = has_method && method == SVCGW_METHOD_GUE;
+
+	if (gue && !has_gue_port)
+		return "method gue needs a gue-port";
+	if (!gue && has_gue_port)
+		return "gue-port is for method gue only";
+	return NULL;
+}
+
 const char *proto_str(unsigned int proto, char *buf, size_t size)
 {
 	return lookup_name(protos, ARRAY_SIZE(protos), proto, buf, size);
@@ -281,6 +337,11 @@ const char *proto_str(unsigned int proto, char *buf, size_t size)
 const char *mode_str(unsigned int mode, char *buf, size_t size)
 {
 	return lookup_name(modes, ARRAY_SIZE(modes), mode, buf, size);
+}
+
+const char *method_str(unsigned int method, char *buf, size_t size)
+{
+	return lookup_name(methods, ARRAY_SIZE(methods), method, buf, size);
 }
 
 const char *state_str(unsigned int state, char *buf, size_t size)

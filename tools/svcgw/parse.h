@@ -6,6 +6,7 @@
 #ifndef SVCGW_PARSE_H
 #define SVCGW_PARSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,7 @@ enum parse_err {
 	PARSE_ADDR,	/* malformed address */
 	PARSE_PORT,	/* malformed or out of range port */
 	PARSE_NOPORT,	/* a port is required but missing */
+	PARSE_FAMILY,	/* an address of the other family */
 };
 
 int addr_len(unsigned int family);
@@ -34,12 +36,18 @@ int addr_len(unsigned int family);
 int parse_u32(const char *s, uint32_t *val);
 int parse_service_ep(const char *s, struct endpoint *ep);
 int parse_server_ep(const char *s, struct endpoint *ep);
+int parse_host_addr(const char *s, unsigned int family, struct endpoint *ep);
 int parse_fullnat(const char *s, struct endpoint *ep);
+int parse_encap_src(const char *s, struct endpoint *ep);
+int parse_gue_port(const char *s, uint16_t *port);
 int parse_proto(const char *s, uint8_t *proto);
 int parse_mode(const char *s, uint8_t *mode);
 int parse_onoff(const char *s, uint8_t *val);
 int parse_down_policy(const char *s, uint8_t *policy);
 int parse_server_state(const char *s, uint8_t *state);
+int parse_method(const char *s, uint8_t *method);
+const char *method_error(bool has_method, unsigned int method,
+			 bool has_gue_port);
 
 const char *format_addr(const struct endpoint *ep, char *buf, size_t size);
 const char *format_ep(const struct endpoint *ep, char *buf, size_t size);
@@ -50,6 +58,7 @@ const char *svc_state_str(unsigned int state, char *buf, size_t size);
 const char *reason_str(unsigned int reason, char *buf, size_t size);
 const char *down_policy_str(unsigned int policy, char *buf, size_t size);
 const char *server_state_str(unsigned int state, char *buf, size_t size);
+const char *method_str(unsigned int method, char *buf, size_t size);
 
 /* Batch files (svcgw -b). */
 int split_line(char *line, char **argv, int max);

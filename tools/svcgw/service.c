@@ -32,6 +32,9 @@ struct server_info {
 	uint8_t state;		/* enum svcgw_server_state */
 	bool has_deadline;
 	uint32_t deadline;	/* ms left */
+	uint8_t method;		/* enum svcgw_method: NAT if not sent */
+	bool has_gue_port;
+	uint16_t gue_port;
 	struct counters st;
 };
 
@@ -58,6 +61,8 @@ struct service_info {
 	uint32_t left;		/* ms */
 	bool has_fullnat;
 	struct endpoint fullnat;
+	bool has_encap_src;
+	struct endpoint encap_src;
 	struct counters st;
 	struct server_info *srv;
 	size_t nsrv;
@@ -86,6 +91,7 @@ static const struct nla_policy svc_policy[SVCGW_SVC_A_MAX + 1] = {
 	[SVCGW_SVC_A_MARKED]		= { .type = NLA_U32 },
 	[SVCGW_SVC_A_TRANSITION_LEFT]	= { .type = NLA_U32 },
 	[SVCGW_SVC_A_FULLNAT]		= { .minlen = 4, .maxlen = 16 },
+	[SVCGW_SVC_A_ENCAP_SRC]		= { .minlen = 4, .maxlen = 16 },
 };
 
 static const struct nla_policy srv_policy[SVCGW_SRV_A_MAX + 1] = {
@@ -96,6 +102,8 @@ static const struct nla_policy srv_policy[SVCGW_SRV_A_MAX + 1] = {
 	[SVCGW_SRV_A_STATS]		= { .type = NLA_NESTED },
 	[SVCGW_SRV_A_STATE]		= { .type = NLA_U8 },
 	[SVCGW_SRV_A_DEADLINE]		= { .type = NLA_U32 },
+	[SVCGW_SRV_A_METHOD]		= { .type = NLA_U8 },
+	[SVCGW_SRV_A_GUE_PORT]		= { .type = NLA_U16 },
 };
 
 /* Requests */
@@ -123,6 +131,21 @@ static int arg_down_policy(const char *val, void *dst)
 static int arg_fullnat(const char *val, void *dst)
 {
 	return parse_fullnat(val, dst);
+}
+
+static int arg_encap_src(const char *val, void *dst)
+{
+	return parse_encap_src(val, dst);
+}
+
+static int arg_method(const char *val, void *dst)
+{
+	return parse_method(val, dst);
+}
+
+static int arg_gue_port(const char *val, void *dst)
+{
+	return parse_gue_port(val, dst);
 }
 
 static int arg_server_state(const char *val, void *dst)
@@ -156,9 +179,19 @@ static int arg_server(const char *val, void *dst)
 #define ARG_FULLNAT(req) \
 	{ .name = "fullnat", .parse = arg_fullnat, .dst = &(req)->fullnat, \
 	  .present = &(req)->has_fullnat }
+#define ARG_ENCAP_SRC(req) \
+	{ .name = "encap-src", .parse = arg_encap_src, \
+	  .dst = &(req)->encap_src, .present = &(req)->has_encap_src }
 #define ARG_WEIGHT(req) \
 	{ .name = "weight", .parse = arg_u32, .dst = &(req)->weight, \
 	  .present = &(req)->has_weight }
+/* How a server is reached: set when it is made (add, replace's new). */
+#define ARG_METHOD(req) \
+	{ .name = "method", .parse = arg_method, .dst = &(req)->method, \
+	  .present = &(req)->has_method }
+#define ARG_GUE_PORT(req) \
+	{ .name = "gue-port", .parse = arg_gue_port, \
+	  .dst = &(req)->gue_port, .present = &(req)->has_gue_port }
 
 /* ADDR:PORT, then the keywords of @args. */
 static int parse_svc_key(int argc, char **argv, struct svc_req *req,
@@ -212,7 +245,12 @@ static int put_service_attrs(struct nl_msg *msg, const struct svc_req *req)
 	    (req->has_fullnat &&
 	     nla_put(msg, SVCGW_SVC_A_FULLNAT,
 		     req->fullnat.family ? addr_len(req->fullnat.family) : 0,
-		     req->fullnat.addr) < 0))
+		     req->fullnat.addr) < 0) ||
+	    (req->has_encap_src &&
+	     nla_put(msg, SVCGW_SVC_A_ENCAP_SRC,
+		     req->encap_src.family ?
+		     addr_len(req->encap_src.family) : 0,
+		     req->encap_src.addr) < 0))
 		return -1;
 	return 0;
 }
@@ -244,7 +282,11 @@ static int put_server(struct nl_msg *msg, int attr,
 	     (req->has_state &&
 	      nla_put_u8(msg, SVCGW_SRV_A_STATE, req->state) < 0) ||
 	     (req->has_deadline &&
-	      nla_put_u32(msg, SVCGW_SRV_A_DEADLINE, req->deadline) < 0)))
+	      nla_put_u32(msg, SVCGW_SRV_A_DEADLINE, req->deadline) < 0) ||
+	     (req->has_method &&
+	      nla_put_u8(msg, SVCGW_SRV_A_METHOD, req->method) < 0) ||
+	     (req->has_gue_port &&
+	      nla_put_u16(msg, SVCGW_SRV_A_GUE_PORT, req->gue_port) < 0)))
 		return -1;
 	return nla_nest_end(msg, nest);
 }
@@ -281,6 +323,7 @@ int parse_service_add(int argc, char **argv, struct svc_req *req)
 		ARG_STATEFUL(req),
 		ARG_DOWN_POLICY(req),
 		ARG_FULLNAT(req),
+		ARG_ENCAP_SRC(req),
 		{ .name = NULL }
 	};
 
@@ -308,13 +351,14 @@ int cmd_service_set(int argc, char **argv)
 		ARG_STATEFUL(&req),
 		ARG_DOWN_POLICY(&req),
 		ARG_FULLNAT(&req),
+		ARG_ENCAP_SRC(&req),
 		{ .name = NULL }
 	};
 
 	if (parse_svc_key(argc, argv, &req, args))
 		return -1;
 	if (!req.mode && !req.has_transition && !req.has_stateful &&
-	    !req.has_down_policy && !req.has_fullnat) {
+	    !req.has_down_policy && !req.has_fullnat && !req.has_encap_src) {
 		pr_err("nothing to set, try \"svcgw help\"");
 		return -1;
 	}
@@ -333,17 +377,34 @@ int cmd_service_del(int argc, char **argv)
 		      NULL, NULL);
 }
 
+/* A new server's method and GUE port go together. */
+static int check_method(const struct svc_req *req)
+{
+	const char *err = method_error(req->has_method, req->method,
+				       req->has_gue_port);
+
+	if (err) {
+		pr_err("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
 int parse_server_add(int argc, char **argv, struct svc_req *req)
 {
 	struct arg args[] = {
 		ARG_PROTO(req),
 		ARG_SERVER(req),
 		ARG_WEIGHT(req),
+		ARG_METHOD(req),
+		ARG_GUE_PORT(req),
 		{ .name = NULL }
 	};
 
 	memset(req, 0, sizeof(*req));
-	return parse_svc_key(argc, argv, req, args);
+	if (parse_svc_key(argc, argv, req, args))
+		return -1;
+	return check_method(req);
 }
 
 int cmd_server_add(int argc, char **argv)
@@ -426,7 +487,10 @@ int cmd_server_set(int argc, char **argv)
 		      NULL, NULL);
 }
 
-/* The weight, if given, is the new server's; else it keeps the old's. */
+/*
+ * The weight, if given, is the new server's; else it keeps the old's.
+ * The method is the new server's (NAT if not given), as for server add.
+ */
 int cmd_server_replace(int argc, char **argv)
 {
 	struct svc_req req = { .has_key = false };
@@ -436,10 +500,12 @@ int cmd_server_replace(int argc, char **argv)
 		{ .name = "with", .parse = arg_server, .dst = &req.new_srv,
 		  .required = true, .present = &req.has_new },
 		ARG_WEIGHT(&req),
+		ARG_METHOD(&req),
+		ARG_GUE_PORT(&req),
 		{ .name = NULL }
 	};
 
-	if (parse_svc_key(argc, argv, &req, args))
+	if (parse_svc_key(argc, argv, &req, args) || check_method(&req))
 		return -1;
 	return gw_run(SVCGW_CMD_SERVER_REPLACE, false, put_svc_req, &req,
 		      NULL, NULL);
@@ -459,6 +525,13 @@ static bool get_u32(const struct nlattr *a, uint32_t *val)
 {
 	if (a)
 		*val = nla_get_u32(a);
+	return a;
+}
+
+static bool get_u16(const struct nlattr *a, uint16_t *val)
+{
+	if (a)
+		*val = nla_get_u16(a);
 	return a;
 }
 
@@ -499,6 +572,9 @@ static int get_server(struct nlattr *nest, struct server_info *srv)
 		      nla_get_u32(a[SVCGW_SRV_A_WEIGHT]) : 0;
 	srv->has_state = get_u8(a[SVCGW_SRV_A_STATE], &srv->state);
 	srv->has_deadline = get_u32(a[SVCGW_SRV_A_DEADLINE], &srv->deadline);
+	srv->method = SVCGW_METHOD_NAT;
+	get_u8(a[SVCGW_SRV_A_METHOD], &srv->method);
+	srv->has_gue_port = get_u16(a[SVCGW_SRV_A_GUE_PORT], &srv->gue_port);
 	return get_counters(a[SVCGW_SRV_A_STATS], &srv->st);
 }
 
@@ -562,6 +638,9 @@ static void get_service_state(struct nlattr **a, struct service_info *svc)
 	svc->has_fullnat = a[SVCGW_SVC_A_FULLNAT] &&
 		!gw_get_ep(a[SVCGW_SVC_A_FAMILY], a[SVCGW_SVC_A_FULLNAT], NULL,
 			   &svc->fullnat);
+	svc->has_encap_src = a[SVCGW_SVC_A_ENCAP_SRC] &&
+		!gw_get_ep(a[SVCGW_SVC_A_FAMILY], a[SVCGW_SVC_A_ENCAP_SRC],
+			   NULL, &svc->encap_src);
 }
 
 static int service_reply(struct nlattr **tb, void *arg)
@@ -634,6 +713,11 @@ static void print_server_text(const struct service_info *svc,
 
 	printf("\tserver %s weight %u", format_ep(&ep, buf, sizeof(buf)),
 	       srv->weight);
+	if (srv->method != SVCGW_METHOD_NAT)
+		printf(" method %s",
+		       method_str(srv->method, state, sizeof(state)));
+	if (srv->has_gue_port)
+		printf(" gue-port %u", srv->gue_port);
 	if (srv->has_state)
 		printf(" state %s",
 		       server_state_str(srv->state, state, sizeof(state)));
@@ -661,6 +745,9 @@ static void print_service_text(const struct service_info *svc)
 	if (svc->has_fullnat)
 		printf(" fullnat %s", format_addr(&svc->fullnat, buf,
 						   sizeof(buf)));
+	if (svc->has_encap_src)
+		printf(" encap-src %s", format_addr(&svc->encap_src, buf,
+						     sizeof(buf)));
 	if (svc->mode == SVCGW_MODE_HYBRID && svc->has_state) {
 		printf(" state %s", svc_state_str(svc->state, buf, sizeof(buf)));
 		if (svc->has_reason)
@@ -699,6 +786,9 @@ static void print_server_json(struct json *j, const struct service_info *svc,
 	json_string(j, "address", format_addr(&ep, buf, sizeof(buf)));
 	json_uint(j, "port", ep.port);
 	json_uint(j, "weight", srv->weight);
+	json_string(j, "method", method_str(srv->method, buf, sizeof(buf)));
+	if (srv->has_gue_port)
+		json_uint(j, "gue_port", srv->gue_port);
 	if (srv->has_state)
 		json_string(j, "state", server_state_str(srv->state, buf,
 							 sizeof(buf)));
@@ -729,6 +819,9 @@ static void print_service_json(struct json *j, const struct service_info *svc)
 	if (svc->has_fullnat)
 		json_string(j, "fullnat",
 			    format_addr(&svc->fullnat, buf, sizeof(buf)));
+	if (svc->has_encap_src)
+		json_string(j, "encap_src",
+			    format_addr(&svc->encap_src, buf, sizeof(buf)));
 	if (svc->has_state)
 		json_string(j, "state",
 			    svc_state_str(svc->state, buf, sizeof(buf)));

@@ -26,24 +26,26 @@ static const char usage_text[] =
 "\n"
 "  svcgw service add ADDR:PORT proto tcp|udp [mode MODE] [table PRIME]\n"
 "                    [transition S] [stateful on|off] [down-policy POLICY]\n"
-"                    [fullnat ADDR]\n"
+"                    [fullnat ADDR] [encap-src ADDR]\n"
 "  svcgw service del ADDR:PORT proto tcp|udp\n"
 "  svcgw service show [ADDR:PORT proto tcp|udp]\n"
 "  svcgw service set ADDR:PORT proto tcp|udp [mode MODE] [transition S]\n"
 "                    [stateful on|off] [down-policy POLICY]\n"
-"                    [fullnat ADDR|off]\n"
+"                    [fullnat ADDR|off] [encap-src ADDR|off]\n"
 "  svcgw server add ADDR:PORT proto tcp|udp server SERVER [weight N]\n"
+"                   [method nat|ipip|gue] [gue-port PORT]\n"
 "  svcgw server del ADDR:PORT proto tcp|udp server SERVER\n"
 "  svcgw server set ADDR:PORT proto tcp|udp server SERVER [weight N]\n"
 "                   [state active|draining|down] [deadline S]\n"
 "  svcgw server replace ADDR:PORT proto tcp|udp server SERVER with SERVER\n"
-"                       [weight N]\n"
+"                       [weight N] [method nat|ipip|gue] [gue-port PORT]\n"
 "  svcgw session show [ADDR:PORT proto tcp|udp]\n"
 "  svcgw session flush [ADDR:PORT proto tcp|udp [server SERVER]]\n"
 "  svcgw stats\n"
 "  svcgw flush\n"
 "  svcgw config set [session-max N] [timeout-tcp-syn S] [timeout-tcp-est S]\n"
-"                   [timeout-tcp-fin S] [timeout-udp S]\n"
+"                   [timeout-tcp-fin S] [timeout-udp S] [encap-src4 ADDR]\n"
+"                   [encap-src6 ADDR]\n"
 "  svcgw config show\n"
 "  svcgw help\n"
 "\n"
@@ -54,6 +56,13 @@ static const char usage_text[] =
 "POLICY     reschedule or expire: what happens to the sessions of a server\n"
 "           set down\n"
 "N, S       decimal numbers (S in seconds); the kernel checks their ranges\n"
+"method     how packets reach the server: nat (the default) rewrites them;\n"
+"           ipip and gue (in UDP to the server's gue-port, given with gue\n"
+"           only) encapsulate them and the server answers the client\n"
+"           directly.  Set when the server is made (add, replace).\n"
+"encap-src  the outer source address of a service's encapsulated packets;\n"
+"           off: the namespace's encap-src4 or encap-src6, where 0.0.0.0\n"
+"           and :: mean none (routing picks).\n"
 "\n"
 "set changes only what it is given, at least one setting.  server replace\n"
 "moves the old server's share to the new one in one step; the new server\n"
@@ -65,7 +74,8 @@ static const char usage_text[] =
 "           request, all or nothing (a server add names a service added\n"
 "           earlier in the file); any other line first sends the adds\n"
 "           before it, then runs alone.  The first error stops the run and\n"
-"           names its line: \"svcgw: FILE:LINE: ...\".\n"
+"           names its line: \"svcgw: FILE:LINE: ...\".  A batched\n"
+"           service add takes no fullnat nor encap-src (use service set).\n"
 "--replace  with -b: the file is the whole configuration.  It may hold\n"
 "           service add and server add lines only; services not in it are\n"
 "           deleted, services whose servers and weights are unchanged keep\n"
@@ -154,6 +164,9 @@ void parse_error(int err, const char *what, const char *val)
 	case PARSE_NOPORT:
 		pr_err("missing port in \"%s\"%s", val, strchr(val, ':') ?
 		       " (an IPv6 address takes brackets: [ADDR]:PORT)" : "");
+		break;
+	case PARSE_FAMILY:
+		pr_err("invalid %s \"%s\": wrong address family", what, val);
 		break;
 	default:
 		pr_err("invalid %s \"%s\"", what, val);

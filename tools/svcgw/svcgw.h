@@ -59,6 +59,8 @@ struct svc_req {
 	uint8_t down_policy;	/* enum svcgw_down_policy */
 	bool has_fullnat;
 	struct endpoint fullnat;	/* family 0: off */
+	bool has_encap_src;
+	struct endpoint encap_src;	/* family 0: off */
 	bool has_server;	/* put an SVCGW_A_SERVER too */
 	struct endpoint srv;
 	bool has_new;		/* and an SVCGW_A_SERVER_NEW (replace) */
@@ -70,6 +72,10 @@ struct svc_req {
 	uint8_t state;		/* enum svcgw_server_state */
 	bool has_deadline;
 	uint32_t deadline;	/* s */
+	bool has_method;
+	uint8_t method;		/* enum svcgw_method */
+	bool has_gue_port;
+	uint16_t gue_port;
 };
 
 struct nl_msg;

@@ -283,6 +283,92 @@ static void test_settings(void)
 	   "server_state_str");
 }
 
+/* Servers' methods and encapsulation sources. */
+static void test_encap(void)
+{
+	static const uint8_t v4[4] = { 198, 51, 100, 1 };
+	char buf[NUM_STRLEN];
+	struct endpoint ep;
+	uint16_t port;
+	uint8_t v;
+
+	ok(!parse_method("nat", &v) && v == SVCGW_METHOD_NAT, "method nat");
+	ok(!parse_method("ipip", &v) && v == SVCGW_METHOD_IPIP, "method ipip");
+	ok(!parse_method("gue", &v) && v == SVCGW_METHOD_GUE, "method gue");
+	v = 7;
+	ok(parse_method("vxlan", &v) == PARSE_INVAL && v == 7,
+	   "method vxlan refused, value untouched");
+	ok(parse_method("GUE", &v) == PARSE_INVAL, "method GUE refused");
+	ok(parse_method("1", &v) == PARSE_INVAL, "method 1 refused");
+	ok(parse_method("", &v) == PARSE_INVAL, "empty method refused");
+	ok(!strcmp(method_str(SVCGW_METHOD_NAT, buf, sizeof(buf)), "nat") &&
+	   !strcmp(method_str(SVCGW_METHOD_IPIP, buf, sizeof(buf)), "ipip") &&
+	   !strcmp(method_str(SVCGW_METHOD_GUE, buf, sizeof(buf)), "gue") &&
+	   !strcmp(method_str(SVCGW_METHOD_MAX + 1, buf, sizeof(buf)), "3"),
+	   "method_str");
+
+	ok(!parse_gue_port("6080", &port) && port == 6080, "gue-port 6080");
+	ok(!parse_gue_port("1", &port) && port == 1, "gue-port 1");
+	ok(!parse_gue_port("65535", &port) && port == 65535,
+	   "gue-port 65535");
+	ok(parse_gue_port("0", &port) == PARSE_PORT, "gue-port 0 refused");
+	ok(parse_gue_port("65536", &port) == PARSE_PORT,
+	   "gue-port 65536 refused");
+	ok(parse_gue_port("-1", &port) == PARSE_PORT, "gue-port -1 refused");
+	ok(parse_gue_port("0x17c0", &port) == PARSE_PORT,
+	   "gue-port 0x17c0 refused");
+	ok(parse_gue_port("", &port) == PARSE_PORT, "empty gue-port refused");
+
+	ok(!method_error(false, 0, false), "no method, no gue-port");
+	ok(!method_error(true, SVCGW_METHOD_NAT, false), "method nat alone");
+	ok(!method_error(true, SVCGW_METHOD_IPIP, false), "method ipip alone");
+	ok(!method_error(true, SVCGW_METHOD_GUE, true),
+	   "method gue with a gue-port");
+	ok(method_error(true, SVCGW_METHOD_GUE, false) &&
+	   strstr(method_error(true, SVCGW_METHOD_GUE, false), "needs"),
+	   "method gue without a gue-port refused");
+	ok(method_error(false, 0, true) != NULL,
+	   "gue-port without a method refused");
+	ok(method_error(true, SVCGW_METHOD_NAT, true) != NULL,
+	   "gue-port with method nat refused");
+	ok(method_error(true, SVCGW_METHOD_IPIP, true) != NULL,
+	   "gue-port with method ipip refused");
+
+	ok(!parse_encap_src("198.51.100.1", &ep) && ep.family == AF_INET &&
+	   !ep.port && !memcmp(ep.addr, v4, 4), "encap-src IPv4 address");
+	ok(!parse_encap_src("2001:db8:2::1", &ep) && ep.family == AF_INET6,
+	   "encap-src IPv6 address");
+	ok(!parse_encap_src("[2001:db8:2::1]", &ep) && ep.family == AF_INET6,
+	   "encap-src IPv6 address in brackets");
+	ep.family = AF_INET;
+	ok(!parse_encap_src("off", &ep) && ep.family == 0,
+	   "encap-src off (family 0: an empty attribute)");
+	ok(parse_encap_src("198.51.100.1:80", &ep) == PARSE_ADDR,
+	   "encap-src with a port refused");
+	ok(parse_encap_src("[2001:db8::1]:80", &ep) == PARSE_ADDR,
+	   "encap-src IPv6 with a port refused");
+	ok(parse_encap_src("198.51.100.1:0", &ep) == PARSE_ADDR,
+	   "encap-src with port 0 refused");
+	ok(parse_encap_src("OFF", &ep) == PARSE_ADDR, "encap-src OFF refused");
+	ok(parse_encap_src("", &ep) == PARSE_ADDR, "empty encap-src refused");
+
+	/* config set encap-src4 / encap-src6 */
+	ok(!parse_host_addr("0.0.0.0", AF_INET, &ep) && ep.family == AF_INET,
+	   "encap-src4 0.0.0.0");
+	ok(!parse_host_addr("198.51.100.1", AF_INET, &ep) &&
+	   !memcmp(ep.addr, v4, 4), "encap-src4 address");
+	ok(!parse_host_addr("::", AF_INET6, &ep) && ep.family == AF_INET6,
+	   "encap-src6 ::");
+	ok(parse_host_addr("2001:db8::1", AF_INET, &ep) == PARSE_FAMILY,
+	   "encap-src4 IPv6 refused");
+	ok(parse_host_addr("198.51.100.1", AF_INET6, &ep) == PARSE_FAMILY,
+	   "encap-src6 IPv4 refused");
+	ok(parse_host_addr("off", AF_INET, &ep) == PARSE_ADDR,
+	   "encap-src4 off refused");
+	ok(parse_host_addr("198.51.100.1:0", AF_INET, &ep) == PARSE_ADDR,
+	   "encap-src4 with a port refused");
+}
+
 static void test_format(void)
 {
 	struct endpoint ep = { .family = AF_INET6, .port = 80 };
@@ -362,6 +448,7 @@ int main(void)
 	test_u32();
 	test_names();
 	test_settings();
+	test_encap();
 	test_format();
 	test_split();
 	test_find_object();

@@ -217,6 +217,11 @@ enum svcgw_service_attr {
 				 * port of its session; empty: off.  Needs
 				 * mode STATEFUL (the default with it)
 				 */
+	SVCGW_SVC_A_ENCAP_SRC,	/* binary: the outer source address (4 or
+				 * 16 bytes, the service's family) of its
+				 * encapsulated servers' packets; empty:
+				 * the namespace's (SVCGW_CFG_A_ENCAP_SRC*)
+				 */
 
 	__SVCGW_SVC_A_MAX,
 	SVCGW_SVC_A_MAX = __SVCGW_SVC_A_MAX - 1
@@ -280,9 +285,39 @@ enum svcgw_server_attr {
 				 * flows, 0..86400, 0 = until they end
 				 * (request); ms left (reply)
 				 */
+	SVCGW_SRV_A_METHOD,	/* u8: enum svcgw_method, default NAT; set
+				 * when the server is made (NEW, REPLACE's
+				 * new server, a batch)
+				 */
+	SVCGW_SRV_A_GUE_PORT,	/* u16: the server's GUE port (METHOD GUE
+				 * only, and needed there)
+				 */
 
 	__SVCGW_SRV_A_MAX,
 	SVCGW_SRV_A_MAX = __SVCGW_SRV_A_MAX - 1
+};
+
+/*
+ * How packets reach a server.  Encapsulated, the client's packet arrives
+ * untouched inside a header from the gateway (the service's ENCAP_SRC,
+ * else the namespace's, else the address routing picks) to the server's
+ * address, and the server answers the client directly from the service
+ * address (direct server return): the server port is the service's.
+ */
+enum svcgw_method {
+	SVCGW_METHOD_NAT,	/* destination rewritten; replies come back
+				 * through the gateway
+				 */
+	SVCGW_METHOD_IPIP,	/* IPv4 in IPv4 (protocol 4), IPv6 in IPv6
+				 * (41)
+				 */
+	SVCGW_METHOD_GUE,	/* in UDP to SVCGW_SRV_A_GUE_PORT, GUE
+				 * version 0 with the flow identifier in
+				 * an optional word (Documentation/svcgw.rst)
+				 */
+
+	__SVCGW_METHOD_MAX,
+	SVCGW_METHOD_MAX = __SVCGW_METHOD_MAX - 1
 };
 
 /* State of a session, as shown in dumps. */
@@ -365,6 +400,16 @@ enum svcgw_stats_attr {
 					 * going away, no free gateway port):
 					 * dropped
 					 */
+	SVCGW_STATS_A_ENCAP_TOO_BIG,	/* u64: packets for an encapsulated
+					 * server that did not fit the path
+					 * with the tunnel header: refused
+					 * with ICMP frag needed / packet too
+					 * big, the MTU less the header
+					 */
+	SVCGW_STATS_A_DROP_NO_ROUTE,	/* u64: packets for an encapsulated
+					 * server with no route to it
+					 */
+	SVCGW_STATS_A_ENCAP_PACKETS,	/* u64: packets sent encapsulated */
 
 	__SVCGW_STATS_A_MAX,
 	SVCGW_STATS_A_MAX = __SVCGW_STATS_A_MAX - 1
@@ -383,6 +428,14 @@ enum svcgw_config_attr {
 	SVCGW_CFG_A_TIMEOUT_TCP_EST,	/* u32: 1..86400 */
 	SVCGW_CFG_A_TIMEOUT_TCP_FIN,	/* u32: 1..86400 */
 	SVCGW_CFG_A_TIMEOUT_UDP,	/* u32: 1..86400 */
+	SVCGW_CFG_A_ENCAP_SRC4,		/* binary, 4 bytes: the outer source
+					 * of encapsulated packets of IPv4
+					 * services without their own;
+					 * 0.0.0.0: routing picks (default)
+					 */
+	SVCGW_CFG_A_ENCAP_SRC6,		/* binary, 16 bytes: the same for
+					 * IPv6; ::: routing picks
+					 */
 
 	__SVCGW_CFG_A_MAX,
 	SVCGW_CFG_A_MAX = __SVCGW_CFG_A_MAX - 1
