@@ -4,7 +4,8 @@
 # Memory per session: fill the session table of a stateful UDP service with
 # N new flows injected by pktgen, then take the bytes per session three
 # ways and fail any above SESSION_MEM_MAX (default 128).  N is
-# SESSION_MEM_N, else BENCH_SESSION_MEM, else 500000; for the issue's
+# SESSION_MEM_N, else BENCH_SESSION_MEM, else 500000 (20000 on a debug
+# kernel, where the bound is not checked: see below); for the issue's
 # figure at a million sessions, on the host:
 #
 #   BENCH_SESSION_MEM=1000000 selftests/vm/run-vm.sh --tests 60-session-memory
@@ -132,6 +133,16 @@ PY
 }
 
 svcgw_load || { echo "not ok 1 - svcgw loads"; exit 1; }
+# A debug kernel (make check-debug: SLUB red zones and poison, KASAN,
+# kmemleak tracking every object) makes each session dearer and slower:
+# the table is filled and walked with fewer flows there, and its bytes per
+# session are printed but not held to the bound, which is a production
+# kernel's.
+debug_slab=false
+[ "$(cat /sys/kernel/slab/$CACHE/red_zone 2>/dev/null)" = 1 ] && debug_slab=true
+if $debug_slab && [ -z "${SESSION_MEM_N:-}${BENCH_SESSION_MEM:-}" ]; then
+	N=20000
+fi
 setup_ns gw || exit 1
 ip netns exec "$gw" sysctl -qw net.ipv4.ip_forward=1 \
 	net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
@@ -243,9 +254,15 @@ le()
 {
 	python3 -c 'import sys; sys.exit(not float(sys.argv[1]) <= float(sys.argv[2]))' "$1" "$2"
 }
-check "module: $mod B/session <= $MAX" le "$mod" "$MAX"
-check "kernel: $kern B/session <= $MAX" le "$kern" "$MAX"
-check "per-object: $perobj B/session <= $MAX" le "$perobj" "$MAX"
+if $debug_slab; then
+	for w in module kernel per-object; do
+		ktap_skip "$w: B/session <= $MAX" "slab debugging (red zones) on this kernel"
+	done
+else
+	check "module: $mod B/session <= $MAX" le "$mod" "$MAX"
+	check "kernel: $kern B/session <= $MAX" le "$kern" "$MAX"
+	check "per-object: $perobj B/session <= $MAX" le "$perobj" "$MAX"
+fi
 # The module's bucket count is the truth only if the kernel sees it too;
 # arrays below 4 MB may come from kmalloc, which vmallocinfo does not show.
 if [ "$modb" -ge $((4 << 20)) ]; then

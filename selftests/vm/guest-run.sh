@@ -147,6 +147,7 @@ run_test()
 	local dir=${1%/*} name=${1##*/} line rc limit ns
 	local id=${name%.sh} fails_before=$tap_fail tests_before=$tap_num
 	local re='^(not ok|ok)([[:space:]]+[0-9]+)?([[:space:]]+-)?[[:space:]]*(.*)$'
+	local t0=$SECONDS
 
 	limit=$(test_timeout "$dir" "$name")
 	emit "# selftests: ${dir#"$SRC"/selftests/}: $name (timeout ${limit}s)"
@@ -164,8 +165,12 @@ run_test()
 	done
 	rc=${PIPESTATUS[0]}
 
-	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+	if [ "$rc" -eq 124 ]; then
 		result "not ok" "$id: timed out after ${limit}s"
+	elif [ "$rc" -eq 137 ]; then
+		# timeout's own SIGKILL 10 s past the limit, or the OOM
+		# killer's (the kernel log check below shows which)
+		result "not ok" "$id: killed (SIGKILL: past its ${limit}s limit, or out of memory)"
 	elif [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ] && [ "$tap_fail" -eq "$fails_before" ]; then
 		result "not ok" "$id: exit status $rc"
 	elif [ "$tap_num" -eq "$tests_before" ]; then
@@ -183,6 +188,8 @@ run_test()
 		ip netns del "${ns##*/}"
 	done
 	kernel_check "$id"
+	# For budgets (make check-debug above all): the script, its checks.
+	emit "# $id: $((SECONDS - t0)) s"
 }
 
 # emit_comments PREFIX < TEXT: each line as a TAP comment, at most 40.
