@@ -87,7 +87,7 @@ for ns in "$s1" "$s2" "$s3"; do
 	receiver "$ns" || ok=false
 done
 check "servers: service addresses on lo, tunl0 and ip6tnl0 up, GUE port $GUE_PORT, default route via ret" $ok
-topo_servers || { ktap_fail "servers start"; ktap_finish; }
+topo_servers || topo_servers_wait 240000 || { ktap_fail "servers start"; ktap_finish; }
 # HTTP: Python's http.server on 8000 in each server, a 1 MiB file.
 mkdir -p "$tmp/www"
 head -c 1048576 /dev/urandom > "$tmp/www/blob"
