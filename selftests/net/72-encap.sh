@@ -36,9 +36,6 @@ field()
 svcgw_load || { ktap_fail "module loads"; ktap_finish; }
 ktap_ok "module loads"
 topo_setup || { ktap_fail "topology"; ktap_finish; }
-for m in ipip ip6_tunnel fou fou6; do
-	modprobe "$m" 2> /dev/null
-done
 
 # --- the return path and the receivers ---------------------------------------
 setup_ns ret
@@ -63,24 +60,13 @@ ip -n "$ret" route add 203.0.113.0/24 via 192.0.2.254 || ok=false
 ip -n "$ret" -6 route add 2001:db8:1::/64 via 2001:db8:4::2 || ok=false
 check "return router: servers -> ret -> client, beside the gateway" $ok
 
-# The recipe (Documentation/svcgw.rst, "Encapsulated servers").
+# The recipe (topo.sh's topo_dsr_receiver), and replies by the return
+# router.
 receiver()
 {
-	local ns=$1
-
-	ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
-		net.ipv4.conf.all.arp_announce=2 \
-		net.ipv4.conf.all.rp_filter=0 \
-		net.ipv4.conf.default.rp_filter=0 || return 1
-	ip -n "$ns" addr add $VIP/32 dev lo || return 1
-	ip -n "$ns" addr add $VIP6/128 dev lo || return 1
-	ip -n "$ns" link set tunl0 up || return 1
-	ip -n "$ns" link set ip6tnl0 up || return 1
-	ip netns exec "$ns" sysctl -qw net.ipv4.conf.tunl0.rp_filter=0 || return 1
-	ip -n "$ns" fou add port $GUE_PORT gue || return 1
-	ip -n "$ns" -6 fou add port $GUE_PORT gue || return 1
-	ip -n "$ns" route replace default via 198.51.100.254 || return 1
-	ip -n "$ns" -6 route replace default via 2001:db8:2::fe || return 1
+	topo_dsr_receiver "$1" $GUE_PORT || return 1
+	ip -n "$1" route replace default via 198.51.100.254 || return 1
+	ip -n "$1" -6 route replace default via 2001:db8:2::fe || return 1
 }
 ok=true
 for ns in "$s1" "$s2" "$s3"; do

@@ -154,6 +154,30 @@ ns_listens()
 	ip netns exec "$1" ss -Htln "sport = :$2" | grep -q .
 }
 
+# topo_dsr_receiver NS GUE_PORT: make server NS a receiver of encapsulated
+# flows, as Documentation/svcgw.rst's recipe says: the service addresses
+# on lo (arp_ignore 1, arp_announce 2), the ipip and ip6tnl fallback
+# devices up, rp_filter off, GUE on GUE_PORT for IPv4 and IPv6.
+topo_dsr_receiver()
+{
+	local ns=$1 m
+
+	for m in ipip ip6_tunnel fou fou6; do
+		modprobe "$m" 2> /dev/null
+	done
+	ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
+		net.ipv4.conf.all.arp_announce=2 \
+		net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.default.rp_filter=0 || return 1
+	ip -n "$ns" addr add $VIP/32 dev lo || return 1
+	ip -n "$ns" addr add $VIP6/128 dev lo || return 1
+	ip -n "$ns" link set tunl0 up || return 1
+	ip -n "$ns" link set ip6tnl0 up || return 1
+	ip netns exec "$ns" sysctl -qw net.ipv4.conf.tunl0.rp_filter=0 || return 1
+	ip -n "$ns" fou add port "$2" gue || return 1
+	ip -n "$ns" -6 fou add port "$2" gue
+}
+
 # gwcli ARGS...: the svcgw CLI in the gateway namespace.
 gwcli()
 {

@@ -70,3 +70,26 @@ print("answered: %d, failed: %d, by: %s" % (d["ok"], d["failed"],
       json.dumps(d["servers"], sort_keys=True)))'
 say "JSON for scripts"
 run gwcli -j -p service show $VIP:53 proto udp
+
+say "Direct server return: servers reached by GUE answer the client themselves"
+for ns in "$s1" "$s2" "$s3"; do
+	topo_dsr_receiver "$ns" 6080 || { echo "receiver setup failed"; exit 1; }
+done
+echo "(each server: $VIP on lo, GUE on port 6080, the kernel's tunl0 decapsulates)"
+run gwcli service add $VIP:8080 proto tcp
+for s in "${SERVERS[@]}"; do
+	run gwcli server add $VIP:8080 proto tcp server "$s" method gue gue-port 6080
+done
+client_run tcp $VIP 8080 --conns 12 --bytes 262144 | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print("connections ok: %d, failed: %d, answers came from: %s"
+      % (d["ok"], d["failed"], ", ".join(d["peers"])))
+for s, n in sorted(d["servers"].items()):
+    print("  %s served %2d  %s" % (s, n, "#" * n))'
+run gwcli service show $VIP:8080 proto tcp
+gwcli -j stats | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print("encapsulated packets sent: %d, too big for the tunnel (ICMP sent): %d"
+      % (d["encap_packets"], d["encap_too_big"]))'
