@@ -59,8 +59,8 @@ static bool encap_too_big(const struct sk_buff *skb, unsigned int mtu)
 }
 
 /* Push the UDP and GUE headers of @srv's flow @flowid. */
-static void encap_push_gue(struct sk_buff *skb, struct svcgw_server *srv,
-			   u8 family, u32 flowid)
+static void encap_push_gue(struct net *net, struct sk_buff *skb,
+			   struct svcgw_server *srv, u8 family, u32 flowid)
 {
 	struct udphdr *uh;
 	int lo, hi;
@@ -68,7 +68,7 @@ static void encap_push_gue(struct sk_buff *skb, struct svcgw_server *srv,
 	svcgw_gue_build(__skb_push(skb, SVCGW_GUE_HLEN), family, flowid);
 	uh = __skb_push(skb, sizeof(*uh));
 	skb_reset_transport_header(skb);
-	inet_get_local_port_range(dev_net(skb->dev), &lo, &hi);
+	inet_get_local_port_range(net, &lo, &hi);
 	uh->source = svcgw_gue_sport(flowid, lo, hi);
 	uh->dest = srv->fwd.gue_port;
 	uh->len = htons(skb->len);
@@ -95,7 +95,7 @@ static bool encap_prepare(struct sk_buff *skb, const struct dst_entry *dst,
 static unsigned int encap_xmit4(struct svcgw_net *sn,
 				struct svcgw_service *svc,
 				struct svcgw_server *srv, struct sk_buff *skb,
-				u32 flowid)
+				const struct svcgw_tuple *t)
 {
 	u8 method = srv->fwd.method;
 	unsigned int hlen = svcgw_tunnel_overhead(method, AF_INET);
@@ -157,7 +157,9 @@ static unsigned int encap_xmit4(struct svcgw_net *sn,
 	}
 	proto = IPPROTO_IPIP;
 	if (method == SVCGW_METHOD_GUE) {
-		encap_push_gue(skb, srv, AF_INET, flowid);
+		/* The flow identifier: IPIP over IPv4 carries none. */
+		encap_push_gue(net, skb, srv, AF_INET,
+			       svcgw_flow_hash(t, sn->hash_seed));
 		udp_set_csum(false, skb, saddr, srv->ep.addr.ip, skb->len);
 		proto = IPPROTO_UDP;
 	}
@@ -190,8 +192,10 @@ static unsigned int encap_xmit4(struct svcgw_net *sn,
 static unsigned int encap_xmit6(struct svcgw_net *sn,
 				struct svcgw_service *svc,
 				struct svcgw_server *srv, struct sk_buff *skb,
-				u32 flowid)
+				const struct svcgw_tuple *t)
 {
+	/* The flow identifier: in GUE, and the outer flow label. */
+	u32 flowid = svcgw_flow_hash(t, sn->hash_seed);
 	u8 method = srv->fwd.method;
 	unsigned int hlen = svcgw_tunnel_overhead(method, AF_INET6);
 	const struct in6_addr *daddr = (const struct in6_addr *)&srv->ep.addr;
@@ -254,7 +258,7 @@ static unsigned int encap_xmit6(struct svcgw_net *sn,
 	}
 	proto = IPPROTO_IPV6;
 	if (method == SVCGW_METHOD_GUE) {
-		encap_push_gue(skb, srv, AF_INET6, flowid);
+		encap_push_gue(net, skb, srv, AF_INET6, flowid);
 		udp6_set_csum(false, skb, &saddr, daddr, skb->len);
 		proto = IPPROTO_UDP;
 	}
@@ -284,12 +288,10 @@ unsigned int svcgw_encap_xmit(struct svcgw_net *sn, struct svcgw_service *svc,
 			      struct svcgw_server *srv, struct sk_buff *skb,
 			      const struct svcgw_pkt *p)
 {
-	u32 flowid = svcgw_flow_hash(&p->t, sn->hash_seed);
-
 	if (p->t.family == AF_INET)
-		return encap_xmit4(sn, svc, srv, skb, flowid);
+		return encap_xmit4(sn, svc, srv, skb, &p->t);
 #if IS_ENABLED(CONFIG_IPV6)
-	return encap_xmit6(sn, svc, srv, skb, flowid);
+	return encap_xmit6(sn, svc, srv, skb, &p->t);
 #else
 	return NF_DROP;
 #endif
