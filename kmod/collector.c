@@ -87,9 +87,12 @@ static void collector_work(struct work_struct *work)
 	if (atomic_read(&sn->nsessions) || sn->gc_walking)
 		collector_step(sn);
 	svcgw_session_pressure_update(sn);
-	/* Keep going while there are sessions, or services to make them. */
+	/* Keep going while there are sessions, or services or policies to
+	 * make them.
+	 */
 	if (!READ_ONCE(sn->exiting) &&
-	    (atomic_read(&sn->nsessions) || READ_ONCE(sn->nservices)))
+	    (atomic_read(&sn->nsessions) || READ_ONCE(sn->nservices) ||
+	     READ_ONCE(sn->pset_live)))
 		queue_delayed_work(system_power_efficient_wq, &sn->gc_work,
 				   SVCGW_COLLECTOR_INTERVAL);
 }

@@ -39,6 +39,8 @@
 #include "fullnat.h"
 #include "icmp.h"
 #include "encap.h"
+#include "policy.h"
+#include "lut.h"
 #include "nat.h"
 #include "stats.h"
 
@@ -144,11 +146,102 @@ static unsigned int svcgw_forward(struct svcgw_net *sn,
 	return NF_ACCEPT;
 }
 
+/* One destination, be it the same object or its twin of another set? */
+static bool same_dest(const struct svcgw_server *a,
+		      const struct svcgw_server *b)
+{
+	return a == b ||
+	       (a && b && !memcmp(&a->ep, &b->ep, sizeof(a->ep)) &&
+		a->fwd.method == b->fwd.method &&
+		a->fwd.gue_port == b->fwd.gue_port);
+}
+
+/* The destination @pol's group gives the flow @t, NULL if none. */
+static struct svcgw_server *policy_pick(struct svcgw_net *sn,
+					const struct svcgw_policy *pol,
+					const struct svcgw_tuple *t)
+{
+	struct svcgw_lut *lut = rcu_dereference(pol->group->lut);
+	u16 i = lut->slot[svcgw_lut_entry(lut, t, sn->hash_seed)];
+
+	return i == SVCGW_SLOT_EMPTY ? NULL : lut->servers[i];
+}
+
+/*
+ * A packet to no service: on to a load balancer node if a forwarding
+ * policy matches it (policy.c), encapsulated.  While the transition from
+ * the previous set runs, a flow whose destination the new set changed is
+ * pinned by a session, as a hybrid service pins a flow of a moved entry:
+ * a TCP SYN to its new destination, anything else to its old one.
+ * Returns false, touching nothing, when no policy matches.
+ */
+static bool svcgw_policy_forward(struct svcgw_net *sn,
+				 const struct svcgw_pset *ps,
+				 struct sk_buff *skb, struct svcgw_pkt *p,
+				 unsigned int *verdict)
+{
+	struct svcgw_server *dest = NULL, *odest = NULL;
+	struct svcgw_policy *pol, *opol = NULL, *via;
+	const struct svcgw_pset *prev;
+	unsigned int len = skb->len;
+	struct svcgw_session *s;
+	struct svcgw_tuple reply;
+	bool created = false;
+
+	pol = svcgw_pset_lookup_rcu(ps, &p->t, sn->hash_seed);
+	prev = rcu_dereference(ps->prev);
+	if (unlikely(prev) && time_before(jiffies, ps->until))
+		opol = svcgw_pset_lookup_rcu(prev, &p->t, sn->hash_seed);
+	if (!pol && !opol)
+		return false;
+	svcgw_event(sn, SVCGW_EV_POLICY_PACKETS);
+	via = pol ?: opol;
+	s = svcgw_flow_session_rcu(sn, p);
+	if (s && s->server->fwd.method != SVCGW_METHOD_NAT) {
+		dest = s->server;
+		svcgw_session_touch(sn, s, SVCGW_DIR_ORIG, p->t.proto,
+				    p->tcp_flags);
+	} else {
+		if (pol)
+			dest = policy_pick(sn, pol, &p->t);
+		if (opol)
+			odest = policy_pick(sn, opol, &p->t);
+		if (odest && !same_dest(dest, odest)) {
+			if (!dest || !svcgw_tcp_syn(p)) {
+				dest = odest;
+				via = opol;
+			}
+			svcgw_tuple_reply(&reply, &p->t, &dest->ep);
+			reply.sport = p->t.dport;
+			s = svcgw_session_create(sn, dest, &p->t, &reply,
+						 p->tcp_flags);
+			if (!IS_ERR(s)) {
+				created = true;
+				dest = s->server;
+				svcgw_event(sn, SVCGW_EV_POLICY_PINNED);
+			}
+		}
+	}
+	if (unlikely(!dest)) {
+		svcgw_event(sn, SVCGW_EV_DROP_NO_SERVER);
+		*verdict = NF_DROP;
+		return true;
+	}
+	*verdict = svcgw_encap_xmit(sn, via->group, dest, skb, p);
+	if (*verdict == NF_STOLEN) {
+		svcgw_count(via->stats, len, created);
+		svcgw_count(dest->stats, len, created);
+	}
+	return true;
+}
+
 unsigned int svcgw_in(void *priv, struct sk_buff *skb,
 		      const struct nf_hook_state *state)
 {
 	struct svcgw_net *sn = priv;
 	struct svcgw_service *svc;
+	struct svcgw_pset *ps;
+	unsigned int verdict;
 	struct svcgw_key key;
 	struct svcgw_pkt p;
 
@@ -174,6 +267,9 @@ unsigned int svcgw_in(void *priv, struct sk_buff *skb,
 	svc = svcgw_service_lookup_rcu(sn, &key);
 	if (svc)
 		return svcgw_forward(sn, svc, skb, &p);
+	ps = rcu_dereference(sn->pset);
+	if (ps && svcgw_policy_forward(sn, ps, skb, &p, &verdict))
+		return verdict;
 	if (READ_ONCE(sn->nfullnat))
 		return svcgw_fullnat_reply(sn, skb, &p);
 	return NF_ACCEPT;

@@ -117,6 +117,9 @@ static const struct nla_policy svcgw_nl_policy[SVCGW_A_MAX + 1] = {
 	[SVCGW_A_CONFIG]	= NLA_POLICY_NESTED(svcgw_nl_cfg_policy),
 	[SVCGW_A_SERVER_NEW]	= NLA_POLICY_NESTED(svcgw_nl_srv_policy),
 	[SVCGW_A_BATCH_FLAGS]	= { .type = NLA_REJECT },
+	[SVCGW_A_POLICY_SET]	= { .type = NLA_REJECT },
+	[SVCGW_A_GROUP]		= { .type = NLA_REJECT },
+	[SVCGW_A_POLICY]	= { .type = NLA_REJECT },
 };
 
 /* SVCGW_CMD_BATCH: repeated services, each with a list of servers. */
@@ -142,6 +145,58 @@ const struct nla_policy svcgw_nl_batch_policy[SVCGW_A_MAX + 1] = {
 	[SVCGW_A_SERVER_NEW]	= { .type = NLA_REJECT },
 	[SVCGW_A_BATCH_FLAGS]	= NLA_POLICY_MASK(NLA_U32,
 						  SVCGW_BATCH_F_REPLACE),
+	[SVCGW_A_POLICY_SET]	= { .type = NLA_REJECT },
+	[SVCGW_A_GROUP]		= { .type = NLA_REJECT },
+	[SVCGW_A_POLICY]	= { .type = NLA_REJECT },
+};
+
+/* SVCGW_CMD_POLICY_SET_REPLACE: one set, repeated groups and policies. */
+static const struct nla_policy group_policy[SVCGW_GROUP_A_MAX + 1] = {
+	[SVCGW_GROUP_A_NAME]	= { .type = NLA_NUL_STRING,
+				    .len = SVCGW_NAME_MAX - 1 },
+	[SVCGW_GROUP_A_TABLE_SIZE] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &table_range),
+	[SVCGW_GROUP_A_DESTS]	= NLA_POLICY_NESTED_ARRAY(svcgw_nl_srv_policy),
+	[SVCGW_GROUP_A_STATS]	= { .type = NLA_REJECT },
+	[SVCGW_GROUP_A_FAMILY]	= { .type = NLA_REJECT },
+};
+
+static const struct nla_policy policy_policy[SVCGW_POLICY_A_MAX + 1] = {
+	[SVCGW_POLICY_A_FAMILY]	= { .type = NLA_U16 },
+	[SVCGW_POLICY_A_ADDR]	= { .type = NLA_BINARY, .len = 16 },
+	[SVCGW_POLICY_A_PORT]	=
+		NLA_POLICY_FULL_RANGE(NLA_U16, &svc_port_range),
+	[SVCGW_POLICY_A_PROTO]	= { .type = NLA_U8 },
+	[SVCGW_POLICY_A_SRC]	= { .type = NLA_BINARY, .len = 16 },
+	[SVCGW_POLICY_A_SRC_PLEN] = NLA_POLICY_MAX(NLA_U8, 128),
+	[SVCGW_POLICY_A_GROUP]	= { .type = NLA_NUL_STRING,
+				    .len = SVCGW_NAME_MAX - 1 },
+	[SVCGW_POLICY_A_STATS]	= { .type = NLA_REJECT },
+};
+
+static const struct nla_policy pset_policy[SVCGW_PSET_A_MAX + 1] = {
+	[SVCGW_PSET_A_NAME]	= { .type = NLA_NUL_STRING,
+				    .len = SVCGW_NAME_MAX - 1 },
+	[SVCGW_PSET_A_GEN]	= { .type = NLA_U64 },
+	[SVCGW_PSET_A_TRANSITION] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &transition_range),
+	[SVCGW_PSET_A_TRANSITION_LEFT] = { .type = NLA_REJECT },
+	[SVCGW_PSET_A_NGROUPS]	= { .type = NLA_REJECT },
+	[SVCGW_PSET_A_NPOLICIES] = { .type = NLA_REJECT },
+	[SVCGW_PSET_A_PREV_GEN]	= { .type = NLA_REJECT },
+};
+
+const struct nla_policy svcgw_nl_pset_op_policy[SVCGW_A_MAX + 1] = {
+	[SVCGW_A_SERVICE]	= { .type = NLA_REJECT },
+	[SVCGW_A_SERVER]	= { .type = NLA_REJECT },
+	[SVCGW_A_SESSION]	= { .type = NLA_REJECT },
+	[SVCGW_A_STATS]		= { .type = NLA_REJECT },
+	[SVCGW_A_CONFIG]	= { .type = NLA_REJECT },
+	[SVCGW_A_SERVER_NEW]	= { .type = NLA_REJECT },
+	[SVCGW_A_BATCH_FLAGS]	= { .type = NLA_REJECT },
+	[SVCGW_A_POLICY_SET]	= NLA_POLICY_NESTED(pset_policy),
+	[SVCGW_A_GROUP]		= NLA_POLICY_NESTED(group_policy),
+	[SVCGW_A_POLICY]	= NLA_POLICY_NESTED(policy_policy),
 };
 
 /* Its operations are set by svcgw_genl_register() (netlink.c). */
@@ -156,26 +211,33 @@ struct genl_family svcgw_genl_family __ro_after_init = {
 };
 
 /*
- * Family and address of a service nest (@srv false: SVCGW_SVC_A_*) or a
- * server nest (SVCGW_SRV_A_*) into @key, with the errors an operator can
- * act on.
+ * The family and address of a nest (attributes @fa and @aa of @tb) into
+ * @key, zeroed first: a unicast address of the family's length.  @what
+ * names the object in the messages (enum svcgw_nl_what).
  */
-static int parse_addr(struct nlattr *nest, struct nlattr **tb, bool srv,
-		      struct svcgw_key *key, struct netlink_ext_ack *extack)
+static const char *const msg_required[] = {
+	[SVCGW_NL_SERVICE] = "service family and address are required",
+	[SVCGW_NL_SERVER] = "server family and address are required",
+	[SVCGW_NL_POLICY] = "policy family and address are required",
+};
+
+static const char *const msg_unicast[] = {
+	[SVCGW_NL_SERVICE] = "service address must be unicast",
+	[SVCGW_NL_SERVER] = "server address must be unicast",
+	[SVCGW_NL_POLICY] = "policy address must be unicast",
+};
+
+int svcgw_nl_parse_addr(struct nlattr *nest, struct nlattr **tb, int fa,
+			int aa, enum svcgw_nl_what what, struct svcgw_key *key,
+			struct netlink_ext_ack *extack)
 {
-	int fa = srv ? SVCGW_SRV_A_FAMILY : SVCGW_SVC_A_FAMILY;
-	int aa = srv ? SVCGW_SRV_A_ADDR : SVCGW_SVC_A_ADDR;
 	u16 family;
 	int len;
 
 	if (NL_REQ_ATTR_CHECK(extack, nest, tb, fa) ||
 	    NL_REQ_ATTR_CHECK(extack, nest, tb, aa)) {
-		if (srv)
-			NL_SET_ERR_MSG(extack,
-				       "server family and address are required");
-		else
-			NL_SET_ERR_MSG(extack,
-				       "service family and address are required");
+		if (extack)
+			extack->_msg = msg_required[what];
 		return -EINVAL;
 	}
 	family = nla_get_u16(tb[fa]);
@@ -203,15 +265,24 @@ static int parse_addr(struct nlattr *nest, struct nlattr **tb, bool srv,
 	    ipv6_addr_any((struct in6_addr *)key->addr.b) ||
 	    ipv6_addr_is_multicast((struct in6_addr *)key->addr.b) ||
 	    ipv6_addr_v4mapped((struct in6_addr *)key->addr.b)) {
-		if (srv)
-			NL_SET_ERR_MSG_ATTR(extack, tb[aa],
-					    "server address must be unicast");
-		else
-			NL_SET_ERR_MSG_ATTR(extack, tb[aa],
-					    "service address must be unicast");
+		NL_SET_BAD_ATTR(extack, tb[aa]);
+		if (extack)
+			extack->_msg = msg_unicast[what];
 		return -EINVAL;
 	}
 	return 0;
+}
+
+static int parse_addr(struct nlattr *nest, struct nlattr **tb, bool srv,
+		      struct svcgw_key *key, struct netlink_ext_ack *extack)
+{
+	if (srv)
+		return svcgw_nl_parse_addr(nest, tb, SVCGW_SRV_A_FAMILY,
+					   SVCGW_SRV_A_ADDR, SVCGW_NL_SERVER,
+					   key, extack);
+	return svcgw_nl_parse_addr(nest, tb, SVCGW_SVC_A_FAMILY,
+				   SVCGW_SVC_A_ADDR, SVCGW_NL_SERVICE, key,
+				   extack);
 }
 
 /* The service key of a request: SVCGW_A_SERVICE { FAMILY ADDR PORT PROTO }.

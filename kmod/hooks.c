@@ -98,9 +98,11 @@ void svcgw_hooks_disable(struct svcgw_net *sn)
 	sn->hooks_on = false;
 }
 
-/* After a change of the configuration: off when no service is left. */
+/* After a change of the configuration: off when no service, and no
+ * forwarding policy, is left.
+ */
 void svcgw_hooks_sync(struct svcgw_net *sn)
 {
-	if (!sn->nservices)
+	if (!sn->nservices && !sn->pset_live)
 		svcgw_hooks_disable(sn);
 }

@@ -15,6 +15,7 @@
 #include "stats.h"
 #include "server.h"
 #include "service.h"
+#include "policy.h"
 #include "session.h"
 #include "collector.h"
 #include "hooks.h"
@@ -77,6 +78,7 @@ static int __net_init svcgw_net_init(struct net *net)
 	if (err)
 		goto err_service;
 	svcgw_collector_net_init(sn);
+	svcgw_pset_net_init(sn);
 	return 0;
 
 err_service:
@@ -105,6 +107,7 @@ static void __net_exit svcgw_net_exit(struct net *net)
 	mutex_lock(&sn->lock);
 	svcgw_hooks_disable(sn);
 	mutex_unlock(&sn->lock);
+	svcgw_pset_net_exit(sn);
 	svcgw_service_net_exit(sn);
 	svcgw_encap_net_exit(sn);
 	svcgw_collector_net_exit(sn);

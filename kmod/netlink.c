@@ -90,6 +90,17 @@ static const struct genl_ops svcgw_genl_ops[] = {
 		.maxattr = SVCGW_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
+	{
+		.cmd = SVCGW_CMD_POLICY_SET_REPLACE,
+		.doit = svcgw_nl_policy_replace,
+		.policy = svcgw_nl_pset_op_policy,
+		.maxattr = SVCGW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SVCGW_CMD_POLICY_GET,
+		.dumpit = svcgw_nl_policy_dump,
+	},
 };
 
 int __init svcgw_genl_register(void)

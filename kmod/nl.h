@@ -29,6 +29,10 @@ int svcgw_nl_session_flush(struct sk_buff *skb, struct genl_info *info);
 /* nl_batch.c */
 int svcgw_nl_batch(struct sk_buff *skb, struct genl_info *info);
 
+/* nl_policy.c */
+int svcgw_nl_policy_replace(struct sk_buff *skb, struct genl_info *info);
+int svcgw_nl_policy_dump(struct sk_buff *skb, struct netlink_callback *cb);
+
 /* nl_config.c */
 int svcgw_nl_stats_get(struct sk_buff *skb, struct genl_info *info);
 int svcgw_nl_config_set(struct sk_buff *skb, struct genl_info *info);

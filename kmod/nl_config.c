@@ -71,7 +71,11 @@ int svcgw_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	    put_u64(msg, SVCGW_STATS_A_DROP_NO_ROUTE,
 		    svcgw_event_read(sn, SVCGW_EV_DROP_NO_ROUTE)) ||
 	    put_u64(msg, SVCGW_STATS_A_ENCAP_PACKETS,
-		    svcgw_event_read(sn, SVCGW_EV_ENCAP_PACKETS))) {
+		    svcgw_event_read(sn, SVCGW_EV_ENCAP_PACKETS)) ||
+	    put_u64(msg, SVCGW_STATS_A_POLICY_PACKETS,
+		    svcgw_event_read(sn, SVCGW_EV_POLICY_PACKETS)) ||
+	    put_u64(msg, SVCGW_STATS_A_POLICY_PINNED,
+		    svcgw_event_read(sn, SVCGW_EV_POLICY_PINNED))) {
 		mutex_unlock(&sn->lock);
 		goto nospace;
 	}

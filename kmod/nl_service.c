@@ -11,6 +11,7 @@
 #include "nl.h"
 #include "genl.h"
 #include "service.h"
+#include "policy.h"
 #include "fullnat.h"
 #include "hooks.h"
 #include "lut.h"
@@ -361,6 +362,7 @@ int svcgw_nl_flush(struct sk_buff *skb, struct genl_info *info)
 	struct svcgw_net *sn = svcgw_pernet(genl_info_net(info));
 
 	mutex_lock(&sn->lock);
+	svcgw_pset_flush(sn);
 	svcgw_service_flush(sn);
 	svcgw_hooks_sync(sn);
 	mutex_unlock(&sn->lock);

@@ -102,6 +102,8 @@ enum svcgw_event {
 	SVCGW_EV_ENCAP_TOO_BIG,
 	SVCGW_EV_DROP_NO_ROUTE,
 	SVCGW_EV_ENCAP_PACKETS,
+	SVCGW_EV_POLICY_PACKETS,
+	SVCGW_EV_POLICY_PINNED,
 	SVCGW_EV_MAX
 };
 
@@ -119,6 +121,7 @@ struct svcgw_key {
 };
 
 struct svcgw_service;
+struct svcgw_pset;
 
 /*
  * How a server is reached (enum svcgw_method), fixed when it is made:
@@ -344,6 +347,15 @@ struct svcgw_net {
 	u32				gc_sweep;
 	u64				gc_seen;
 	u64				gc_expired;
+	/*
+	 * policy.c: the forwarding policy set (NULL: none yet), writers
+	 * hold @lock; @pset_live: it (or the set before it, in transition)
+	 * has policies, so the hooks and the collector must run.
+	 */
+	struct svcgw_pset __rcu		*pset;
+	bool				pset_live;
+	u32				pset_seq;	/* bumped on replace */
+	struct delayed_work		pset_work;	/* ends transitions */
 	/* Settings, read locklessly by the packet path. */
 	struct svcgw_config		cfg;
 	/* encap.c: outer sources, [0] IPv4, [1] IPv6; NULL: routing's */

@@ -135,10 +135,16 @@ def recv_line(s):
     return buf.decode(errors="replace").strip()
 
 
-def tcp_one(addr, port, nbytes, timeout):
+def source(args):
+    """The source address --src asks for (port any), or None."""
+    return (args.src, 0) if args.src else None
+
+
+def tcp_one(addr, port, nbytes, timeout, src=None):
     """One connection: returns (server name, ok, peer, error)."""
     payload = os.urandom(nbytes)
-    s = socket.create_connection((addr, port), timeout=timeout)
+    s = socket.create_connection((addr, port), timeout=timeout,
+                                 source_address=src)
     try:
         peer = endpoint(*s.getpeername()[:2])
         name = recv_line(s)
@@ -174,7 +180,7 @@ def tcp(args):
     def run():
         try:
             name, ok, peer, err = tcp_one(args.addr, args.port, args.bytes,
-                                          args.timeout)
+                                          args.timeout, source(args))
         except OSError as e:
             name, ok, peer, err = None, False, None, str(e)
         with lock:
@@ -224,9 +230,9 @@ def udp(args):
     for i in range(args.count):
         s = socket.socket(family(args.addr), socket.SOCK_DGRAM)
         s.settimeout(args.timeout)
-        if args.sport_base:
-            s.bind(("::" if ":" in args.addr else "0.0.0.0",
-                    args.sport_base + i))
+        if args.sport_base or args.src:
+            s.bind((args.src or ("::" if ":" in args.addr else "0.0.0.0"),
+                    args.sport_base + i if args.sport_base else 0))
         payload = os.urandom(args.bytes)
         try:
             for t in range(args.retries + 1):
@@ -264,7 +270,8 @@ def hold(args):
     start = time.monotonic()
     for _ in range(args.conns):
         s = socket.create_connection((args.addr, args.port),
-                                     timeout=args.timeout)
+                                     timeout=args.timeout,
+                                     source_address=source(args))
         name = recv_line(s)
         res["servers"][name] = res["servers"].get(name, 0) + 1
         s.setblocking(False)
@@ -550,6 +557,8 @@ def main():
                        help="udp: a request sent again this many times")
         p.add_argument("--ttl", type=int, default=0)
         p.add_argument("--stop-file", default="")
+        p.add_argument("--src", default="",
+                       help="tcp, hold, udp: the source address")
         p.add_argument("--order", choices=("reverse", "shuffle"),
                        default="reverse")
     args = ap.parse_args()

@@ -33,6 +33,7 @@ int main(void)
 	test_state();
 	test_sesskey();
 	test_twin();
+	test_pmatch();
 	test_tunnel();
 	return tap_done();
 }

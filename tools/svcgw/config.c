@@ -42,6 +42,8 @@ static const struct value_name stats_names[] = {
 	{ SVCGW_STATS_A_ENCAP_TOO_BIG, "encap_too_big", "encap_too_big" },
 	{ SVCGW_STATS_A_DROP_NO_ROUTE, "drop_no_route", "drop_no_route" },
 	{ SVCGW_STATS_A_ENCAP_PACKETS, "encap_packets", "encap_packets" },
+	{ SVCGW_STATS_A_POLICY_PACKETS, "policy_packets", "policy_packets" },
+	{ SVCGW_STATS_A_POLICY_PINNED, "policy_pinned", "policy_pinned" },
 };
 
 static const struct value_name config_names[] = {

@@ -70,6 +70,8 @@ const struct nla_policy gw_stats_policy[SVCGW_STATS_A_MAX + 1] = {
 	[SVCGW_STATS_A_ENCAP_TOO_BIG]	= { .minlen = 4 },
 	[SVCGW_STATS_A_DROP_NO_ROUTE]	= { .minlen = 4 },
 	[SVCGW_STATS_A_ENCAP_PACKETS]	= { .minlen = 4 },
+	[SVCGW_STATS_A_POLICY_PACKETS]	= { .minlen = 4 },
+	[SVCGW_STATS_A_POLICY_PINNED]	= { .minlen = 4 },
 };
 
 static int gw_open(void)

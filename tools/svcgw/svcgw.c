@@ -47,6 +47,9 @@ static const char usage_text[] =
 "                   [timeout-tcp-fin S] [timeout-udp S] [encap-src4 ADDR]\n"
 "                   [encap-src6 ADDR]\n"
 "  svcgw config show\n"
+"  svcgw policy replace FILE\n"
+"  svcgw policy show\n"
+"  svcgw policy flush\n"
 "  svcgw help\n"
 "\n"
 "ADDR:PORT  the service: 192.0.2.10:80 or [2001:db8::10]:80, port 1..65535\n"
@@ -90,7 +93,20 @@ static const char usage_text[] =
 "\n"
 "OBJECT and COMMAND may be abbreviated; the first match in the order above\n"
 "wins (s = service, service s = service show).  COMMAND defaults to show.\n"
-"The flush command removes every service, server and session.\n"
+"The flush command removes every service, server, session and policy.\n"
+"\n"
+"policy replace FILE  (forwarding policies) FILE is the namespace's whole\n"
+"           policy set, sent in one request, all or nothing, its lines:\n"
+"             set NAME [generation N] [transition S]\n"
+"             group NAME [table PRIME]\n"
+"             dest GROUP ADDR method ipip|gue [gue-port PORT] [weight N]\n"
+"             policy ADDR[:PORT] [proto tcp|udp] [from PREFIX[/LEN]]\n"
+"                    group GROUP\n"
+"           A packet to no service that matches a policy goes,\n"
+"           encapsulated, to the destination of its group the group's\n"
+"           table gives; the longest client prefix wins, then a port, then\n"
+"           a protocol.  Errors name FILE:LINE.  policy flush replaces the\n"
+"           set with an empty one.\n"
 "\n"
 "Exit status: 0 on success, 1 on any error (bad arguments, missing module,\n"
 "request refused by the kernel).\n";
@@ -115,6 +131,9 @@ static const struct cmd {
 	{ "flush",	NULL,		cmd_flush },
 	{ "config",	"set",		cmd_config_set },
 	{ "config",	"show",		cmd_config_show },
+	{ "policy",	"replace",	cmd_policy_replace },
+	{ "policy",	"show",		cmd_policy_show },
+	{ "policy",	"flush",	cmd_policy_flush },
 	{ "help",	NULL,		NULL },
 };
 

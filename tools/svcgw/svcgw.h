@@ -112,5 +112,8 @@ int cmd_stats(int argc, char **argv);
 int cmd_flush(int argc, char **argv);
 int cmd_config_set(int argc, char **argv);
 int cmd_config_show(int argc, char **argv);
+int cmd_policy_replace(int argc, char **argv);
+int cmd_policy_show(int argc, char **argv);
+int cmd_policy_flush(int argc, char **argv);
 
 #endif /* SVCGW_H */

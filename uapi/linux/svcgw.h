@@ -139,6 +139,8 @@ enum svcgw_cmd {
 	SVCGW_CMD_SERVER_SET,
 	SVCGW_CMD_SERVER_REPLACE,
 	SVCGW_CMD_BATCH,
+	SVCGW_CMD_POLICY_SET_REPLACE,
+	SVCGW_CMD_POLICY_GET,
 
 	__SVCGW_CMD_MAX,
 	SVCGW_CMD_MAX = __SVCGW_CMD_MAX - 1
@@ -156,6 +158,9 @@ enum svcgw_attr {
 				 * that replaces SVCGW_A_SERVER
 				 */
 	SVCGW_A_BATCH_FLAGS,	/* u32: SVCGW_BATCH_F_* (BATCH only) */
+	SVCGW_A_POLICY_SET,	/* nest: enum svcgw_pset_attr */
+	SVCGW_A_GROUP,		/* nest: enum svcgw_group_attr */
+	SVCGW_A_POLICY,		/* nest: enum svcgw_policy_attr */
 
 	__SVCGW_A_MAX,
 	SVCGW_A_MAX = __SVCGW_A_MAX - 1
@@ -410,6 +415,13 @@ enum svcgw_stats_attr {
 					 * server with no route to it
 					 */
 	SVCGW_STATS_A_ENCAP_PACKETS,	/* u64: packets sent encapsulated */
+	SVCGW_STATS_A_POLICY_PACKETS,	/* u64: packets that matched a
+					 * forwarding policy
+					 */
+	SVCGW_STATS_A_POLICY_PINNED,	/* u64: flows a policy set's
+					 * transition kept on their destination
+					 * (sessions made for it)
+					 */
 
 	__SVCGW_STATS_A_MAX,
 	SVCGW_STATS_A_MAX = __SVCGW_STATS_A_MAX - 1
@@ -439,6 +451,114 @@ enum svcgw_config_attr {
 
 	__SVCGW_CFG_A_MAX,
 	SVCGW_CFG_A_MAX = __SVCGW_CFG_A_MAX - 1
+};
+
+/*
+ * Forwarding policies (the network node): SVCGW_CMD_POLICY_SET_REPLACE
+ * and SVCGW_CMD_POLICY_GET, Documentation/svcgw.rst "Forwarding policies".
+ *
+ * SVCGW_CMD_POLICY_SET_REPLACE do SVCGW_A_POLICY_SET { NAME, [GEN],
+ *                               [TRANSITION] } + SVCGW_A_GROUP { NAME,
+ *                               [TABLE_SIZE], DESTS { SVCGW_A_SERVER
+ *                               { FAMILY, ADDR, METHOD, [GUE_PORT],
+ *                               [WEIGHT] }... } }, repeated, +
+ *                               SVCGW_A_POLICY { FAMILY, ADDR, [PROTO],
+ *                               [PORT], [SRC, [SRC_PLEN]], GROUP },
+ *                               repeated (top-level attributes, as a
+ *                               batch's services: a nest holds 64 KiB at
+ *                               most): the namespace's whole policy set,
+ *                               in one message, replaced with one pointer
+ *                               swap; all or nothing, a refusal names the
+ *                               nest at fault.  A set without policies
+ *                               takes policies away.
+ * SVCGW_CMD_POLICY_GET    dump  -> one message with SVCGW_A_POLICY_SET
+ *                               { NAME, GEN, TRANSITION, TRANSITION_LEFT,
+ *                               NGROUPS, NPOLICIES, PREV_GEN }, then one
+ *                               per group (SVCGW_A_GROUP { NAME,
+ *                               TABLE_SIZE, STATS, DESTS }) and one per
+ *                               policy (SVCGW_A_POLICY { ..., STATS }), in
+ *                               the order they were given; NLM_F_DUMP_INTR
+ *                               if the set was replaced meanwhile.
+ *
+ * A packet (TCP or UDP) to no service of the namespace that matches a
+ * policy is sent, encapsulated as its destination says, to the
+ * destination of the policy's group that the group's Maglev table gives
+ * the flow: every node with the same group picks the same destination.
+ * The most specific policy wins: the longest client prefix, then one
+ * with a port, then one with a protocol.
+ *
+ * Transition: for TRANSITION seconds after a replace, a flow whose
+ * destination differs between the new set and the one before gets a
+ * session (a TCP SYN with the new destination, any other packet with the
+ * old), which keeps it there until it ends.
+ */
+#define SVCGW_NAME_MAX		32	/* bytes of a set or group name, NUL
+					 * included
+					 */
+#define SVCGW_GROUPS_MAX	1024	/* groups in a set */
+#define SVCGW_POLICIES_MAX	(1U << 20)	/* policies in a set */
+
+enum svcgw_pset_attr {
+	SVCGW_PSET_A_UNSPEC,
+	SVCGW_PSET_A_NAME,		/* string: 1..SVCGW_NAME_MAX - 1 */
+	SVCGW_PSET_A_GEN,		/* u64: the set's generation, from
+					 * the configuring node; default
+					 * the previous set's + 1
+					 */
+	SVCGW_PSET_A_TRANSITION,	/* u32: seconds, 0..3600, default
+					 * SVCGW_TRANSITION_DEFAULT
+					 */
+	SVCGW_PSET_A_TRANSITION_LEFT,	/* u32 (reply): ms until the
+					 * transition from the set before ends
+					 */
+	SVCGW_PSET_A_NGROUPS,		/* u32 (reply) */
+	SVCGW_PSET_A_NPOLICIES,		/* u32 (reply) */
+	SVCGW_PSET_A_PREV_GEN,		/* u64 (reply): generation of the set
+					 * before, while its transition runs
+					 */
+	SVCGW_PSET_A_PAD,
+
+	__SVCGW_PSET_A_MAX,
+	SVCGW_PSET_A_MAX = __SVCGW_PSET_A_MAX - 1
+};
+
+/* A destination group: load balancer nodes behind one Maglev table. */
+enum svcgw_group_attr {
+	SVCGW_GROUP_A_UNSPEC,
+	SVCGW_GROUP_A_NAME,		/* string, unique in the set */
+	SVCGW_GROUP_A_TABLE_SIZE,	/* u32: prime, as a service's */
+	SVCGW_GROUP_A_DESTS,		/* nest: SVCGW_A_SERVER nests, 1 to
+					 * SVCGW_SERVERS_MAX, one family;
+					 * METHOD IPIP or GUE, no PORT
+					 */
+	SVCGW_GROUP_A_STATS,		/* nest (reply): enum svcgw_stats_attr */
+	SVCGW_GROUP_A_FAMILY,		/* u16 (reply): its destinations' */
+
+	__SVCGW_GROUP_A_MAX,
+	SVCGW_GROUP_A_MAX = __SVCGW_GROUP_A_MAX - 1
+};
+
+enum svcgw_policy_attr {
+	SVCGW_POLICY_A_UNSPEC,
+	SVCGW_POLICY_A_FAMILY,		/* u16: AF_INET or AF_INET6 */
+	SVCGW_POLICY_A_ADDR,		/* binary: the service address */
+	SVCGW_POLICY_A_PORT,		/* u16: 1..65535; absent: any (needs
+					 * PROTO)
+					 */
+	SVCGW_POLICY_A_PROTO,		/* u8: TCP or UDP; absent: both */
+	SVCGW_POLICY_A_SRC,		/* binary: client prefix, host bits 0;
+					 * absent: any client
+					 */
+	SVCGW_POLICY_A_SRC_PLEN,	/* u8: its length; absent: the
+					 * address's (one client)
+					 */
+	SVCGW_POLICY_A_GROUP,		/* string: the group packets go to,
+					 * of the address's family
+					 */
+	SVCGW_POLICY_A_STATS,		/* nest (reply) */
+
+	__SVCGW_POLICY_A_MAX,
+	SVCGW_POLICY_A_MAX = __SVCGW_POLICY_A_MAX - 1
 };
 
 #define SVCGW_SESSION_MAX_LIMIT	(1U << 28)
