@@ -451,7 +451,8 @@ static void batch_commit(struct svcgw_net *sn, struct svcgw_batch *b)
 		return;
 	/* As svcgw_service_del(), with one grace period for them all. */
 	synchronize_net();
-	if (!sn->nservices) {
+	/* Every session at once, unless policies pin flows with theirs. */
+	if (!sn->nservices && !sn->pset_live) {
 		svcgw_session_flush(sn, NULL, NULL);
 	} else {
 		list_for_each_entry(svc, &dead, list) {

@@ -230,6 +230,7 @@ static bool svcgw_policy_forward(struct svcgw_net *sn,
 	*verdict = svcgw_encap_xmit(sn, via->group, dest, skb, p);
 	if (*verdict == NF_STOLEN) {
 		svcgw_count(via->stats, len, created);
+		svcgw_count(via->group->stats, len, created);
 		svcgw_count(dest->stats, len, created);
 	}
 	return true;

@@ -93,6 +93,7 @@ int svcgw_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct svcgw_net *sn = svcgw_pernet(genl_info_net(info));
 	struct nlattr *tb[SVCGW_CFG_A_MAX + 1];
+	struct svcgw_encap_src *es[2] = {};
 	struct svcgw_config *c = &sn->cfg;
 	int err, i;
 
@@ -105,7 +106,10 @@ int svcgw_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	mutex_lock(&sn->lock);
-	/* The sources first: the one step that can fail (no memory). */
+	/*
+	 * The sources first, both made before either is published: the one
+	 * step that can fail (no memory), all or nothing.
+	 */
 	for (i = 0; i < 2; i++) {
 		struct nlattr *a = tb[i ? SVCGW_CFG_A_ENCAP_SRC6 :
 				      SVCGW_CFG_A_ENCAP_SRC4];
@@ -114,12 +118,17 @@ int svcgw_nl_config_set(struct sk_buff *skb, struct genl_info *info)
 		if (!a)
 			continue;
 		nla_memcpy(&addr, a, sizeof(addr));
-		err = svcgw_service_encap_src_set(sn, &sn->encap_src[i], &addr);
+		err = svcgw_service_encap_src_new(&addr, &es[i]);
 		if (err) {
 			mutex_unlock(&sn->lock);
+			kfree(es[0]);
 			return err;
 		}
 	}
+	for (i = 0; i < 2; i++)
+		if (tb[i ? SVCGW_CFG_A_ENCAP_SRC6 : SVCGW_CFG_A_ENCAP_SRC4])
+			svcgw_service_encap_src_swap(sn, &sn->encap_src[i],
+						     es[i]);
 	if (tb[SVCGW_CFG_A_SESSION_MAX])
 		WRITE_ONCE(c->session_max,
 			   nla_get_u32(tb[SVCGW_CFG_A_SESSION_MAX]));

@@ -66,6 +66,7 @@ int svcgw_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr *tb[SVCGW_SVC_A_MAX + 1];
 	struct svcgw_service_cfg cfg = {};
+	struct svcgw_encap_src *es = NULL;
 	struct svcgw_service *svc;
 	union svcgw_addr fn_addr, es_addr;
 	bool fn_on = false, es_on = false;
@@ -112,14 +113,19 @@ int svcgw_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 			       "a service with encapsulated servers cannot have full NAT");
 		err = -EINVAL;
 	}
-	/* Full NAT and the source first: the steps that can fail (no
-	 * memory); a source set stays set if full NAT then fails.
+	/*
+	 * What can fail (no memory) first, all or nothing: the source is
+	 * made, full NAT set, and only then the source published.
 	 */
 	if (!err && esrc)
-		err = svcgw_service_encap_src_set(sn, &svc->encap_src,
-						  es_on ? &es_addr : NULL);
-	if (!err && fullnat)
+		err = svcgw_service_encap_src_new(es_on ? &es_addr : NULL, &es);
+	if (!err && fullnat) {
 		err = svcgw_fullnat_set(sn, svc, fn_on ? &fn_addr : NULL);
+		if (err)
+			kfree(es);
+	}
+	if (!err && esrc)
+		svcgw_service_encap_src_swap(sn, &svc->encap_src, es);
 	if (!err && which)
 		svcgw_service_set(sn, svc, &cfg, which);
 out:

@@ -72,8 +72,10 @@ static void pset_destroy(struct svcgw_net *sn, struct svcgw_pset *ps)
 	for (i = 0; i < ps->ngroups; i++)
 		if (ps->groups[i].svc)
 			group_destroy(sn, ps->groups[i].svc);
-	if (ps->block)
-		svcgw_stats_block_put(ps->block);
+	for (i = 0; ps->blocks && i < ps->nblocks; i++)
+		if (ps->blocks[i])
+			svcgw_stats_block_put(ps->blocks[i]);
+	kfree(ps->blocks);
 	svcgw_addrfilter_put(ps->filter);
 	kvfree(ps->policies);
 	kvfree(ps->buckets);
@@ -187,10 +189,16 @@ static struct svcgw_pset *pset_build(struct svcgw_net *sn,
 	ps->buckets = kvcalloc(nb, sizeof(*ps->buckets), GFP_KERNEL);
 	ps->policies = kvcalloc(req->npolicies, sizeof(*ps->policies),
 				GFP_KERNEL);
-	ps->block = svcgw_stats_block_alloc(1 + req->npolicies);
+	ps->nblocks = DIV_ROUND_UP(req->npolicies, SVCGW_PSET_STATS_CHUNK);
+	ps->blocks = kcalloc(ps->nblocks, sizeof(*ps->blocks), GFP_KERNEL);
 	if ((req->ngroups && !ps->groups) || !ps->buckets ||
-	    (req->npolicies && !ps->policies) || !ps->block)
+	    (req->npolicies && !ps->policies) || (ps->nblocks && !ps->blocks))
 		goto err;
+	for (i = 0; i < ps->nblocks; i++) {
+		ps->blocks[i] = svcgw_stats_block_alloc(SVCGW_PSET_STATS_CHUNK);
+		if (!ps->blocks[i])
+			goto err;
+	}
 	ps->hmask = nb - 1;
 	for (i = 0; i < req->ngroups; i++) {
 		strscpy(ps->groups[i].name, req->groups[i].name,
@@ -207,7 +215,8 @@ static struct svcgw_pset *pset_build(struct svcgw_net *sn,
 
 		pol->match = rp->match;
 		pol->group = ps->groups[rp->group].svc;
-		pol->stats = ps->block->base + 1 + i;
+		pol->stats = ps->blocks[i / SVCGW_PSET_STATS_CHUNK]->base +
+			     i % SVCGW_PSET_STATS_CHUNK;
 		pol->filter_slot = svcgw_addrfilter_hold(sn, ps->filter,
 							 rp->match.family,
 							 &rp->match.dst);

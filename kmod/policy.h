@@ -14,6 +14,8 @@
 #include "svcgw.h"
 #include "pmatch.h"
 
+#define SVCGW_PSET_STATS_CHUNK	1024
+
 struct svcgw_policy {
 	struct hlist_node		hnode;	/* svcgw_pset.buckets */
 	struct svcgw_pmatch		match;
@@ -47,7 +49,12 @@ struct svcgw_pset {
 	unsigned int			ngroups, npolicies;
 	struct svcgw_pgroup		*groups;
 	struct svcgw_policy		*policies;
-	struct svcgw_stats_block	*block;	/* the policies' counters */
+	/*
+	 * The policies' counters, SVCGW_PSET_STATS_CHUNK a block: a per-CPU
+	 * allocation holds 32 KiB at most.
+	 */
+	unsigned int			nblocks;
+	struct svcgw_stats_block	**blocks;
 	struct svcgw_addrfilter		*filter;
 };
 

@@ -260,27 +260,51 @@ static void encap_src_free_rcu(struct rcu_head *head)
 }
 
 /*
- * Set the outer source of encapsulated packets in @slot (a service's or
- * the namespace's) to @addr; NULL or the any address: none.
+ * An outer source of encapsulated packets, @addr, to publish with
+ * svcgw_service_encap_src_swap() once nothing else of a request can fail:
+ * *@es is NULL for none (@addr NULL or the any address).  -ENOMEM.
  */
-int svcgw_service_encap_src_set(struct svcgw_net *sn,
-				  struct svcgw_encap_src __rcu **slot,
-				  const union svcgw_addr *addr)
+int svcgw_service_encap_src_new(const union svcgw_addr *addr,
+				struct svcgw_encap_src **es)
 {
-	struct svcgw_encap_src *es = NULL, *old;
 	static const union svcgw_addr any;
 
+	*es = NULL;
+	if (!addr || svcgw_addr_equal(addr, &any))
+		return 0;
+	*es = kzalloc(sizeof(**es), GFP_KERNEL);
+	if (!*es)
+		return -ENOMEM;
+	(*es)->addr = *addr;
+	return 0;
+}
+
+/* Make @es (svcgw_service_encap_src_new()) the source in @slot (a
+ * service's or the namespace's); the old one goes after a grace period.
+ */
+void svcgw_service_encap_src_swap(struct svcgw_net *sn,
+				  struct svcgw_encap_src __rcu **slot,
+				  struct svcgw_encap_src *es)
+{
+	struct svcgw_encap_src *old;
+
 	lockdep_assert_held(&sn->lock);
-	if (addr && !svcgw_addr_equal(addr, &any)) {
-		es = kzalloc(sizeof(*es), GFP_KERNEL);
-		if (!es)
-			return -ENOMEM;
-		es->addr = *addr;
-	}
 	old = rcu_replace_pointer(*slot, es, lockdep_is_held(&sn->lock));
 	if (old)
 		call_rcu(&old->rcu, encap_src_free_rcu);
-	return 0;
+}
+
+/* Both at once, for a request with nothing else to fail. */
+static int encap_src_set(struct svcgw_net *sn,
+			 struct svcgw_encap_src __rcu **slot,
+			 const union svcgw_addr *addr)
+{
+	struct svcgw_encap_src *es;
+	int err = svcgw_service_encap_src_new(addr, &es);
+
+	if (!err)
+		svcgw_service_encap_src_swap(sn, slot, es);
+	return err;
 }
 
 /*
@@ -309,8 +333,7 @@ int svcgw_service_add(struct svcgw_net *sn, const struct svcgw_key *key,
 	if (!err && fullnat)
 		err = svcgw_fullnat_set(sn, svc, fullnat);
 	if (!err && encap_src)
-		err = svcgw_service_encap_src_set(sn, &svc->encap_src,
-						  encap_src);
+		err = encap_src_set(sn, &svc->encap_src, encap_src);
 	if (!err)
 		err = svcgw_service_insert(sn, svc);
 	if (err) {

@@ -86,9 +86,11 @@ int svcgw_service_fwd_check(const struct svcgw_service *svc,
 			    const struct svcgw_fwd *fwd,
 			    struct netlink_ext_ack *extack);
 bool svcgw_service_has_encap(const struct svcgw_service *svc);
-int svcgw_service_encap_src_set(struct svcgw_net *sn,
-				struct svcgw_encap_src __rcu **slot,
-				const union svcgw_addr *addr);
+int svcgw_service_encap_src_new(const union svcgw_addr *addr,
+				struct svcgw_encap_src **es);
+void svcgw_service_encap_src_swap(struct svcgw_net *sn,
+				  struct svcgw_encap_src __rcu **slot,
+				  struct svcgw_encap_src *es);
 
 /* For batch.c, which makes and swaps services whole. */
 struct svcgw_service *svcgw_service_alloc(struct svcgw_net *sn,

@@ -703,6 +703,22 @@ def report(res, cfgs, control):
                             "note"])
 
     out += [""] + rate_table("main", "ref", "gen")
+    if any(c["table"] == "encap" for c in cfgs):
+        out += ["", "Encapsulated servers: the same traffic sent on in a "
+                "tunnel header to 3 servers", "(outer packets counted at the"
+                " sink). Ratios to plain forwarding of the bare packets."]
+        out += rate_table("encap", "ref", "gen")
+    pol = [c for c in cfgs if c["table"] == "policy"]
+    if pol:
+        out += ["", "Forwarding policies: a network node (no service), the "
+                "traffic's policy among", "others of its shape, sent by "
+                "ipip to a group of 3; vs 1 = against the same set", "with "
+                "one policy (one client prefix)."]
+        out += table([row(c, c["label"], [vs(c, "pfx1" if c["name"]
+                                                 .startswith("pfx")
+                                                 else "pol1")])
+                      for c in pol],
+                     ["policies", "ratio", "spread", "pps", "vs 1", "note"])
     if any(c["table"] == "tcp" for c in cfgs):
         out += ["", "TCP: 64-byte ACK segments of 1024 flows (32 x 32), "
                 "from tcpgen: AF_PACKET", "on the peer of in0, a veth, same "
@@ -745,8 +761,15 @@ def report(res, cfgs, control):
             for c in sess]
         out += table(rows, ["live sessions", "ratio", "spread", "pps",
                             "vs base", "note"])
-    if control.get("cli") or control["bulk"] or control.get("control_plane"):
+    if control.get("cli") or control["bulk"] or control.get("control_plane") \
+            or control.get("policy_replace"):
         out += ["", "Control plane"]
+        pr = control.get("policy_replace")
+        if pr:
+            out.append("  svcgw policy replace, a set of %d policies (CLI: "
+                       "parse, one message, build and swap): %.2f s into an "
+                       "empty namespace, %.2f s over a set of as many" % (
+                           pr["policies"], pr["first_s"], pr["again_s"]))
         cli = control.get("cli")
         if cli:
             per = cli["seconds"] / cli["commands"]
@@ -1067,6 +1090,8 @@ def main():
             control["bulk"].append(o["bulk"])
         elif "control_plane" in o:
             control["control_plane"] = o["control_plane"]
+        elif "policy_replace" in o:
+            control["policy_replace"] = o["policy_replace"]
         elif "note" in o:
             control["notes"].append(o["note"])
     res = {"date": time.strftime("%Y-%m-%d %H:%M:%S"),

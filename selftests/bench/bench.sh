@@ -25,6 +25,8 @@
 # BENCH_LIVE (100000,1000000: live sessions of the sessions table, 0 for
 # none), BENCH_NEW (1: the new-flow tables, 0 for none), BENCH_TCP (1: the
 # TCP tables, 0 for none),
+# BENCH_FABRIC (1: the encapsulation and forwarding-policy tables, 0 for
+# none), BENCH_POLICIES (10000: policies of the policy-set replace timed),
 # BENCH_CLI_SERVICES (10: services configured with the CLI, one process per
 # command, for the control-plane figure), BENCH_CP_SERVICES (10000:
 # services of the svcgw -b / ipvsadm -R / nft -f comparison, control.sh).
@@ -46,6 +48,9 @@ CLI_SERVICES=${BENCH_CLI_SERVICES:-10}
 LIVE=${BENCH_LIVE:-100000,1000000}
 NEW=${BENCH_NEW:-1}
 TCP=${BENCH_TCP:-1}
+FABRIC=${BENCH_FABRIC:-1}
+POLICIES=${BENCH_POLICIES:-10000}
+GUE_PORT=6080
 # Room for every session the new-flow runs make (none may be refused):
 # svcgw serves a flow without a session at the cap, so a full table would
 # look fast. The new-flow namespaces reach some 500000 each.
@@ -318,6 +323,124 @@ EOF
 	config $name $table "$label" balanced 3 ok "" "$t" "$json"
 }
 
+# cfg_encap NAME METHOD: svcgw stateless, its 3 servers reached by METHOD
+# (ipip, gue): the outer packets reach the sink, counted by their
+# destination (the server).
+cfg_encap()
+{
+	local name=$1 method=$2 gw=b-$1-gw label="svcgw stateless, $2 servers"
+	local t i extra=
+
+	t=$(traffic udp flows svcgw)
+	[ -d /sys/module/svcgw ] ||
+		{ config "$name" encap "$label" balanced 3 fail "module not loaded" "$t"; return; }
+	topo "$name" ||
+		{ config "$name" encap "$label" balanced 3 fail "setup failed" "$t"; return; }
+	[ "$method" = gue ] && extra="gue-port $GUE_PORT"
+	if ! cli "$gw" service add $VIP:80 proto udp mode stateless transition 0; then
+		config "$name" encap "$label" balanced 3 fail "service add refused" "$t"
+		return
+	fi
+	for i in 11 12 13; do
+		# shellcheck disable=SC2086
+		cli "$gw" server add $VIP:80 proto udp server 198.51.100.$i \
+			method "$method" $extra ||
+			{ config "$name" encap "$label" balanced 3 fail "server add refused" "$t"; return; }
+	done
+	config "$name" encap "$label" balanced 3 ok "" "$t"
+}
+
+# cfg_ipvs_tun NAME: IPVS's TUN method (IPIP), mh: what svcgw's ipip is
+# measured against.  (ipvsadm 1.31 cannot ask for GUE: no --tun-type.)
+cfg_ipvs_tun()
+{
+	local name=$1 gw=b-$1-gw label="IPVS TUN (ipip), mh" i t
+
+	t=$(traffic udp flows ipvs)
+	if ! command -v ipvsadm > /dev/null || ! modprobe -a ip_vs ip_vs_mh; then
+		config "$name" encap "$label" balanced 3 skip "IPVS or ipvsadm missing" "$t"
+		return
+	fi
+	topo "$name" ||
+		{ config "$name" encap "$label" balanced 3 fail "setup failed" "$t"; return; }
+	ip -n "$gw" addr add $VIP/32 dev lo
+	ip netns exec "$gw" ipvsadm --set 900 120 $LONG
+	ip netns exec "$gw" ipvsadm -A -u $VIP:80 -s mh -b mh-port ||
+		{ config "$name" encap "$label" balanced 3 fail "ipvsadm -A refused" "$t"; return; }
+	for i in 11 12 13; do
+		ip netns exec "$gw" ipvsadm -a -u $VIP:80 -r 198.51.100.$i:80 -i ||
+			{ config "$name" encap "$label" balanced 3 fail "ipvsadm -a refused" "$t"; return; }
+	done
+	config "$name" encap "$label" balanced 3 ok "" "$t"
+}
+
+# policy_file NPOL NPFX: a policy set whose group sends to the 3 servers
+# by ipip; the traffic's policy (192.0.2.10:80 udp, from 203.0.113.0/24
+# with NPFX) among NPOL policies of its shape (other ports) or NPFX of
+# its shape (other /24 client prefixes, 10.0.0.0/8: matches only).
+policy_file()
+{
+	python3 - "$1" "$2" <<'PY'
+import sys
+npol, npfx = int(sys.argv[1]), int(sys.argv[2])
+print("set bench transition 0")
+print("group g")
+for i in (11, 12, 13):
+    print("dest g 198.51.100.%d method ipip" % i)
+if npfx:
+    print("policy 192.0.2.10:80 proto udp from 203.0.113.0/24 group g")
+    for k in range(1, npfx):
+        print("policy 192.0.2.10:80 proto udp from 10.%d.%d.0/24 group g"
+              % (k >> 8, k & 255))
+else:
+    print("policy 192.0.2.10:80 proto udp group g")
+    for k in range(1, npol):
+        print("policy 192.0.2.10:%d proto udp group g" % (1000 + k))
+PY
+}
+
+# cfg_policy NAME NPOL NPFX LABEL: a network node: no service, a policy
+# set (policy_file) that sends the traffic to the servers by ipip.
+cfg_policy()
+{
+	local name=$1 gw=b-$1-gw label=$4 t
+
+	t=$(traffic udp flows svcgw)
+	[ -d /sys/module/svcgw ] ||
+		{ config "$name" policy "$label" balanced 3 fail "module not loaded" "$t"; return; }
+	topo "$name" ||
+		{ config "$name" policy "$label" balanced 3 fail "setup failed" "$t"; return; }
+	policy_file "$2" "$3" > "$dir/policy-$name.txt"
+	if ! cli "$gw" policy replace "$dir/policy-$name.txt"; then
+		config "$name" policy "$label" balanced 3 fail "policy replace refused" "$t"
+		return
+	fi
+	rm -f "$dir/policy-$name.txt"
+	config "$name" policy "$label" balanced 3 ok "" "$t"
+}
+
+# policy_timing: a set of POLICIES policies replaced by the CLI (parse,
+# one message, the kernel's build and swap), twice: into an empty
+# namespace, then over the first (a transition from it).
+policy_timing()
+{
+	local ns=b-pol-gw t0 t1 t2
+
+	ip netns add $ns && NS_LIST+=("$ns") || return 1
+	policy_file "$POLICIES" 0 > "$dir/policy-timing.txt"
+	t0=$(date +%s.%N)
+	cli $ns policy replace "$dir/policy-timing.txt" ||
+		{ note "policy timing: replace refused"; return 1; }
+	t1=$(date +%s.%N)
+	sed -i 's/^set bench transition 0/set bench2 transition 60/' "$dir/policy-timing.txt"
+	cli $ns policy replace "$dir/policy-timing.txt" ||
+		{ note "policy timing: second replace refused"; return 1; }
+	t2=$(date +%s.%N)
+	rm -f "$dir/policy-timing.txt"
+	jline policy_replace "{'policies': $POLICIES, 'first_s': round($t1 - $t0, 3), 'again_s': round($t2 - $t1, 3)}"
+	cleanup_ns $ns
+}
+
 # build_tcpgen: the TCP generator, compiled in the guest (the host's
 # compiler is on the shared root): nothing to build before "make bench".
 build_tcpgen()
@@ -450,6 +573,15 @@ main()
 	cfg_ipvs ipvs main udp flows '{"fill": "after", "fill_kind": "ipvs"}'
 	cfg_nft nft main udp flows '{"fill": "after", "fill_kind": "conntrack"}'
 	cfg_gen gen main udp pktgen
+	if [ "$FABRIC" != 0 ]; then
+		cfg_encap enc-ipip ipip
+		cfg_encap enc-gue gue
+		cfg_ipvs_tun ipvs-tun
+		cfg_policy pol1 1 0 "1 policy"
+		cfg_policy pol10k 10000 0 "10000 policies"
+		cfg_policy pfx1 0 1 "1 client prefix"
+		cfg_policy pfx1k 0 1000 "1000 client prefixes"
+	fi
 	if [ "$LIVE" != 0 ]; then
 		for n in ${LIVE//,/ }; do
 			cfg_svcgw "sess$(count_name $n)" stateful "$n" sessions udp flows \
@@ -481,6 +613,7 @@ main()
 	fi
 	if [ -d /sys/module/svcgw ]; then
 		cli_timing
+		[ "$FABRIC" = 0 ] || policy_timing
 		control_plane
 		if [ "$SCALE" != 0 ]; then
 			for n in 1 ${SCALE//,/ }; do

@@ -153,13 +153,16 @@ client_run tcp $VIP6 80 --conns 6 --bytes 3000 > "$tmp/v6.json"
 check "IPv6, TCP :80: group g6 (ip6ip6): s1 ($(served_by "$tmp/v6.json"))" \
 	test "$(served_by "$tmp/v6.json")" = "['s1']"
 nncli -j policy show > "$tmp/show2.json"
-check "policy counters: each policy counted what it matched" \
+check "policy counters: each policy and group counted what it matched" \
 	python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 p = [x["packets"] for x in d["policies"]]
-print("# policy packets:", p)
-sys.exit(0 if all(n > 0 for n in p[:2] + p[3:]) and p[2] == 0 else 1)' "$tmp/show2.json"
+g = {x["name"]: x["packets"] for x in d["groups"]}
+print("# policy packets:", p, "groups:", g)
+sys.exit(0 if all(n > 0 for n in p[:2] + p[3:]) and p[2] == 0 and
+         g["ga"] == p[0] + p[2] and g["gb"] == p[1] + p[3] and
+         g["g6"] == p[4] else 1)' "$tmp/show2.json"
 nncli -j stats > "$tmp/st.json"
 check "stats: policy_packets $(json_get 'd["policy_packets"]' < "$tmp/st.json"), encap_packets $(json_get 'd["encap_packets"]' < "$tmp/st.json")" \
 	test "$(json_get 'd["policy_packets"] > 0 and d["encap_packets"] >= d["policy_packets"]' < "$tmp/st.json")" = True
@@ -245,6 +248,23 @@ check "an unknown group: refused at line 4" refused nogroup 4
 client_run tcp $VIP 80 --conns 10 --bytes 2000 --src $SRC_B > "$tmp/after.json"
 check "after the refusals, the set still serves: prefix B to s3 ($(served_by "$tmp/after.json"))" \
 	test "$(served_by "$tmp/after.json")" = "['s3']"
+
+# --- a big set: 21,000 more policies, of two shapes ----------------------------------
+python3 - "$tmp/edge2" > "$tmp/big" <<'PY'
+import sys
+print(open(sys.argv[1]).read().replace("set edge2 ", "set big "))
+for p in range(1000, 21000):
+    print("policy 192.0.2.10:%d proto udp group gb" % p)
+for k in range(1000):
+    print("policy 192.0.2.10:80 proto tcp from 10.%d.%d.0/24 group ga" % (k >> 8, k & 255))
+PY
+nncli policy replace "$tmp/big"
+check "a set of 21,005 policies replaces it" test $? -eq 0
+check "  policy show lists them all" \
+	test "$(nncli -j policy show | json_get 'len(d["policies"])')" -eq 21005
+client_run tcp $VIP 80 --conns 10 --bytes 2000 --src $SRC_B > "$tmp/big.json"
+check "  and serves as before: prefix B to s3 ($(served_by "$tmp/big.json"))" \
+	test "$(served_by "$tmp/big.json")" = "['s3']"
 
 # --- the same change without svcgw: a route ------------------------------------------
 # nn's VIP routed into an ipip tunnel to lb1, then to a multipath route

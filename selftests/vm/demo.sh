@@ -93,3 +93,42 @@ import json, sys
 d = json.load(sys.stdin)
 print("encapsulated packets sent: %d, too big for the tunnel (ICMP sent): %d"
       % (d["encap_packets"], d["encap_too_big"]))'
+
+say "A network node: forwarding policies, the whole set replaced in one step"
+cat > /tmp/demo-edge1 <<SET
+set edge transition 5
+group servers
+dest servers ${SERVERS[0]} method ipip
+dest servers ${SERVERS[1]} method ipip
+policy $VIP:5353 proto udp from 203.0.113.0/24 group servers
+SET
+sed 's/^/    /' /tmp/demo-edge1
+run gwcli policy replace /tmp/demo-edge1
+udp_by()
+{
+	client_run udp $VIP 5353 --count 40 --sport-base "$1" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print("  answered: %d, failed: %d, by: %s" % (d["ok"], d["failed"],
+      json.dumps(d["servers"], sort_keys=True)))'
+}
+echo "40 UDP flows (ports 42000-42039), sent on in IPIP to the policy's group;"
+echo "the servers answer the client directly ($VIP is on their lo):"
+udp_by 42000
+sed -e 's/^set edge /set edge2 /' -e "\$i dest servers ${SERVERS[2]} method ipip" \
+	/tmp/demo-edge1 > /tmp/demo-edge2
+say "Replace the set with one that adds ${SERVERS[2]}: flows in progress keep their server"
+run gwcli policy replace /tmp/demo-edge2
+echo "the same 40 flows, during the 5 s transition (each moved one gets a session):"
+udp_by 42000
+sleep 6
+echo "after the transition, 40 new flows (ports 43000-43039) use the new set:"
+udp_by 43000
+echo "and the first 40 flows are still where they were (their sessions):"
+udp_by 42000
+run gwcli policy show
+gwcli -j stats | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print("packets matched by a policy: %d, flows kept on their server by the transition: %d"
+      % (d["policy_packets"], d["policy_pinned"]))'

@@ -6,9 +6,9 @@
  * of the socket that talks to the family.  Commands that change state need
  * CAP_NET_ADMIN in the user namespace that owns that network namespace,
  * and so does SESSION_GET (it shows clients' addresses); SERVICE_GET,
- * STATS_GET and CONFIG_GET are open to everybody.  A refused request is
- * answered with an errno and an extended ack message, naming the attribute
- * at fault where there is one.  Nested attributes must carry NLA_F_NESTED
+ * STATS_GET, CONFIG_GET and POLICY_GET are open to everybody.  A refused
+ * request is answered with an errno and an extended ack message, naming
+ * the attribute at fault where there is one.  Nested attributes must carry NLA_F_NESTED
  * (strict validation).
  *
  * Objects
@@ -58,7 +58,8 @@
  * SVCGW_CMD_SESSION_FLUSH do    [SVCGW_A_SERVICE { key }]: drops every
  *                               session (of that service).
  * SVCGW_CMD_STATS_GET     do    -> SVCGW_A_STATS { namespace totals }
- * SVCGW_CMD_FLUSH         do    removes every service, server and session.
+ * SVCGW_CMD_FLUSH         do    removes every service, server and session,
+ *                               and the policy set.
  * SVCGW_CMD_CONFIG_SET    do    SVCGW_A_CONFIG { any of the settings }
  * SVCGW_CMD_CONFIG_GET    do    -> SVCGW_A_CONFIG { every setting }
  * SVCGW_CMD_SERVICE_SET   do    SVCGW_A_SERVICE { key, any of MODE,
@@ -542,8 +543,8 @@ enum svcgw_policy_attr {
 	SVCGW_POLICY_A_UNSPEC,
 	SVCGW_POLICY_A_FAMILY,		/* u16: AF_INET or AF_INET6 */
 	SVCGW_POLICY_A_ADDR,		/* binary: the service address */
-	SVCGW_POLICY_A_PORT,		/* u16: 1..65535; absent: any (needs
-					 * PROTO)
+	SVCGW_POLICY_A_PORT,		/* u16: 1..65535, given with PROTO;
+					 * absent: any
 					 */
 	SVCGW_POLICY_A_PROTO,		/* u8: TCP or UDP; absent: both */
 	SVCGW_POLICY_A_SRC,		/* binary: client prefix, host bits 0;
