@@ -52,28 +52,15 @@ struct batch {
 	size_t *slot;		/* hash of service keys: index + 1, 0 free */
 	size_t nslots;		/* a power of 2, at least twice nsvc */
 	/* The objects of the request in message order, while it is sent. */
-	uint32_t *off;
-	unsigned long *lines;
-	size_t nobj;
+	struct file_objects objs;
 };
 
 static struct batch *current;
 
-/* Where errors are from: formatted only when one is printed. */
-static void set_where(const char *file, unsigned long line)
-{
-	pr_where_file = file;
-	pr_where_line = line;
-}
-
 /* The kernel refused the request: name the line of the object at fault. */
 static void locate(long offs)
 {
-	long i = -1;
-
-	if (offs >= 0 && current->nobj)
-		i = find_object_at(current->off, current->nobj, (uint32_t)offs);
-	set_where(current->file, i >= 0 ? current->lines[i] : 0);
+	locate_object(&current->objs, offs);
 }
 
 static uint64_t key_hash(const struct svc_req *r)
@@ -220,19 +207,19 @@ static int put_batch(struct nl_msg *msg, const void *data)
 	for (i = 0; i < b->nsrv; i++)
 		order[next[b->srv[i].svc]++] = &b->srv[i].req;
 	k = 0;
-	b->nobj = 0;
+	b->objs.n = 0;
 	for (i = 0; i < b->nsvc; i++) {
 		const struct bsvc *s = &b->svc[i];
-		size_t j, first = next[i] - s->nsrv, obj = b->nobj;
+		size_t j, first = next[i] - s->nsrv, obj = b->objs.n;
 
 		if (put_batch_service(msg, &s->req, order + first, s->nsrv,
-				      &b->off[obj], &b->off[obj + 1]) < 0)
+				      &b->objs.off[obj], &b->objs.off[obj + 1]) < 0)
 			goto out;
-		b->lines[obj] = s->line;
+		b->objs.lines[obj] = s->line;
 		for (j = 0; j < s->nsrv; j++)
-			b->lines[obj + 1 + j] =
+			b->objs.lines[obj + 1 + j] =
 				((const struct bsrv *)order[first + j])->line;
-		b->nobj += 1 + s->nsrv;
+		b->objs.n += 1 + s->nsrv;
 	}
 	err = 0;
 out:
@@ -254,9 +241,11 @@ static int send_batch(struct batch *b)
 	 * (with a method and a GUE port).
 	 */
 	size = 64 + 8 + b->nsvc * 112 + b->nsrv * 68;
-	b->off = malloc((b->nsvc + b->nsrv + 1) * sizeof(*b->off));
-	b->lines = malloc((b->nsvc + b->nsrv + 1) * sizeof(*b->lines));
-	if (!b->off || !b->lines) {
+	b->objs.off = malloc((b->nsvc + b->nsrv + 1) *
+			     sizeof(*b->objs.off));
+	b->objs.lines = malloc((b->nsvc + b->nsrv + 1) *
+			       sizeof(*b->objs.lines));
+	if (!b->objs.off || !b->objs.lines) {
 		pr_err("out of memory");
 		err = -1;
 	} else {
@@ -265,11 +254,11 @@ static int send_batch(struct batch *b)
 		err = gw_run_big(SVCGW_CMD_BATCH, put_batch, b, size);
 		gw_on_refusal = NULL;
 	}
-	free(b->off);
-	free(b->lines);
-	b->off = NULL;
-	b->lines = NULL;
-	b->nobj = 0;
+	free(b->objs.off);
+	free(b->objs.lines);
+	b->objs.off = NULL;
+	b->objs.lines = NULL;
+	b->objs.n = 0;
 	b->nsvc = 0;
 	b->nsrv = 0;
 	if (b->slot)
@@ -343,7 +332,8 @@ static int batch_line(struct batch *b, char *line, unsigned long lineno)
 
 int run_batch(const char *file, bool replace)
 {
-	struct batch b = { .file = file, .replace = replace };
+	struct batch b = { .file = file, .replace = replace,
+			   .objs.file = file };
 	unsigned long lineno = 0;
 	size_t cap = 0;
 	char *line = NULL;

@@ -21,6 +21,7 @@
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 
+#include "json.h"
 #include "nl.h"
 #include "svcgw.h"
 
@@ -413,4 +414,29 @@ int gw_malformed(const char *what)
 {
 	pr_err("malformed %s in a reply from the kernel", what);
 	return -1;
+}
+
+int gw_get_counters(struct nlattr *nest, struct gw_counters *c)
+{
+	struct nlattr *a[SVCGW_STATS_A_MAX + 1];
+
+	memset(c, 0, sizeof(*c));
+	if (!nest)
+		return 0;
+	if (nla_parse_nested(a, SVCGW_STATS_A_MAX, nest, gw_stats_policy) < 0)
+		return gw_malformed("counters");
+	if (a[SVCGW_STATS_A_PACKETS])
+		c->packets = gw_get_uint(a[SVCGW_STATS_A_PACKETS]);
+	if (a[SVCGW_STATS_A_BYTES])
+		c->bytes = gw_get_uint(a[SVCGW_STATS_A_BYTES]);
+	if (a[SVCGW_STATS_A_SESSIONS])
+		c->sessions = gw_get_uint(a[SVCGW_STATS_A_SESSIONS]);
+	return 0;
+}
+
+void gw_json_counters(struct json *j, const struct gw_counters *c)
+{
+	json_uint(j, "packets", c->packets);
+	json_uint(j, "bytes", c->bytes);
+	json_uint(j, "sessions", c->sessions);
 }

@@ -43,4 +43,15 @@ int gw_get_ep(const struct nlattr *fam, const struct nlattr *addr,
 uint64_t gw_get_uint(const struct nlattr *attr);
 int gw_malformed(const char *what);
 
+/* The counters of a service, server, group, destination or policy. */
+struct gw_counters {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t sessions;
+};
+
+struct json;
+int gw_get_counters(struct nlattr *nest, struct gw_counters *c);
+void gw_json_counters(struct json *j, const struct gw_counters *c);
+
 #endif /* SVCGW_NL_H */

@@ -43,7 +43,7 @@ struct pdest {
 	uint32_t weight;
 	unsigned long line;
 	/* show: */
-	struct counters_p { uint64_t packets, bytes, sessions; } st;
+	struct gw_counters st;
 };
 
 struct pgroup {
@@ -55,7 +55,7 @@ struct pgroup {
 	size_t ndest;
 	/* show: */
 	uint16_t family;
-	struct counters_p st;
+	struct gw_counters st;
 };
 
 struct ppolicy {
@@ -67,7 +67,7 @@ struct ppolicy {
 	uint32_t plen;
 	char group[SVCGW_NAME_MAX];
 	unsigned long line;
-	struct counters_p st;
+	struct gw_counters st;
 };
 
 struct pset {
@@ -82,9 +82,7 @@ struct pset {
 	struct ppolicy *policy;
 	size_t npolicy;
 	/* While the request is sent: every object's offset and line. */
-	uint32_t *off;
-	unsigned long *lines;
-	size_t nobj;
+	struct file_objects objs;
 	/* show: */
 	bool has_left, has_prev;
 	uint32_t left, ngroups, npolicies;
@@ -93,19 +91,9 @@ struct pset {
 
 static struct pset *current;
 
-static void set_where(const char *file, unsigned long line)
-{
-	pr_where_file = file;
-	pr_where_line = line;
-}
-
 static void locate(long offs)
 {
-	long i = -1;
-
-	if (offs >= 0 && current->nobj)
-		i = find_object_at(current->off, current->nobj, (uint32_t)offs);
-	set_where(current->file, i >= 0 ? current->lines[i] : 0);
+	locate_object(&current->objs, offs);
 }
 
 static int arg_name(const char *val, void *dst)
@@ -375,8 +363,8 @@ static uint32_t here(struct nl_msg *msg)
 
 static void note(struct pset *s, struct nl_msg *msg, unsigned long line)
 {
-	s->off[s->nobj] = here(msg);
-	s->lines[s->nobj++] = line;
+	s->objs.off[s->objs.n] = here(msg);
+	s->objs.lines[s->objs.n++] = line;
 }
 
 static int put_dest(struct nl_msg *msg, const struct pdest *d)
@@ -422,7 +410,7 @@ static int put_pset(struct nl_msg *msg, const void *data)
 	struct nlattr *n, *list;
 	size_t i, j;
 
-	s->nobj = 0;
+	s->objs.n = 0;
 	note(s, msg, s->set_line);
 	n = nla_nest_start(msg, SVCGW_A_POLICY_SET | NLA_F_NESTED);
 	if (!n || nla_put_string(msg, SVCGW_PSET_A_NAME, s->name) < 0 ||
@@ -473,9 +461,10 @@ static int send_pset(struct pset *s)
 	size = 256 + 80 + s->ngroup * 64 + (nobj - 1 - s->ngroup -
 					      s->npolicy) * 56 +
 	       s->npolicy * 112;
-	s->off = malloc(nobj * sizeof(*s->off));
-	s->lines = malloc(nobj * sizeof(*s->lines));
-	if (!s->off || !s->lines) {
+	s->objs.file = s->file;
+	s->objs.off = malloc(nobj * sizeof(*s->objs.off));
+	s->objs.lines = malloc(nobj * sizeof(*s->objs.lines));
+	if (!s->objs.off || !s->objs.lines) {
 		pr_err("out of memory");
 		err = -1;
 	} else {
@@ -484,10 +473,10 @@ static int send_pset(struct pset *s)
 		err = gw_run_big(SVCGW_CMD_POLICY_SET_REPLACE, put_pset, s, size);
 		gw_on_refusal = NULL;
 	}
-	free(s->off);
-	free(s->lines);
-	s->off = NULL;
-	s->lines = NULL;
+	free(s->objs.off);
+	free(s->objs.lines);
+	s->objs.off = NULL;
+	s->objs.lines = NULL;
 	return err;
 }
 
@@ -576,24 +565,6 @@ static const struct nla_policy policy_policy[SVCGW_POLICY_A_MAX + 1] = {
 	[SVCGW_POLICY_A_GROUP]		= { .type = NLA_STRING },
 };
 
-static int get_counters(struct nlattr *nest, struct counters_p *c)
-{
-	struct nlattr *a[SVCGW_STATS_A_MAX + 1];
-
-	memset(c, 0, sizeof(*c));
-	if (!nest)
-		return 0;
-	if (nla_parse_nested(a, SVCGW_STATS_A_MAX, nest, gw_stats_policy) < 0)
-		return gw_malformed("counters");
-	if (a[SVCGW_STATS_A_PACKETS])
-		c->packets = gw_get_uint(a[SVCGW_STATS_A_PACKETS]);
-	if (a[SVCGW_STATS_A_BYTES])
-		c->bytes = gw_get_uint(a[SVCGW_STATS_A_BYTES]);
-	if (a[SVCGW_STATS_A_SESSIONS])
-		c->sessions = gw_get_uint(a[SVCGW_STATS_A_SESSIONS]);
-	return 0;
-}
-
 static void copy_name(char *dst, const struct nlattr *a)
 {
 	snprintf(dst, SVCGW_NAME_MAX, "%s", a ? (const char *)nla_data(a) : "");
@@ -646,7 +617,7 @@ static int reply_group(struct pset *s, struct nlattr *nest)
 			g->table = nla_get_u32(a[SVCGW_GROUP_A_TABLE_SIZE]);
 		if (a[SVCGW_GROUP_A_FAMILY])
 			g->family = nla_get_u16(a[SVCGW_GROUP_A_FAMILY]);
-		if (get_counters(a[SVCGW_GROUP_A_STATS], &g->st))
+		if (gw_get_counters(a[SVCGW_GROUP_A_STATS], &g->st))
 			return -1;
 	}
 	if (!a[SVCGW_GROUP_A_DESTS])
@@ -673,7 +644,7 @@ static int reply_group(struct pset *s, struct nlattr *nest)
 		pd->has_gue_port = b[SVCGW_SRV_A_GUE_PORT];
 		if (pd->has_gue_port)
 			pd->gue_port = nla_get_u16(b[SVCGW_SRV_A_GUE_PORT]);
-		if (get_counters(b[SVCGW_SRV_A_STATS], &pd->st))
+		if (gw_get_counters(b[SVCGW_SRV_A_STATS], &pd->st))
 			return -1;
 	}
 	return 0;
@@ -707,7 +678,7 @@ static int reply_policy(struct pset *s, struct nlattr *nest)
 		pol->plen = nla_get_u8(a[SVCGW_POLICY_A_SRC_PLEN]);
 	}
 	copy_name(pol->group, a[SVCGW_POLICY_A_GROUP]);
-	return get_counters(a[SVCGW_POLICY_A_STATS], &pol->st);
+	return gw_get_counters(a[SVCGW_POLICY_A_STATS], &pol->st);
 }
 
 static int pset_reply(struct nlattr **tb, void *arg)
@@ -793,13 +764,6 @@ static void print_text(const struct pset *s)
 	}
 }
 
-static void json_counters(struct json *j, const struct counters_p *c)
-{
-	json_uint(j, "packets", c->packets);
-	json_uint(j, "bytes", c->bytes);
-	json_uint(j, "sessions", c->sessions);
-}
-
 static void print_json(const struct pset *s)
 {
 	char buf[EP_STRLEN], m[NUM_STRLEN];
@@ -823,7 +787,7 @@ static void print_json(const struct pset *s)
 		json_string(&j, "name", g->name);
 		json_string(&j, "family", family_str(g->family));
 		json_uint(&j, "table", g->table);
-		json_counters(&j, &g->st);
+		gw_json_counters(&j, &g->st);
 		json_open_array(&j, "dests");
 		for (k = 0; k < g->ndest; k++) {
 			const struct pdest *d = &g->dest[k];
@@ -836,7 +800,7 @@ static void print_json(const struct pset *s)
 			if (d->has_gue_port)
 				json_uint(&j, "gue_port", d->gue_port);
 			json_uint(&j, "weight", d->weight);
-			json_counters(&j, &d->st);
+			gw_json_counters(&j, &d->st);
 			json_close_object(&j);
 		}
 		json_close_array(&j);
@@ -864,7 +828,7 @@ static void print_json(const struct pset *s)
 			json_string(&j, "from", pre);
 		}
 		json_string(&j, "group", p->group);
-		json_counters(&j, &p->st);
+		gw_json_counters(&j, &p->st);
 		json_close_object(&j);
 	}
 	json_close_array(&j);

@@ -18,12 +18,6 @@
 
 #define DUMP_TRIES	4
 
-struct counters {
-	uint64_t packets;
-	uint64_t bytes;
-	uint64_t sessions;
-};
-
 /* has_*: the kernel sent it (an older one does not). */
 struct server_info {
 	struct endpoint ep;
@@ -35,7 +29,7 @@ struct server_info {
 	uint8_t method;		/* enum svcgw_method: NAT if not sent */
 	bool has_gue_port;
 	uint16_t gue_port;
-	struct counters st;
+	struct gw_counters st;
 };
 
 struct service_info {
@@ -63,7 +57,7 @@ struct service_info {
 	struct endpoint fullnat;
 	bool has_encap_src;
 	struct endpoint encap_src;
-	struct counters st;
+	struct gw_counters st;
 	struct server_info *srv;
 	size_t nsrv;
 };
@@ -542,24 +536,6 @@ static bool get_uint(const struct nlattr *a, uint64_t *val)
 	return a;
 }
 
-static int get_counters(struct nlattr *nest, struct counters *c)
-{
-	struct nlattr *a[SVCGW_STATS_A_MAX + 1];
-
-	memset(c, 0, sizeof(*c));
-	if (!nest)
-		return 0;
-	if (nla_parse_nested(a, SVCGW_STATS_A_MAX, nest, gw_stats_policy) < 0)
-		return gw_malformed("counters");
-	if (a[SVCGW_STATS_A_PACKETS])
-		c->packets = gw_get_uint(a[SVCGW_STATS_A_PACKETS]);
-	if (a[SVCGW_STATS_A_BYTES])
-		c->bytes = gw_get_uint(a[SVCGW_STATS_A_BYTES]);
-	if (a[SVCGW_STATS_A_SESSIONS])
-		c->sessions = gw_get_uint(a[SVCGW_STATS_A_SESSIONS]);
-	return 0;
-}
-
 static int get_server(struct nlattr *nest, struct server_info *srv)
 {
 	struct nlattr *a[SVCGW_SRV_A_MAX + 1];
@@ -575,7 +551,7 @@ static int get_server(struct nlattr *nest, struct server_info *srv)
 	srv->method = SVCGW_METHOD_NAT;
 	get_u8(a[SVCGW_SRV_A_METHOD], &srv->method);
 	srv->has_gue_port = get_u16(a[SVCGW_SRV_A_GUE_PORT], &srv->gue_port);
-	return get_counters(a[SVCGW_SRV_A_STATS], &srv->st);
+	return gw_get_counters(a[SVCGW_SRV_A_STATS], &srv->st);
 }
 
 static int add_servers(struct service_info *svc, struct nlattr *servers)
@@ -666,7 +642,7 @@ static int service_reply(struct nlattr **tb, void *arg)
 		if (a[SVCGW_SVC_A_TABLE_SIZE])
 			svc.table = nla_get_u32(a[SVCGW_SVC_A_TABLE_SIZE]);
 		get_service_state(a, &svc);
-		if (get_counters(a[SVCGW_SVC_A_STATS], &svc.st))
+		if (gw_get_counters(a[SVCGW_SVC_A_STATS], &svc.st))
 			return -1;
 		last = add_service(list, &svc);
 		if (!last)
@@ -769,13 +745,6 @@ static void print_service_text(const struct service_info *svc)
 		print_server_text(svc, srv);
 }
 
-static void print_counters_json(struct json *j, const struct counters *c)
-{
-	json_uint(j, "packets", c->packets);
-	json_uint(j, "bytes", c->bytes);
-	json_uint(j, "sessions", c->sessions);
-}
-
 static void print_server_json(struct json *j, const struct service_info *svc,
 			      const struct server_info *srv)
 {
@@ -794,7 +763,7 @@ static void print_server_json(struct json *j, const struct service_info *svc,
 							 sizeof(buf)));
 	if (srv->has_deadline)
 		json_uint(j, "deadline_ms", srv->deadline);
-	print_counters_json(j, &srv->st);
+	gw_json_counters(j, &srv->st);
 	json_close_object(j);
 }
 
@@ -832,7 +801,7 @@ static void print_service_json(struct json *j, const struct service_info *svc)
 		json_uint(j, "marked", svc->marked);
 	if (svc->has_left)
 		json_uint(j, "transition_left_ms", svc->left);
-	print_counters_json(j, &svc->st);
+	gw_json_counters(j, &svc->st);
 	if (svc->has_switches)
 		json_uint(j, "switches", svc->switches);
 	json_open_array(j, "servers");

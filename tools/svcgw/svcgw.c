@@ -140,6 +140,25 @@ static const struct cmd {
 const char *pr_where_file;
 unsigned long pr_where_line;
 
+/* Where errors are from: formatted only when one is printed. */
+void set_where(const char *file, unsigned long line)
+{
+	pr_where_file = file;
+	pr_where_line = line;
+}
+
+/* The kernel refused a request from @fo's file: name the line of the
+ * object at fault (line 0, the file alone, if none holds it).
+ */
+void locate_object(const struct file_objects *fo, long offs)
+{
+	long i = -1;
+
+	if (offs >= 0 && fo->n)
+		i = find_object_at(fo->off, fo->n, (uint32_t)offs);
+	set_where(fo->file, i >= 0 ? fo->lines[i] : 0);
+}
+
 static void pr_msg(const char *prefix, const char *fmt, va_list ap)
 {
 	fflush(stdout);

@@ -97,6 +97,21 @@ int run_batch(const char *file, bool replace);
 extern const char *pr_where_file;
 extern unsigned long pr_where_line;
 
+/*
+ * The objects of a request built from a file, in message order: where
+ * each starts in the message and the line it came from, so that the
+ * kernel's refusal (the offset of the attribute at fault) names a line.
+ */
+struct file_objects {
+	const char *file;
+	uint32_t *off;
+	unsigned long *lines;
+	size_t n;
+};
+
+void set_where(const char *file, unsigned long line);
+void locate_object(const struct file_objects *fo, long offs);
+
 /* Commands: argc/argv hold what follows the command words. */
 int cmd_service_add(int argc, char **argv);
 int cmd_service_del(int argc, char **argv);
