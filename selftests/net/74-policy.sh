@@ -266,6 +266,10 @@ client_run tcp $VIP 80 --conns 10 --bytes 2000 --src $SRC_B > "$tmp/big.json"
 check "  and serves as before: prefix B to s3 ($(served_by "$tmp/big.json"))" \
 	test "$(served_by "$tmp/big.json")" = "['s3']"
 
+nncli policy flush transition 0
+check "policy flush transition 0: an empty set, no previous one" \
+	test "$(nncli -j policy show | json_get '(d["name"], len(d["policies"]), d.get("previous_generation"))')" = "('none', 0, None)"
+
 # --- the same change without svcgw: a route ------------------------------------------
 # nn's VIP routed into an ipip tunnel to lb1, then to a multipath route
 # over tunnels to lb1 and lb2 (L4 hash): the nearest an operator gets

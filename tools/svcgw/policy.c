@@ -5,7 +5,8 @@
  *   svcgw policy replace FILE   the set of FILE becomes the namespace's,
  *                               in one SVCGW_CMD_POLICY_SET_REPLACE
  *   svcgw policy show           the set, its groups and policies
- *   svcgw policy flush          an empty set ("none") takes its place
+ *   svcgw policy flush [transition S]
+ *                               an empty set ("none") takes its place
  *
  * A set file, one item a line (blank lines and # comments skipped):
  *
@@ -523,11 +524,17 @@ int cmd_policy_replace(int argc, char **argv)
 	return err;
 }
 
+/* policy flush [transition S]: an empty set, "none". */
 int cmd_policy_flush(int argc, char **argv)
 {
 	struct pset s = { .name = "none" };
+	struct arg args[] = {
+		{ .name = "transition", .parse = arg_u32, .dst = &s.transition,
+		  .present = &s.has_transition },
+		{ .name = NULL },
+	};
 
-	if (no_args(argc, argv))
+	if (parse_args(argc, argv, args))
 		return -1;
 	return send_pset(&s);
 }

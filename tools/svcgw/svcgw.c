@@ -49,7 +49,7 @@ static const char usage_text[] =
 "  svcgw config show\n"
 "  svcgw policy replace FILE\n"
 "  svcgw policy show\n"
-"  svcgw policy flush\n"
+"  svcgw policy flush [transition S]\n"
 "  svcgw help\n"
 "\n"
 "ADDR:PORT  the service: 192.0.2.10:80 or [2001:db8::10]:80, port 1..65535\n"
@@ -106,7 +106,8 @@ static const char usage_text[] =
 "           encapsulated, to the destination of its group the group's\n"
 "           table gives; the longest client prefix wins, then a port, then\n"
 "           a protocol.  Errors name FILE:LINE.  policy flush replaces the\n"
-"           set with an empty one.\n"
+"           set with an empty one (transition 0: the old set's flows stop\n"
+"           at once).\n"
 "\n"
 "Exit status: 0 on success, 1 on any error (bad arguments, missing module,\n"
 "request refused by the kernel).\n";
