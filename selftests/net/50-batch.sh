@@ -169,7 +169,11 @@ check "batch: other commands run in order between the adds" \
 # udp 5353 (a third server), bulk 10000..10099 (weights), and a new
 # service.
 gwcli -j session show $VIP:80 proto tcp > "$tmp/sess-before.json"
-client_run hold $VIP 80 --conns 30 --seconds 40 --interval 1 > "$tmp/hold.json" &
+# Held until the checks below are done (the stop file): on the debug
+# kernel, on a busy host, opening them and the replace take most of a
+# minute.
+client_run hold $VIP 80 --conns 30 --seconds 600 --interval 1 \
+	--stop-file "$tmp/hold-stop" > "$tmp/hold.json" &
 hold_pid=$!
 
 # sessions_at_least N: the held connections have their sessions (the
@@ -179,7 +183,7 @@ sessions_at_least()
 	gwcli -j session show $VIP:80 proto tcp > "$tmp/sess-held.json" &&
 		[ "$(json_get 'len(d)' < "$tmp/sess-held.json")" -ge "$1" ]
 }
-busywait 30000 sessions_at_least 30
+busywait 120000 sessions_at_least 30
 sleep 2
 gwcli -j service show > "$tmp/pre.json"
 {
@@ -196,6 +200,8 @@ t1=$(date +%s.%N)
 ktap_info "replace: $(python3 -c "print(round($t1 - $t0, 2))") s, rc $rc $(cat "$tmp/err")"
 gwcli -j service show > "$tmp/post.json"
 gwcli -j session show $VIP:80 proto tcp > "$tmp/sess-after.json"
+# For a failure below: all sessions, whatever their service.
+ktap_info "sessions in the namespace after the replace: $(gwcli -j stats | json_get 'd["sessions_cur"]')"
 check "replace: exit status 0" test $rc -eq 0 -a ! -s "$tmp/err"
 check "replace: 1,004 services left, 1,000 dropped; $((1000 * 8 + 9 + 1)) servers" \
 	test "$(counts "$tmp/post.json")" = "1004 $((1000 * 8 + 9 + 1))"
@@ -216,6 +222,7 @@ a, b = set(map(key, held)), set(map(key, after))
 print("# sessions held %d, after %d, kept %d" % (len(a), len(b), len(a & b)))
 sys.exit(0 if len(a) >= 30 and a <= b else 1)' \
 	"$tmp/sess-held.json" "$tmp/sess-after.json"
+touch "$tmp/hold-stop"
 wait $hold_pid
 check "replace: 30 TCP connections held across it kept every byte" \
 	test "$(json_get 'd["ok"], d["failed"]' < "$tmp/hold.json")" = "(30, 0)"
