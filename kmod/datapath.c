@@ -40,7 +40,6 @@
 #include "icmp.h"
 #include "encap.h"
 #include "policy.h"
-#include "lut.h"
 #include "nat.h"
 #include "stats.h"
 
@@ -156,15 +155,18 @@ static bool same_dest(const struct svcgw_server *a,
 		a->fwd.gue_port == b->fwd.gue_port);
 }
 
-/* The destination @pol's group gives the flow @t, NULL if none. */
+/*
+ * The destination @pol's group gives the flow @t, NULL if none: a group
+ * is a stateless service that never has entries in transition, so the
+ * service's pick is the whole of it.
+ */
 static struct svcgw_server *policy_pick(struct svcgw_net *sn,
 					const struct svcgw_policy *pol,
 					const struct svcgw_tuple *t)
 {
-	struct svcgw_lut *lut = rcu_dereference(pol->group->lut);
-	u16 i = lut->slot[svcgw_lut_entry(lut, t, sn->hash_seed)];
+	bool make;
 
-	return i == SVCGW_SLOT_EMPTY ? NULL : lut->servers[i];
+	return svcgw_flow_pick_rcu(sn, pol->group, t, false, &make);
 }
 
 /*
