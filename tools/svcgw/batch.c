@@ -55,14 +55,6 @@ struct batch {
 	struct file_objects objs;
 };
 
-static struct batch *current;
-
-/* The kernel refused the request: name the line of the object at fault. */
-static void locate(long offs)
-{
-	locate_object(&current->objs, offs);
-}
-
 static uint64_t key_hash(const struct svc_req *r)
 {
 	const uint8_t *p = r->ep.addr;
@@ -241,24 +233,8 @@ static int send_batch(struct batch *b)
 	 * (with a method and a GUE port).
 	 */
 	size = 64 + 8 + b->nsvc * 112 + b->nsrv * 68;
-	b->objs.off = malloc((b->nsvc + b->nsrv + 1) *
-			     sizeof(*b->objs.off));
-	b->objs.lines = malloc((b->nsvc + b->nsrv + 1) *
-			       sizeof(*b->objs.lines));
-	if (!b->objs.off || !b->objs.lines) {
-		pr_err("out of memory");
-		err = -1;
-	} else {
-		current = b;
-		gw_on_refusal = locate;
-		err = gw_run_big(SVCGW_CMD_BATCH, put_batch, b, size);
-		gw_on_refusal = NULL;
-	}
-	free(b->objs.off);
-	free(b->objs.lines);
-	b->objs.off = NULL;
-	b->objs.lines = NULL;
-	b->objs.n = 0;
+	err = run_file_request(SVCGW_CMD_BATCH, put_batch, b, size, &b->objs,
+			       b->nsvc + b->nsrv + 1);
 	b->nsvc = 0;
 	b->nsrv = 0;
 	if (b->slot)

@@ -90,13 +90,6 @@ struct pset {
 	uint64_t prev_gen;
 };
 
-static struct pset *current;
-
-static void locate(long offs)
-{
-	locate_object(&current->objs, offs);
-}
-
 static int arg_name(const char *val, void *dst)
 {
 	if (!*val || strlen(val) >= SVCGW_NAME_MAX)
@@ -114,21 +107,6 @@ static int arg_u64(const char *val, void *dst)
 	errno = 0;
 	*(uint64_t *)dst = strtoull(val, &end, 10);
 	return errno || *end ? PARSE_INVAL : 0;
-}
-
-static int arg_method(const char *val, void *dst)
-{
-	return parse_method(val, dst);
-}
-
-static int arg_gue_port(const char *val, void *dst)
-{
-	return parse_gue_port(val, dst);
-}
-
-static int arg_proto(const char *val, void *dst)
-{
-	return parse_proto(val, dst);
 }
 
 /* PREFIX[/LEN] into a struct ppolicy's src and plen. */
@@ -452,7 +430,6 @@ static int put_pset(struct nl_msg *msg, const void *data)
 static int send_pset(struct pset *s)
 {
 	size_t nobj = 1 + s->ngroup + s->npolicy, size, i;
-	int err;
 
 	for (i = 0; i < s->ngroup; i++)
 		nobj += s->group[i].ndest;
@@ -463,22 +440,8 @@ static int send_pset(struct pset *s)
 					      s->npolicy) * 56 +
 	       s->npolicy * 112;
 	s->objs.file = s->file;
-	s->objs.off = malloc(nobj * sizeof(*s->objs.off));
-	s->objs.lines = malloc(nobj * sizeof(*s->objs.lines));
-	if (!s->objs.off || !s->objs.lines) {
-		pr_err("out of memory");
-		err = -1;
-	} else {
-		current = s;
-		gw_on_refusal = locate;
-		err = gw_run_big(SVCGW_CMD_POLICY_SET_REPLACE, put_pset, s, size);
-		gw_on_refusal = NULL;
-	}
-	free(s->objs.off);
-	free(s->objs.lines);
-	s->objs.off = NULL;
-	s->objs.lines = NULL;
-	return err;
+	return run_file_request(SVCGW_CMD_POLICY_SET_REPLACE, put_pset, s,
+				size, &s->objs, nobj);
 }
 
 int cmd_policy_replace(int argc, char **argv)

@@ -102,11 +102,6 @@ static const struct nla_policy srv_policy[SVCGW_SRV_A_MAX + 1] = {
 
 /* Requests */
 
-static int arg_proto(const char *val, void *dst)
-{
-	return parse_proto(val, dst);
-}
-
 static int arg_mode(const char *val, void *dst)
 {
 	return parse_mode(val, dst);
@@ -130,16 +125,6 @@ static int arg_fullnat(const char *val, void *dst)
 static int arg_encap_src(const char *val, void *dst)
 {
 	return parse_encap_src(val, dst);
-}
-
-static int arg_method(const char *val, void *dst)
-{
-	return parse_method(val, dst);
-}
-
-static int arg_gue_port(const char *val, void *dst)
-{
-	return parse_gue_port(val, dst);
 }
 
 static int arg_server_state(const char *val, void *dst)

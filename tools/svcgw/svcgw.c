@@ -160,6 +160,45 @@ void locate_object(const struct file_objects *fo, long offs)
 	set_where(fo->file, i >= 0 ? fo->lines[i] : 0);
 }
 
+static const struct file_objects *refused;
+
+static void locate_refused(long offs)
+{
+	locate_object(refused, offs);
+}
+
+/*
+ * Send command @cmd, a request of up to @size bytes from a file, that
+ * @build puts from @req, noting each of its at most @n objects in @fo
+ * (room made here); a refusal names the line of the object at fault.
+ */
+int run_file_request(uint8_t cmd,
+		     int (*build)(struct nl_msg *msg, const void *req),
+		     const void *req, size_t size, struct file_objects *fo,
+		     size_t n)
+{
+	int err = -1;
+
+	fo->n = 0;
+	fo->off = malloc(n * sizeof(*fo->off));
+	fo->lines = malloc(n * sizeof(*fo->lines));
+	if (!fo->off || !fo->lines) {
+		pr_err("out of memory");
+	} else {
+		refused = fo;
+		gw_on_refusal = locate_refused;
+		err = gw_run_big(cmd, build, req, size);
+		gw_on_refusal = NULL;
+		refused = NULL;
+	}
+	free(fo->off);
+	free(fo->lines);
+	fo->off = NULL;
+	fo->lines = NULL;
+	fo->n = 0;
+	return err;
+}
+
 static void pr_msg(const char *prefix, const char *fmt, va_list ap)
 {
 	fflush(stdout);
@@ -261,6 +300,21 @@ int parse_args(int argc, char **argv, struct arg *args)
 int arg_u32(const char *val, void *dst)
 {
 	return parse_u32(val, dst);
+}
+
+int arg_proto(const char *val, void *dst)
+{
+	return parse_proto(val, dst);
+}
+
+int arg_method(const char *val, void *dst)
+{
+	return parse_method(val, dst);
+}
+
+int arg_gue_port(const char *val, void *dst)
+{
+	return parse_gue_port(val, dst);
 }
 
 int no_args(int argc, char **argv)

@@ -41,6 +41,9 @@ struct arg {
 int parse_args(int argc, char **argv, struct arg *args);
 void parse_error(int err, const char *what, const char *val);
 int arg_u32(const char *val, void *dst);
+int arg_proto(const char *val, void *dst);
+int arg_method(const char *val, void *dst);
+int arg_gue_port(const char *val, void *dst);
 int no_args(int argc, char **argv);
 
 /* A service key, and what the service and server commands add to it. */
@@ -111,6 +114,11 @@ struct file_objects {
 
 void set_where(const char *file, unsigned long line);
 void locate_object(const struct file_objects *fo, long offs);
+struct nl_msg;
+int run_file_request(uint8_t cmd,
+		     int (*build)(struct nl_msg *msg, const void *req),
+		     const void *req, size_t size, struct file_objects *fo,
+		     size_t n);
 
 /* Commands: argc/argv hold what follows the command words. */
 int cmd_service_add(int argc, char **argv);
