@@ -128,42 +128,65 @@ static int batch_fwd_check(const struct svcgw_service *svc,
 	return err;
 }
 
+/*
+ * The servers a kept service keeps: found by endpoint (held or shared),
+ * marked, so that a service placing a server at an endpoint another one
+ * holds knows whether that one keeps it (batch_place()).
+ */
+static void batch_mark_kept(struct svcgw_net *sn, struct svcgw_batch *b,
+			    struct svcgw_batch_svc *bs)
+{
+	unsigned int j;
+
+	for (j = 0; j < bs->n; j++) {
+		struct svcgw_batch_srv *bsr = &b->srv[bs->first + j];
+		struct svcgw_server *srv;
+
+		srv = svcgw_endpoint_lookup_svc_locked(sn, &bsr->ep, bs->svc);
+		if (srv) {
+			srv->batch_kept = true;
+			bsr->srv = srv;
+		}
+	}
+}
+
 /* A service of the batch that exists now and keeps its objects. */
 static int batch_prepare_kept(struct svcgw_net *sn, struct svcgw_batch *b,
 			      struct svcgw_batch_svc *bs,
-			      struct svcgw_service *svc,
 			      struct batch_jobs *jobs,
 			      struct netlink_ext_ack *extack)
 {
+	struct svcgw_service *svc = bs->svc;
 	unsigned int j, kept = 0;
 	bool changed = false;
 	struct svcgw_lut_in *in;
 	int err;
 
-	bs->svc = svc;
 	for (j = 0; j < bs->n; j++) {
 		struct svcgw_batch_srv *bsr = &b->srv[bs->first + j];
-		struct svcgw_server *other;
+		struct svcgw_server *other = bsr->srv;
 
 		err = batch_fwd_check(svc, bsr, extack);
 		if (err)
 			return err;
-		other = svcgw_endpoint_lookup_locked(sn, &bsr->ep);
-		if (other && other->svc == svc) {
+		if (other) {
 			if (other->fwd.method != bsr->fwd.method ||
 			    other->fwd.gue_port != bsr->fwd.gue_port) {
 				NL_SET_ERR_MSG_ATTR(extack, bsr->attr,
 						    "how a server is reached is fixed: replace it");
 				return -EINVAL;
 			}
-			bsr->srv = other;
+			if (svcgw_server_needs_session(other) &&
+			    bs->cfg.mode == SVCGW_MODE_STATELESS) {
+				NL_SET_ERR_MSG_ATTR(extack, bsr->attr,
+						    "server endpoint backs another service: a stateless service cannot share it by NAT (replies are told apart by session)");
+				return -EADDRINUSE;
+			}
 			kept++;
 			if (other->weight != bsr->weight)
 				changed = true;
 			continue;
 		}
-		/* Another service's now: it loses it in this batch. */
-		bsr->displace = other;
 		bsr->srv = svcgw_server_alloc(sn, svc, &bsr->ep, bsr->weight,
 					      &bsr->fwd);
 		if (!bsr->srv)
@@ -209,18 +232,10 @@ static int batch_prepare_new(struct svcgw_net *sn, struct svcgw_batch *b,
 	bs->fresh = true;
 	for (j = 0; j < bs->n; j++) {
 		struct svcgw_batch_srv *bsr = &b->srv[bs->first + j];
-		struct svcgw_server *other;
 
 		err = batch_fwd_check(svc, bsr, extack);
 		if (err)
 			return err;
-		other = svcgw_endpoint_lookup_locked(sn, &bsr->ep);
-		if (other && !b->replace) {
-			NL_SET_ERR_MSG_ATTR(extack, bsr->attr,
-					    "server endpoint already backs another service");
-			return -EADDRINUSE;
-		}
-		bsr->displace = other;
 		bsr->srv = svcgw_server_alloc(sn, svc, &bsr->ep, bsr->weight,
 					      &bsr->fwd);
 		if (!bsr->srv)
@@ -236,16 +251,64 @@ static int batch_prepare_new(struct svcgw_net *sn, struct svcgw_batch *b,
 	return 0;
 }
 
+/* Does the server @holder, holding its endpoint now, lose it in @b? */
+static bool batch_holder_goes(const struct svcgw_batch *b,
+			      const struct svcgw_server *holder)
+{
+	if (holder->svc->in_batch)
+		return !holder->batch_kept;
+	/* Not in the batch, or made afresh (the old one goes). */
+	return b->replace;
+}
+
+/*
+ * A new server of the batch takes its endpoint: from the server holding
+ * it now if that one loses it in this batch (swapped in at commit, as
+ * the first to ask), else it holds it if nobody does, else it is a guest
+ * there (svcgw_endpoint_insert()), which a stateless service may not
+ * be by NAT.
+ */
+static int batch_place(struct svcgw_net *sn, struct svcgw_batch *b,
+		       struct svcgw_batch_srv *bsr,
+		       struct netlink_ext_ack *extack)
+{
+	struct svcgw_server *holder = svcgw_endpoint_lookup_locked(sn, &bsr->ep);
+	int err;
+
+	if (holder && !holder->batch_displaced &&
+	    batch_holder_goes(b, holder)) {
+		holder->batch_displaced = true;
+		bsr->displace = holder;
+		return 0;
+	}
+	if (holder && b->svc[bsr->svc_nr].cfg.mode == SVCGW_MODE_STATELESS &&
+	    bsr->fwd.method == SVCGW_METHOD_NAT) {
+		NL_SET_ERR_MSG_ATTR(extack, bsr->attr,
+				    "server endpoint backs another service: a stateless service cannot share it by NAT (replies are told apart by session)");
+		return -EADDRINUSE;
+	}
+	err = svcgw_endpoint_insert(sn, bsr->srv);
+	if (err)
+		return err;
+	bsr->inserted = true;
+	return 0;
+}
+
 static int __batch_prepare(struct svcgw_net *sn, struct svcgw_batch *b,
 			   struct batch_jobs *jobs,
 			   struct netlink_ext_ack *extack)
 {
 	struct svcgw_service *svc;
-	unsigned int i;
+	struct svcgw_server *srv;
+	unsigned int i, round;
 	int err;
 
-	list_for_each_entry(svc, &sn->service_list, list)
+	list_for_each_entry(svc, &sn->service_list, list) {
 		svc->in_batch = false;
+		list_for_each_entry(srv, &svc->servers, list)
+			srv->batch_kept = srv->batch_displaced = false;
+	}
+	/* Which services are kept, and which of their servers. */
 	for (i = 0; i < b->nsvc; i++) {
 		struct svcgw_batch_svc *bs = &b->svc[i];
 
@@ -266,10 +329,17 @@ static int __batch_prepare(struct svcgw_net *sn, struct svcgw_batch *b,
 		}
 		if (svc) {
 			svc->in_batch = true;
-			err = batch_prepare_kept(sn, b, bs, svc, jobs, extack);
-		} else {
-			err = batch_prepare_new(sn, b, bs, jobs, extack);
+			bs->svc = svc;
+			batch_mark_kept(sn, b, bs);
 		}
+	}
+	for (i = 0; i < b->nsvc; i++) {
+		struct svcgw_batch_svc *bs = &b->svc[i];
+
+		if (bs->svc)
+			err = batch_prepare_kept(sn, b, bs, jobs, extack);
+		else
+			err = batch_prepare_new(sn, b, bs, jobs, extack);
 		if (err)
 			return err;
 		cond_resched();
@@ -286,15 +356,23 @@ static int __batch_prepare(struct svcgw_net *sn, struct svcgw_batch *b,
 			bs->lut = NULL;
 		}
 	}
-	for (i = 0; i < b->nsrv; i++) {
-		struct svcgw_batch_srv *bsr = &b->srv[i];
+	/*
+	 * New servers take their endpoints, those of stateless services
+	 * first: of two new servers at a free endpoint, the one that cannot
+	 * be a guest holds it.
+	 */
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < b->nsrv; i++) {
+			struct svcgw_batch_srv *bsr = &b->srv[i];
+			bool stateless = b->svc[bsr->svc_nr].cfg.mode ==
+					 SVCGW_MODE_STATELESS;
 
-		if (!bsr->fresh || bsr->displace)
-			continue;
-		err = svcgw_endpoint_insert(sn, bsr->srv);
-		if (err)
-			return err;
-		bsr->inserted = true;
+			if (!bsr->fresh || stateless != !round)
+				continue;
+			err = batch_place(sn, b, bsr, extack);
+			if (err)
+				return err;
+		}
 	}
 	for (i = 0; i < b->nsvc; i++) {
 		struct svcgw_batch_svc *bs = &b->svc[i];
@@ -431,6 +509,7 @@ static void batch_commit(struct svcgw_net *sn, struct svcgw_batch *b)
 		if (bs->fresh) {
 			list_add_tail(&svc->list, &sn->service_list);
 			sn->nservices++;
+			svcgw_service_note(sn, svc);	/* its guests */
 			continue;
 		}
 		WRITE_ONCE(svc->cfg.mode, bs->cfg.mode);

@@ -14,15 +14,19 @@
  * first: the twin search hashes them in place.
  */
 struct svcgw_batch_srv {
+	/* (@ep, @svc_nr) is unique in a batch: the key of a server. */
 	struct svcgw_key		ep;
+	u32				svc_nr;	/* index of its service */
 	u32				weight;
 	struct svcgw_fwd		fwd;
 	const struct nlattr		*attr;
 	/* Filled by svcgw_batch_apply(): */
 	struct svcgw_server		*srv;	/* new, or the kept one */
-	struct svcgw_server		*displace;	/* holds @ep now */
+	struct svcgw_server		*displace;	/* holds @ep now, and
+							 * goes: @srv takes it
+							 */
 	bool				fresh;	/* @srv is new */
-	bool				inserted;	/* in svcgw_net.servers */
+	bool				inserted;	/* in an endpoint table */
 };
 
 struct svcgw_batch_svc {

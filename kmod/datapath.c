@@ -35,6 +35,7 @@
 #include "datapath.h"
 #include "service.h"
 #include "session.h"
+#include "server.h"
 #include "flow.h"
 #include "fullnat.h"
 #include "icmp.h"
@@ -113,13 +114,23 @@ static unsigned int svcgw_forward(struct svcgw_net *sn,
 			}
 			created = true;
 			srv = s->server;
-		} else if (make) {
+		} else if (make || svcgw_server_needs_session(srv)) {
 			svcgw_tuple_reply(&reply, &p->t, &srv->ep);
 			s = svcgw_session_create(sn, srv, &p->t, &reply,
 						 p->tcp_flags);
 			if (!IS_ERR(s)) {
 				created = true;
 				srv = s->server;
+			} else if (svcgw_server_needs_session(srv)) {
+				/*
+				 * A shared endpoint's replies without a
+				 * session go to another service: no way
+				 * back.  (An allocation failure is counted
+				 * as such already.)
+				 */
+				if (PTR_ERR(s) != -ENOMEM)
+					svcgw_event(sn, SVCGW_EV_DROP_NO_SESSION);
+				return NF_DROP;
 			}
 		}
 	}

@@ -174,42 +174,65 @@ unsigned int svcgw_fullnat_reply(struct svcgw_net *sn, struct sk_buff *skb,
 }
 
 /*
+ * The packet @p of a flow client -> @srv, after routing, if @srv's service
+ * has full NAT and the flow a session: its source becomes the gateway
+ * address and port of the session (false if @srv's service has no session
+ * for it; *@verdict is set when true).
+ */
+static bool fullnat_out_one(struct svcgw_net *sn, struct sk_buff *skb,
+			    struct svcgw_pkt *p, const struct svcgw_server *srv,
+			    unsigned int *verdict)
+{
+	struct svcgw_service *svc = srv->svc;
+	struct svcgw_session *s;
+	struct svcgw_tuple o, r;
+
+	if (!rcu_access_pointer(svc->fullnat))
+		return false;
+	o = p->t;
+	o.dst = svc->key.addr;
+	o.dport = svc->key.port;
+	s = svcgw_session_lookup_rcu(sn, &o, SVCGW_DIR_ORIG);
+	if (!s)
+		return false;
+	*verdict = NF_ACCEPT;
+	svcgw_session_tuple(s, SVCGW_DIR_REPLY, &r);
+	/* A session from before full NAT was turned on: as it began. */
+	if (svcgw_addr_equal(&r.dst, &o.src) && r.dport == o.sport)
+		return true;
+	if (unlikely(!svcgw_rewrite(skb, p, false, &r.dst, r.dport))) {
+		svcgw_event(sn, SVCGW_EV_DROP_NOMEM);
+		*verdict = NF_DROP;
+	}
+	return true;
+}
+
+/*
  * A packet of a full NAT flow, client -> server, after routing: its source
- * becomes the gateway address and port of its session.  A packet to the
- * server's endpoint without a session is not the service's (a client or
- * the gateway itself talking to the server's own address; or a flow whose
+ * becomes the gateway address and port of its session.  The server's
+ * endpoint may back several services (the one that holds it, its
+ * guests): the flow's is the one with a session for it.  A packet to the
+ * endpoint without a session is not the service's (a client or the
+ * gateway itself talking to the server's own address; or a flow whose
  * session ended under the packet): left alone, as for any server.
  */
 unsigned int svcgw_fullnat_out(struct svcgw_net *sn, struct sk_buff *skb,
 			       struct svcgw_pkt *p)
 {
-	struct svcgw_session *s = NULL;
-	struct svcgw_service *svc;
+	unsigned int verdict = NF_ACCEPT;
 	struct svcgw_server *srv;
-	struct svcgw_tuple o, r;
+	struct rhlist_head *pos;
 	struct svcgw_key key;
 
+	if (!atomic_read(&sn->nsessions))
+		return NF_ACCEPT;
 	svcgw_key_of(&key, &p->t.dst, p->t.dport, &p->t);
 	srv = svcgw_endpoint_lookup_rcu(sn, &key);
-	if (!srv)
-		return NF_ACCEPT;
-	svc = srv->svc;
-	if (!rcu_access_pointer(svc->fullnat))
-		return NF_ACCEPT;
-	o = p->t;
-	o.dst = svc->key.addr;
-	o.dport = svc->key.port;
-	if (atomic_read(&sn->nsessions))
-		s = svcgw_session_lookup_rcu(sn, &o, SVCGW_DIR_ORIG);
-	if (!s)
-		return NF_ACCEPT;
-	svcgw_session_tuple(s, SVCGW_DIR_REPLY, &r);
-	/* A session from before full NAT was turned on: as it began. */
-	if (svcgw_addr_equal(&r.dst, &o.src) && r.dport == o.sport)
-		return NF_ACCEPT;
-	if (unlikely(!svcgw_rewrite(skb, p, false, &r.dst, r.dport))) {
-		svcgw_event(sn, SVCGW_EV_DROP_NOMEM);
-		return NF_DROP;
-	}
+	if (srv && fullnat_out_one(sn, skb, p, srv, &verdict))
+		return verdict;
+	rhl_for_each_entry_rcu(srv, pos, svcgw_guests_lookup_rcu(sn, &key),
+			       guest_node)
+		if (fullnat_out_one(sn, skb, p, srv, &verdict))
+			return verdict;
 	return NF_ACCEPT;
 }

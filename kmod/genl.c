@@ -91,6 +91,7 @@ const struct nla_policy svcgw_nl_srv_policy[SVCGW_SRV_A_MAX + 1] = {
 	[SVCGW_SRV_A_METHOD]	= NLA_POLICY_MAX(NLA_U8, SVCGW_METHOD_MAX),
 	[SVCGW_SRV_A_GUE_PORT]	=
 		NLA_POLICY_FULL_RANGE(NLA_U16, &svc_port_range),
+	[SVCGW_SRV_A_SHARED]	= { .type = NLA_REJECT },
 };
 
 const struct nla_policy svcgw_nl_cfg_policy[SVCGW_CFG_A_MAX + 1] = {

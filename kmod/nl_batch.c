@@ -93,9 +93,10 @@ static const struct nlattr *later(const struct nlattr *a,
 }
 
 /*
- * No service twice, no server endpoint twice (one endpoint backs one
- * service): hashed, in expected O(n) (svcgw_find_twin()).  The objects
- * begin with their key.
+ * No service twice, no server endpoint twice in one service (several
+ * services may share one): hashed, in expected O(n) (svcgw_find_twin()).
+ * The objects begin with their key: a service's, and a server's endpoint
+ * with the index of its service.
  */
 static int batch_check_unique(struct svcgw_batch *b,
 			      struct netlink_ext_ack *extack)
@@ -106,7 +107,9 @@ static int batch_check_unique(struct svcgw_batch *b,
 	long i, j;
 
 	BUILD_BUG_ON(offsetof(struct svcgw_batch_svc, key) ||
-		     offsetof(struct svcgw_batch_srv, ep));
+		     offsetof(struct svcgw_batch_srv, ep) ||
+		     offsetof(struct svcgw_batch_srv, svc_nr) !=
+		     sizeof(struct svcgw_key));
 	if (n < 2)
 		return 0;
 	if (!svcgw_twin_slots(n))
@@ -116,7 +119,8 @@ static int batch_check_unique(struct svcgw_batch *b,
 		return -ENOMEM;
 	i = svcgw_find_twin(b->svc, sizeof(*b->svc), sizeof(b->svc->key),
 			    b->nsvc, slots, &first);
-	j = i < 0 ? svcgw_find_twin(b->srv, sizeof(*b->srv), sizeof(b->srv->ep),
+	j = i < 0 ? svcgw_find_twin(b->srv, sizeof(*b->srv),
+				    offsetofend(struct svcgw_batch_srv, svc_nr),
 				    b->nsrv, slots, &first) : -1;
 	kvfree(slots);
 	if (i >= 0) {
@@ -126,7 +130,7 @@ static int batch_check_unique(struct svcgw_batch *b,
 	} else if (j >= 0) {
 		NL_SET_ERR_MSG_ATTR(extack, later(b->srv[j].attr,
 						  b->srv[first].attr),
-				    "server endpoint given twice in the batch");
+				    "server endpoint given twice in a service of the batch");
 	} else {
 		return 0;
 	}
@@ -173,6 +177,8 @@ int svcgw_nl_batch(struct sk_buff *skb, struct genl_info *info)
 		err = parse_batch_service(a, &b.svc[i], &b.srv[k], extack);
 		if (err)
 			goto out;
+		for (r = 0; r < b.svc[i].n; r++)
+			b.srv[k + r].svc_nr = i;
 		k += b.svc[i++].n;
 		cond_resched();
 	}

@@ -108,6 +108,12 @@ int svcgw_nl_service_set(struct sk_buff *skb, struct genl_info *info)
 				       (which & SVCGW_CFG_MODE) ? cfg.mode :
 				       svc->cfg.mode,
 				       tb[SVCGW_SVC_A_MODE], extack);
+	if (!err && (which & SVCGW_CFG_MODE) &&
+	    cfg.mode == SVCGW_MODE_STATELESS && svc->nguests) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SVCGW_SVC_A_MODE],
+				    "a server of this service shares its endpoint with another service by NAT: a stateless service cannot");
+		err = -EADDRINUSE;
+	}
 	if (!err && fullnat && fn_on && svcgw_service_has_encap(svc)) {
 		NL_SET_ERR_MSG(extack,
 			       "a service with encapsulated servers cannot have full NAT");
@@ -166,6 +172,7 @@ static int put_server(struct sk_buff *skb, const struct svcgw_server *srv)
 	    nla_put_u8(skb, SVCGW_SRV_A_METHOD, srv->fwd.method) ||
 	    (srv->fwd.method == SVCGW_METHOD_GUE &&
 	     nla_put_u16(skb, SVCGW_SRV_A_GUE_PORT, ntohs(srv->fwd.gue_port))) ||
+	    (srv->guest && nla_put_flag(skb, SVCGW_SRV_A_SHARED)) ||
 	    svcgw_nl_put_stats(skb, SVCGW_SRV_A_STATS, srv->stats)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;

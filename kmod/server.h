@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Servers: the objects, and the namespace's tables of their endpoints
- * (servers of a service) and of retired ones (removed, still tied to
- * mapping table entries by a transition).
+ * (servers of a service: the one that holds an endpoint, and guests that
+ * share it) and of retired ones (removed, still tied to mapping table
+ * entries by a transition).
  */
 #ifndef _SVCGW_SERVER_H
 #define _SVCGW_SERVER_H
@@ -38,6 +39,26 @@ static const struct rhashtable_params svcgw_retired_params = {
 	.automatic_shrinking = true,
 };
 
+static const struct rhashtable_params svcgw_guest_params = {
+	.head_offset = offsetof(struct svcgw_server, guest_node),
+	.key_offset = offsetof(struct svcgw_server, ep),
+	.key_len = sizeof(struct svcgw_key),
+	.obj_cmpfn = svcgw_server_cmpfn,
+	.automatic_shrinking = true,
+};
+
+/*
+ * Must every flow @srv serves have a session?  A NAT server that shares
+ * its endpoint as a guest does: a reply without one would be taken for
+ * a flow of the service whose server holds the endpoint.  (Full NAT
+ * flows have sessions anyway; encapsulated servers answer the clients
+ * themselves.)
+ */
+static inline bool svcgw_server_needs_session(const struct svcgw_server *srv)
+{
+	return srv->guest && srv->fwd.method == SVCGW_METHOD_NAT;
+}
+
 /* The weight a mapping table gives @srv now. */
 static inline u32 svcgw_server_effective_weight(const struct svcgw_server *srv)
 {
@@ -57,6 +78,12 @@ int svcgw_endpoint_replace(struct svcgw_net *sn, struct svcgw_server *old,
 			   struct svcgw_server *srv);
 struct svcgw_server *svcgw_endpoint_lookup_locked(struct svcgw_net *sn,
 						  const struct svcgw_key *ep);
+struct svcgw_server *
+svcgw_endpoint_lookup_svc_locked(struct svcgw_net *sn,
+				 const struct svcgw_key *ep,
+				 const struct svcgw_service *svc);
+struct rhlist_head *svcgw_guests_lookup_rcu(struct svcgw_net *sn,
+					    const struct svcgw_key *ep);
 int svcgw_retired_insert(struct svcgw_net *sn, struct svcgw_server *srv);
 void svcgw_retired_unlink(struct svcgw_net *sn, struct svcgw_server *srv);
 struct svcgw_server *svcgw_retired_lookup_locked(struct svcgw_net *sn,
@@ -67,9 +94,10 @@ int svcgw_server_net_init(struct svcgw_net *sn);
 void svcgw_server_net_exit(struct svcgw_net *sn);
 
 /*
- * The server behind an endpoint, for the reply path: a server of a
- * service, or one removed from it that a transition still ties entries
- * to (retired), whose flows without a session still reach it.
+ * The server behind an endpoint, for the reply path: the server of a
+ * service that holds it (not its guests), or one removed from it that a
+ * transition still ties entries to (retired), whose flows without a
+ * session still reach it.
  */
 static inline struct svcgw_server *
 svcgw_endpoint_lookup_rcu(struct svcgw_net *sn, const struct svcgw_key *key)

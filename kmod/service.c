@@ -64,6 +64,9 @@ void svcgw_service_stateful_now(struct svcgw_net *sn,
 	} else if (lut->nmarked) {
 		*on = true;
 		*reason = SVCGW_REASON_TRANSITION;
+	} else if (svc->nguests) {
+		*on = true;
+		*reason = SVCGW_REASON_SHARED;
 	}
 }
 
@@ -115,7 +118,8 @@ void svcgw_service_retire_server(struct svcgw_net *sn,
 	struct svcgw_server *other;
 
 	lockdep_assert_held(&sn->lock);
-	if (!svcgw_lut_names(svcgw_lut_locked(sn, svc), srv))
+	/* A guest's replies need no table: they have sessions, or none. */
+	if (srv->guest || !svcgw_lut_names(svcgw_lut_locked(sn, svc), srv))
 		goto put;
 	other = svcgw_retired_lookup_locked(sn, &srv->ep);
 	if (other)
@@ -133,6 +137,8 @@ void svcgw_service_retire_server(struct svcgw_net *sn,
 	return;
 put:
 	svcgw_endpoint_unlink(sn, srv);
+	if (srv->guest)
+		svcgw_service_note(sn, svc);	/* nguests may have changed */
 	svcgw_server_put(srv);
 }
 
@@ -508,21 +514,32 @@ bool svcgw_service_has_encap(const struct svcgw_service *svc)
 	return false;
 }
 
-/* An endpoint free for @svc: in no service yet (else the errno). */
-static int endpoint_free(struct svcgw_net *sn, struct svcgw_service *svc,
-			 const struct svcgw_key *ep,
-			 struct netlink_ext_ack *extack)
+/*
+ * May @svc (in mode @mode) have a server at @ep, reached as @fwd says?
+ * Not twice; and a stateless service makes no sessions, so its NAT
+ * server cannot share an endpoint another service's server holds (its
+ * replies could not be told apart).
+ */
+static int endpoint_check(struct svcgw_net *sn,
+			  const struct svcgw_service *svc, u8 mode,
+			  const struct svcgw_key *ep,
+			  const struct svcgw_fwd *fwd,
+			  struct netlink_ext_ack *extack)
 {
-	struct svcgw_server *other = svcgw_endpoint_lookup_locked(sn, ep);
+	struct svcgw_server *holder;
 
-	if (!other)
-		return 0;
-	if (other->svc == svc) {
+	if (svcgw_endpoint_lookup_svc_locked(sn, ep, svc)) {
 		NL_SET_ERR_MSG(extack, "server exists in this service");
 		return -EEXIST;
 	}
-	NL_SET_ERR_MSG(extack, "server endpoint already backs another service");
-	return -EADDRINUSE;
+	holder = svcgw_endpoint_lookup_locked(sn, ep);
+	if (holder && mode == SVCGW_MODE_STATELESS &&
+	    (!fwd || fwd->method == SVCGW_METHOD_NAT)) {
+		NL_SET_ERR_MSG(extack,
+			       "server endpoint backs another service: a stateless service cannot share it by NAT (replies are told apart by session)");
+		return -EADDRINUSE;
+	}
+	return 0;
 }
 
 int svcgw_service_add_server(struct svcgw_net *sn,
@@ -539,7 +556,7 @@ int svcgw_service_add_server(struct svcgw_net *sn,
 	svc = service_lookup_or_err(sn, svc_key, extack);
 	if (!svc)
 		return -ENOENT;
-	err = endpoint_free(sn, svc, ep, extack);
+	err = endpoint_check(sn, svc, svc->cfg.mode, ep, fwd, extack);
 	if (err)
 		return err;
 	err = svcgw_service_fwd_check(svc, ep, fwd, extack);
@@ -660,7 +677,7 @@ int svcgw_service_replace_server(struct svcgw_net *sn,
 	if (!old)
 		return -ENOENT;
 	svc = old->svc;
-	err = endpoint_free(sn, svc, new_ep, extack);
+	err = endpoint_check(sn, svc, svc->cfg.mode, new_ep, fwd, extack);
 	if (err)
 		return err;
 	err = svcgw_service_fwd_check(svc, new_ep, fwd, extack);

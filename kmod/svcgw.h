@@ -135,7 +135,9 @@ struct svcgw_fwd {
 
 /*
  * A server of one service (server.c).  Lives in its service's list and
- * in the namespace's endpoint table (both under svcgw_net.lock) and in
+ * in one of the namespace's endpoint tables (both under svcgw_net.lock:
+ * svcgw_net.servers if it holds its endpoint, svcgw_net.guests if it
+ * shares one another service's server held when it came) and in
  * the service's mapping tables (RCU).  @ref: one for the list, one per
  * mapping table that names it, one per session.  Freed by RCU when the
  * last reference goes.  @state and @weight change under svcgw_net.lock;
@@ -149,11 +151,21 @@ struct svcgw_server {
 	 * a reply in between finds it in one of them.
 	 */
 	struct rhash_head		retired_node;
+	struct rhlist_head		guest_node;	/* svcgw_net.guests */
 	struct svcgw_key		ep;
 	struct svcgw_service		*svc;
 	struct list_head		list;	/* svcgw_service.servers */
 	u32				weight;
 	u8				state;	/* enum svcgw_server_state */
+	/*
+	 * Shares its endpoint with a server of another service, which
+	 * answers the replies that have no session: a NAT guest's flows
+	 * all get sessions (svcgw_server_needs_session()).  Set before
+	 * the server is published, never changed.
+	 */
+	bool				guest;
+	bool				batch_kept;	/* batch.c */
+	bool				batch_displaced;	/* batch.c */
 	unsigned long			drain_until;	/* jiffies, 0: none */
 	struct svcgw_maglev_server	ident;	/* place in the table */
 	atomic_t			nsessions;	/* live, for draining */
@@ -247,6 +259,7 @@ struct svcgw_service {
 	struct svcgw_encap_src __rcu	*encap_src;	/* NULL: the namespace's */
 	struct list_head		servers;	/* svcgw_net.lock */
 	unsigned int			nservers;	/* svcgw_net.lock */
+	unsigned int			nguests;	/* NAT guests: lock */
 	struct list_head		retired;	/* svcgw_net.lock */
 	struct list_head		list;	/* svcgw_net.service_list */
 	bool				in_batch;	/* batch.c */
@@ -324,6 +337,7 @@ struct svcgw_net {
 	/* server.c: server endpoints, writers hold @lock. */
 	struct rhashtable		servers;
 	struct rhashtable		retired;	/* removed, still tied */
+	struct rhltable			guests;	/* sharing an endpoint */
 	/*
 	 * Bumped (raw_write_seqcount_barrier()) before a server leaves
 	 * @servers or @retired: see svcgw_endpoint_lookup_rcu().

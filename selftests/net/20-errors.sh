@@ -78,10 +78,12 @@ refused "config value out of range" 'range|timeout' \
 refused "--replace without a batch" 'replace.*batch' --replace service show
 refused "batch file missing" 'cannot open' -b "$tmp/no-such-file"
 
-# One server endpoint backs one service: the reply path needs it unique.
-gwcli service add $VIP:8080 proto tcp
+# Services may share a server endpoint, but a stateless one not by NAT:
+# its replies would not be told apart (they are by session).
+gwcli service add $VIP:8080 proto tcp mode stateless
 gwcli -j service show > "$tmp/before.json"
-refused "server already backing another service" 'another service|in use' \
+refused "stateless service sharing another's server endpoint by NAT" \
+	'another service.*stateless' \
 	server add $VIP:8080 proto tcp server 198.51.100.11:80
 gwcli service del $VIP:8080 proto tcp
 gwcli -j service show > "$tmp/before.json"

@@ -127,13 +127,13 @@ refused()
 refused "kernel error at line 4501 (table not prime): nothing applied" \
 	"bad1.txt:4501: .*prime" "$tmp/bad1.txt"
 { bulk 20000 300; echo "server add $VIP:20299 proto udp server $S1:10005"; bulk 21000 100; } > "$tmp/bad2.txt"
-refused "kernel error at line 2701 (endpoint of another service): nothing applied" \
+refused "kernel error at line 2701 (stateless service sharing an endpoint by NAT): nothing applied" \
 	"bad2.txt:2701: .*another service" "$tmp/bad2.txt"
 { bulk 20000 10; echo "service add $VIP:10100 proto udp"; } > "$tmp/bad3.txt"
 refused "kernel error at line 91 (service exists): nothing applied" \
 	"bad3.txt:91: .*exists" "$tmp/bad3.txt"
 { bulk 20000 10; echo "server add $VIP:20003 proto udp server $S1:20003"; } > "$tmp/bad4.txt"
-refused "kernel error at line 91 (endpoint twice in the batch): nothing applied" \
+refused "kernel error at line 91 (endpoint twice in a service): nothing applied" \
 	"bad4.txt:91: .*twice" "$tmp/bad4.txt"
 { bulk 20000 10; echo "service add $VIP:20100 proto udp frobnicate 1"; bulk 21000 10; } > "$tmp/bad5.txt"
 refused "CLI error at line 91 (unknown keyword): nothing sent" \

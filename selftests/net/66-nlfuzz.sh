@@ -8,8 +8,8 @@
 # (every admin command must be EPERM and change nothing); dumps are
 # interrupted midway.  Then the configuration left must be consistent: the
 # CLI's listing and JSON parse, counters are plausible and monotone, the
-# namespace totals agree with the listing, every server endpoint is in use
-# exactly when listed (no orphan), sessions belong to listed services; a
+# namespace totals agree with the listing, every server endpoint is held
+# exactly when a server not shared is listed there (no orphan), sessions belong to listed services; a
 # flush and rmmod work, a fresh configuration balances real traffic, and
 # the kernel log shows no WARN, BUG or oops.
 #
@@ -122,9 +122,14 @@ for k in st1:
 keys = {(s["address"], s["port"], s["proto"]) for s in svc1}
 if len(keys) != len(svc1):
     fail("a service listed twice")
-eps = [(v["address"], v["port"], s["proto"]) for s in svc1 for v in s["servers"]]
+eps = [(s["address"], s["port"], s["proto"], v["address"], v["port"])
+       for s in svc1 for v in s["servers"]]
 if len(eps) != len(set(eps)):
-    fail("a server endpoint listed twice")
+    fail("a server endpoint listed twice in a service")
+held = [(v["address"], v["port"], s["proto"]) for s in svc1
+        for v in s["servers"] if not v["shared"]]
+if len(held) != len(set(held)):
+    fail("an endpoint held by two servers (not shared)")
 for x in sess:
     if (x["service"], x["service_port"], x["proto"]) not in keys:
         fail("session of no listed service", x)
@@ -132,7 +137,7 @@ for x in sess:
 	"$tmp/sessions.json" "$tmp/stats2.json" "$tmp/svc2.json"
 ip netns exec "$gw" python3 "$NLFUZZ" endpoints "$tmp/svc2.json" > "$tmp/ep.txt" 2>&1
 grep -E '^#' "$tmp/ep.txt" || true
-check "no orphan server: every endpoint in use exactly when listed" \
+check "no orphan server: every endpoint held exactly when listed" \
 	grep -q '^ok ' "$tmp/ep.txt"
 
 # --- flush, unload, a fresh configuration -----------------------------------

@@ -7,7 +7,7 @@
                                         TCP and UDP clients through the
                                         gateway until FILE exists
   nlfuzz.py endpoints                   every server endpoint the fuzzer
-                                        uses is in use iff it is listed
+                                        uses is held iff a server not shared is listed there
 
 The family is described once, in POLICIES and COMMANDS below, from the uapi
 header's enumerators (genl.uapi_enums) and kmod/genl.c's policies: every
@@ -82,7 +82,8 @@ SRV = Policy("server", "SVCGW_SRV_A_", {
     "PORT": (U16, "srvport"), "WEIGHT": (U32, "weight"),
     "STATS": (REPLY, None), "PAD": (REPLY, None),
     "STATE": (U8, "srvstate"), "DEADLINE": (U32, "deadline"),
-    "METHOD": (U8, "method"), "GUE_PORT": (U16, "gueport")})
+    "METHOD": (U8, "method"), "GUE_PORT": (U16, "gueport"),
+    "SHARED": (REPLY, None)})
 SVC_ATTRS = {
     "FAMILY": (U16, "family"), "ADDR": (BIN, "svcaddr"),
     "PORT": (U16, "port"), "PROTO": (U8, "proto"), "MODE": (U8, "mode"),
@@ -1362,18 +1363,23 @@ def canon(a):
 
 def endpoints(args):
     """Every server endpoint of the fuzzer's pools (and every one listed)
-    is in use (EADDRINUSE when added to a probe service) exactly when the
-    listing shows it: no orphan server in the endpoint table."""
-    listed = set()
+    is held (EADDRINUSE when added by NAT to a stateless probe service,
+    which cannot share it) exactly when the listing shows a server there
+    that is not a guest (shared): no orphan server in the endpoint
+    table."""
+    listed, every = set(), set()
     data = json.load(open(args.listing))
     for s in data:
         for v in s["servers"]:
-            listed.add((canon(v["address"]), v["port"], s["proto"]))
+            ep = (canon(v["address"]), v["port"], s["proto"])
+            every.add(ep)
+            if not v["shared"]:
+                listed.add(ep)
     st = Stats()
     fam = GenlSock().family("svcgw")
     sk = Sock(fam, st)
     bad = []
-    probes = set(listed)
+    probes = set(every)
     for f, addrs in SRVADDR.items():
         for a in set(map(canon, addrs)):
             for p in (80, 53, 8080, 5353, 2000, 2001, 2002):
@@ -1387,7 +1393,8 @@ def endpoints(args):
                                     "2001:db8:10::99"), None],
             [SVC.byname["PORT"], struct.pack("H", 9), None],
             [SVC.byname["PROTO"], struct.pack("B", 6 if proto == "tcp"
-                                              else 17), None]], None]]
+                                              else 17), None],
+            [SVC.byname["MODE"], struct.pack("B", 1), None]], None]]
         srv = [[TOP.byname["SERVER"] | NLA_F_NESTED, [
             [SRV.byname["FAMILY"], struct.pack("H", f), None],
             [SRV.byname["ADDR"], ip(f, a), None],
@@ -1406,7 +1413,7 @@ def endpoints(args):
     for b in bad[:20]:
         print("# " + b)
     print(("ok" if not bad else "fail") +
-          " %d endpoints probed, %d listed, in use exactly when listed" % (
+          " %d endpoints probed, %d held, held exactly when listed" % (
               len(probes), len(listed)))
     return 0
 

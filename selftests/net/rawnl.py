@@ -109,14 +109,18 @@ def main():
          batch_svc(81) + server("198.51.100.51"), errno.EINVAL),
         ("batch: service twice", CMD_BATCH,
          batch_svc(81) + batch_svc(82) + batch_svc(81), errno.EINVAL),
-        ("batch: endpoint twice", CMD_BATCH,
+        ("batch: endpoint twice in a service", CMD_BATCH,
          batch_svc(81, server("198.51.100.51", u16(SRV_PORT, 9))) +
          batch_svc(82, server("198.51.100.52"),
-                   server("198.51.100.51", u16(SRV_PORT, 9))),
+                   server("198.51.100.51", u16(SRV_PORT, 9)),
+                   server("198.51.100.52")),
          errno.EINVAL),
-        ("batch: endpoint of an existing service", CMD_BATCH,
+        # Several services may share an endpoint, a stateless one not by
+        # NAT: its replies are told apart by session.
+        ("batch: endpoint of an existing service, stateless", CMD_BATCH,
          batch_svc(81, server("198.51.100.51")) +
-         batch_svc(82, server("198.51.100.11", u16(SRV_PORT, 80))),
+         batch_svc(82, server("198.51.100.11", u16(SRV_PORT, 80)),
+                   extra=u8(SVC_MODE, 1)),
          errno.EADDRINUSE),
         ("batch: existing service", CMD_BATCH,
          batch_svc(81) + batch_svc(80), errno.EEXIST),

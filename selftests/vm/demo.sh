@@ -132,3 +132,22 @@ import json, sys
 d = json.load(sys.stdin)
 print("packets matched by a policy: %d, flows kept on their server by the transition: %d"
       % (d["policy_packets"], d["policy_pinned"]))'
+
+VIP2=192.0.2.11
+say "One pool, two service addresses: a second tenant's $VIP2 on the same servers"
+run gwcli service add $VIP2:53 proto udp transition 0
+for s in "${SERVERS[@]}"; do
+	run gwcli server add $VIP2:53 proto udp server "$s"
+done
+echo "($VIP:53, stateless, held ${SERVERS[0]} and ${SERVERS[1]} first: $VIP2's servers"
+echo " there are guests, marked shared, and its flows to them get sessions, by"
+echo " which svcgw tells the replies apart; ${SERVERS[2]}, which $VIP:53 no"
+echo " longer has, is $VIP2's own)"
+run gwcli service show $VIP2:53 proto udp
+for v in $VIP $VIP2; do
+	client_run udp $v 53 --count 40 | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print("to %s: answered %d, failed %d, replies came from: %s"
+      % (sys.argv[1], d["ok"], d["failed"], ", ".join(d["peers"])))' "$v"
+done

@@ -50,6 +50,7 @@ static const struct name_val reasons[] = {
 	{ "operator", SVCGW_REASON_OPERATOR },
 	{ "transition", SVCGW_REASON_TRANSITION },
 	{ "pressure", SVCGW_REASON_PRESSURE },
+	{ "shared", SVCGW_REASON_SHARED },
 };
 
 static const struct name_val down_policies[] = {

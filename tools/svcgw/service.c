@@ -29,6 +29,7 @@ struct server_info {
 	uint8_t method;		/* enum svcgw_method: NAT if not sent */
 	bool has_gue_port;
 	uint16_t gue_port;
+	bool shared;		/* a guest at another service's endpoint */
 	struct gw_counters st;
 };
 
@@ -98,6 +99,7 @@ static const struct nla_policy srv_policy[SVCGW_SRV_A_MAX + 1] = {
 	[SVCGW_SRV_A_DEADLINE]		= { .type = NLA_U32 },
 	[SVCGW_SRV_A_METHOD]		= { .type = NLA_U8 },
 	[SVCGW_SRV_A_GUE_PORT]		= { .type = NLA_U16 },
+	[SVCGW_SRV_A_SHARED]		= { .type = NLA_FLAG },
 };
 
 /* Requests */
@@ -536,6 +538,7 @@ static int get_server(struct nlattr *nest, struct server_info *srv)
 	srv->method = SVCGW_METHOD_NAT;
 	get_u8(a[SVCGW_SRV_A_METHOD], &srv->method);
 	srv->has_gue_port = get_u16(a[SVCGW_SRV_A_GUE_PORT], &srv->gue_port);
+	srv->shared = a[SVCGW_SRV_A_SHARED] != NULL;
 	return gw_get_counters(a[SVCGW_SRV_A_STATS], &srv->st);
 }
 
@@ -685,6 +688,8 @@ static void print_server_text(const struct service_info *svc,
 	if (srv->has_state && srv->state == SVCGW_SERVER_DRAINING &&
 	    srv->has_deadline && srv->deadline)
 		printf(" deadline %us", ms_to_s(srv->deadline));
+	if (srv->shared)
+		printf(" shared");
 	printf(" packets %" PRIu64 " bytes %" PRIu64 " sessions %" PRIu64 "\n",
 	       srv->st.packets, srv->st.bytes, srv->st.sessions);
 }
@@ -743,6 +748,7 @@ static void print_server_json(struct json *j, const struct service_info *svc,
 	json_string(j, "method", method_str(srv->method, buf, sizeof(buf)));
 	if (srv->has_gue_port)
 		json_uint(j, "gue_port", srv->gue_port);
+	json_bool(j, "shared", srv->shared);
 	if (srv->has_state)
 		json_string(j, "state", server_state_str(srv->state, buf,
 							 sizeof(buf)));

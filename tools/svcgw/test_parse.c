@@ -266,6 +266,8 @@ static void test_settings(void)
 		   "transition") &&
 	   !strcmp(reason_str(SVCGW_REASON_PRESSURE, buf, sizeof(buf)),
 		   "pressure") &&
+	   !strcmp(reason_str(SVCGW_REASON_SHARED, buf, sizeof(buf)),
+		   "shared") &&
 	   !strcmp(reason_str(9, buf, sizeof(buf)), "9"), "reason_str");
 	ok(!strcmp(down_policy_str(SVCGW_DOWN_RESCHEDULE, buf, sizeof(buf)),
 		   "reschedule") &&

@@ -253,6 +253,12 @@ enum svcgw_reason {
 					 */
 	SVCGW_REASON_PRESSURE,	/* session table above its high
 				 * watermark: new flows stay stateless
+				 * (but those of SHARED servers)
+				 */
+	SVCGW_REASON_SHARED,	/* some of its NAT servers share their
+				 * endpoint with another service's server
+				 * (SVCGW_SRV_A_SHARED): flows to them get
+				 * sessions, even under pressure
 				 */
 };
 
@@ -297,6 +303,11 @@ enum svcgw_server_attr {
 				 */
 	SVCGW_SRV_A_GUE_PORT,	/* u16: the server's GUE port (METHOD GUE
 				 * only, and needed there)
+				 */
+	SVCGW_SRV_A_SHARED,	/* flag (reply): the server shares its
+				 * endpoint with a server of another service
+				 * that held it first; by NAT, its flows all
+				 * get sessions (SVCGW_REASON_SHARED)
 				 */
 
 	__SVCGW_SRV_A_MAX,
@@ -401,9 +412,12 @@ enum svcgw_stats_attr {
 					 * now: session objects and hash
 					 * bucket arrays
 					 */
-	SVCGW_STATS_A_DROP_NO_SESSION,	/* u64: full NAT flows that got no
+	SVCGW_STATS_A_DROP_NO_SESSION,	/* u64: full NAT flows, and flows
+					 * to a shared NAT endpoint
+					 * (SVCGW_SRV_A_SHARED), that got no
 					 * session (table at its cap, server
-					 * going away, no free gateway port):
+					 * going away, no free gateway port,
+					 * another flow's reply tuple):
 					 * dropped
 					 */
 	SVCGW_STATS_A_ENCAP_TOO_BIG,	/* u64: packets for an encapsulated
