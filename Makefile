@@ -17,6 +17,7 @@ module:
 
 tools:
 	$(MAKE) -C tools/svcgw
+	$(MAKE) -C tools/svcgwd
 
 # Test-only modules (selftests/kmod): built for check, never installed.
 # With them the test programs the guest runs from the host's build
@@ -33,6 +34,7 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/kmod clean
 	$(MAKE) -C tools/svcgw clean
+	$(MAKE) -C tools/svcgwd clean
 
 # install-deps.sh may install the kernel headers, and KVER above was taken
 # before it ran: so check and demo build in a fresh make after deps.

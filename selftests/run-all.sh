@@ -86,6 +86,12 @@ make -s --no-print-directory -C tools/svcgw test \
 	> "$results/cli.out" 2>&1 < /dev/null
 merge cli "$results/cli.out" $?
 
+# svcgwd's configuration file: unit tests, then its fuzzer for 10 s.
+{ make -s --no-print-directory -C tools/svcgwd test &&
+  make -s --no-print-directory -C tools/svcgwd fuzz-smoke; } \
+	> "$results/svcgwd.out" 2>&1 < /dev/null
+merge svcgwd "$results/svcgwd.out" $?
+
 # kmod/LAYERS against the objects "make all" left in kmod/.
 python3 scripts/check-layers.py --tap > "$results/layers.out" 2>&1 < /dev/null
 merge layers "$results/layers.out" $?

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * svcgwd: the declarative configuration file (Documentation/svcgwd.rst,
+ * "The file"), read with libyaml into the model below and checked.  No
+ * netlink and no daemon state here: the unit tests and the fuzzer link
+ * this file with ../svcgw/parse.c alone.
+ */
+#ifndef SVCGWD_CONF_H
+#define SVCGWD_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../svcgw/parse.h"
+
+#define CONF_NAME_MAX		32	/* check names, with the NUL */
+#define CONF_PATH_MAX		256	/* HTTP path, with the NUL */
+#define CONF_PAYLOAD_MAX	512	/* UDP request and reply */
+#define CONF_ERR_MAX		512	/* an error message */
+
+enum conf_check_type {
+	CHECK_TCP,	/* a connection is accepted */
+	CHECK_HTTP,	/* GET PATH answered with STATUS */
+	CHECK_UDP,	/* SEND answered with a reply that begins with EXPECT */
+};
+
+/* A health check, named, that servers refer to. */
+struct conf_check {
+	char name[CONF_NAME_MAX];
+	unsigned long line;
+	uint8_t type;			/* enum conf_check_type */
+	uint16_t port;			/* 0: the server's port */
+	char path[CONF_PATH_MAX];	/* HTTP, default "/" */
+	char host[CONF_PATH_MAX];	/* HTTP Host, default the address */
+	uint16_t status;		/* HTTP, default 200 */
+	char send[CONF_PAYLOAD_MAX];	/* UDP request */
+	size_t send_len;
+	char expect[CONF_PAYLOAD_MAX];	/* UDP reply prefix, may be empty */
+	size_t expect_len;
+	uint32_t interval_ms;		/* default 2000 */
+	uint32_t timeout_ms;		/* default 1000, below interval */
+	uint32_t rise;			/* successes to come back, default 2 */
+	uint32_t fall;			/* failures to go, default 3 */
+	uint8_t on_fail;		/* SVCGW_SERVER_DOWN or _DRAINING */
+};
+
+struct conf_server {
+	struct endpoint ep;		/* port: the service's if not given */
+	unsigned long line;
+	uint32_t weight;		/* default 1 */
+	uint8_t method;			/* enum svcgw_method, default NAT */
+	uint16_t gue_port;		/* METHOD_GUE */
+	int check;			/* index in conf.checks, -1: none */
+};
+
+struct conf_service {
+	struct endpoint ep;
+	unsigned long line;
+	uint8_t proto;
+	uint8_t mode;			/* enum svcgw_mode, 0: the kernel's */
+	uint32_t table;			/* 0: the kernel's */
+	bool has_transition;
+	uint32_t transition;
+	bool has_stateful;
+	uint8_t stateful;
+	bool has_down_policy;
+	uint8_t down_policy;
+	struct conf_server *srv;
+	size_t nsrv;
+};
+
+struct conf {
+	char *file;			/* as given, for messages */
+	char node[64];			/* node name, default the host name */
+	struct conf_check *check;
+	size_t ncheck;
+	struct conf_service *svc;
+	size_t nsvc;
+};
+
+/*
+ * Read @len bytes of @buf, the text of @file, into @c (zeroed first).
+ * 0, or -1 with "FILE:LINE: message" in @err and @c empty.
+ */
+int conf_parse(const char *file, const char *buf, size_t len, struct conf *c,
+	       char *err, size_t errlen);
+/* conf_parse() of the file @file. */
+int conf_load(const char *file, struct conf *c, char *err, size_t errlen);
+void conf_free(struct conf *c);
+
+/* The health check of @c's server @srv, or NULL if it has none. */
+static inline const struct conf_check *
+conf_server_check(const struct conf *c, const struct conf_server *srv)
+{
+	return srv->check < 0 ? NULL : &c->check[srv->check];
+}
+
+#endif /* SVCGWD_CONF_H */
