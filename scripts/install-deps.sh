@@ -16,7 +16,7 @@ packages=(
 	linux-image-amd64 linux-headers-amd64	# guest kernel, module build
 	qemu-system-x86 busybox-static cpio kmod	# the test guest
 	libnl-3-dev libnl-genl-3-dev		# the svcgw CLI
-	libyaml-dev clang			# svcgwd, its fuzzer
+	libyaml-dev libsystemd-dev clang	# svcgwd, its fuzzer
 	iproute2 nftables ipvsadm socat iputils-ping python3	# the tests
 	iperf3 ethtool				# bulk TCP, offload settings
 	tcpdump curl				# captures (GUE flow ids), HTTP

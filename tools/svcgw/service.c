@@ -12,61 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dump.h"
 #include "json.h"
 #include "nl.h"
 #include "svcgw.h"
 
 #define DUMP_TRIES	4
-
-/* has_*: the kernel sent it (an older one does not). */
-struct server_info {
-	struct endpoint ep;
-	uint32_t weight;
-	bool has_state;
-	uint8_t state;		/* enum svcgw_server_state */
-	bool has_deadline;
-	uint32_t deadline;	/* ms left */
-	uint8_t method;		/* enum svcgw_method: NAT if not sent */
-	bool has_gue_port;
-	uint16_t gue_port;
-	bool shared;		/* a guest at another service's endpoint */
-	struct gw_counters st;
-};
-
-struct service_info {
-	struct endpoint ep;
-	uint8_t proto;
-	uint8_t mode;
-	uint32_t table;
-	bool has_transition;
-	uint32_t transition;	/* s */
-	bool has_stateful;
-	uint8_t stateful;	/* the operator's flag */
-	bool has_down_policy;
-	uint8_t down_policy;
-	bool has_state;
-	uint8_t state;		/* 1: new flows get sessions */
-	bool has_reason;
-	uint8_t reason;
-	bool has_switches;
-	uint64_t switches;
-	bool has_marked;
-	uint32_t marked;
-	bool has_left;
-	uint32_t left;		/* ms */
-	bool has_fullnat;
-	struct endpoint fullnat;
-	bool has_encap_src;
-	struct endpoint encap_src;
-	struct gw_counters st;
-	struct server_info *srv;
-	size_t nsrv;
-};
-
-struct service_list {
-	struct service_info *svc;
-	size_t n;
-};
 
 static const struct nla_policy svc_policy[SVCGW_SVC_A_MAX + 1] = {
 	[SVCGW_SVC_A_FAMILY]		= { .type = NLA_U16 },
@@ -639,7 +590,7 @@ static int service_reply(struct nlattr **tb, void *arg)
 	return add_servers(last, a[SVCGW_SVC_A_SERVERS]);
 }
 
-static void free_services(struct service_list *list)
+void free_services(struct service_list *list)
 {
 	size_t i;
 
@@ -820,21 +771,36 @@ static void print_services(const struct service_list *list)
 	json_end(&j);
 }
 
+/*
+ * The services @req names (all, or one), with their servers, into @list
+ * (free_services() it, whatever the result): 0, or < 0 after an error
+ * message.  A dump that raced with a change is done again.
+ */
+int dump_services(const struct svc_req *req, struct service_list *list)
+{
+	int err, tries = 0;
+
+	do {
+		free_services(list);
+		err = gw_run(SVCGW_CMD_SERVICE_GET, true, put_svc_req, req,
+			     service_reply, list);
+	} while (err == GW_DUMP_INTR && ++tries < DUMP_TRIES);
+	if (err == GW_DUMP_INTR) {
+		pr_warn("services kept changing during the dump, the list may be inconsistent");
+		err = 0;
+	}
+	return err;
+}
+
 int cmd_service_show(int argc, char **argv)
 {
 	struct svc_req req = { .has_key = false };
 	struct service_list list = { .n = 0 };
-	int err, tries = 0;
+	int err;
 
 	if (parse_svc_filter(argc, argv, &req, false))
 		return -1;
-	do {
-		free_services(&list);
-		err = gw_run(SVCGW_CMD_SERVICE_GET, true, put_svc_req, &req,
-			     service_reply, &list);
-	} while (err == GW_DUMP_INTR && ++tries < DUMP_TRIES);
-	if (err == GW_DUMP_INTR)
-		pr_warn("services kept changing during the dump, the list may be inconsistent");
+	err = dump_services(&req, &list);
 	if (err >= 0)
 		print_services(&list);
 	free_services(&list);

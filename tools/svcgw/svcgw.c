@@ -1,12 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * svcgw: command line tool of the svcgw Layer-4 load balancer.
- *
- *	svcgw [OPTIONS] OBJECT [COMMAND] [ARGS]
- *	svcgw [OPTIONS] -b FILE [--replace]
- *
- * Every argument is checked before anything is sent to the kernel.
- * The exit status is 0 on success and 1 on any error.
+ * svcgw: the commands' table and dispatch, argument parsing, messages and
+ * requests built from files; main.c has main().  svcgwd links this and
+ * the other files but main.c.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +15,7 @@
 #include "svcgw.h"
 
 struct options opts;
+const char *pr_prog = "svcgw";
 
 static const char usage_text[] =
 "Usage: svcgw [OPTIONS] OBJECT [COMMAND] [ARGS]\n"
@@ -112,6 +109,11 @@ static const char usage_text[] =
 "Exit status: 0 on success, 1 on any error (bad arguments, missing module,\n"
 "request refused by the kernel).\n";
 
+void svcgw_usage(FILE *fp)
+{
+	fputs(usage_text, fp);
+}
+
 /* Every command; @verb is NULL for objects that take none. */
 static const struct cmd {
 	const char *object;
@@ -202,7 +204,7 @@ int run_file_request(uint8_t cmd,
 static void pr_msg(const char *prefix, const char *fmt, va_list ap)
 {
 	fflush(stdout);
-	fputs("svcgw: ", stderr);
+	fprintf(stderr, "%s: ", pr_prog);
 	if (pr_where_file && pr_where_line)
 		fprintf(stderr, "%s:%lu: ", pr_where_file, pr_where_line);
 	else if (pr_where_file)
@@ -386,7 +388,8 @@ cmd_fn find_cmd(int *argc, char ***argv)
 	return c->fn;
 }
 
-static int dispatch(int argc, char **argv)
+/* Run the command of @argv (svcgw without its options). */
+int svcgw_dispatch(int argc, char **argv)
 {
 	const struct cmd *c;
 
@@ -396,7 +399,7 @@ static int dispatch(int argc, char **argv)
 	argc--;
 	argv++;
 	if (!c->fn || (c->verb && argc && matches(argv[0], "help"))) {
-		fputs(usage_text, stdout);
+		svcgw_usage(stdout);
 		return 0;
 	}
 	if (c->verb) {
@@ -411,85 +414,3 @@ static int dispatch(int argc, char **argv)
 	return c->fn(argc, argv);
 }
 
-static bool is_opt(const char *arg, const char *s, const char *l)
-{
-	return !strcmp(arg, s) || !strcmp(arg, l) || !strcmp(arg, l + 1);
-}
-
-static const char *batch_file;
-static bool batch_replace;
-
-/* Global options; returns how many arguments they took, or -1. */
-static int parse_opts(int argc, char **argv)
-{
-	int i;
-
-	for (i = 0; i < argc && argv[i][0] == '-'; i++) {
-		if (is_opt(argv[i], "-b", "--batch")) {
-			if (++i == argc) {
-				pr_err("missing FILE after \"%s\"", argv[i - 1]);
-				return -1;
-			}
-			batch_file = argv[i];
-		} else if (!strcmp(argv[i], "--replace")) {
-			batch_replace = true;
-		} else if (is_opt(argv[i], "-j", "--json")) {
-			opts.json = true;
-		} else if (is_opt(argv[i], "-p", "--pretty")) {
-			opts.pretty = true;
-		} else if (is_opt(argv[i], "-V", "--version")) {
-			printf("svcgw %s (generic netlink family \"%s\" version %d)\n",
-			       SVCGW_TOOL_VERSION, SVCGW_GENL_NAME,
-			       SVCGW_GENL_VERSION);
-			exit(EXIT_SUCCESS);
-		} else if (is_opt(argv[i], "-h", "--help")) {
-			fputs(usage_text, stdout);
-			exit(EXIT_SUCCESS);
-		} else {
-			pr_err("unknown option \"%s\", try \"svcgw help\"",
-			       argv[i]);
-			return -1;
-		}
-	}
-	return i;
-}
-
-int main(int argc, char **argv)
-{
-	int n, err;
-
-	n = parse_opts(argc - 1, argv + 1);
-	if (n < 0)
-		return EXIT_FAILURE;
-	argc -= n + 1;
-	argv += n + 1;
-	if (batch_replace && !batch_file) {
-		pr_err("--replace is for a batch (-b FILE)");
-		return EXIT_FAILURE;
-	}
-	if (batch_file) {
-		if (argc) {
-			pr_err("unexpected argument \"%s\" after -b FILE",
-			       argv[0]);
-			return EXIT_FAILURE;
-		}
-		err = run_batch(batch_file, batch_replace);
-		gw_close();
-		if (fflush(stdout) || ferror(stdout)) {
-			pr_err("cannot write the output");
-			return EXIT_FAILURE;
-		}
-		return err < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
-	}
-	if (!argc) {
-		fputs(usage_text, stderr);
-		return EXIT_FAILURE;
-	}
-	err = dispatch(argc, argv);
-	gw_close();
-	if (fflush(stdout) || ferror(stdout)) {
-		pr_err("cannot write the output");
-		return EXIT_FAILURE;
-	}
-	return err < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
-}

@@ -6,6 +6,7 @@
 #define SVCGW_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,8 @@ struct options {
 };
 
 extern struct options opts;
+/* The program named before messages ("svcgw", "svcgwd"). */
+extern const char *pr_prog;
 
 void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -95,6 +98,8 @@ int put_batch_service(struct nl_msg *msg, const struct svc_req *svc,
 /* A command of the table in svcgw.c. */
 typedef int (*cmd_fn)(int argc, char **argv);
 cmd_fn find_cmd(int *argc, char ***argv);
+int svcgw_dispatch(int argc, char **argv);
+void svcgw_usage(FILE *fp);
 int run_batch(const char *file, bool replace);
 /* "FILE:LINE: " (or "FILE: " for line 0) before errors; no file: none. */
 extern const char *pr_where_file;

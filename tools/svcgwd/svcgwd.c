@@ -1,69 +1,354 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * svcgwd: the svcgw daemon (Documentation/svcgwd.rst).  This first part
- * reads and checks the declarative file:
+ * svcgwd: the svcgw daemon (Documentation/svcgwd.rst), node agent role.
  *
- *   svcgwd --check [FILE]     FILE (default /etc/svcgw/svcgwd.conf) is
- *                             read and checked, nothing else is touched:
- *                             exit 0 and a summary, or exit 1 and one line
- *                             "svcgwd: FILE:LINE: message" on stderr
+ *   svcgwd [-f FILE] [--reconcile S] [--flush-on-exit]
+ *                             apply FILE (default /etc/svcgw/svcgwd.conf)
+ *                             to this namespace's svcgw as one batch
+ *                             replace, health-check its servers, apply it
+ *                             again when the kernel drifts from it; SIGHUP
+ *                             reloads FILE (a bad one is refused and the
+ *                             running one kept), SIGTERM leaves the
+ *                             kernel's state as it is (--flush-on-exit:
+ *                             flushes it)
+ *   svcgwd --check [FILE]     check FILE, touch nothing
+ *   svcgwd --diff [FILE]      what applying FILE would change
  *
- * The agent (apply, reconcile, health checks), the controller and the
- * control channel come next; until then svcgwd refuses to run as one.
+ * Runs in the foreground; under systemd (Type=notify) it says READY=1 once
+ * the file is applied, RELOADING=1 while it reloads.  The controller role
+ * and the control channel come next.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+
+#include <linux/svcgw.h>
+
+#include "../svcgw/dump.h"
+#include "../svcgw/nl.h"
+#include "../svcgw/svcgw.h"
+#include "agent.h"
 #include "conf.h"
+#include "log.h"
+#include "probe.h"
 
 #define SVCGWD_CONF	"/etc/svcgw/svcgwd.conf"
+
+struct daemon {
+	const char *file;
+	sd_event *ev;
+	struct conf conf;
+	struct probes probes;
+	sd_event_source *reconcile;
+	uint32_t reconcile_s;	/* 0: never */
+	bool flush_on_exit;
+	bool drift_logged;	/* the kernel could not be read: said once */
+	unsigned long applies, reloads, refused, reconciled;
+};
+
+void log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("svcgwd: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
 
 static void usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: svcgwd --check [FILE]   check FILE (default %s)\n"
-		"       svcgwd --help\n", SVCGWD_CONF);
+		"usage: svcgwd [-f FILE] [--reconcile S] [--flush-on-exit]\n"
+		"       svcgwd --check [FILE]\n"
+		"       svcgwd --diff [FILE]\n"
+		"FILE defaults to %s\n", SVCGWD_CONF);
 }
 
-static int check(const char *file)
+static void summary(const struct conf *c, char *buf, size_t size)
+{
+	size_t i, j, nsrv = 0, nchecked = 0;
+
+	for (i = 0; i < c->nsvc; i++) {
+		nsrv += c->svc[i].nsrv;
+		for (j = 0; j < c->svc[i].nsrv; j++)
+			nchecked += c->svc[i].srv[j].check >= 0;
+	}
+	snprintf(buf, size,
+		 "node %s, %zu services, %zu servers (%zu health-checked), %zu checks",
+		 c->node, c->nsvc, nsrv, nchecked, c->ncheck);
+}
+
+static int load(const char *file, struct conf *c)
 {
 	char err[CONF_ERR_MAX];
+
+	if (conf_load(file, c, err, sizeof(err))) {
+		log_info("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int do_check(const char *file)
+{
 	struct conf c;
-	size_t i, nsrv = 0, nchecked = 0;
+	char sum[256];
 
-	if (conf_load(file, &c, err, sizeof(err))) {
-		fprintf(stderr, "svcgwd: %s\n", err);
+	if (load(file, &c))
 		return EXIT_FAILURE;
-	}
-	for (i = 0; i < c.nsvc; i++) {
-		size_t j;
-
-		nsrv += c.svc[i].nsrv;
-		for (j = 0; j < c.svc[i].nsrv; j++)
-			nchecked += c.svc[i].srv[j].check >= 0;
-	}
-	printf("%s: node %s, %zu services, %zu servers (%zu health-checked), %zu checks\n",
-	       file, c.node, c.nsvc, nsrv, nchecked, c.ncheck);
+	summary(&c, sum, sizeof(sum));
+	printf("%s: %s\n", file, sum);
 	conf_free(&c);
 	return EXIT_SUCCESS;
+}
+
+static int do_diff(const char *file)
+{
+	struct service_list k;
+	struct conf c;
+	size_t n;
+
+	if (load(file, &c))
+		return EXIT_FAILURE;
+	if (agent_read(&k)) {
+		free_services(&k);
+		conf_free(&c);
+		return EXIT_FAILURE;
+	}
+	n = agent_diff(&c, &k, stdout);
+	if (!n)
+		printf("no change: the kernel has what %s says\n", file);
+	free_services(&k);
+	conf_free(&c);
+	return EXIT_SUCCESS;
+}
+
+/*
+ * The kernel's server states into the probes' health (a server the
+ * kernel has down or draining is down until it rises), or the probes'
+ * health into the kernel (after the file was applied again: what the
+ * checks found holds).
+ */
+static void sync_health(struct daemon *d, bool from_kernel)
+{
+	struct service_list k;
+	size_t i;
+
+	if (from_kernel && agent_read(&k)) {
+		free_services(&k);
+		return;
+	}
+	for (i = 0; i < d->probes.n; i++) {
+		struct probe *p = &d->probes.p[i];
+
+		if (from_kernel) {
+			int st = agent_server_state(&k, p->svc, p->srv);
+
+			if (st >= 0)
+				p->h.up = st == SVCGW_SERVER_ACTIVE;
+			p->h.run = 0;
+		} else if (!p->h.up) {
+			agent_set_state(p->svc, p->srv, p->ck->on_fail);
+		}
+	}
+	if (from_kernel)
+		free_services(&k);
+}
+
+static int apply(struct daemon *d, const struct conf *c, const char *why)
+{
+	char sum[256];
+
+	if (agent_apply(c))
+		return -1;
+	d->applies++;
+	summary(c, sum, sizeof(sum));
+	log_info("applied %s (%s): %s", c->file, why, sum);
+	return 0;
+}
+
+static int on_reconcile(sd_event_source *s, uint64_t usec, void *data)
+{
+	struct daemon *d = data;
+	struct service_list k;
+	size_t n;
+
+	sd_event_source_set_time(s, usec + d->reconcile_s * 1000000ULL);
+	sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+	if (agent_read(&k)) {
+		free_services(&k);
+		/* A module loaded again has the family anew: ask again. */
+		gw_close();
+		if (!d->drift_logged)
+			log_info("cannot read the kernel's services (module not loaded?): the file is applied again when it can");
+		d->drift_logged = true;
+		/* Unreadable now: applied once it is back. */
+		return 0;
+	}
+	n = agent_diff(&d->conf, &k, NULL);
+	free_services(&k);
+	if (!n && !d->drift_logged)
+		return 0;
+	if (n)
+		log_info("the kernel differs from %s in %zu ways (module reloaded, flushed, changed by hand?): applying it again",
+			 d->file, n);
+	if (apply(d, &d->conf, "reconcile"))
+		return 0;
+	d->drift_logged = false;
+	d->reconciled++;
+	sync_health(d, false);
+	return 0;
+}
+
+/* SIGHUP: the file again; a bad one, or one refused, changes nothing. */
+static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si,
+		  void *data)
+{
+	struct daemon *d = data;
+	struct probes np;
+	struct conf nc;
+
+	(void)s;
+	(void)si;
+	sd_notify(0, "RELOADING=1");
+	d->reloads++;
+	if (load(d->file, &nc)) {
+		nc.file = NULL;	/* nothing to free */
+	} else if (apply(d, &nc, "reload")) {
+		conf_free(&nc);
+		nc.file = NULL;
+	}
+	if (!nc.file) {
+		d->refused++;
+		log_info("reload refused: still running the previous file");
+		sd_notify(0, "READY=1");
+		return 0;
+	}
+	if (probes_start(&np, d->ev, &nc, &d->probes)) {
+		/* The kernel has the new file; the old checks go on. */
+		log_info("reload: the health checks of the new file could not start");
+		conf_free(&d->conf);
+		d->conf = nc;
+		sd_notify(0, "READY=1");
+		return 0;
+	}
+	probes_stop(&d->probes);
+	conf_free(&d->conf);
+	d->conf = nc;
+	d->probes = np;
+	sync_health(d, false);
+	sd_notify(0, "READY=1");
+	return 0;
+}
+
+static int on_term(sd_event_source *s, const struct signalfd_siginfo *si,
+		   void *data)
+{
+	struct daemon *d = data;
+
+	sd_notify(0, "STOPPING=1");
+	log_info("signal %u: stopping (%lu applies, %lu reloads of which %lu refused, %lu reconciles); the kernel's state is %s",
+		 si->ssi_signo, d->applies, d->reloads, d->refused,
+		 d->reconciled, d->flush_on_exit ? "flushed" : "left as it is");
+	if (d->flush_on_exit)
+		cmd_flush(0, NULL);
+	return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
+static int run(struct daemon *d)
+{
+	sigset_t ss;
+	int r;
+
+	if (load(d->file, &d->conf))
+		return EXIT_FAILURE;
+	if (apply(d, &d->conf, "start"))
+		return EXIT_FAILURE;
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGHUP);
+	sigaddset(&ss, SIGTERM);
+	sigaddset(&ss, SIGINT);
+	signal(SIGPIPE, SIG_IGN);
+	if (sigprocmask(SIG_BLOCK, &ss, NULL) ||
+	    sd_event_default(&d->ev) < 0 ||
+	    sd_event_add_signal(d->ev, NULL, SIGHUP, on_hup, d) < 0 ||
+	    sd_event_add_signal(d->ev, NULL, SIGTERM, on_term, d) < 0 ||
+	    sd_event_add_signal(d->ev, NULL, SIGINT, on_term, d) < 0) {
+		log_info("cannot set up the event loop");
+		return EXIT_FAILURE;
+	}
+	if (probes_start(&d->probes, d->ev, &d->conf, NULL))
+		return EXIT_FAILURE;
+	sync_health(d, true);
+	if (d->reconcile_s) {
+		uint64_t now;
+
+		sd_event_now(d->ev, CLOCK_MONOTONIC, &now);
+		if (sd_event_add_time(d->ev, &d->reconcile, CLOCK_MONOTONIC,
+				      now + d->reconcile_s * 1000000ULL, 0,
+				      on_reconcile, d) < 0) {
+			log_info("cannot set up the reconcile timer");
+			return EXIT_FAILURE;
+		}
+	}
+	log_info("running: %zu health checks, reconcile every %us",
+		 d->probes.n, d->reconcile_s);
+	sd_notify(0, "READY=1");
+	r = sd_event_loop(d->ev);
+	probes_stop(&d->probes);
+	sd_event_source_disable_unref(d->reconcile);
+	sd_event_unref(d->ev);
+	conf_free(&d->conf);
+	gw_close();
+	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "check", no_argument, NULL, 'c' },
+		{ "diff", no_argument, NULL, 'd' },
+		{ "file", required_argument, NULL, 'f' },
+		{ "reconcile", required_argument, NULL, 'r' },
+		{ "flush-on-exit", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
-	bool do_check = false;
-	int opt;
+	struct daemon d = { .file = SVCGWD_CONF, .reconcile_s = 5 };
+	int opt, mode = 0;
 
-	while ((opt = getopt_long(argc, argv, "ch", longopts, NULL)) != -1) {
+	pr_prog = "svcgwd";
+	while ((opt = getopt_long(argc, argv, "cdf:r:h", longopts,
+				  NULL)) != -1) {
 		switch (opt) {
 		case 'c':
-			do_check = true;
+		case 'd':
+			mode = opt;
+			break;
+		case 'f':
+			d.file = optarg;
+			break;
+		case 'r':
+			if (parse_u32(optarg, &d.reconcile_s) ||
+			    d.reconcile_s > 3600) {
+				log_info("--reconcile takes 0 (never) to 3600 seconds, not \"%s\"",
+					 optarg);
+				return EXIT_FAILURE;
+			}
+			break;
+		case 'F':
+			d.flush_on_exit = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -73,13 +358,15 @@ int main(int argc, char **argv)
 			return EXIT_FAILURE;
 		}
 	}
-	if (argc - optind > 1) {
-		fprintf(stderr, "svcgwd: one file at most\n");
+	if (argc - optind > (mode ? 1 : 0)) {
+		log_info("unexpected argument \"%s\"", argv[optind]);
 		return EXIT_FAILURE;
 	}
-	if (!do_check) {
-		fprintf(stderr, "svcgwd: only --check is implemented so far (the agent and controller are not)\n");
-		return EXIT_FAILURE;
-	}
-	return check(optind < argc ? argv[optind] : SVCGWD_CONF);
+	if (optind < argc)
+		d.file = argv[optind];
+	if (mode == 'c')
+		return do_check(d.file);
+	if (mode == 'd')
+		return do_diff(d.file);
+	return run(&d);
 }

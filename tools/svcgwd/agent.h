@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * svcgwd: the node agent's dealings with its own kernel, over the CLI's
+ * netlink code (tools/svcgw): the file applied as one batch replace, the
+ * difference between the file and the kernel, a server's state set.
+ */
+#ifndef SVCGWD_AGENT_H
+#define SVCGWD_AGENT_H
+
+#include <stdio.h>
+
+#include "conf.h"
+
+struct service_list;
+
+/*
+ * Make the kernel's services those of @c, in one SVCGW_CMD_BATCH with
+ * SVCGW_BATCH_F_REPLACE: all or nothing; services and servers that stay
+ * keep their tables, states and sessions.  0, or -1 after an error
+ * message naming the line of the object the kernel refused.
+ */
+int agent_apply(const struct conf *c);
+
+/* The kernel's services now (free_services() it): 0 or -1. */
+int agent_read(struct service_list *list);
+
+/*
+ * What applying @c would change in @k: one line per difference on @out
+ * (NULL: none printed), "+ ", "- " or "~ " and the object.  Returns how
+ * many.  Server states are not compared: health checks set them.
+ */
+size_t agent_diff(const struct conf *c, const struct service_list *k,
+		  FILE *out);
+
+/* The kernel's state of @c's server @srv of service @svc: -1 if absent. */
+int agent_server_state(const struct service_list *k,
+		       const struct conf_service *svc,
+		       const struct conf_server *srv);
+
+/* Set @srv of @svc to @state (enum svcgw_server_state): 0 or -1. */
+int agent_set_state(const struct conf_service *svc,
+		    const struct conf_server *srv, uint8_t state);
+
+#endif /* SVCGWD_AGENT_H */
