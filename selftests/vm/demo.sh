@@ -151,3 +151,41 @@ d = json.load(sys.stdin)
 print("to %s: answered %d, failed %d, replies came from: %s"
       % (sys.argv[1], d["ok"], d["failed"], ", ".join(d["peers"])))' "$v"
 done
+
+say "svcgwd, the node agent: one file, health checks, a dead server taken out"
+cat > /tmp/demo-svcgwd.conf <<CONF
+checks:
+  conn: {type: tcp, interval: 500ms, timeout: 300ms, rise: 2, fall: 3}
+services:
+  - address: $VIP
+    port: 80
+    proto: tcp
+    mode: stateful
+    check: conn
+    servers:
+      - address: ${SERVERS[0]}
+      - address: ${SERVERS[1]}
+      - address: ${SERVERS[2]}
+CONF
+sed 's/^/    /' /tmp/demo-svcgwd.conf
+svcgwd() { ip netns exec "$gw" "$SVCGW_SRC/tools/svcgwd/svcgwd" "$@"; }
+run svcgwd --diff /tmp/demo-svcgwd.conf
+echo "(the file is the whole configuration: the other services go)"
+echo '$ svcgwd -f /tmp/demo-svcgwd.conf &'
+ip netns exec "$gw" "$SVCGW_SRC/tools/svcgwd/svcgwd" -f /tmp/demo-svcgwd.conf \
+	> /tmp/demo-svcgwd.log 2>&1 &
+agent=$!
+busywait 20000 grep -q "running:" /tmp/demo-svcgwd.log
+echo "stop the server on ${SERVERS[1]}:80 ..."
+ip netns exec "$s2" pkill -f "serve s2 --tcp 80 --udp"
+busywait 10000 grep -q "${SERVERS[1]}:80 of $VIP:80 .*: down" /tmp/demo-svcgwd.log
+sed 's/^/    /' /tmp/demo-svcgwd.log
+run gwcli service show $VIP:80 proto tcp
+client_run tcp $VIP 80 --conns 20 --bytes 1000 | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print("20 new connections: ok %d, failed %d, by %s" % (d["ok"], d["failed"],
+      json.dumps(d["servers"], sort_keys=True)))'
+kill -TERM $agent
+wait $agent
+tail -n 1 /tmp/demo-svcgwd.log
