@@ -58,7 +58,8 @@ git ls-files -z --cached --others --exclude-standard |
 echo "check-debug: building svcgw against $krel" >&2
 if ! { make -C "$kdir/linux" M="$repo/$tree" modules &&
        make -C "$kdir/linux" M="$repo/$tree/selftests/kmod" modules &&
-       make -C "$tree/tools/svcgw"; } > "$results/build.log" 2>&1; then
+       make -C "$tree/tools/svcgw" &&
+       make -C "$tree/tools/svcgwd" svcgwd; } > "$results/build.log" 2>&1; then
 	tail -n 30 "$results/build.log" >&2
 	echo "check-debug: build failed ($results/build.log)" >&2
 	echo "0 passed, 1 failed"
