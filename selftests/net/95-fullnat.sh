@@ -92,6 +92,8 @@ hold6=$!
 sleep 3
 peers=$(for ns in "$s1" "$s2" "$s3"; do peers_of "$ns" 80; done | sort -u | tr '\n' ' ')
 echo "# servers' peers on port 80: $peers"
+# The sessions while the connections are open (closed ones age out).
+gwcli -j session show $VIP:81 proto tcp > "$tmp/sess.json"
 wait $hold
 r1=$?
 wait $hold6
@@ -99,7 +101,6 @@ check "held connections through full NAT unbroken" test $r1 -eq 0 -a $? -eq 0
 check "servers see only the gateway's addresses as peers" \
 	test "$peers" = "$GW_S $GW_S6 " -o "$peers" = "$GW_S6 $GW_S "
 
-gwcli -j session show $VIP:81 proto tcp > "$tmp/sess.json"
 check "sessions name the client, and the gateway address and port the server sees" \
 	python3 -c '
 import json, sys
