@@ -17,6 +17,7 @@ packages=(
 	qemu-system-x86 busybox-static cpio kmod	# the test guest
 	libnl-3-dev libnl-genl-3-dev		# the svcgw CLI
 	libyaml-dev libsystemd-dev clang	# svcgwd, its fuzzer
+	libjansson-dev libssl-dev openssl	# svcgwd's control channel
 	iproute2 nftables ipvsadm socat iputils-ping python3	# the tests
 	iperf3 ethtool				# bulk TCP, offload settings
 	tcpdump curl				# captures (GUE flow ids), HTTP

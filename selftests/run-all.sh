@@ -86,7 +86,8 @@ make -s --no-print-directory -C tools/svcgw test \
 	> "$results/cli.out" 2>&1 < /dev/null
 merge cli "$results/cli.out" $?
 
-# svcgwd's configuration file: unit tests, then its fuzzer for 10 s.
+# svcgwd: unit tests (file, health, conditions, control channel), then its
+# fuzzers (file, channel framing) for 10 s each.
 { make -s --no-print-directory -C tools/svcgwd test &&
   make -s --no-print-directory -C tools/svcgwd fuzz-smoke; } \
 	> "$results/svcgwd.out" 2>&1 < /dev/null
