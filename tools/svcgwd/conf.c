@@ -7,7 +7,11 @@
  * "FILE:LINE: message" with the line of the node at fault.  The keys
  * are those of svcgw's JSON; the counters and states the kernel reports
  * (packets, state, shared, ...) are accepted and ignored, so that a show
- * can become a file.
+ * can become a file.  The keys of the control channel and of the
+ * controller role (tls, controller, listen, nodes, policy_sets, ...) are
+ * read here too; what depends on several of them (one role per file, the
+ * sets a condition names, the checks of groups) is checked once the whole
+ * file is read, so that their order in the file does not matter.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -25,12 +29,16 @@
 
 #define CONF_FILE_MAX	(64u << 20)	/* bytes */
 
+struct top_seen;
+
 struct ctx {
 	yaml_document_t *doc;
 	const char *file;
 	char *err;
 	size_t errlen;
 	struct conf *c;
+	yaml_node_t *key;	/* the key of the value a handler is given */
+	struct top_seen *top;	/* the file's keys, checked once it is read */
 };
 
 /* One key of a mapping: its handler gets the value node. */
@@ -106,6 +114,7 @@ static int walk_map(struct ctx *x, yaml_node_t *n, const char *what,
 			if (!strcmp(keys[i].name, name))
 				break;
 		if (i < nkeys) {
+			x->key = k;
 			if (keys[i].fn(x, node(x, p->value), obj))
 				return -1;
 			continue;
@@ -665,17 +674,20 @@ static bool is_prime(uint32_t v)
 	return true;
 }
 
+/* A Maglev table's size, of a service or of a group. */
+static int get_table(struct ctx *x, yaml_node_t *n, uint32_t *table)
+{
+	if (get_u32(x, n, "table", SVCGW_TABLE_MIN, SVCGW_TABLE_MAX, table))
+		return -1;
+	if (!is_prime(*table))
+		return fail(x, n, "table must be a prime (1021, 4093, 65521, ...), not %u",
+			    *table);
+	return 0;
+}
+
 static int sc_table(struct ctx *x, yaml_node_t *n, void *obj)
 {
-	struct svc_seen *ss = obj;
-
-	if (get_u32(x, n, "table", SVCGW_TABLE_MIN, SVCGW_TABLE_MAX,
-		    &ss->svc->table))
-		return -1;
-	if (!is_prime(ss->svc->table))
-		return fail(x, n, "table must be a prime (1021, 4093, 65521, ...), not %u",
-			    ss->svc->table);
-	return 0;
+	return get_table(x, n, &((struct svc_seen *)obj)->svc->table);
 }
 
 static int sc_transition(struct ctx *x, yaml_node_t *n, void *obj)
@@ -807,6 +819,978 @@ static int top_services(struct ctx *x, yaml_node_t *n, void *obj)
 	return 0;
 }
 
+/* --- the control channel and the controller role ---------------------- */
+
+#define CONF_CHAN_PORT	7440	/* the control channel's default port */
+
+/* The keys of the file that depend on one another (their key nodes, for
+ * the line of an error), checked once the whole file is read.
+ */
+struct top_seen {
+	yaml_node_t *listen, *controller, *tls;
+	yaml_node_t *heartbeat, *dead_after, *hold_down, *nodes, *psets;
+	yaml_node_t *dead_after_val, *psets_val;
+};
+
+static unsigned long line_of(const yaml_node_t *n)
+{
+	return (unsigned long)n->start_mark.line + 1;
+}
+
+/* A node's name (the common name of its certificate): 1 to 63 printable
+ * ASCII characters, no spaces.
+ */
+static int get_node_name(struct ctx *x, yaml_node_t *n, const char *what,
+			 char *dst)
+{
+	const char *s = scalar(x, n, what);
+	size_t l, i;
+
+	if (!s)
+		return -1;
+	l = n->data.scalar.length;
+	if (!l || l >= CONF_NODE_MAX || strlen(s) != l)
+		return fail(x, n, "%s has 1 to %d characters", what,
+			    CONF_NODE_MAX - 1);
+	for (i = 0; i < l; i++)
+		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f)
+			return fail(x, n, "%s may hold printable ASCII characters only, no spaces",
+				    what);
+	memcpy(dst, s, l + 1);
+	return 0;
+}
+
+/* A policy set's or a group's name: 1 to 31 of [A-Za-z0-9_.-]. */
+static int get_set_name(struct ctx *x, yaml_node_t *n, const char *what,
+			char *dst)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
+				 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-";
+	const char *s = scalar(x, n, what);
+	size_t l;
+
+	if (!s)
+		return -1;
+	l = n->data.scalar.length;
+	if (!l || l >= CONF_SET_NAME_MAX || strspn(s, ok) != l)
+		return fail(x, n, "%s must be 1 to %d letters, digits, \"_\", \".\" or \"-\", not \"%s\"",
+			    what, CONF_SET_NAME_MAX - 1, s);
+	memcpy(dst, s, l + 1);
+	return 0;
+}
+
+/* A file's path (PEM files): 1 to 255 bytes, no control characters. */
+static int get_path(struct ctx *x, yaml_node_t *n, const char *what,
+		    char *dst)
+{
+	const char *s = scalar(x, n, what);
+	size_t l, i;
+
+	if (!s)
+		return -1;
+	l = n->data.scalar.length;
+	if (!l || l >= CONF_PATH_MAX || strlen(s) != l)
+		return fail(x, n, "%s must be a file's path of 1 to %d bytes",
+			    what, CONF_PATH_MAX - 1);
+	for (i = 0; i < l; i++)
+		if ((unsigned char)s[i] < ' ' || s[i] == 0x7f)
+			return fail(x, n, "%s may not hold control characters",
+				    what);
+	memcpy(dst, s, l + 1);
+	return 0;
+}
+
+/* An address alone (IPv4 or IPv6) into @ep, its port kept. */
+static int get_addr(struct ctx *x, yaml_node_t *n, const char *what,
+		    struct endpoint *ep)
+{
+	const char *s = scalar(x, n, what);
+	uint16_t port = ep->port;
+	int err;
+
+	if (!s)
+		return -1;
+	err = parse_host_addr(s, 0, ep);
+	ep->port = port;
+	if (err)
+		return fail(x, n, "invalid %s \"%s\"", what, s);
+	return 0;
+}
+
+static const char *family_str(unsigned int family)
+{
+	return family == AF_INET ? "IPv4" : "IPv6";
+}
+
+/* listen and controller: an address, a port, and the controller's name. */
+struct chan_seen {
+	struct endpoint *ep;
+	char *name;
+	yaml_node_t *addr, *name_n;
+};
+
+static int ch_addr(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct chan_seen *cs = obj;
+
+	cs->addr = n;
+	return get_addr(x, n, "address", cs->ep);
+}
+
+static int ch_port(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct chan_seen *cs = obj;
+	uint32_t v;
+
+	if (get_u32(x, n, "port", 1, 65535, &v))
+		return -1;
+	cs->ep->port = v;
+	return 0;
+}
+
+static int ch_name(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct chan_seen *cs = obj;
+
+	cs->name_n = n;
+	return get_node_name(x, n, "the controller's name", cs->name);
+}
+
+static const struct key listen_keys[] = {
+	{ "address", ch_addr }, { "port", ch_port },
+};
+
+static const struct key controller_keys[] = {
+	{ "address", ch_addr }, { "port", ch_port }, { "name", ch_name },
+};
+
+static int top_listen(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct conf *c = obj;
+	struct chan_seen cs = { .ep = &c->listen };
+	yaml_node_t *k = x->key;
+
+	x->top->listen = k;
+	c->listen_line = line_of(k);
+	c->listen.port = CONF_CHAN_PORT;
+	if (walk_map(x, n, "listen", listen_keys, sizeof(listen_keys) /
+		     sizeof(listen_keys[0]), NULL, &cs))
+		return -1;
+	if (!cs.addr)
+		return fail(x, k, "listen needs an address (where the controller listens)");
+	return 0;
+}
+
+static int top_controller(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct conf *c = obj;
+	struct chan_seen cs = { .ep = &c->controller.ep,
+				.name = c->controller.name };
+	yaml_node_t *k = x->key;
+
+	x->top->controller = k;
+	c->controller.line = line_of(k);
+	c->controller.ep.port = CONF_CHAN_PORT;
+	if (walk_map(x, n, "controller", controller_keys,
+		     sizeof(controller_keys) / sizeof(controller_keys[0]), NULL,
+		     &cs))
+		return -1;
+	if (!cs.addr || !cs.name_n)
+		return fail(x, k, "controller needs an address and a name (its certificate's)");
+	return 0;
+}
+
+static int tls_ca(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	return get_path(x, n, "ca", ((struct conf_tls *)obj)->ca);
+}
+
+static int tls_cert(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	return get_path(x, n, "cert", ((struct conf_tls *)obj)->cert);
+}
+
+static int tls_key(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	return get_path(x, n, "key", ((struct conf_tls *)obj)->key);
+}
+
+static const struct key tls_keys[] = {
+	{ "ca", tls_ca }, { "cert", tls_cert }, { "key", tls_key },
+};
+
+static int top_tls(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct conf *c = obj;
+	yaml_node_t *k = x->key;
+
+	x->top->tls = k;
+	c->tls.line = line_of(k);
+	if (walk_map(x, n, "tls", tls_keys, sizeof(tls_keys) /
+		     sizeof(tls_keys[0]), NULL, &c->tls))
+		return -1;
+	if (!c->tls.ca[0] || !c->tls.cert[0] || !c->tls.key[0])
+		return fail(x, k, "tls needs ca, cert and key (PEM files)");
+	return 0;
+}
+
+static int top_heartbeat(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	x->top->heartbeat = x->key;
+	return get_ms(x, n, "heartbeat", 50, 60000,
+		      &((struct conf *)obj)->heartbeat_ms);
+}
+
+static int top_dead_after(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	x->top->dead_after = x->key;
+	x->top->dead_after_val = n;
+	return get_ms(x, n, "dead_after", 100, 3600000,
+		      &((struct conf *)obj)->dead_after_ms);
+}
+
+static int top_hold_down(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	x->top->hold_down = x->key;
+	return get_ms(x, n, "hold_down", 0, 3600000,
+		      &((struct conf *)obj)->hold_down_ms);
+}
+
+static int top_nodes(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct conf *c = obj;
+	yaml_node_item_t *it, *jt;
+	size_t count;
+
+	x->top->nodes = x->key;
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(x, n, "nodes must be a list of node names");
+	it = n->data.sequence.items.start;
+	count = n->data.sequence.items.top - it;
+	if (count > CONF_NODES_MAX)
+		return fail(x, node(x, it[CONF_NODES_MAX]),
+			    "more than %d nodes", CONF_NODES_MAX);
+	c->nodes = calloc(count ? count : 1, sizeof(*c->nodes));
+	if (!c->nodes)
+		return fail(x, n, "out of memory");
+	for (; it < n->data.sequence.items.top; it++) {
+		yaml_node_t *v = node(x, *it);
+
+		if (get_node_name(x, v, "a node's name", c->nodes[c->nnodes]))
+			return -1;
+		for (jt = n->data.sequence.items.start; jt < it; jt++)
+			if (!strcmp(c->nodes[jt - n->data.sequence.items.start],
+				    c->nodes[c->nnodes]))
+				return fail(x, v, "node \"%s\" given twice in nodes (first at line %lu)",
+					    c->nodes[c->nnodes],
+					    line_of(node(x, *jt)));
+		c->nnodes++;
+	}
+	return 0;
+}
+
+static int top_policy_sets(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	(void)obj;
+	x->top->psets = x->key;
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(x, n, "policy_sets must be a list (\"- name: ...\" items)");
+	x->top->psets_val = n;	/* read once the checks are known */
+	return 0;
+}
+
+/* --- policy sets: their conditions ------------------------------------ */
+
+struct when_seen {
+	struct cond *cond;
+	yaml_node_t *kind;		/* health, load or time: its key */
+	yaml_node_t *health, *min_healthy, *min_fraction, *load, *below;
+	uint32_t load_v, below_v;
+};
+
+/* One kind of condition per when. */
+static int when_kind(struct ctx *x, struct when_seen *ws, uint8_t kind)
+{
+	if (ws->kind)
+		return fail(x, x->key, "a when holds one condition (health, load or time), not both \"%s\" and \"%s\"",
+			    (const char *)ws->kind->data.scalar.value,
+			    (const char *)x->key->data.scalar.value);
+	ws->kind = x->key;
+	ws->cond->kind = kind;
+	return 0;
+}
+
+static int wh_health(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct when_seen *ws = obj;
+	char name[CONF_SET_NAME_MAX];
+
+	if (when_kind(x, ws, COND_HEALTH) ||
+	    get_set_name(x, n, "health (a policy set's name)", name))
+		return -1;
+	ws->health = n;		/* resolved once every set is read */
+	return 0;
+}
+
+static int wh_min_healthy(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct when_seen *ws = obj;
+
+	ws->min_healthy = n;
+	return get_u32(x, n, "min_healthy", 1, 1u << 20,
+		       &ws->cond->min_healthy);
+}
+
+/* A percentage with at most one decimal ("50%", "12.5%"), 0.1% to 100%,
+ * in permille.
+ */
+static int wh_min_fraction(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct when_seen *ws = obj;
+	const char *s = scalar(x, n, "min_fraction"), *p;
+	uint32_t v = 0;
+	size_t digits;
+
+	if (!s)
+		return -1;
+	ws->min_fraction = n;
+	digits = strspn(s, "0123456789");
+	if (!digits || digits > 3)
+		goto bad;
+	for (p = s; p < s + digits; p++)
+		v = v * 10 + (*p - '0');
+	v *= 10;
+	if (*p == '.') {
+		if (p[1] < '0' || p[1] > '9')
+			goto bad;
+		v += p[1] - '0';
+		p += 2;
+	}
+	if (strcmp(p, "%") || v < 1 || v > 1000)
+		goto bad;
+	ws->cond->min_permille = v;
+	return 0;
+bad:
+	return fail(x, n, "min_fraction must be a percentage from 0.1%% to 100%% in steps of 0.1%% (\"50%%\", \"12.5%%\"), not \"%s\"",
+		    s);
+}
+
+static int wh_load(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct when_seen *ws = obj;
+
+	if (when_kind(x, ws, COND_LOAD))
+		return -1;
+	ws->load = n;
+	return get_u32(x, n, "load (packets per second)", 1, UINT32_MAX,
+		       &ws->load_v);
+}
+
+static int wh_below(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct when_seen *ws = obj;
+
+	ws->below = n;
+	return get_u32(x, n, "below (packets per second)", 1, UINT32_MAX,
+		       &ws->below_v);
+}
+
+/* "HH:MM-HH:MM", minutes after midnight; the end is not in the window. */
+static int wh_time(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	static const char shape[] = "dd:dd-dd:dd";
+	struct when_seen *ws = obj;
+	const char *s;
+	unsigned int h1, m1, h2, m2;
+	size_t i;
+
+	if (when_kind(x, ws, COND_TIME))
+		return -1;
+	s = scalar(x, n, "time");
+	if (!s)
+		return -1;
+	if (n->data.scalar.length != sizeof(shape) - 1)
+		goto bad;
+	for (i = 0; shape[i]; i++)
+		if (shape[i] == 'd' ? s[i] < '0' || s[i] > '9' :
+		    s[i] != shape[i])
+			goto bad;
+	h1 = (s[0] - '0') * 10 + s[1] - '0';
+	m1 = (s[3] - '0') * 10 + s[4] - '0';
+	h2 = (s[6] - '0') * 10 + s[7] - '0';
+	m2 = (s[9] - '0') * 10 + s[10] - '0';
+	if (h1 > 23 || m1 > 59 || h2 > 23 || m2 > 59)
+		goto bad;
+	ws->cond->from = h1 * 60 + m1;
+	ws->cond->to = h2 * 60 + m2;
+	if (ws->cond->from == ws->cond->to)
+		return fail(x, n, "time \"%s\" is an empty window: it begins where it ends",
+			    s);
+	return 0;
+bad:
+	return fail(x, n, "time must be a window of the day, \"HH:MM-HH:MM\" from 00:00 to 23:59 (\"22:00-06:00\"), not \"%s\"",
+		    s);
+}
+
+static const struct key when_keys[] = {
+	{ "health", wh_health }, { "min_healthy", wh_min_healthy },
+	{ "min_fraction", wh_min_fraction }, { "load", wh_load },
+	{ "below", wh_below }, { "time", wh_time },
+};
+
+/* The when of a set into @cond; @watch gets its health value. */
+static int read_when(struct ctx *x, yaml_node_t *n, struct cond *cond,
+		     yaml_node_t **watch)
+{
+	struct when_seen ws = { .cond = cond };
+	yaml_node_t *k = x->key;
+
+	memset(cond, 0, sizeof(*cond));
+	if (n->type == YAML_SCALAR_NODE) {
+		if (strcmp((const char *)n->data.scalar.value, "operator"))
+			return fail(x, n, "when must be \"operator\" or a mapping (health, load or time), not \"%s\"",
+				    (const char *)n->data.scalar.value);
+		cond->kind = COND_OPERATOR;
+		return 0;
+	}
+	if (n->type != YAML_MAPPING_NODE)
+		return fail(x, n, "when must be \"operator\" or a mapping (health, load or time)");
+	if (walk_map(x, n, "a when", when_keys, sizeof(when_keys) /
+		     sizeof(when_keys[0]), NULL, &ws))
+		return -1;
+	if (!ws.health && (ws.min_healthy || ws.min_fraction))
+		return fail(x, ws.min_healthy ? ws.min_healthy :
+			    ws.min_fraction,
+			    "min_healthy and min_fraction go with health (the set whose destinations count)");
+	if (!ws.load && ws.below)
+		return fail(x, ws.below, "below goes with load");
+	if (!ws.kind)
+		return fail(x, k, "when needs a condition: health, load, time or \"operator\" (no when: the set always holds)");
+	if (ws.health && !ws.min_healthy && !ws.min_fraction)
+		return fail(x, ws.health, "health needs min_healthy, min_fraction or both");
+	if (ws.load) {
+		if (!ws.below)
+			ws.below_v = ws.load_v;
+		if (ws.below_v > ws.load_v)
+			return fail(x, ws.below, "below (%u) must not be above load (%u)",
+				    ws.below_v, ws.load_v);
+		cond->high = ws.load_v;
+		cond->low = ws.below_v;
+	}
+	*watch = ws.health;
+	return 0;
+}
+
+/* --- policy sets: groups, destinations, policies ----------------------- */
+
+struct dest_seen {
+	struct conf_pdest *d;
+	yaml_node_t *addr, *method, *gue_port;
+};
+
+static int pd_addr(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct dest_seen *ds = obj;
+
+	ds->addr = n;
+	return get_addr(x, n, "destination address", &ds->d->ep);
+}
+
+static int pd_method(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct dest_seen *ds = obj;
+	const char *s = scalar(x, n, "method");
+
+	if (!s)
+		return -1;
+	if (parse_method(s, &ds->d->method) ||
+	    ds->d->method == SVCGW_METHOD_NAT)
+		return fail(x, n, "a destination's method must be ipip or gue, not \"%s\"",
+			    s);
+	ds->method = n;
+	return 0;
+}
+
+static int pd_gue_port(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct dest_seen *ds = obj;
+	uint32_t v;
+
+	if (get_u32(x, n, "gue_port", 1, 65535, &v))
+		return -1;
+	ds->d->gue_port = v;
+	ds->gue_port = n;
+	return 0;
+}
+
+static int pd_weight(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	return get_u32(x, n, "weight", 0, SVCGW_WEIGHT_MAX,
+		       &((struct dest_seen *)obj)->d->weight);
+}
+
+static const struct key dest_keys[] = {
+	{ "address", pd_addr }, { "method", pd_method },
+	{ "gue_port", pd_gue_port }, { "weight", pd_weight },
+};
+
+/* Destination @di of @g, its first @di ones read. */
+static int read_dest(struct ctx *x, yaml_node_t *n, struct conf_pgroup *g,
+		     size_t di)
+{
+	struct conf_pdest *d = &g->dest[di];
+	struct dest_seen ds = { .d = d };
+	char a[EP_STRLEN];
+	size_t i;
+
+	d->line = line_of(n);
+	d->weight = 1;
+	if (walk_map(x, n, "a destination", dest_keys, sizeof(dest_keys) /
+		     sizeof(dest_keys[0]), NULL, &ds))
+		return -1;
+	if (!ds.addr || !ds.method)
+		return fail(x, n, "a destination needs an address and a method (ipip or gue)");
+	if (d->method == SVCGW_METHOD_GUE && !ds.gue_port)
+		return fail(x, ds.method, "method gue needs a gue_port");
+	if (d->method != SVCGW_METHOD_GUE && ds.gue_port)
+		return fail(x, ds.gue_port, "gue_port is for method gue only");
+	if (di && d->ep.family != g->dest[0].ep.family)
+		return fail(x, ds.addr, "destination %s is %s, the group's first (line %lu) %s: one family per group",
+			    format_addr(&d->ep, a, sizeof(a)),
+			    family_str(d->ep.family), g->dest[0].line,
+			    family_str(g->dest[0].ep.family));
+	for (i = 0; i < di; i++)
+		if (!memcmp(&g->dest[i].ep, &d->ep, sizeof(d->ep)))
+			return fail(x, n, "destination %s given twice in group \"%s\" (first at line %lu)",
+				    format_addr(&d->ep, a, sizeof(a)), g->name,
+				    g->dest[i].line);
+	return 0;
+}
+
+struct group_seen {
+	struct conf_pgroup *g;
+	yaml_node_t *name, *check, *dests;
+};
+
+static int pg_name(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct group_seen *gs = obj;
+
+	gs->name = n;
+	return get_set_name(x, n, "a group's name", gs->g->name);
+}
+
+static int pg_table(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	return get_table(x, n, &((struct group_seen *)obj)->g->table);
+}
+
+static int pg_check(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct group_seen *gs = obj;
+
+	if (!scalar(x, n, "check"))
+		return -1;
+	gs->check = n;		/* resolved with the checks of the file */
+	return 0;
+}
+
+static int pg_dests(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(x, n, "dests must be a list (\"- address: ...\" items)");
+	((struct group_seen *)obj)->dests = n;
+	return 0;
+}
+
+static const struct key group_keys[] = {
+	{ "name", pg_name }, { "table", pg_table }, { "check", pg_check },
+	{ "dests", pg_dests },
+};
+
+/* Group @gi of @ps, its first @gi ones read. */
+static int read_group(struct ctx *x, yaml_node_t *n, struct conf_pset *ps,
+		      size_t gi)
+{
+	struct conf_pgroup *g = &ps->group[gi];
+	struct group_seen gs = { .g = g };
+	const struct conf *c = x->c;
+	yaml_node_item_t *it;
+	size_t i, count;
+
+	g->line = line_of(n);
+	g->check = -1;
+	if (walk_map(x, n, "a group", group_keys, sizeof(group_keys) /
+		     sizeof(group_keys[0]), NULL, &gs))
+		return -1;
+	if (!gs.name)
+		return fail(x, n, "a group needs a name");
+	for (i = 0; i < gi; i++)
+		if (!strcmp(ps->group[i].name, g->name))
+			return fail(x, gs.name, "group \"%s\" given twice in policy set \"%s\" (first at line %lu)",
+				    g->name, ps->name, ps->group[i].line);
+	if (gs.check) {
+		const char *s = (const char *)gs.check->data.scalar.value;
+
+		for (i = 0; i < c->ncheck; i++)
+			if (!strcmp(c->check[i].name, s))
+				break;
+		if (i == c->ncheck)
+			return fail(x, gs.check, "no check named \"%s\"", s);
+		if (!c->check[i].port)
+			return fail(x, gs.check, "check \"%s\" has no port: destinations have none, so a group's check needs one",
+				    s);
+		g->check = i;
+	}
+	if (!gs.dests || gs.dests->data.sequence.items.top ==
+			 gs.dests->data.sequence.items.start)
+		return fail(x, gs.dests ? gs.dests : n,
+			    "group \"%s\" needs destinations (dests: 1 to %u)",
+			    g->name, SVCGW_SERVERS_MAX);
+	it = gs.dests->data.sequence.items.start;
+	count = gs.dests->data.sequence.items.top - it;
+	if (count > SVCGW_SERVERS_MAX)
+		return fail(x, node(x, it[SVCGW_SERVERS_MAX]),
+			    "more than %u destinations in group \"%s\"",
+			    SVCGW_SERVERS_MAX, g->name);
+	g->dest = calloc(count, sizeof(*g->dest));
+	if (!g->dest)
+		return fail(x, n, "out of memory");
+	for (i = 0; i < count; i++) {
+		g->ndest++;
+		if (read_dest(x, node(x, it[i]), g, i))
+			return -1;
+	}
+	return 0;
+}
+
+struct pol_seen {
+	struct conf_policy *p;
+	yaml_node_t *addr, *port, *proto, *from, *group;
+};
+
+static int pp_addr(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct pol_seen *ps = obj;
+
+	ps->addr = n;
+	return get_addr(x, n, "policy address", &ps->p->ep);
+}
+
+static int pp_port(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct pol_seen *ps = obj;
+	uint32_t v;
+
+	if (get_u32(x, n, "port", 1, 65535, &v))
+		return -1;
+	ps->p->ep.port = v;
+	ps->port = n;
+	return 0;
+}
+
+static int pp_proto(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct pol_seen *ps = obj;
+	const char *s = scalar(x, n, "proto");
+
+	if (!s)
+		return -1;
+	if (parse_proto(s, &ps->p->proto))
+		return fail(x, n, "proto must be tcp or udp, not \"%s\"", s);
+	ps->proto = n;
+	return 0;
+}
+
+/* A client prefix, ADDRESS[/LENGTH], host bits 0. */
+static int pp_from(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct pol_seen *ps = obj;
+	struct conf_policy *p = ps->p;
+	const char *s = scalar(x, n, "from");
+	char buf[EP_STRLEN], *slash;
+	uint32_t len, max, i;
+	bool host = false;
+
+	if (!s)
+		return -1;
+	ps->from = n;
+	if (n->data.scalar.length >= sizeof(buf))
+		goto bad;
+	memcpy(buf, s, n->data.scalar.length + 1);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = 0;
+	if (parse_host_addr(buf, 0, &p->src))
+		goto bad;
+	max = p->src.family == AF_INET ? 32 : 128;
+	len = max;
+	if (slash && (parse_u32(slash + 1, &len) || len > max))
+		goto bad;
+	for (i = len; i < max; i++) {
+		if (p->src.addr[i / 8] & (0x80 >> (i % 8)))
+			host = true;
+		p->src.addr[i / 8] &= ~(0x80 >> (i % 8));
+	}
+	if (host)
+		return fail(x, n, "from %s has host bits set: the prefix is %s/%u",
+			    s, format_addr(&p->src, buf, sizeof(buf)), len);
+	p->has_src = true;
+	p->plen = len;
+	return 0;
+bad:
+	return fail(x, n, "from must be a client prefix (ADDRESS or ADDRESS/LENGTH), not \"%s\"",
+		    s);
+}
+
+static int pp_group(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct pol_seen *ps = obj;
+
+	ps->group = n;
+	return get_set_name(x, n, "a policy's group", ps->p->group);
+}
+
+static const struct key policy_keys[] = {
+	{ "address", pp_addr }, { "port", pp_port }, { "proto", pp_proto },
+	{ "from", pp_from }, { "group", pp_group },
+};
+
+static bool same_match(const struct conf_policy *a,
+		       const struct conf_policy *b)
+{
+	return !memcmp(&a->ep, &b->ep, sizeof(a->ep)) &&
+	       a->proto == b->proto && a->has_src == b->has_src &&
+	       (!a->has_src || (a->plen == b->plen &&
+				!memcmp(&a->src, &b->src, sizeof(a->src))));
+}
+
+/* Policy @pi of @s, its groups read, its first @pi policies too. */
+static int read_policy(struct ctx *x, yaml_node_t *n, struct conf_pset *s,
+		       size_t pi)
+{
+	struct conf_policy *p = &s->pol[pi];
+	struct pol_seen ps = { .p = p };
+	const struct conf_pgroup *g = NULL;
+	char a[EP_STRLEN];
+	size_t i;
+
+	p->line = line_of(n);
+	if (walk_map(x, n, "a policy", policy_keys, sizeof(policy_keys) /
+		     sizeof(policy_keys[0]), NULL, &ps))
+		return -1;
+	if (!ps.addr || !ps.group)
+		return fail(x, n, "a policy needs an address and a group");
+	if (ps.port && !ps.proto)
+		return fail(x, ps.port, "a policy's port needs a proto (tcp or udp)");
+	if (p->has_src && p->src.family != p->ep.family)
+		return fail(x, ps.from, "from is %s, the policy's address %s",
+			    family_str(p->src.family),
+			    family_str(p->ep.family));
+	for (i = 0; i < s->ngroup; i++)
+		if (!strcmp(s->group[i].name, p->group))
+			g = &s->group[i];
+	if (!g)
+		return fail(x, ps.group, "no group \"%s\" in policy set \"%s\"",
+			    p->group, s->name);
+	if (g->dest[0].ep.family != p->ep.family)
+		return fail(x, ps.addr, "policy address %s is %s, the destinations of group \"%s\" (line %lu) %s",
+			    format_addr(&p->ep, a, sizeof(a)),
+			    family_str(p->ep.family), g->name, g->line,
+			    family_str(g->dest[0].ep.family));
+	for (i = 0; i < pi; i++)
+		if (same_match(&s->pol[i], p))
+			return fail(x, n, "a policy for %s with the same port, proto and from is given twice in policy set \"%s\" (first at line %lu)",
+				    format_addr(&p->ep, a, sizeof(a)), s->name,
+				    s->pol[i].line);
+	return 0;
+}
+
+struct pset_seen {
+	struct conf_pset *ps;
+	yaml_node_t *name, *groups, *policies;
+	yaml_node_t **watch;
+};
+
+static int ps_name(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct pset_seen *ss = obj;
+
+	ss->name = n;
+	return get_set_name(x, n, "a policy set's name", ss->ps->name);
+}
+
+static int ps_when(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct pset_seen *ss = obj;
+
+	return read_when(x, n, &ss->ps->cond, ss->watch);
+}
+
+static int ps_transition(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct pset_seen *ss = obj;
+
+	ss->ps->has_transition = true;
+	return get_u32(x, n, "transition", 0, SVCGW_TRANSITION_MAX,
+		       &ss->ps->transition);
+}
+
+static int ps_groups(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(x, n, "groups must be a list (\"- name: ...\" items)");
+	((struct pset_seen *)obj)->groups = n;
+	return 0;
+}
+
+static int ps_policies(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(x, n, "policies must be a list (\"- address: ...\" items)");
+	((struct pset_seen *)obj)->policies = n;
+	return 0;
+}
+
+static const struct key pset_keys[] = {
+	{ "name", ps_name }, { "when", ps_when },
+	{ "transition", ps_transition }, { "groups", ps_groups },
+	{ "policies", ps_policies },
+};
+
+/* Set @si of @c, its first @si ones read; @watch gets its health value. */
+static int read_pset(struct ctx *x, yaml_node_t *n, struct conf *c, size_t si,
+		     yaml_node_t **watch)
+{
+	struct conf_pset *ps = &c->pset[si];
+	struct pset_seen ss = { .ps = ps, .watch = watch };
+	yaml_node_item_t *it;
+	size_t i, count;
+
+	ps->line = line_of(n);
+	ps->cond.kind = COND_ALWAYS;
+	if (walk_map(x, n, "a policy set", pset_keys, sizeof(pset_keys) /
+		     sizeof(pset_keys[0]), NULL, &ss))
+		return -1;
+	if (!ss.name)
+		return fail(x, n, "a policy set needs a name");
+	for (i = 0; i < si; i++)
+		if (!strcmp(c->pset[i].name, ps->name))
+			return fail(x, ss.name, "policy set \"%s\" given twice (first at line %lu)",
+				    ps->name, c->pset[i].line);
+	if (ss.groups) {
+		it = ss.groups->data.sequence.items.start;
+		count = ss.groups->data.sequence.items.top - it;
+		if (count > SVCGW_GROUPS_MAX)
+			return fail(x, node(x, it[SVCGW_GROUPS_MAX]),
+				    "more than %u groups in a policy set",
+				    SVCGW_GROUPS_MAX);
+		ps->group = calloc(count ? count : 1, sizeof(*ps->group));
+		if (!ps->group)
+			return fail(x, n, "out of memory");
+		for (i = 0; i < count; i++) {
+			ps->ngroup++;
+			if (read_group(x, node(x, it[i]), ps, i))
+				return -1;
+		}
+	}
+	if (ss.policies) {
+		it = ss.policies->data.sequence.items.start;
+		count = ss.policies->data.sequence.items.top - it;
+		if (count > SVCGW_POLICIES_MAX)
+			return fail(x, node(x, it[SVCGW_POLICIES_MAX]),
+				    "more than %u policies in a policy set",
+				    SVCGW_POLICIES_MAX);
+		ps->pol = calloc(count ? count : 1, sizeof(*ps->pol));
+		if (!ps->pol)
+			return fail(x, n, "out of memory");
+		for (i = 0; i < count; i++) {
+			ps->npol++;
+			if (read_policy(x, node(x, it[i]), ps, i))
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int read_psets(struct ctx *x, struct conf *c, yaml_node_t *n)
+{
+	yaml_node_t *watch[COND_SETS_MAX] = { NULL };
+	yaml_node_item_t *it = n->data.sequence.items.start;
+	size_t i, count = n->data.sequence.items.top - it;
+	int w;
+
+	if (count > COND_SETS_MAX)
+		return fail(x, node(x, it[COND_SETS_MAX]),
+			    "more than %d policy sets", COND_SETS_MAX);
+	c->pset = calloc(count ? count : 1, sizeof(*c->pset));
+	if (!c->pset)
+		return fail(x, n, "out of memory");
+	for (i = 0; i < count; i++) {
+		c->npset++;
+		if (read_pset(x, node(x, it[i]), c, i, &watch[i]))
+			return -1;
+	}
+	/* Sets may be named before they are defined. */
+	for (i = 0; i < count; i++) {
+		if (c->pset[i].cond.kind != COND_HEALTH)
+			continue;
+		w = conf_pset_find(c, (const char *)watch[i]->data.scalar.value);
+		if (w < 0)
+			return fail(x, watch[i], "no policy set named \"%s\" (health names a set of this file)",
+				    (const char *)watch[i]->data.scalar.value);
+		c->pset[i].cond.watch = w;
+	}
+	return 0;
+}
+
+/* What depends on several keys of the file, once it is read. */
+static int check_top(struct ctx *x, struct conf *c)
+{
+	struct top_seen *t = x->top;
+	yaml_node_t *ctl_only[] = {
+		t->heartbeat, t->dead_after, t->hold_down, t->nodes, t->psets,
+	};
+	yaml_node_t *k = NULL;
+	size_t i;
+
+	if (t->listen && t->controller)
+		return fail(x, line_of(t->listen) > line_of(t->controller) ?
+			    t->listen : t->controller,
+			    "listen (a controller) and controller (an agent) in one file: a file is one role");
+	if (!t->listen) {
+		for (i = 0; i < sizeof(ctl_only) / sizeof(ctl_only[0]); i++)
+			if (ctl_only[i] && (!k || line_of(ctl_only[i]) <
+						  line_of(k)))
+				k = ctl_only[i];
+		if (k)
+			return fail(x, k, "%s is for a controller (listen)",
+				    (const char *)k->data.scalar.value);
+	}
+	if ((t->listen || t->controller) && !t->tls)
+		return fail(x, t->listen ? t->listen : t->controller,
+			    "%s needs tls (ca, cert and key): the control channel is always authenticated",
+			    t->listen ? "listen" : "controller");
+	if (!t->dead_after)
+		c->dead_after_ms = 3 * c->heartbeat_ms;
+	else if (c->dead_after_ms <= c->heartbeat_ms)
+		return fail(x, t->dead_after_val, "dead_after (%ums) must be longer than heartbeat (%ums)",
+			    c->dead_after_ms, c->heartbeat_ms);
+	if (t->psets_val)
+		return read_psets(x, c, t->psets_val);
+	return 0;
+}
+
+int conf_pset_find(const struct conf *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->npset; i++)
+		if (!strcmp(c->pset[i].name, name))
+			return i;
+	return -1;
+}
+
 static int top_node(struct ctx *x, yaml_node_t *n, void *obj)
 {
 	struct conf *c = obj;
@@ -816,13 +1800,25 @@ static int top_node(struct ctx *x, yaml_node_t *n, void *obj)
 
 static const struct key top_keys[] = {
 	{ "node", top_node }, { "checks", top_checks },
-	{ "services", top_services },
+	{ "services", top_services }, { "tls", top_tls },
+	{ "controller", top_controller }, { "listen", top_listen },
+	{ "heartbeat", top_heartbeat }, { "dead_after", top_dead_after },
+	{ "hold_down", top_hold_down }, { "nodes", top_nodes },
+	{ "policy_sets", top_policy_sets },
 };
 
 void conf_free(struct conf *c)
 {
-	size_t i;
+	size_t i, j;
 
+	for (i = 0; i < c->npset; i++) {
+		for (j = 0; j < c->pset[i].ngroup; j++)
+			free(c->pset[i].group[j].dest);
+		free(c->pset[i].group);
+		free(c->pset[i].pol);
+	}
+	free(c->pset);
+	free(c->nodes);
 	for (i = 0; i < c->nsvc; i++)
 		free(c->svc[i].srv);
 	free(c->svc);
@@ -834,13 +1830,17 @@ void conf_free(struct conf *c)
 int conf_parse(const char *file, const char *buf, size_t len, struct conf *c,
 	       char *err, size_t errlen)
 {
-	struct ctx x = { .file = file, .err = err, .errlen = errlen, .c = c };
+	struct top_seen top = { NULL };
+	struct ctx x = { .file = file, .err = err, .errlen = errlen, .c = c,
+			 .top = &top };
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *root;
 	int ret = -1;
 
 	memset(c, 0, sizeof(*c));
+	c->heartbeat_ms = 1000;
+	c->hold_down_ms = 10000;
 	c->file = strdup(file);
 	if (!c->file) {
 		snprintf(err, errlen, "%s: out of memory", file);
@@ -865,7 +1865,8 @@ int conf_parse(const char *file, const char *buf, size_t len, struct conf *c,
 	if (!root) {
 		snprintf(err, errlen, "%s:1: the file is empty", file);
 	} else if (!walk_map(&x, root, "the file", top_keys,
-			     sizeof(top_keys) / sizeof(top_keys[0]), NULL, c)) {
+			     sizeof(top_keys) / sizeof(top_keys[0]), NULL, c) &&
+		   !check_top(&x, c)) {
 		if (!c->node[0] && gethostname(c->node, sizeof(c->node) - 1))
 			strcpy(c->node, "localhost");
 		ret = 0;

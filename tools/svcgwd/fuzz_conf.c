@@ -3,17 +3,121 @@
  * libFuzzer target for svcgwd's configuration file (conf.c): any input is
  * either refused with "fuzz.conf:LINE: ..." or gives a model whose
  * references hold (every check index valid, servers of their service's
- * family, timeouts below intervals); ASan and UBSan watch the rest.
+ * family, timeouts below intervals; policy sets within their limits, each
+ * group of one family, each policy's group in its set and of its family,
+ * conditions watching a set of the file, one role per file, dead_after
+ * above the heartbeat); ASan and UBSan watch the rest.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+
+#include <linux/svcgw.h>
 
 #include "conf.h"
+
+static bool name_ok(const char *s, size_t max)
+{
+	size_t l = strnlen(s, max);
+
+	return l && l < max;
+}
+
+static void check_pset(const struct conf *c, const struct conf_pset *ps)
+{
+	size_t j, k;
+
+	if (!name_ok(ps->name, sizeof(ps->name)) ||
+	    conf_pset_find(c, ps->name) != (int)(ps - c->pset) ||
+	    ps->ngroup > SVCGW_GROUPS_MAX ||
+	    (ps->has_transition && ps->transition > SVCGW_TRANSITION_MAX))
+		abort();
+	switch (ps->cond.kind) {
+	case COND_ALWAYS:
+	case COND_OPERATOR:
+		break;
+	case COND_HEALTH:
+		if (ps->cond.watch >= c->npset ||
+		    (!ps->cond.min_healthy && !ps->cond.min_permille) ||
+		    ps->cond.min_permille > 1000)
+			abort();
+		break;
+	case COND_LOAD:
+		if (!ps->cond.low || ps->cond.low > ps->cond.high)
+			abort();
+		break;
+	case COND_TIME:
+		if (ps->cond.from >= 1440 || ps->cond.to >= 1440 ||
+		    ps->cond.from == ps->cond.to)
+			abort();
+		break;
+	default:
+		abort();
+	}
+	for (j = 0; j < ps->ngroup; j++) {
+		const struct conf_pgroup *g = &ps->group[j];
+
+		if (!name_ok(g->name, sizeof(g->name)) || !g->ndest ||
+		    g->ndest > SVCGW_SERVERS_MAX || g->check < -1 ||
+		    g->check >= (int)c->ncheck ||
+		    (g->check >= 0 && !c->check[g->check].port))
+			abort();
+		for (k = 0; k < j; k++)
+			if (!strcmp(ps->group[k].name, g->name))
+				abort();
+		for (k = 0; k < g->ndest; k++) {
+			const struct conf_pdest *d = &g->dest[k];
+
+			if (d->ep.family != g->dest[0].ep.family ||
+			    d->ep.port || d->weight > SVCGW_WEIGHT_MAX ||
+			    (d->method != SVCGW_METHOD_IPIP &&
+			     d->method != SVCGW_METHOD_GUE) ||
+			    (d->method == SVCGW_METHOD_GUE) != !!d->gue_port)
+				abort();
+		}
+	}
+	for (j = 0; j < ps->npol; j++) {
+		const struct conf_policy *p = &ps->pol[j];
+		const struct conf_pgroup *g = NULL;
+
+		for (k = 0; k < ps->ngroup; k++)
+			if (!strcmp(ps->group[k].name, p->group))
+				g = &ps->group[k];
+		if (!g || g->dest[0].ep.family != p->ep.family ||
+		    (p->ep.port && !p->proto) ||
+		    (p->has_src && (p->src.family != p->ep.family ||
+				    p->plen > (p->ep.family == AF_INET ?
+					       32 : 128))))
+			abort();
+	}
+}
 
 static void check_model(const struct conf *c)
 {
 	size_t i, j;
+
+	/* One role; the channel authenticated; the timers' relations. */
+	if ((c->listen_line && c->controller.line) ||
+	    ((c->listen_line || c->controller.line) && !c->tls.line) ||
+	    (!c->listen_line && (c->npset || c->nnodes)) ||
+	    (c->listen_line && !c->listen.port) ||
+	    (c->controller.line && (!c->controller.ep.port ||
+				    !c->controller.name[0])) ||
+	    c->heartbeat_ms < 50 || c->heartbeat_ms > 60000 ||
+	    c->dead_after_ms <= c->heartbeat_ms ||
+	    c->hold_down_ms > 3600000 || c->npset > COND_SETS_MAX ||
+	    c->nnodes > CONF_NODES_MAX)
+		abort();
+	for (i = 0; i < c->nnodes; i++) {
+		if (!name_ok(c->nodes[i], CONF_NODE_MAX))
+			abort();
+		for (j = 0; j < i; j++)
+			if (!strcmp(c->nodes[i], c->nodes[j]))
+				abort();
+	}
+	for (i = 0; i < c->npset; i++)
+		check_pset(c, &c->pset[i]);
 
 	for (i = 0; i < c->ncheck; i++)
 		if (c->check[i].timeout_ms >= c->check[i].interval_ms)

@@ -3,7 +3,10 @@
  * Host unit tests of svcgwd's configuration file (conf.c): what a good
  * file gives, and every class of error with its line.
  */
+#include <dirent.h>
+#include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -210,6 +213,180 @@ static const struct bad bads[] = {
 	  "t.conf:2: a check's name may not hold spaces" },
 	{ "checks:\n  [a]: {type: tcp}\n",
 	  "t.conf:2: a check's name must be a single value" },
+	/* --- the control channel and the controller role --- */
+#define TLS	"tls: {ca: ca.crt, cert: n.crt, key: n.key}\n"
+#define CTL	TLS "listen: {address: 192.0.2.1}\n"
+#define PS	CTL "policy_sets:\n"
+/* A set's head at line 4, a group at line 6, its destination at 8. */
+#define GRP	PS "  - name: A\n    groups:\n      - name: g\n        dests:\n"
+	{ TLS "listen: {address: 192.0.2.1, colour: red}\n",
+	  "t.conf:2: unknown key \"colour\" in listen" },
+	{ TLS "listen: 192.0.2.1\n",
+	  "t.conf:2: listen must be a mapping" },
+	{ TLS "listen:\n  port: 7440\n",
+	  "t.conf:2: listen needs an address" },
+	{ TLS "listen:\n  address: 192.0.2.300\n",
+	  "t.conf:3: invalid address \"192.0.2.300\"" },
+	{ TLS "listen: {address: 192.0.2.1, port: 65536}\n",
+	  "t.conf:2: port must be a number from 1 to 65535" },
+	{ TLS "listen: {address: 192.0.2.1}\nnode: c\n"
+	  "controller: {address: 192.0.2.1, name: ctl}\n",
+	  "t.conf:4: listen (a controller) and controller (an agent) in one file: a file is one role" },
+	{ "node: a\nnodes: [fwd1]\n",
+	  "t.conf:2: nodes is for a controller (listen)" },
+	{ TLS "controller: {address: 192.0.2.1, name: ctl}\nhold_down: 5s\n"
+	  "heartbeat: 1s\n",
+	  "t.conf:3: hold_down is for a controller (listen)" },
+	{ "dead_after: 5s\n", "t.conf:1: dead_after is for a controller (listen)" },
+	{ "node: a\n\npolicy_sets:\n  - name: A\n",
+	  "t.conf:3: policy_sets is for a controller (listen)" },
+	{ "node: a\nlisten: {address: 192.0.2.1}\n",
+	  "t.conf:2: listen needs tls (ca, cert and key): the control channel is always authenticated" },
+	{ "controller: {address: 192.0.2.1, name: ctl}\n",
+	  "t.conf:1: controller needs tls" },
+	{ "tls:\n  ca: ca.crt\n  cert: n.crt\n",
+	  "t.conf:1: tls needs ca, cert and key" },
+	{ "tls: {ca: ca.crt, cert: n.crt, key: [k]}\n",
+	  "t.conf:1: key must be a single value" },
+	{ TLS "controller:\n  address: 192.0.2.1\n",
+	  "t.conf:2: controller needs an address and a name" },
+	{ TLS "controller:\n  address: 192.0.2.1\n  name: \"c tl\"\n",
+	  "t.conf:4: the controller's name may hold printable ASCII characters only, no spaces" },
+	{ CTL "heartbeat: 10ms\n",
+	  "t.conf:3: heartbeat must be a time from 50ms to 60000ms" },
+	{ CTL "dead_after: 1s\nheartbeat: 2s\n",
+	  "t.conf:3: dead_after (1000ms) must be longer than heartbeat (2000ms)" },
+	{ CTL "hold_down: 3601s\n",
+	  "t.conf:3: hold_down must be a time from 0ms to 3600000ms" },
+	{ CTL "nodes: fwd1\n", "t.conf:3: nodes must be a list" },
+	{ CTL "nodes:\n  - fwd1\n  - fwd2\n  - fwd1\n",
+	  "t.conf:6: node \"fwd1\" given twice in nodes (first at line 4)" },
+	{ CTL "nodes:\n  - a\n  - 0123456789012345678901234567890123456789012345678901234567890123\n",
+	  "t.conf:5: a node's name has 1 to 63 characters" },
+	{ CTL "nodes: [\"\"]\n", "t.conf:3: a node's name has 1 to 63 characters" },
+	/* Policy sets. */
+	{ CTL "policy_sets: {A: 1}\n", "t.conf:3: policy_sets must be a list" },
+	{ PS "  - name: A\n    colour: red\n",
+	  "t.conf:5: unknown key \"colour\" in a policy set" },
+	{ PS "  - when: operator\n", "t.conf:4: a policy set needs a name" },
+	{ PS "  - name: \"a/b\"\n",
+	  "t.conf:4: a policy set's name must be 1 to 31 letters, digits, \"_\", \".\" or \"-\", not \"a/b\"" },
+	{ PS "  - name: abcdefghijklmnopqrstuvwxyz0123456\n",
+	  "t.conf:4: a policy set's name must be 1 to 31" },
+	{ PS "  - name: A\n  - name: B\n  - name: A\n",
+	  "t.conf:6: policy set \"A\" given twice (first at line 4)" },
+	{ PS "  - name: A\n    transition: 3601\n",
+	  "t.conf:5: transition must be a number from 0 to 3600" },
+	{ PS "  - name: A\n    groups: {name: g}\n",
+	  "t.conf:5: groups must be a list" },
+	/* Conditions. */
+	{ PS "  - name: A\n    when:\n      load: 5\n      time: \"22:00-06:00\"\n",
+	  "t.conf:7: a when holds one condition (health, load or time), not both \"load\" and \"time\"" },
+	{ PS "  - name: A\n    when: {}\n",
+	  "t.conf:5: when needs a condition: health, load, time or \"operator\"" },
+	{ PS "  - name: A\n    when: always\n",
+	  "t.conf:5: when must be \"operator\" or a mapping (health, load or time), not \"always\"" },
+	{ PS "  - name: A\n    when: [operator]\n",
+	  "t.conf:5: when must be \"operator\" or a mapping" },
+	{ PS "  - name: A\n    when:\n      min_healthy: 2\n",
+	  "t.conf:6: min_healthy and min_fraction go with health" },
+	{ PS "  - name: A\n    when:\n      below: 2\n",
+	  "t.conf:6: below goes with load" },
+	{ PS "  - name: A\n    when:\n      health: B\n      min_healthy: 1\n"
+	  "  - name: B\n    when:\n      health: Z\n      min_fraction: 50%\n",
+	  "t.conf:10: no policy set named \"Z\" (health names a set of this file)" },
+	{ PS "  - name: A\n    when:\n      health: A\n",
+	  "t.conf:6: health needs min_healthy, min_fraction or both" },
+	{ PS "  - name: A\n    when: {health: A, min_healthy: 0}\n",
+	  "t.conf:5: min_healthy must be a number from 1 to 1048576" },
+	{ PS "  - name: A\n    when: {health: A, min_fraction: 12.55%}\n",
+	  "t.conf:5: min_fraction must be a percentage from 0.1% to 100% in steps of 0.1%" },
+	{ PS "  - name: A\n    when: {health: A, min_fraction: 100.1%}\n",
+	  "t.conf:5: min_fraction must be a percentage" },
+	{ PS "  - name: A\n    when: {health: A, min_fraction: 0%}\n",
+	  "t.conf:5: min_fraction must be a percentage" },
+	{ PS "  - name: A\n    when: {health: A, min_fraction: 50}\n",
+	  "t.conf:5: min_fraction must be a percentage" },
+	{ PS "  - name: A\n    when:\n      load: 100\n      below: 101\n",
+	  "t.conf:7: below (101) must not be above load (100)" },
+	{ PS "  - name: A\n    when: {load: 0}\n",
+	  "t.conf:5: load (packets per second) must be a number from 1 to 4294967295" },
+	{ PS "  - name: A\n    when: {time: \"24:00-06:00\"}\n",
+	  "t.conf:5: time must be a window of the day, \"HH:MM-HH:MM\" from 00:00 to 23:59" },
+	{ PS "  - name: A\n    when: {time: \"6:00-22:00\"}\n",
+	  "t.conf:5: time must be a window of the day" },
+	{ PS "  - name: A\n    when: {time: \"06:00-06:00\"}\n",
+	  "t.conf:5: time \"06:00-06:00\" is an empty window" },
+	{ PS "  - name: A\n    when: {time: \"06:00-07:00\", colour: red}\n",
+	  "t.conf:5: unknown key \"colour\" in a when" },
+	/* Groups and destinations. */
+	{ PS "  - name: A\n    groups:\n      - name: g\n",
+	  "t.conf:6: group \"g\" needs destinations (dests: 1 to 1024)" },
+	{ PS "  - name: A\n    groups:\n      - name: g\n        dests: []\n",
+	  "t.conf:7: group \"g\" needs destinations" },
+	{ PS "  - name: A\n    groups:\n      - dests: [{address: 198.51.100.1, method: ipip}]\n",
+	  "t.conf:6: a group needs a name" },
+	{ PS "  - name: A\n    groups:\n"
+	  "      - {name: g, dests: [{address: 198.51.100.1, method: ipip}]}\n"
+	  "      - {name: g, dests: [{address: 198.51.100.2, method: ipip}]}\n",
+	  "t.conf:7: group \"g\" given twice in policy set \"A\" (first at line 6)" },
+	{ PS "  - name: A\n    groups:\n      - name: g\n        table: 1000\n",
+	  "t.conf:7: table must be a prime" },
+	{ "checks:\n  web: {type: http}\n" PS
+	  "  - name: A\n    groups:\n      - name: g\n        check: web\n",
+	  "t.conf:9: check \"web\" has no port: destinations have none, so a group's check needs one" },
+	{ PS "  - name: A\n    groups:\n      - name: g\n        check: lb\n",
+	  "t.conf:7: no check named \"lb\"" },
+	{ GRP "          - {address: 198.51.100.1, method: ipip}\n"
+	  "          - {address: \"2001:db8::1\", method: ipip}\n",
+	  "t.conf:9: destination 2001:db8::1 is IPv6, the group's first (line 8) IPv4: one family per group" },
+	{ GRP "          - {address: 198.51.100.1, method: nat}\n",
+	  "t.conf:8: a destination's method must be ipip or gue, not \"nat\"" },
+	{ GRP "          - {address: 198.51.100.1}\n",
+	  "t.conf:8: a destination needs an address and a method (ipip or gue)" },
+	{ GRP "          - address: 198.51.100.1\n            method: gue\n",
+	  "t.conf:9: method gue needs a gue_port" },
+	{ GRP "          - address: 198.51.100.1\n            method: ipip\n"
+	  "            gue_port: 6080\n",
+	  "t.conf:10: gue_port is for method gue only" },
+	{ GRP "          - {address: 198.51.100.1, method: ipip, weight: 65536}\n",
+	  "t.conf:8: weight must be a number from 0 to 65535" },
+	{ GRP "          - {address: 198.51.100.1, method: ipip, port: 80}\n",
+	  "t.conf:8: unknown key \"port\" in a destination" },
+	{ GRP "          - {address: 198.51.100.1, method: ipip}\n"
+	  "          - {address: 198.51.100.1, method: gue, gue_port: 6080}\n",
+	  "t.conf:9: destination 198.51.100.1 given twice in group \"g\" (first at line 8)" },
+	/* Policies: a group g of IPv4 destinations at line 6. */
+#define POL	PS "  - name: A\n    groups:\n" \
+	"      - {name: g, dests: [{address: 198.51.100.1, method: ipip}]}\n" \
+	"    policies:\n"
+	{ POL "      - {address: 192.0.2.10, port: 80, group: g}\n",
+	  "t.conf:8: a policy's port needs a proto (tcp or udp)" },
+	{ POL "      - {address: \"2001:db8::10\", group: g}\n",
+	  "t.conf:8: policy address 2001:db8::10 is IPv6, the destinations of group \"g\" (line 6) IPv4" },
+	{ POL "      - {address: 192.0.2.10, port: 80, proto: tcp, group: g}\n"
+	  "      - {address: 192.0.2.10, proto: tcp, group: g}\n"
+	  "      - {address: 192.0.2.10, port: 80, proto: tcp, from: 203.0.113.0/24, group: g}\n"
+	  "      - {address: 192.0.2.10, port: 80, proto: tcp, from: 203.0.113.0/25, group: g}\n"
+	  "      - {address: 192.0.2.10, port: 80, proto: udp, group: g}\n"
+	  "      - {address: 192.0.2.10, port: 80, proto: tcp, from: 203.0.113.0/24, group: g}\n",
+	  "t.conf:13: a policy for 192.0.2.10 with the same port, proto and from is given twice in policy set \"A\" (first at line 10)" },
+	{ POL "      - {address: 192.0.2.10, group: h}\n",
+	  "t.conf:8: no group \"h\" in policy set \"A\"" },
+	{ POL "      - address: 192.0.2.10\n        from: 203.0.113.1/25\n        group: g\n",
+	  "t.conf:9: from 203.0.113.1/25 has host bits set: the prefix is 203.0.113.0/25" },
+	{ POL "      - {address: 192.0.2.10, from: 203.0.113.0/33, group: g}\n",
+	  "t.conf:8: from must be a client prefix (ADDRESS or ADDRESS/LENGTH), not \"203.0.113.0/33\"" },
+	{ POL "      - {address: 192.0.2.10, from: \"2001:db8::/32\", group: g}\n",
+	  "t.conf:8: from is IPv6, the policy's address IPv4" },
+	{ POL "      - {group: g}\n",
+	  "t.conf:8: a policy needs an address and a group" },
+	{ POL "      - {address: 192.0.2.10, proto: icmp, group: g}\n",
+	  "t.conf:8: proto must be tcp or udp, not \"icmp\"" },
+	{ PS "  - name: A\n    policies:\n      - {address: 192.0.2.10, group: g}\n"
+	  "    groups: [{name: g, dests: [{address: 198.51.100.1, method: ipip}]}]\n"
+	  "  - name: B\n    policies:\n      - {address: 192.0.2.10, group: g}\n",
+	  "t.conf:10: no group \"g\" in policy set \"B\"" },
 };
 
 static void test_bad(void)
@@ -226,16 +403,306 @@ static void test_bad(void)
 		ret = conf_parse("t.conf", b->text, strlen(b->text), &c, err,
 				 sizeof(err));
 		ok(ret == -1 && !strncmp(err, b->err, strlen(b->err)) &&
-		   !c.svc && !c.check && !c.nsvc,
+		   !c.svc && !c.check && !c.nsvc && !c.pset && !c.npset &&
+		   !c.nodes && !c.nnodes,
 		   "refused: %s", err[0] ? err : "(accepted)");
 		if (!ret)
 			conf_free(&c);
 	}
 }
 
+
+/* A controller's file, every new key given. */
+static const char ctl_good[] =
+	"node: ctl\n"					/* 1 */
+	"tls:\n"					/* 2 */
+	"  ca: /etc/svcgw/ca.crt\n"
+	"  cert: /etc/svcgw/ctl.crt\n"
+	"  key: /etc/svcgw/ctl.key\n"			/* 5 */
+	"listen:\n"					/* 6 */
+	"  address: \"2001:db8::1\"\n"
+	"  port: 7441\n"
+	"heartbeat: 500ms\n"
+	"dead_after: 2s\n"				/* 10 */
+	"hold_down: 0\n"
+	"nodes: [fwd1, fwd2]\n"
+	"checks:\n"
+	"  lb: {type: tcp, port: 8080}\n"
+	"policy_sets:\n"				/* 15 */
+	"  - name: B\n"
+	"    when:\n"
+	"      health: A\n"
+	"      min_healthy: 2\n"
+	"      min_fraction: 12.5%\n"			/* 20 */
+	"    transition: 30\n"
+	"    groups:\n"
+	"      - name: lbB\n"
+	"        table: 4093\n"
+	"        check: lb\n"				/* 25 */
+	"        dests:\n"
+	"          - {address: 198.51.100.21, method: ipip}\n"
+	"          - {address: 198.51.100.22, method: gue, gue_port: 6080, weight: 3}\n"
+	"    policies:\n"
+	"      - {address: 192.0.2.10, port: 80, proto: tcp, from: 203.0.113.0/25, group: lbB}\n" /* 30 */
+	"      - {address: 192.0.2.10, group: lbB}\n"
+	"  - name: peak.v6\n"
+	"    when: {load: 1000, below: 800}\n"
+	"    groups:\n"
+	"      - {name: lb-6, dests: [{address: \"2001:db8:1::21\", method: ipip, weight: 0}]}\n" /* 35 */
+	"    policies:\n"
+	"      - {address: \"2001:db8:10::10\", proto: udp, from: \"2001:db8:99::7\", group: lb-6}\n"
+	"  - name: night\n"
+	"    when: {time: \"22:00-06:00\"}\n"
+	"  - name: manual\n"				/* 40 */
+	"    when: operator\n"
+	"  - name: A\n"
+	"    groups:\n"
+	"      - name: lbA\n"
+	"        dests: [{address: 198.51.100.11, method: ipip}]\n" /* 45 */
+	"    policies:\n"
+	"      - {address: 192.0.2.10, port: 80, proto: tcp, group: lbA}\n";
+
+/* An agent with a controller, the defaults taken. */
+static const char agent_good[] =
+	"node: fwd1\n"
+	"tls: {ca: /etc/svcgw/ca.crt, cert: /etc/svcgw/fwd1.crt, key: /etc/svcgw/fwd1.key}\n"
+	"controller:\n"
+	"  address: 192.0.2.1\n"
+	"  name: ctl\n"
+	"services:\n"
+	"  - {address: 192.0.2.20, port: 80, proto: tcp}\n";
+
+static void test_controller(void)
+{
+	char err[CONF_ERR_MAX] = "";
+	const struct conf_pset *ps;
+	const struct conf_pgroup *g;
+	const struct conf_policy *p;
+	uint8_t a4[4], a6[16];
+	struct conf c;
+	int ret;
+
+	ret = conf_parse("t.conf", ctl_good, strlen(ctl_good), &c, err,
+			 sizeof(err));
+	ok(!ret, "controller's file parses (%s)", err);
+	if (ret)
+		return;
+	ok(!strcmp(c.node, "ctl") && c.tls.line == 2 &&
+	   !strcmp(c.tls.ca, "/etc/svcgw/ca.crt") &&
+	   !strcmp(c.tls.cert, "/etc/svcgw/ctl.crt") &&
+	   !strcmp(c.tls.key, "/etc/svcgw/ctl.key"), "node and tls");
+	inet_pton(AF_INET6, "2001:db8::1", a6);
+	ok(c.listen_line == 6 && c.listen.family == AF_INET6 &&
+	   c.listen.port == 7441 && !memcmp(c.listen.addr, a6, 16) &&
+	   !c.controller.line, "listen: IPv6 address and port, line 6");
+	ok(c.heartbeat_ms == 500 && c.dead_after_ms == 2000 &&
+	   c.hold_down_ms == 0, "heartbeat, dead_after, hold_down 0");
+	ok(c.nnodes == 2 && !strcmp(c.nodes[0], "fwd1") &&
+	   !strcmp(c.nodes[1], "fwd2"), "nodes");
+	ok(c.npset == 5 && conf_pset_find(&c, "A") == 4 &&
+	   conf_pset_find(&c, "B") == 0 && conf_pset_find(&c, "night") == 2 &&
+	   conf_pset_find(&c, "b") == -1 && conf_pset_find(&c, "") == -1,
+	   "5 sets in order; conf_pset_find");
+
+	ps = &c.pset[0];
+	ok(!strcmp(ps->name, "B") && ps->line == 16 &&
+	   ps->cond.kind == COND_HEALTH && ps->cond.watch == 4 &&
+	   ps->cond.min_healthy == 2 && ps->cond.min_permille == 125 &&
+	   ps->has_transition && ps->transition == 30 &&
+	   ps->ngroup == 1 && ps->npol == 2,
+	   "set B: health of A (named later: index 4), 2 or 12.5%% = 125 permille");
+	g = &ps->group[0];
+	ok(!strcmp(g->name, "lbB") && g->line == 23 && g->table == 4093 &&
+	   g->check == 0 && g->ndest == 2, "group lbB: table, check, line");
+	inet_pton(AF_INET, "198.51.100.21", a4);
+	ok(g->dest[0].ep.family == AF_INET && !g->dest[0].ep.port &&
+	   !memcmp(g->dest[0].ep.addr, a4, 4) &&
+	   g->dest[0].method == SVCGW_METHOD_IPIP && g->dest[0].weight == 1 &&
+	   !g->dest[0].gue_port && g->dest[0].line == 27,
+	   "destination ipip, weight 1 by default, no port");
+	ok(g->dest[1].method == SVCGW_METHOD_GUE &&
+	   g->dest[1].gue_port == 6080 && g->dest[1].weight == 3 &&
+	   g->dest[1].line == 28, "destination gue with its port and weight");
+	p = &ps->pol[0];
+	inet_pton(AF_INET, "203.0.113.0", a4);
+	ok(p->ep.family == AF_INET && p->ep.port == 80 &&
+	   p->proto == IPPROTO_TCP && p->has_src && p->plen == 25 &&
+	   p->src.family == AF_INET && !p->src.port &&
+	   !memcmp(p->src.addr, a4, 4) && !strcmp(p->group, "lbB") &&
+	   p->line == 30, "policy: port, proto, client prefix, group");
+	p = &ps->pol[1];
+	ok(!p->ep.port && !p->proto && !p->has_src && !p->plen &&
+	   p->line == 31, "policy of any port, both protocols, any client");
+
+	ps = &c.pset[1];
+	ok(!strcmp(ps->name, "peak.v6") && ps->cond.kind == COND_LOAD &&
+	   ps->cond.high == 1000 && ps->cond.low == 800 &&
+	   !ps->has_transition && ps->ngroup == 1 &&
+	   ps->group[0].check == -1 && !ps->group[0].table &&
+	   ps->group[0].dest[0].ep.family == AF_INET6 &&
+	   ps->group[0].dest[0].weight == 0,
+	   "set peak.v6: load 1000 until below 800; IPv6 group, weight 0");
+	p = &ps->pol[0];
+	ok(p->ep.family == AF_INET6 && !p->ep.port &&
+	   p->proto == IPPROTO_UDP && p->has_src && p->plen == 128,
+	   "IPv6 policy: proto alone, one client (/128)");
+	ps = &c.pset[2];
+	ok(ps->cond.kind == COND_TIME && ps->cond.from == 22 * 60 &&
+	   ps->cond.to == 6 * 60 && !ps->ngroup && !ps->npol,
+	   "set night: 22:00-06:00 = minutes 1320 to 360, no groups");
+	ok(c.pset[3].cond.kind == COND_OPERATOR, "set manual: operator");
+	ps = &c.pset[4];
+	ok(ps->cond.kind == COND_ALWAYS && ps->line == 42 &&
+	   ps->ngroup == 1 && ps->npol == 1 && ps->pol[0].line == 47,
+	   "set A without when: always (the fallback)");
+	conf_free(&c);
+	ok(!c.pset && !c.nodes && !c.npset && !c.nnodes, "conf_free empties");
+
+	ret = conf_parse("t.conf", agent_good, strlen(agent_good), &c, err,
+			 sizeof(err));
+	ok(!ret, "agent's file with a controller parses (%s)", err);
+	if (ret)
+		return;
+	inet_pton(AF_INET, "192.0.2.1", a4);
+	ok(c.controller.line == 3 && c.controller.ep.family == AF_INET &&
+	   c.controller.ep.port == 7440 &&
+	   !memcmp(c.controller.ep.addr, a4, 4) &&
+	   !strcmp(c.controller.name, "ctl") && c.tls.line == 2 &&
+	   !strcmp(c.tls.key, "/etc/svcgw/fwd1.key") && !c.listen_line &&
+	   c.nsvc == 1, "controller: address, port 7440 by default, name");
+	ok(c.heartbeat_ms == 1000 && c.dead_after_ms == 3000 &&
+	   c.hold_down_ms == 10000 && !c.npset && !c.nnodes && !c.pset,
+	   "no controller keys: their defaults, no sets");
+	conf_free(&c);
+}
+
+/* Defaults of a controller, a set watching itself, a dead_after derived
+ * from the heartbeat.
+ */
+static void test_controller_defaults(void)
+{
+	static const char text[] =
+		"tls: {ca: a, cert: b, key: c}\n"
+		"listen: {address: 192.0.2.1}\n"
+		"heartbeat: 2\n"
+		"policy_sets:\n"
+		"  - name: only\n"
+		"    when: {health: only, min_fraction: 100%}\n"
+		"    groups: [{name: g, dests: [{address: 198.51.100.1, method: ipip}]}]\n"
+		"  - name: low\n"
+		"    when: {load: 7}\n";
+	char err[CONF_ERR_MAX] = "";
+	struct conf c;
+	int ret;
+
+	ret = conf_parse("t.conf", text, strlen(text), &c, err, sizeof(err));
+	ok(!ret && c.listen_line == 2 && c.listen.port == 7440 &&
+	   c.heartbeat_ms == 2000 && c.dead_after_ms == 6000 &&
+	   c.hold_down_ms == 10000 && !c.nnodes && c.npset == 2 &&
+	   c.pset[0].cond.watch == 0 && c.pset[0].cond.min_permille == 1000 &&
+	   !c.pset[0].cond.min_healthy && c.pset[1].cond.high == 7 &&
+	   c.pset[1].cond.low == 7,
+	   "defaults: port 7440, dead_after 3 heartbeats, hold_down 10 s; a set watching itself; below = load (%s)",
+	   err);
+	if (!ret)
+		conf_free(&c);
+}
+
+/* A file of @n items under @key, to exceed a limit; the error on the
+ * line of the first item too many.
+ */
+static void test_limit(const char *what, const char *head,
+		       const char *item, size_t n, const char *expect)
+{
+	size_t hl = strlen(head), il = strlen(item), i;
+	char err[CONF_ERR_MAX] = "", *text = malloc(hl + n * (il + 16) + 1);
+	struct conf c;
+	int ret;
+	size_t len;
+
+	if (!text) {
+		ok(0, "%s: out of memory", what);
+		return;
+	}
+	memcpy(text, head, hl);
+	len = hl;
+	for (i = 0; i < n; i++)
+		len += sprintf(text + len, item, (unsigned int)i);
+	ret = conf_parse("t.conf", text, len, &c, err, sizeof(err));
+	ok(ret == -1 && !strncmp(err, expect, strlen(expect)) && !c.pset &&
+	   !c.nodes, "%s refused: %s", what, err[0] ? err : "(accepted)");
+	if (!ret)
+		conf_free(&c);
+	free(text);
+}
+
+static void test_limits(void)
+{
+	/* 2 lines of head, one a node / set / destination. */
+	test_limit("257 nodes", TLS "listen: {address: 192.0.2.1}\nnodes:\n",
+		   "  - n%u\n", CONF_NODES_MAX + 1, "t.conf:260: more than 256 nodes");
+	test_limit("17 policy sets",
+		   TLS "listen: {address: 192.0.2.1}\npolicy_sets:\n",
+		   "  - name: s%u\n", COND_SETS_MAX + 1,
+		   "t.conf:20: more than 16 policy sets");
+	test_limit("1025 destinations",
+		   TLS "listen: {address: 192.0.2.1}\npolicy_sets:\n"
+		   "  - name: s\n    groups:\n      - name: g\n        dests:\n",
+		   "          - {address: \"2001:db8::%x\", method: ipip}\n",
+		   SVCGW_SERVERS_MAX + 1,
+		   "t.conf:1032: more than 1024 destinations in group \"g\"");
+}
+
+/* Every file of examples/ (or of $SVCGWD_EXAMPLES) parses. */
+static void test_examples(void)
+{
+	const char *dir = getenv("SVCGWD_EXAMPLES");
+	bool ctl = false, fwd = false;
+	char err[CONF_ERR_MAX], path[512];
+	struct dirent *e;
+	struct conf c;
+	size_t n = 0, len;
+	DIR *d;
+
+	if (!dir)
+		dir = "examples";
+	d = opendir(dir);
+	ok(d != NULL, "examples in %s/", dir);
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		len = strlen(e->d_name);
+		if (len < 6 || strcmp(e->d_name + len - 5, ".conf"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		err[0] = 0;
+		n++;
+		if (conf_load(path, &c, err, sizeof(err))) {
+			ok(0, "%s parses: %s", path, err);
+			continue;
+		}
+		ok(1, "%s parses", path);
+		if (!strcmp(e->d_name, "controller.conf"))
+			ctl = c.listen_line && c.tls.line && c.nnodes &&
+			      c.npset >= 2 &&
+			      c.pset[c.npset - 1].cond.kind == COND_ALWAYS;
+		if (!strcmp(e->d_name, "forwarder.conf"))
+			fwd = c.controller.line && c.tls.line && !c.listen_line;
+		conf_free(&c);
+	}
+	closedir(d);
+	ok(n >= 3 && ctl && fwd,
+	   "%zu examples; controller.conf a controller's with a fallback set, forwarder.conf an agent's with a controller",
+	   n);
+}
+
 int main(void)
 {
 	test_good();
 	test_bad();
+	test_controller();
+	test_controller_defaults();
+	test_limits();
+	test_examples();
 	return tap_done();
 }
