@@ -132,7 +132,7 @@ static void print_values(const struct values *v, struct nlattr **a)
 		memcpy(ep.addr, nla_data(a[an->attr]), addr_len(an->family));
 		format_addr(&ep, buf, sizeof(buf));
 		if (opts.json)
-			json_string(&j, an->json, buf);
+			json_str(&j, an->json, buf);
 		else
 			printf("%s %s\n", an->text, buf);
 	}

@@ -127,7 +127,7 @@ void json_close_array(struct json *j)
 	json_close(j, ']');
 }
 
-void json_string(struct json *j, const char *key, const char *val)
+void json_str(struct json *j, const char *key, const char *val)
 {
 	json_prefix(j, key);
 	json_escape(j, val);

@@ -27,7 +27,7 @@ void json_open_object(struct json *j, const char *key);
 void json_close_object(struct json *j);
 void json_open_array(struct json *j, const char *key);
 void json_close_array(struct json *j);
-void json_string(struct json *j, const char *key, const char *val);
+void json_str(struct json *j, const char *key, const char *val);
 void json_uint(struct json *j, const char *key, uint64_t val);
 void json_bool(struct json *j, const char *key, bool val);
 

@@ -742,7 +742,7 @@ static void print_json(const struct pset *s)
 
 	json_init(&j, stdout, opts.pretty);
 	json_open_object(&j, NULL);
-	json_string(&j, "name", s->name);
+	json_str(&j, "name", s->name);
 	json_uint(&j, "generation", s->gen);
 	json_uint(&j, "transition", s->transition);
 	if (s->has_prev) {
@@ -754,8 +754,8 @@ static void print_json(const struct pset *s)
 		const struct pgroup *g = &s->group[i];
 
 		json_open_object(&j, NULL);
-		json_string(&j, "name", g->name);
-		json_string(&j, "family", family_str(g->family));
+		json_str(&j, "name", g->name);
+		json_str(&j, "family", family_str(g->family));
 		json_uint(&j, "table", g->table);
 		gw_json_counters(&j, &g->st);
 		json_open_array(&j, "dests");
@@ -763,9 +763,9 @@ static void print_json(const struct pset *s)
 			const struct pdest *d = &g->dest[k];
 
 			json_open_object(&j, NULL);
-			json_string(&j, "address",
+			json_str(&j, "address",
 				    format_addr(&d->ep, buf, sizeof(buf)));
-			json_string(&j, "method",
+			json_str(&j, "method",
 				    method_str(d->method, m, sizeof(m)));
 			if (d->has_gue_port)
 				json_uint(&j, "gue_port", d->gue_port);
@@ -782,12 +782,12 @@ static void print_json(const struct pset *s)
 		const struct ppolicy *p = &s->policy[i];
 
 		json_open_object(&j, NULL);
-		json_string(&j, "address",
+		json_str(&j, "address",
 			    format_addr(&p->ep, buf, sizeof(buf)));
 		if (p->ep.port)
 			json_uint(&j, "port", p->ep.port);
 		if (p->has_proto)
-			json_string(&j, "proto",
+			json_str(&j, "proto",
 				    proto_str(p->proto, m, sizeof(m)));
 		if (p->has_src) {
 			char pre[EP_STRLEN + 8];
@@ -795,9 +795,9 @@ static void print_json(const struct pset *s)
 			snprintf(pre, sizeof(pre), "%s/%u",
 				 format_addr(&p->src, buf, sizeof(buf)),
 				 p->plen);
-			json_string(&j, "from", pre);
+			json_str(&j, "from", pre);
 		}
-		json_string(&j, "group", p->group);
+		json_str(&j, "group", p->group);
 		gw_json_counters(&j, &p->st);
 		json_close_object(&j);
 	}

@@ -693,15 +693,15 @@ static void print_server_json(struct json *j, const struct service_info *svc,
 	char buf[EP_STRLEN];
 
 	json_open_object(j, NULL);
-	json_string(j, "address", format_addr(&ep, buf, sizeof(buf)));
+	json_str(j, "address", format_addr(&ep, buf, sizeof(buf)));
 	json_uint(j, "port", ep.port);
 	json_uint(j, "weight", srv->weight);
-	json_string(j, "method", method_str(srv->method, buf, sizeof(buf)));
+	json_str(j, "method", method_str(srv->method, buf, sizeof(buf)));
 	if (srv->has_gue_port)
 		json_uint(j, "gue_port", srv->gue_port);
 	json_bool(j, "shared", srv->shared);
 	if (srv->has_state)
-		json_string(j, "state", server_state_str(srv->state, buf,
+		json_str(j, "state", server_state_str(srv->state, buf,
 							 sizeof(buf)));
 	if (srv->has_deadline)
 		json_uint(j, "deadline_ms", srv->deadline);
@@ -715,29 +715,29 @@ static void print_service_json(struct json *j, const struct service_info *svc)
 	const struct server_info *srv;
 
 	json_open_object(j, NULL);
-	json_string(j, "address", format_addr(&svc->ep, buf, sizeof(buf)));
+	json_str(j, "address", format_addr(&svc->ep, buf, sizeof(buf)));
 	json_uint(j, "port", svc->ep.port);
-	json_string(j, "proto", proto_str(svc->proto, proto, sizeof(proto)));
-	json_string(j, "mode", mode_str(svc->mode, mode, sizeof(mode)));
+	json_str(j, "proto", proto_str(svc->proto, proto, sizeof(proto)));
+	json_str(j, "mode", mode_str(svc->mode, mode, sizeof(mode)));
 	json_uint(j, "table", svc->table);
 	if (svc->has_transition)
 		json_uint(j, "transition", svc->transition);
 	if (svc->has_stateful)
 		json_bool(j, "stateful", svc->stateful);
 	if (svc->has_down_policy)
-		json_string(j, "down_policy",
+		json_str(j, "down_policy",
 			    down_policy_str(svc->down_policy, buf, sizeof(buf)));
 	if (svc->has_fullnat)
-		json_string(j, "fullnat",
+		json_str(j, "fullnat",
 			    format_addr(&svc->fullnat, buf, sizeof(buf)));
 	if (svc->has_encap_src)
-		json_string(j, "encap_src",
+		json_str(j, "encap_src",
 			    format_addr(&svc->encap_src, buf, sizeof(buf)));
 	if (svc->has_state)
-		json_string(j, "state",
+		json_str(j, "state",
 			    svc_state_str(svc->state, buf, sizeof(buf)));
 	if (svc->has_reason)
-		json_string(j, "reason", reason_str(svc->reason, buf,
+		json_str(j, "reason", reason_str(svc->reason, buf,
 						    sizeof(buf)));
 	if (svc->has_marked)
 		json_uint(j, "marked", svc->marked);

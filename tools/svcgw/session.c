@@ -92,7 +92,7 @@ static void print_ep_json(struct json *j, const char *key,
 {
 	char buf[EP_STRLEN];
 
-	json_string(j, key, format_addr(ep, buf, sizeof(buf)));
+	json_str(j, key, format_addr(ep, buf, sizeof(buf)));
 	json_uint(j, port_key, ep->port);
 }
 
@@ -101,13 +101,13 @@ static void print_session_json(struct json *j, const struct session_info *s)
 	char proto[NUM_STRLEN], state[NUM_STRLEN];
 
 	json_open_object(j, NULL);
-	json_string(j, "proto", proto_str(s->proto, proto, sizeof(proto)));
+	json_str(j, "proto", proto_str(s->proto, proto, sizeof(proto)));
 	print_ep_json(j, "client", "client_port", &s->client);
 	print_ep_json(j, "service", "service_port", &s->service);
 	print_ep_json(j, "server", "server_port", &s->server);
 	if (s->has_fullnat)
 		print_ep_json(j, "fullnat", "fullnat_port", &s->fullnat);
-	json_string(j, "state", state_str(s->state, state, sizeof(state)));
+	json_str(j, "state", state_str(s->state, state, sizeof(state)));
 	json_uint(j, "expires_ms", s->expires);
 	json_close_object(j);
 }

@@ -38,12 +38,12 @@ static void out_check(struct out *o, const char *want, const char *name)
 static void service(struct json *j, bool servers)
 {
 	json_open_object(j, NULL);
-	json_string(j, "address", "192.0.2.10");
+	json_str(j, "address", "192.0.2.10");
 	json_uint(j, "port", 80);
 	json_open_array(j, "servers");
 	if (servers) {
 		json_open_object(j, NULL);
-		json_string(j, "address", "2001:db8::1");
+		json_str(j, "address", "2001:db8::1");
 		json_uint(j, "weight", 1);
 		json_close_object(j);
 	}
@@ -131,21 +131,21 @@ static void test_escape(void)
 	struct out o;
 
 	out_open(&o, false);
-	json_string(&o.j, NULL, "a\"b\\c/d\n\t\r\b\f\x01\x1f\x7f");
+	json_str(&o.j, NULL, "a\"b\\c/d\n\t\r\b\f\x01\x1f\x7f");
 	json_end(&o.j);
 	out_check(&o, "\"a\\\"b\\\\c/d\\n\\t\\r\\b\\f\\u0001\\u001f\x7f\"\n",
 		  "string escapes");
 
 	out_open(&o, false);
 	json_open_object(&o.j, NULL);
-	json_string(&o.j, "k\"ey", "caf\xc3\xa9");
+	json_str(&o.j, "k\"ey", "caf\xc3\xa9");
 	json_close_object(&o.j);
 	json_end(&o.j);
 	out_check(&o, "{\"k\\\"ey\":\"caf\xc3\xa9\"}\n",
 		  "escaped key, UTF-8 passed through");
 
 	out_open(&o, false);
-	json_string(&o.j, NULL, "");
+	json_str(&o.j, NULL, "");
 	json_end(&o.j);
 	out_check(&o, "\"\"\n", "empty string");
 }
