@@ -294,3 +294,54 @@ int agent_set_state(const struct conf_service *svc,
 	return gw_run(SVCGW_CMD_SERVER_SET, false, put_svc_req, &r, NULL,
 		      NULL) < 0 ? -1 : 0;
 }
+
+/* --- the forwarding policy set ------------------------------------------ */
+
+static int pset_put_nothing(struct nl_msg *msg, const void *req)
+{
+	(void)msg;
+	(void)req;
+	return 0;
+}
+
+static int pset_reply(struct nlattr **tb, void *arg)
+{
+	struct agent_pset *ps = arg;
+	struct nlattr *a[SVCGW_PSET_A_MAX + 1];
+	struct nlattr *g[SVCGW_GROUP_A_MAX + 1];
+	struct gw_counters st;
+
+	if (tb[SVCGW_A_POLICY_SET]) {
+		if (nla_parse_nested(a, SVCGW_PSET_A_MAX, tb[SVCGW_A_POLICY_SET],
+				     NULL) || !a[SVCGW_PSET_A_NAME])
+			return gw_malformed("policy set");
+		ps->present = true;
+		snprintf(ps->name, sizeof(ps->name), "%.*s",
+			 nla_len(a[SVCGW_PSET_A_NAME]),
+			 (const char *)nla_data(a[SVCGW_PSET_A_NAME]));
+		ps->gen = a[SVCGW_PSET_A_GEN] ?
+			  gw_get_uint(a[SVCGW_PSET_A_GEN]) : 0;
+	} else if (tb[SVCGW_A_GROUP]) {
+		if (nla_parse_nested(g, SVCGW_GROUP_A_MAX, tb[SVCGW_A_GROUP],
+				     NULL))
+			return gw_malformed("group");
+		if (g[SVCGW_GROUP_A_STATS] &&
+		    !gw_get_counters(g[SVCGW_GROUP_A_STATS], &st))
+			ps->packets += st.packets;
+	}
+	return 0;
+}
+
+int agent_policy_read(struct agent_pset *ps)
+{
+	int err, tries = 0;
+
+	do {
+		memset(ps, 0, sizeof(*ps));
+		err = gw_run(SVCGW_CMD_POLICY_GET, true, pset_put_nothing, NULL,
+			     pset_reply, ps);
+	} while (err == GW_DUMP_INTR && ++tries < 5);
+	if (ps->name[0] == 0 || !strcmp(ps->name, "none"))
+		ps->present = false;
+	return err < 0 ? -1 : 0;
+}

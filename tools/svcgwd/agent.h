@@ -7,6 +7,8 @@
 #ifndef SVCGWD_AGENT_H
 #define SVCGWD_AGENT_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "conf.h"
@@ -40,5 +42,16 @@ int agent_server_state(const struct service_list *k,
 /* Set @srv of @svc to @state (enum svcgw_server_state): 0 or -1. */
 int agent_set_state(const struct conf_service *svc,
 		    const struct conf_server *srv, uint8_t state);
+
+/* The kernel's forwarding policy set, as the controller knows sets. */
+struct agent_pset {
+	bool present;			/* a set other than "none" */
+	char name[32];			/* SVCGW_NAME_MAX */
+	uint64_t gen;
+	uint64_t packets;		/* matched its policies, all groups */
+};
+
+/* Read it: 0, or -1 (the module not loaded, ...). */
+int agent_policy_read(struct agent_pset *ps);
 
 #endif /* SVCGWD_AGENT_H */

@@ -20,6 +20,19 @@ void selector_init(struct selector *s, const struct cond *conds, size_t n,
 	s->hold_down_ms = hold_down_ms;
 }
 
+/* Set @i's name in @buf, or its index when it has none. */
+static const char *set_name(const struct selector *s, int i, char *buf,
+			    size_t len)
+{
+	if (i < 0)
+		snprintf(buf, len, "(none)");
+	else if (i < COND_SETS_MAX && s->name[i][0])
+		snprintf(buf, len, "%s", s->name[i]);
+	else
+		snprintf(buf, len, "%d", i);
+	return buf;
+}
+
 static bool in_window(uint16_t minute, uint16_t from, uint16_t to)
 {
 	if (from <= to)
@@ -32,6 +45,7 @@ static bool holds(struct selector *s, size_t i, const struct cond_input *in,
 		  char *why, size_t len)
 {
 	const struct cond *c = &s->cond[i];
+	char w[40];
 	uint32_t h, t;
 
 	switch (c->kind) {
@@ -45,15 +59,17 @@ static bool holds(struct selector *s, size_t i, const struct cond_input *in,
 		t = in->total[c->watch];
 		if (c->min_healthy && h < c->min_healthy) {
 			snprintf(why, len,
-				 "%u of %u destinations of set %u healthy, fewer than %u",
-				 h, t, c->watch, c->min_healthy);
+				 "%u of %u destinations of set %s healthy, fewer than %u",
+				 h, t, set_name(s, c->watch, w, sizeof(w)),
+				 c->min_healthy);
 			return true;
 		}
 		if (c->min_permille && t &&
 		    (uint64_t)h * 1000 < (uint64_t)c->min_permille * t) {
 			snprintf(why, len,
-				 "%u of %u destinations of set %u healthy, under %u.%u%%",
-				 h, t, c->watch, c->min_permille / 10,
+				 "%u of %u destinations of set %s healthy, under %u.%u%%",
+				 h, t, set_name(s, c->watch, w, sizeof(w)),
+				 c->min_permille / 10,
 				 c->min_permille % 10);
 			return true;
 		}
@@ -89,7 +105,7 @@ static bool holds(struct selector *s, size_t i, const struct cond_input *in,
 int selector_eval(struct selector *s, const struct cond_input *in,
 		  uint64_t now_ms, char *why, size_t whylen)
 {
-	char reason[COND_WHY_MAX] = "";
+	char reason[COND_WHY_MAX] = "", a[40], b[40];
 	int want = -1;
 	size_t i;
 
@@ -113,7 +129,9 @@ int selector_eval(struct selector *s, const struct cond_input *in,
 		return s->active;
 	}
 	if (why && whylen)
-		snprintf(why, whylen, "set %d -> %d: %s", s->active, want,
+		snprintf(why, whylen, "set %s -> %s: %s",
+			 set_name(s, s->active, a, sizeof(a)),
+			 set_name(s, want, b, sizeof(b)),
 			 want < 0 ? "no set's condition holds" : reason);
 	s->active = want;
 	s->last_switch_ms = now_ms;

@@ -59,6 +59,7 @@ struct selector {
 	uint64_t last_switch_ms;
 	uint64_t switches;
 	bool held;				/* a switch is waiting */
+	char name[COND_SETS_MAX][32];		/* for reasons; "" = index */
 };
 
 void selector_init(struct selector *s, const struct cond *conds, size_t n,

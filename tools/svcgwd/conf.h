@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "../svcgw/parse.h"
+#include "cond.h"
 
 #define CONF_NAME_MAX		32	/* check names, with the NUL */
 #define CONF_PATH_MAX		256	/* HTTP path, with the NUL */
@@ -70,6 +71,68 @@ struct conf_service {
 	size_t nsrv;
 };
 
+/* --- the control channel and the controller role ----------------------- */
+
+#define CONF_NODE_MAX		64	/* a node's name, with the NUL */
+#define CONF_NODES_MAX		256	/* nodes of a controller */
+#define CONF_SET_NAME_MAX	32	/* SVCGW_NAME_MAX: set, group names */
+
+/* tls: the node's certificate, its key, and the CA of all nodes (PEM). */
+struct conf_tls {
+	unsigned long line;		/* 0: no tls section */
+	char ca[CONF_PATH_MAX];
+	char cert[CONF_PATH_MAX];
+	char key[CONF_PATH_MAX];
+};
+
+/* controller: (agent role) where the controller listens, and its name. */
+struct conf_controller {
+	unsigned long line;		/* 0: none, the agent runs alone */
+	struct endpoint ep;		/* address and port (default 7440) */
+	char name[CONF_NODE_MAX];	/* its certificate's CN */
+};
+
+/* A destination of a group: a load balancer node, encapsulated to. */
+struct conf_pdest {
+	struct endpoint ep;		/* port 0 */
+	unsigned long line;
+	uint8_t method;			/* SVCGW_METHOD_IPIP or _GUE */
+	uint16_t gue_port;		/* GUE */
+	uint32_t weight;		/* default 1 */
+};
+
+struct conf_pgroup {
+	char name[CONF_SET_NAME_MAX];
+	unsigned long line;
+	uint32_t table;			/* 0: the kernel's default */
+	int check;			/* index in conf.check, -1: none */
+	struct conf_pdest *dest;
+	size_t ndest;
+};
+
+/* A policy: service address [port, protocol] [client prefix] -> group. */
+struct conf_policy {
+	struct endpoint ep;		/* port 0: any */
+	unsigned long line;
+	uint8_t proto;			/* 0: both */
+	bool has_src;
+	struct endpoint src;		/* port 0 */
+	uint8_t plen;
+	char group[CONF_SET_NAME_MAX];	/* a group of the same set */
+};
+
+struct conf_pset {
+	char name[CONF_SET_NAME_MAX];
+	unsigned long line;
+	struct cond cond;		/* "when"; COND_ALWAYS if none */
+	bool has_transition;
+	uint32_t transition;		/* seconds */
+	struct conf_pgroup *group;
+	size_t ngroup;
+	struct conf_policy *pol;
+	size_t npol;
+};
+
 struct conf {
 	char *file;			/* as given, for messages */
 	char node[64];			/* node name, default the host name */
@@ -77,6 +140,18 @@ struct conf {
 	size_t ncheck;
 	struct conf_service *svc;
 	size_t nsvc;
+	struct conf_tls tls;
+	struct conf_controller controller;	/* agent role */
+	/* Controller role: "listen" given. */
+	unsigned long listen_line;	/* 0: not a controller */
+	struct endpoint listen;		/* address and port (default 7440) */
+	uint32_t heartbeat_ms;		/* default 1000 */
+	uint32_t dead_after_ms;		/* default 3 heartbeats */
+	uint32_t hold_down_ms;		/* default 10000 */
+	char (*nodes)[CONF_NODE_MAX];	/* the agents it serves */
+	size_t nnodes;
+	struct conf_pset *pset;		/* in order */
+	size_t npset;
 };
 
 /*
@@ -88,6 +163,9 @@ int conf_parse(const char *file, const char *buf, size_t len, struct conf *c,
 /* conf_parse() of the file @file. */
 int conf_load(const char *file, struct conf *c, char *err, size_t errlen);
 void conf_free(struct conf *c);
+
+/* The index of @c's policy set @name, or -1. */
+int conf_pset_find(const struct conf *c, const char *name);
 
 /* The health check of @c's server @srv, or NULL if it has none. */
 static inline const struct conf_check *

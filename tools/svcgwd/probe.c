@@ -73,9 +73,13 @@ static void probe_done(struct probe *p, bool ok, const char *why)
 	if (ch == HEALTH_SAME)
 		return;
 	state = ch == HEALTH_UP ? SVCGW_SERVER_ACTIVE : p->ck->on_fail;
-	server_name(p, name, sizeof(name));
 	sd_event_now(p->ev, CLOCK_MONOTONIC, &now);
 	ms = (now - p->run_started) / USEC_PER_MSEC;
+	if (p->changed) {
+		p->changed(p, ch == HEALTH_UP, ms, why, p->arg);
+		return;
+	}
+	server_name(p, name, sizeof(name));
 	if (ch == HEALTH_UP)
 		log_info("%s: up after %" PRIu64 " ms (check %s: %u successes in a row)",
 			 name, ms, p->ck->name, p->ck->rise);
@@ -285,6 +289,13 @@ static const struct probe *find_old(const struct probes *old,
 int probes_start(struct probes *ps, sd_event *ev, const struct conf *c,
 		 const struct probes *old)
 {
+	return probes_start_cb(ps, ev, c, old, NULL, NULL);
+}
+
+int probes_start_cb(struct probes *ps, sd_event *ev, const struct conf *c,
+		    const struct probes *old, probe_changed_fn changed,
+		    void *arg)
+{
 	size_t i, j, n = 0;
 
 	ps->n = 0;
@@ -306,6 +317,8 @@ int probes_start(struct probes *ps, sd_event *ev, const struct conf *c,
 			if (v->check < 0)
 				continue;
 			p->ev = ev;
+			p->changed = changed;
+			p->arg = arg;
 			p->fd = -1;
 			p->svc = &c->svc[i];
 			p->srv = v;

@@ -17,8 +17,15 @@
 #include "conf.h"
 #include "health.h"
 
+struct probe;
+/* A server's health changed: @up, after @ms of the run, last failure @why. */
+typedef void (*probe_changed_fn)(struct probe *p, bool up, uint64_t ms,
+				 const char *why, void *arg);
+
 struct probe {
 	sd_event *ev;
+	probe_changed_fn changed;	/* NULL: set the kernel's state */
+	void *arg;
 	const struct conf_service *svc;	/* in the current conf */
 	const struct conf_server *srv;
 	const struct conf_check *ck;
@@ -48,6 +55,13 @@ struct probes {
  */
 int probes_start(struct probes *ps, sd_event *ev, const struct conf *c,
 		 const struct probes *old);
+/*
+ * probes_start(), but a change of health calls @changed (the controller's
+ * destinations: nothing is set in this node's kernel, nothing logged).
+ */
+int probes_start_cb(struct probes *ps, sd_event *ev, const struct conf *c,
+		    const struct probes *old, probe_changed_fn changed,
+		    void *arg);
 void probes_stop(struct probes *ps);
 
 #endif /* SVCGWD_PROBE_H */

@@ -37,10 +37,13 @@
 #include "../svcgw/svcgw.h"
 #include "agent.h"
 #include "conf.h"
+#include "ctl.h"
+#include "link.h"
 #include "log.h"
 #include "probe.h"
 
 #define SVCGWD_CONF	"/etc/svcgw/svcgwd.conf"
+#define SVCGWD_STATE	"/var/lib/svcgwd/controller.json"
 
 struct daemon {
 	const char *file;
@@ -51,6 +54,9 @@ struct daemon {
 	uint32_t reconcile_s;	/* 0: never */
 	bool flush_on_exit;
 	bool drift_logged;	/* the kernel could not be read: said once */
+	const char *state_file;	/* controller: its choice across restarts */
+	struct ctl *ctl;	/* controller role */
+	struct link *link;	/* agent with a controller */
 	unsigned long applies, reloads, refused, reconciled;
 };
 
@@ -69,7 +75,7 @@ void log_info(const char *fmt, ...)
 static void usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: svcgwd [-f FILE] [--reconcile S] [--flush-on-exit]\n"
+		"usage: svcgwd [-f FILE] [--reconcile S] [--flush-on-exit] [--state FILE]\n"
 		"       svcgwd --check [FILE]\n"
 		"       svcgwd --diff [FILE]\n"
 		"FILE defaults to %s\n", SVCGWD_CONF);
@@ -198,6 +204,7 @@ static int on_reconcile(sd_event_source *s, uint64_t usec, void *data)
 	}
 	n = agent_diff(&d->conf, &k, NULL);
 	free_services(&k);
+	link_reconcile(d->link);
 	if (!n && !d->drift_logged)
 		return 0;
 	if (n)
@@ -209,6 +216,46 @@ static int on_reconcile(sd_event_source *s, uint64_t usec, void *data)
 	d->reconciled++;
 	sync_health(d, false);
 	return 0;
+}
+
+/* A file is one role: a controller's has no services of its own. */
+static int check_role(struct daemon *d, const struct conf *c)
+{
+	if (d->ctl && !c->listen_line) {
+		log_info("%s: not a controller's file (no listen) while running as one", c->file);
+		return -1;
+	}
+	if (c->listen_line && c->nsvc) {
+		log_info("%s:%lu: a controller's file has no services (run an agent beside it with its own file)",
+			 c->file, c->svc[0].line);
+		return -1;
+	}
+	return 0;
+}
+
+static bool same_link(const struct conf *a, const struct conf *b)
+{
+	return a->controller.line && b->controller.line &&
+	       !memcmp(&a->controller.ep, &b->controller.ep,
+		       sizeof(a->controller.ep)) &&
+	       !strcmp(a->controller.name, b->controller.name) &&
+	       !strcmp(a->node, b->node) && !strcmp(a->tls.ca, b->tls.ca) &&
+	       !strcmp(a->tls.cert, b->tls.cert) &&
+	       !strcmp(a->tls.key, b->tls.key);
+}
+
+/* A reload that changed the controller or the certificates: a new link. */
+static void restart_link(struct daemon *d, const struct conf *nc)
+{
+	if (same_link(&d->conf, nc) || (!d->link && !nc->controller.line))
+		return;
+	link_stop(d->link);
+	d->link = NULL;
+	if (nc->controller.line) {
+		d->link = link_start(d->ev, nc);
+		if (!d->link)
+			log_info("reload: no link to the controller (above); the kernel keeps its policy set");
+	}
 }
 
 /* SIGHUP: the file again; a bad one, or one refused, changes nothing. */
@@ -223,6 +270,21 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si,
 	(void)si;
 	sd_notify(0, "RELOADING=1");
 	d->reloads++;
+	if (d->ctl) {
+		if (load(d->file, &nc) || check_role(d, &nc) ||
+		    ctl_reload(d->ctl, &nc)) {
+			if (nc.file)
+				conf_free(&nc);
+			d->refused++;
+			log_info("reload refused: still running the previous file");
+		} else {
+			conf_free(&d->conf);
+			d->conf = nc;
+			log_info("reloaded %s", d->file);
+		}
+		sd_notify(0, "READY=1");
+		return 0;
+	}
 	if (load(d->file, &nc)) {
 		nc.file = NULL;	/* nothing to free */
 	} else if (apply(d, &nc, "reload")) {
@@ -244,6 +306,7 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si,
 		return 0;
 	}
 	probes_stop(&d->probes);
+	restart_link(d, &nc);
 	conf_free(&d->conf);
 	d->conf = nc;
 	d->probes = np;
@@ -258,6 +321,13 @@ static int on_term(sd_event_source *s, const struct signalfd_siginfo *si,
 	struct daemon *d = data;
 
 	sd_notify(0, "STOPPING=1");
+	if (d->ctl) {
+		ctl_log_counters(d->ctl);
+		log_info("signal %u: stopping (%lu reloads of which %lu refused); the nodes keep their policy sets",
+			 si->ssi_signo, d->reloads, d->refused);
+		return sd_event_exit(sd_event_source_get_event(s), 0);
+	}
+	link_log_counters(d->link);
 	log_info("signal %u: stopping (%lu applies, %lu reloads of which %lu refused, %lu reconciles); the kernel's state is %s",
 		 si->ssi_signo, d->applies, d->reloads, d->refused,
 		 d->reconciled, d->flush_on_exit ? "flushed" : "left as it is");
@@ -266,28 +336,62 @@ static int on_term(sd_event_source *s, const struct signalfd_siginfo *si,
 	return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
+static int on_usr1(sd_event_source *s, const struct signalfd_siginfo *si,
+		   void *data)
+{
+	struct daemon *d = data;
+
+	(void)s;
+	(void)si;
+	if (d->ctl)
+		ctl_log_counters(d->ctl);
+	else
+		link_log_counters(d->link);
+	return 0;
+}
+
+/* The controller role: no kernel of its own to configure. */
+static int run_controller(struct daemon *d)
+{
+	int r;
+
+	d->ctl = ctl_start(d->ev, &d->conf, d->state_file);
+	if (!d->ctl)
+		return EXIT_FAILURE;
+	sd_notify(0, "READY=1");
+	r = sd_event_loop(d->ev);
+	ctl_stop(d->ctl);
+	sd_event_unref(d->ev);
+	conf_free(&d->conf);
+	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
 static int run(struct daemon *d)
 {
 	sigset_t ss;
 	int r;
 
-	if (load(d->file, &d->conf))
+	if (load(d->file, &d->conf) || check_role(d, &d->conf))
 		return EXIT_FAILURE;
-	if (apply(d, &d->conf, "start"))
+	if (!d->conf.listen_line && apply(d, &d->conf, "start"))
 		return EXIT_FAILURE;
 	sigemptyset(&ss);
 	sigaddset(&ss, SIGHUP);
 	sigaddset(&ss, SIGTERM);
 	sigaddset(&ss, SIGINT);
+	sigaddset(&ss, SIGUSR1);
 	signal(SIGPIPE, SIG_IGN);
 	if (sigprocmask(SIG_BLOCK, &ss, NULL) ||
 	    sd_event_default(&d->ev) < 0 ||
 	    sd_event_add_signal(d->ev, NULL, SIGHUP, on_hup, d) < 0 ||
 	    sd_event_add_signal(d->ev, NULL, SIGTERM, on_term, d) < 0 ||
-	    sd_event_add_signal(d->ev, NULL, SIGINT, on_term, d) < 0) {
+	    sd_event_add_signal(d->ev, NULL, SIGINT, on_term, d) < 0 ||
+	    sd_event_add_signal(d->ev, NULL, SIGUSR1, on_usr1, d) < 0) {
 		log_info("cannot set up the event loop");
 		return EXIT_FAILURE;
 	}
+	if (d->conf.listen_line)
+		return run_controller(d);
 	if (probes_start(&d->probes, d->ev, &d->conf, NULL))
 		return EXIT_FAILURE;
 	sync_health(d, true);
@@ -302,10 +406,18 @@ static int run(struct daemon *d)
 			return EXIT_FAILURE;
 		}
 	}
-	log_info("running: %zu health checks, reconcile every %us",
-		 d->probes.n, d->reconcile_s);
+	if (d->conf.controller.line) {
+		d->link = link_start(d->ev, &d->conf);
+		if (!d->link)
+			return EXIT_FAILURE;
+	}
+	log_info("running: %zu health checks, reconcile every %us%s%s",
+		 d->probes.n, d->reconcile_s,
+		 d->conf.controller.line ? ", controller " : "",
+		 d->conf.controller.line ? d->conf.controller.name : "");
 	sd_notify(0, "READY=1");
 	r = sd_event_loop(d->ev);
+	link_stop(d->link);
 	probes_stop(&d->probes);
 	sd_event_source_disable_unref(d->reconcile);
 	sd_event_unref(d->ev);
@@ -322,10 +434,12 @@ int main(int argc, char **argv)
 		{ "file", required_argument, NULL, 'f' },
 		{ "reconcile", required_argument, NULL, 'r' },
 		{ "flush-on-exit", no_argument, NULL, 'F' },
+		{ "state", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
-	struct daemon d = { .file = SVCGWD_CONF, .reconcile_s = 5 };
+	struct daemon d = { .file = SVCGWD_CONF, .reconcile_s = 5,
+			    .state_file = SVCGWD_STATE };
 	int opt, mode = 0;
 
 	pr_prog = "svcgwd";
@@ -349,6 +463,9 @@ int main(int argc, char **argv)
 			break;
 		case 'F':
 			d.flush_on_exit = true;
+			break;
+		case 's':
+			d.state_file = optarg;
 			break;
 		case 'h':
 			usage(stdout);

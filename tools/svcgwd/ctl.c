@@ -1,0 +1,937 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svcgwd: the controller role (ctl.h).
+ *
+ * Messages (chan.h; every one has "type", "seq" and "node"):
+ *
+ *   agent -> controller
+ *     hello      {set, generation}       the node's kernel's set, on connect
+ *     heartbeat  {packets}                every heartbeat; packets matched by
+ *                                         the node's policies (load)
+ *     applied    {set, generation, unchanged}
+ *     refused    {set, generation, error}
+ *   controller -> agent
+ *     welcome    {heartbeat_ms, dead_after_ms, node_generation,
+ *                 nodes: [{name, state}]}
+ *     policy_set {set, generation, reason, text}   text: a set file of
+ *                                         "svcgw policy replace"
+ *     heartbeat  {}
+ *     node       {name, state: up|down, generation, why}
+ *
+ * A node is up from its hello until its connection ends or nothing came
+ * from it for dead_after; each change is a notice to every connected node,
+ * with the next node generation.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <linux/svcgw.h>
+
+#include "chan.h"
+#include "cond.h"
+#include "ctl.h"
+#include "log.h"
+#include "probe.h"
+#include "push.h"
+
+#define USEC_PER_MSEC	((uint64_t)1000)
+
+struct ctl_conn;
+
+struct ctl_node {
+	char name[CONF_NODE_MAX];
+	struct ctl_conn *conn;		/* after its hello */
+	bool up;
+	uint64_t last_rx;		/* usec */
+	char set[CONF_SET_NAME_MAX];	/* what its kernel has */
+	uint64_t gen;
+	uint64_t packets, packets_prev;	/* load */
+	uint64_t packets_at;
+	bool packets_known;
+};
+
+struct ctl_conn {
+	struct ctl *t;
+	struct ctl_conn *next;
+	struct chan ch;
+	sd_event_source *io;
+	char addr[INET6_ADDRSTRLEN + 8];
+	int node;			/* index, -1 before its hello */
+	uint64_t started;		/* usec */
+	bool dead;
+};
+
+/* The destinations of the sets, as services and servers for probe.c. */
+struct dests {
+	struct conf pseudo;		/* checks borrowed from the file */
+	int *set_of;			/* per pseudo service: its set */
+};
+
+struct ctl {
+	sd_event *ev;
+	const struct conf *c;
+	const char *state_file;
+	struct chan_tls tls;
+	int lfd;
+	sd_event_source *listen, *tick;
+	struct ctl_node *node;
+	size_t nnode;
+	struct ctl_conn *conns;
+	struct dests d;
+	struct probes probes;
+	struct selector sel;
+	bool operator_on[COND_SETS_MAX];
+	int active;			/* -1: none decided */
+	uint64_t gen;			/* of the active set */
+	char digest[PUSH_DIGEST_LEN];
+	char reason[COND_WHY_MAX];
+	char *text;			/* the active set's, as pushed */
+	uint64_t settle_until;		/* usec: first probe rounds */
+	uint64_t node_gen;
+	uint64_t started;
+	unsigned long refused[CHAN_ERR_COUNT];
+	unsigned long not_a_node, switches, pushes, applied, unchanged,
+		      apply_refused, notices;
+};
+
+static uint64_t now_usec(struct ctl *t)
+{
+	uint64_t now;
+
+	sd_event_now(t->ev, CLOCK_MONOTONIC, &now);
+	return now;
+}
+
+/* --- the state file ------------------------------------------------------ */
+
+static void state_save(struct ctl *t)
+{
+	char tmp[CONF_PATH_MAX + 8];
+	json_t *j;
+
+	if (!t->state_file)
+		return;
+	j = json_pack("{s:s, s:I, s:s, s:I}", "set",
+		      t->active >= 0 ? t->c->pset[t->active].name : "",
+		      "generation", (json_int_t)t->gen, "digest", t->digest,
+		      "node_generation", (json_int_t)t->node_gen);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", t->state_file);
+	if (!j || json_dump_file(j, tmp, JSON_COMPACT) ||
+	    rename(tmp, t->state_file))
+		log_info("cannot write the state file %s: %s", t->state_file,
+			 strerror(errno));
+	json_decref(j);
+}
+
+/* The set, generation and digest of the last run: 0, or -1 (none). */
+static int state_load(struct ctl *t, char *set, uint64_t *gen, char *digest)
+{
+	json_error_t e;
+	json_t *j;
+	const char *s, *d;
+	json_int_t g, ng = 0;
+	int ret = -1;
+
+	if (!t->state_file)
+		return -1;
+	j = json_load_file(t->state_file, 0, &e);
+	if (!j) {
+		if (access(t->state_file, F_OK) == 0)
+			log_info("%s:%d: %s: ignored", t->state_file, e.line,
+				 e.text);
+		return -1;
+	}
+	if (!json_unpack(j, "{s:s, s:I, s:s, s?:I}", "set", &s, "generation",
+			 &g, "digest", &d, "node_generation", &ng) && g >= 0 &&
+	    ng >= 0 && strlen(s) < CONF_SET_NAME_MAX &&
+	    strlen(d) < PUSH_DIGEST_LEN) {
+		t->node_gen = ng;
+		strcpy(set, s);
+		*gen = g;
+		strcpy(digest, d);
+		ret = 0;
+	} else {
+		log_info("%s: not a state file of svcgwd: ignored",
+			 t->state_file);
+	}
+	json_decref(j);
+	return ret;
+}
+
+/* --- sending --------------------------------------------------------------- */
+
+static void conn_drop(struct ctl_conn *k, const char *why);
+
+static void conn_update_io(struct ctl_conn *k)
+{
+	short ev = chan_events(&k->ch);
+
+	sd_event_source_set_io_events(k->io, (ev & POLLIN ? EPOLLIN : 0) |
+				      (ev & POLLOUT ? EPOLLOUT : 0));
+}
+
+static void conn_send(struct ctl_conn *k, json_t *m)
+{
+	int r;
+
+	if (k->dead || !k->ch.up) {
+		json_decref(m);
+		return;
+	}
+	r = chan_send(&k->ch, m);
+	if (r != CHAN_OK && r != CHAN_AGAIN) {
+		conn_drop(k, chan_strerror(r));
+		return;
+	}
+	conn_update_io(k);
+}
+
+static void send_set(struct ctl *t, struct ctl_conn *k)
+{
+	const struct conf_pset *ps = &t->c->pset[t->active];
+
+	t->pushes++;
+	conn_send(k, json_pack("{s:s, s:s, s:I, s:s, s:s}", "type",
+			       "policy_set", "set", ps->name, "generation",
+			       (json_int_t)t->gen, "reason", t->reason,
+			       "text", t->text));
+}
+
+static void notice(struct ctl *t, size_t i, bool up, const char *why)
+{
+	struct ctl_conn *k;
+
+	if (t->node[i].up == up)
+		return;
+	t->node[i].up = up;
+	t->node_gen++;
+	t->notices++;
+	state_save(t);
+	log_info("node %s %s (node generation %" PRIu64 "): %s",
+		 t->node[i].name, up ? "up" : "down", t->node_gen, why);
+	for (k = t->conns; k; k = k->next)
+		if (k->node >= 0)
+			conn_send(k, json_pack("{s:s, s:s, s:s, s:I, s:s}",
+					       "type", "node", "name",
+					       t->node[i].name, "state",
+					       up ? "up" : "down",
+					       "generation",
+					       (json_int_t)t->node_gen,
+					       "why", why));
+}
+
+/* --- connections ----------------------------------------------------------- */
+
+static void conn_free(struct ctl_conn *k)
+{
+	struct ctl_conn **pp;
+
+	for (pp = &k->t->conns; *pp; pp = &(*pp)->next) {
+		if (*pp == k) {
+			*pp = k->next;
+			break;
+		}
+	}
+	sd_event_source_disable_unref(k->io);
+	chan_close(&k->ch);
+	free(k);
+}
+
+/*
+ * End @k: its node (if it had said hello) goes down.  The connection is
+ * freed at once unless we are inside its own handler (then on return).
+ */
+static void conn_drop(struct ctl_conn *k, const char *why)
+{
+	struct ctl *t = k->t;
+	char buf[COND_WHY_MAX + 64];
+
+	if (k->dead)
+		return;
+	k->dead = true;
+	if (k->node >= 0 && t->node[k->node].conn == k) {
+		t->node[k->node].conn = NULL;
+		snprintf(buf, sizeof(buf), "its connection ended (%s)", why);
+		notice(t, k->node, false, buf);
+	}
+	sd_event_source_set_enabled(k->io, SD_EVENT_OFF);
+}
+
+static int find_node(struct ctl *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->nnode; i++)
+		if (!strcmp(t->node[i].name, name))
+			return i;
+	return -1;
+}
+
+static void on_hello(struct ctl_conn *k, json_t *m)
+{
+	struct ctl *t = k->t;
+	struct ctl_node *n;
+	const char *set = "";
+	json_int_t gen = 0;
+	json_t *nodes;
+	size_t i;
+	int idx = find_node(t, k->ch.peer);
+
+	json_unpack(m, "{s?:s, s?:I}", "set", &set, "generation", &gen);
+	if (idx < 0)
+		return;	/* checked at the handshake */
+	n = &t->node[idx];
+	if (n->conn && n->conn != k)
+		conn_drop(n->conn, "replaced by a new connection");
+	n->conn = k;
+	k->node = idx;
+	n->last_rx = now_usec(t);
+	snprintf(n->set, sizeof(n->set), "%s", set);
+	n->gen = gen;
+	n->packets_known = false;
+	log_info("node %s connected from %s: its kernel has set %s generation %" PRIu64,
+		 n->name, k->addr, set[0] ? set : "(none)", (uint64_t)gen);
+	notice(t, idx, true, "hello");
+	nodes = json_array();
+	for (i = 0; i < t->nnode; i++)
+		json_array_append_new(nodes, json_pack("{s:s, s:s}", "name",
+			t->node[i].name, "state", t->node[i].up ? "up" : "down"));
+	conn_send(k, json_pack("{s:s, s:I, s:I, s:I, s:o}", "type", "welcome",
+			       "heartbeat_ms", (json_int_t)t->c->heartbeat_ms,
+			       "dead_after_ms",
+			       (json_int_t)t->c->dead_after_ms,
+			       "node_generation", (json_int_t)t->node_gen,
+			       "nodes", nodes));
+	if (t->active >= 0 &&
+	    (strcmp(n->set, t->c->pset[t->active].name) || n->gen != t->gen))
+		send_set(t, k);
+}
+
+static void on_message(struct ctl_conn *k, json_t *m)
+{
+	struct ctl *t = k->t;
+	const char *type = json_string_value(json_object_get(m, "type"));
+	struct ctl_node *n;
+	const char *set = "", *err = "";
+	json_int_t gen = 0, packets = 0;
+	int unchanged = 0;
+
+	if (!strcmp(type, "hello")) {
+		on_hello(k, m);
+		return;
+	}
+	if (k->node < 0) {
+		t->refused[-CHAN_E_GARBAGE]++;
+		conn_drop(k, "a message before its hello");
+		return;
+	}
+	n = &t->node[k->node];
+	n->last_rx = now_usec(t);
+	if (!strcmp(type, "heartbeat")) {
+		if (!json_unpack(m, "{s:I}", "packets", &packets)) {
+			n->packets_prev = n->packets_known ? n->packets :
+					  (uint64_t)packets;
+			n->packets = packets;
+			n->packets_at = n->last_rx;
+			n->packets_known = true;
+		}
+	} else if (!strcmp(type, "applied")) {
+		json_unpack(m, "{s:s, s:I, s?:b}", "set", &set, "generation",
+			    &gen, "unchanged", &unchanged);
+		snprintf(n->set, sizeof(n->set), "%s", set);
+		n->gen = gen;
+		if (unchanged)
+			t->unchanged++;
+		else
+			t->applied++;
+		log_info("node %s has set %s generation %" PRIu64 "%s", n->name,
+			 set, (uint64_t)gen,
+			 unchanged ? " (it had it already: nothing moved)" : "");
+	} else if (!strcmp(type, "refused")) {
+		json_unpack(m, "{s:s, s:I, s:s}", "set", &set, "generation",
+			    &gen, "error", &err);
+		t->apply_refused++;
+		log_info("node %s refused set %s generation %" PRIu64 ": %s",
+			 n->name, set, (uint64_t)gen, err);
+	}
+}
+
+static int on_conn_io(sd_event_source *s, int fd, uint32_t revents,
+		      void *data)
+{
+	struct ctl_conn *k = data;
+	struct ctl *t = k->t;
+	json_t *m;
+	int r;
+
+	(void)s;
+	(void)fd;
+	(void)revents;
+	if (!k->ch.up) {
+		r = chan_handshake(&k->ch);
+		if (r == CHAN_OK && find_node(t, k->ch.peer) < 0) {
+			t->not_a_node++;
+			t->refused[-CHAN_E_AUTH]++;
+			log_info("refused a connection from %s: \"%s\" is not a node of this controller",
+				 k->addr, k->ch.peer);
+			conn_drop(k, "not a node");
+		} else if (r != CHAN_OK && r != CHAN_AGAIN) {
+			t->refused[-r]++;
+			log_info("refused a connection from %s: %s (%s)",
+				 k->addr, chan_strerror(r), k->ch.why);
+			conn_drop(k, chan_strerror(r));
+		}
+	}
+	while (!k->dead && k->ch.up) {
+		r = chan_recv(&k->ch, &m);
+		if (r == CHAN_AGAIN)
+			break;
+		if (r == CHAN_OK) {
+			on_message(k, m);
+			json_decref(m);
+			continue;
+		}
+		if (r != CHAN_CLOSED) {
+			t->refused[-r]++;
+			log_info("connection of %s from %s ended: %s (%s)",
+				 k->ch.peer, k->addr, chan_strerror(r),
+				 k->ch.why);
+		}
+		conn_drop(k, r == CHAN_CLOSED ? "closed" : chan_strerror(r));
+	}
+	if (!k->dead && k->ch.up) {
+		r = chan_flush(&k->ch);
+		if (r != CHAN_OK && r != CHAN_AGAIN)
+			conn_drop(k, chan_strerror(r));
+	}
+	if (k->dead)
+		conn_free(k);
+	else
+		conn_update_io(k);
+	return 0;
+}
+
+static int on_accept(sd_event_source *s, int fd, uint32_t revents,
+		     void *data)
+{
+	struct ctl *t = data;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	struct ctl_conn *k;
+	char a[INET6_ADDRSTRLEN];
+	int cfd;
+
+	(void)s;
+	(void)revents;
+	while ((cfd = accept4(fd, (struct sockaddr *)&ss, &len,
+			      SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		k = calloc(1, sizeof(*k));
+		if (!k || chan_init(&k->ch, &t->tls, cfd, t->c->node, NULL)) {
+			log_info("out of memory for a connection");
+			free(k);
+			close(cfd);
+			continue;
+		}
+		k->t = t;
+		k->node = -1;
+		k->started = now_usec(t);
+		if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *s6 = (void *)&ss;
+
+			inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
+			snprintf(k->addr, sizeof(k->addr), "[%s]:%u", a,
+				 ntohs(s6->sin6_port));
+		} else {
+			struct sockaddr_in *s4 = (void *)&ss;
+
+			inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
+			snprintf(k->addr, sizeof(k->addr), "%s:%u", a,
+				 ntohs(s4->sin_port));
+		}
+		if (sd_event_add_io(t->ev, &k->io, cfd, EPOLLIN, on_conn_io,
+				    k) < 0) {
+			chan_close(&k->ch);
+			free(k);
+			continue;
+		}
+		k->next = t->conns;
+		t->conns = k;
+		len = sizeof(ss);
+	}
+	return 0;
+}
+
+/* --- destinations and the choice of set ------------------------------------ */
+
+static void dests_free(struct dests *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->pseudo.nsvc; i++)
+		free(d->pseudo.svc[i].srv);
+	free(d->pseudo.svc);
+	free(d->set_of);
+	memset(d, 0, sizeof(*d));
+}
+
+/* One pseudo service per group, its destinations the servers. */
+static int dests_build(struct dests *d, const struct conf *c)
+{
+	size_t i, j, k, n = 0;
+
+	memset(d, 0, sizeof(*d));
+	for (i = 0; i < c->npset; i++)
+		n += c->pset[i].ngroup;
+	d->pseudo.svc = calloc(n + 1, sizeof(*d->pseudo.svc));
+	d->set_of = calloc(n + 1, sizeof(*d->set_of));
+	if (!d->pseudo.svc || !d->set_of)
+		goto nomem;
+	d->pseudo.check = c->check;
+	d->pseudo.ncheck = c->ncheck;
+	for (i = 0; i < c->npset; i++) {
+		for (j = 0; j < c->pset[i].ngroup; j++) {
+			const struct conf_pgroup *g = &c->pset[i].group[j];
+			struct conf_service *s = &d->pseudo.svc[d->pseudo.nsvc];
+
+			s->srv = calloc(g->ndest + 1, sizeof(*s->srv));
+			if (!s->srv)
+				goto nomem;
+			s->proto = IPPROTO_TCP;
+			s->line = g->line;
+			if (g->ndest)
+				s->ep = g->dest[0].ep;
+			for (k = 0; k < g->ndest; k++) {
+				s->srv[k].ep = g->dest[k].ep;
+				s->srv[k].line = g->dest[k].line;
+				s->srv[k].check = g->check;
+			}
+			s->nsrv = g->ndest;
+			d->set_of[d->pseudo.nsvc++] = i;
+		}
+	}
+	return 0;
+nomem:
+	dests_free(d);
+	log_info("out of memory for the destinations");
+	return -1;
+}
+
+static void on_dest_changed(struct probe *p, bool up, uint64_t ms,
+			    const char *why, void *arg)
+{
+	struct ctl *t = arg;
+	char a[EP_STRLEN];
+	int set = t->d.set_of[p->svc - t->d.pseudo.svc];
+
+	if (up)
+		log_info("destination %s of set %s: up after %" PRIu64 " ms (check %s: %u successes in a row)",
+			 format_addr(&p->srv->ep, a, sizeof(a)),
+			 t->c->pset[set].name, ms, p->ck->name, p->ck->rise);
+	else
+		log_info("destination %s of set %s: down after %" PRIu64 " ms (check %s: %u failures in a row, last: %s)",
+			 format_addr(&p->srv->ep, a, sizeof(a)),
+			 t->c->pset[set].name, ms, p->ck->name, p->ck->fall,
+			 why);
+	/* The next tick decides. */
+}
+
+/* Health per set (a destination without a check counts healthy). */
+static void inputs(struct ctl *t, struct cond_input *in)
+{
+	const struct conf *c = t->c;
+	uint64_t now = now_usec(t), rate = 0;
+	size_t i, j, g = 0;
+	time_t wall = time(NULL);
+	struct tm tm;
+
+	memset(in, 0, sizeof(*in));
+	for (i = 0; i < c->npset && i < COND_SETS_MAX; i++)
+		for (j = 0; j < c->pset[i].ngroup; j++, g++) {
+			in->total[i] += c->pset[i].group[j].ndest;
+			if (c->pset[i].group[j].check < 0)
+				in->healthy[i] += c->pset[i].group[j].ndest;
+		}
+	for (i = 0; i < t->probes.n; i++) {
+		struct probe *p = &t->probes.p[i];
+		int set = t->d.set_of[p->svc - t->d.pseudo.svc];
+
+		if (set < COND_SETS_MAX && p->h.up)
+			in->healthy[set]++;
+	}
+	/* Load: packets per second over the nodes' last two heartbeats. */
+	for (i = 0; i < t->nnode; i++) {
+		struct ctl_node *n = &t->node[i];
+
+		if (n->up && n->packets_known && n->packets >= n->packets_prev &&
+		    now - n->packets_at < 3 * c->dead_after_ms * USEC_PER_MSEC)
+			rate += (n->packets - n->packets_prev) * 1000 /
+				(c->heartbeat_ms ? c->heartbeat_ms : 1);
+	}
+	in->rate = rate;
+	localtime_r(&wall, &tm);
+	in->minute = tm.tm_hour * 60 + tm.tm_min;
+	memcpy(in->operator_on, t->operator_on, sizeof(in->operator_on));
+}
+
+/* The set @idx active with generation @gen: its text, pushed to all. */
+static int activate(struct ctl *t, int idx, uint64_t gen, const char *why)
+{
+	const struct conf_pset *ps = &t->c->pset[idx];
+	struct ctl_conn *k;
+	char *text;
+
+	snprintf(t->reason, sizeof(t->reason), "%s", why);
+	text = push_text(t->c, ps, gen, t->reason);
+	if (!text || push_digest(t->c, ps, t->digest)) {
+		free(text);
+		log_info("out of memory for set %s", ps->name);
+		return -1;
+	}
+	free(t->text);
+	t->text = text;
+	t->active = idx;
+	t->gen = gen;
+	state_save(t);
+	for (k = t->conns; k; k = k->next) {
+		struct ctl_node *n;
+
+		if (k->dead || k->node < 0)
+			continue;
+		n = &t->node[k->node];
+		if (strcmp(n->set, ps->name) || n->gen != gen)
+			send_set(t, k);
+	}
+	return 0;
+}
+
+static void decide(struct ctl *t)
+{
+	struct cond_input in;
+	char why[COND_WHY_MAX];
+	uint64_t now = now_usec(t);
+	int idx;
+
+	if (now < t->settle_until)
+		return;
+	inputs(t, &in);
+	idx = selector_eval(&t->sel, &in, (now - t->started) / USEC_PER_MSEC,
+			    why, sizeof(why));
+	if (idx < 0 || idx == t->active)
+		return;
+	t->switches++;
+	log_info("switch to generation %" PRIu64 ": %s", t->gen + 1, why);
+	activate(t, idx, t->gen + 1, why);
+}
+
+static int on_tick(sd_event_source *s, uint64_t usec, void *data)
+{
+	struct ctl *t = data;
+	struct ctl_conn *k, *next;
+	uint64_t dead = t->c->dead_after_ms * USEC_PER_MSEC;
+	size_t i;
+
+	sd_event_source_set_time(s, usec + t->c->heartbeat_ms * USEC_PER_MSEC);
+	sd_event_source_set_enabled(s, SD_EVENT_ON);
+	usec = now_usec(t);	/* not the time it was due: later ones */
+	for (i = 0; i < t->nnode; i++) {
+		struct ctl_node *n = &t->node[i];
+
+		if (n->up && n->conn && usec - n->last_rx > dead) {
+			char why[96];
+
+			snprintf(why, sizeof(why),
+				 "nothing from it for %" PRIu64 " ms",
+				 (usec - n->last_rx) / USEC_PER_MSEC);
+			k = n->conn;
+			notice(t, i, false, why);
+			n->conn = NULL;
+			conn_drop(k, "silent");
+		}
+	}
+	/* Handshakes that never end are dropped too. */
+	for (k = t->conns; k; k = k->next)
+		if (!k->dead && !k->ch.up && usec - k->started > dead +
+		    5000 * USEC_PER_MSEC) {
+			t->refused[-CHAN_E_AUTH]++;
+			log_info("refused a connection from %s: no handshake within %" PRIu64 " ms",
+				 k->addr, (usec - k->started) / USEC_PER_MSEC);
+			conn_drop(k, "no handshake");
+		}
+	for (k = t->conns; k; k = next) {
+		next = k->next;
+		if (k->dead)
+			conn_free(k);
+		else if (k->node >= 0)
+			conn_send(k, json_pack("{s:s}", "type", "heartbeat"));
+	}
+	decide(t);
+	return 0;
+}
+
+static int listen_on(struct ctl *t)
+{
+	const struct endpoint *ep = &t->c->listen;
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len;
+	int one = 1, fd;
+	char a[EP_STRLEN];
+
+	if (ep->family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (void *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		memcpy(&s6->sin6_addr, ep->addr, 16);
+		s6->sin6_port = htons(ep->port);
+		len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (void *)&ss;
+
+		s4->sin_family = AF_INET;
+		memcpy(&s4->sin_addr, ep->addr, 4);
+		s4->sin_port = htons(ep->port);
+		len = sizeof(*s4);
+	}
+	fd = socket(ep->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 64)) {
+		log_info("cannot listen on %s: %s",
+			 format_ep(ep, a, sizeof(a)), strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	t->lfd = fd;
+	return 0;
+}
+
+/* Probes and selector for t->c; the active set kept if it still exists. */
+static int setup_sets(struct ctl *t, const struct probes *old)
+{
+	const struct conf *c = t->c;
+	struct cond conds[COND_SETS_MAX];
+	uint64_t settle = 0;
+	size_t i;
+
+	if (dests_build(&t->d, c))
+		return -1;
+	if (probes_start_cb(&t->probes, t->ev, &t->d.pseudo, old,
+			    on_dest_changed, t)) {
+		dests_free(&t->d);
+		return -1;
+	}
+	for (i = 0; i < c->npset && i < COND_SETS_MAX; i++)
+		conds[i] = c->pset[i].cond;
+	selector_init(&t->sel, conds, i, c->hold_down_ms);
+	for (i = 0; i < c->npset && i < COND_SETS_MAX; i++)
+		snprintf(t->sel.name[i], sizeof(t->sel.name[i]), "%s",
+			 c->pset[i].name);
+	/* Until every check had the time to say down, nothing is decided
+	 * (a restart must not push the set of all-healthy guesses).
+	 */
+	for (i = 0; i < c->ncheck; i++) {
+		/* The first probe within an interval, then fall (or rise)
+		 * more, the last one's timeout, and an interval to spare.
+		 */
+		uint64_t s = (uint64_t)c->check[i].interval_ms *
+			     ((c->check[i].fall > c->check[i].rise ?
+			       c->check[i].fall : c->check[i].rise) + 2) +
+			     c->check[i].timeout_ms;
+
+		if (s > settle)
+			settle = s;
+	}
+	if (!old)
+		t->settle_until = now_usec(t) + settle * USEC_PER_MSEC;
+	return 0;
+}
+
+struct ctl *ctl_start(sd_event *ev, const struct conf *c,
+		      const char *state_file)
+{
+	struct ctl *t = calloc(1, sizeof(*t));
+	char err[512], set[CONF_SET_NAME_MAX], digest[PUSH_DIGEST_LEN];
+	char a[EP_STRLEN];
+	uint64_t gen;
+	size_t i;
+	int idx;
+
+	if (!t) {
+		log_info("out of memory");
+		return NULL;
+	}
+	t->ev = ev;
+	t->c = c;
+	t->state_file = state_file;
+	t->lfd = -1;
+	t->active = -1;
+	t->started = now_usec(t);
+	if (chan_tls_init(&t->tls, true, c->tls.ca, c->tls.cert, c->tls.key,
+			  err, sizeof(err))) {
+		log_info("%s", err);
+		free(t);
+		return NULL;
+	}
+	t->node = calloc(c->nnodes + 1, sizeof(*t->node));
+	if (!t->node)
+		goto fail;
+	for (i = 0; i < c->nnodes; i++)
+		snprintf(t->node[i].name, sizeof(t->node[i].name), "%s",
+			 c->nodes[i]);
+	t->nnode = c->nnodes;
+	if (setup_sets(t, NULL))
+		goto fail;
+	/* The last run's set, if this file still has it as it was. */
+	if (!state_load(t, set, &gen, digest)) {
+		t->gen = gen;
+		idx = set[0] ? conf_pset_find(c, set) : -1;
+		if (idx >= 0) {
+			char now[PUSH_DIGEST_LEN];
+
+			if (!push_digest(c, &c->pset[idx], now) &&
+			    !strcmp(now, digest)) {
+				activate(t, idx, gen, "the set of the last run");
+				t->sel.active = idx;
+				log_info("set %s generation %" PRIu64 " from the last run (%s) until the checks have spoken",
+					 set, gen, state_file);
+			} else {
+				log_info("set %s of the last run changed in the file: the next choice takes generation %" PRIu64,
+					 set, gen + 1);
+			}
+		}
+	}
+	if (listen_on(t) ||
+	    sd_event_add_io(ev, &t->listen, t->lfd, EPOLLIN, on_accept, t) < 0 ||
+	    sd_event_add_time(ev, &t->tick, CLOCK_MONOTONIC, now_usec(t), 0,
+			      on_tick, t) < 0)
+		goto fail;
+	log_info("controller %s listening on %s: %zu nodes, %zu policy sets, heartbeat %u ms, dead after %u ms, hold-down %u ms",
+		 c->node, format_ep(&c->listen, a, sizeof(a)), c->nnodes,
+		 c->npset, c->heartbeat_ms, c->dead_after_ms, c->hold_down_ms);
+	return t;
+fail:
+	ctl_stop(t);
+	return NULL;
+}
+
+int ctl_reload(struct ctl *t, const struct conf *c)
+{
+	const struct conf *oldc = t->c;
+	struct probes oldp = t->probes;
+	struct dests oldd = t->d;
+	int active = t->active, idx = -1;
+	struct ctl_node *node;
+	char now[PUSH_DIGEST_LEN];
+	size_t i;
+
+	if (c->listen.family != oldc->listen.family ||
+	    c->listen.port != oldc->listen.port ||
+	    memcmp(c->listen.addr, oldc->listen.addr, 16) ||
+	    strcmp(c->tls.ca, oldc->tls.ca) || strcmp(c->tls.cert, oldc->tls.cert) ||
+	    strcmp(c->tls.key, oldc->tls.key)) {
+		log_info("reload: listen and tls cannot change while running (restart svcgwd)");
+		return -1;
+	}
+	node = calloc(c->nnodes + 1, sizeof(*node));
+	if (!node)
+		return -1;
+	t->c = c;
+	if (setup_sets(t, &oldp)) {
+		t->c = oldc;
+		t->probes = oldp;
+		t->d = oldd;
+		free(node);
+		return -1;
+	}
+	probes_stop(&oldp);
+	dests_free(&oldd);
+	/* Nodes that stay keep their connection and state. */
+	for (i = 0; i < c->nnodes; i++) {
+		int o = find_node(t, c->nodes[i]);
+
+		if (o >= 0) {
+			node[i] = t->node[o];
+			t->node[o].conn = NULL;
+		} else {
+			snprintf(node[i].name, sizeof(node[i].name), "%s",
+				 c->nodes[i]);
+		}
+	}
+	for (i = 0; i < t->nnode; i++)
+		if (t->node[i].conn)
+			conn_drop(t->node[i].conn, "no longer a node of the file");
+	free(t->node);
+	t->node = node;
+	t->nnode = c->nnodes;
+	{
+		struct ctl_conn *k;
+
+		for (k = t->conns; k; k = k->next)
+			if (!k->dead && k->node >= 0)
+				k->node = find_node(t, k->ch.peer);
+	}
+	if (active >= 0)
+		idx = conf_pset_find(c, oldc->pset[active].name);
+	t->active = -1;
+	if (idx >= 0) {
+		t->sel.active = idx;
+		t->sel.last_switch_ms = (now_usec(t) - t->started) / 1000;
+		if (!push_digest(c, &c->pset[idx], now) &&
+		    !strcmp(now, t->digest))
+			activate(t, idx, t->gen, t->reason);
+		else
+			activate(t, idx, t->gen + 1, "the file was reloaded");
+	}
+	decide(t);
+	return 0;
+}
+
+int ctl_operator(struct ctl *t, const char *name, bool on)
+{
+	int idx = conf_pset_find(t->c, name);
+
+	if (idx < 0 || idx >= COND_SETS_MAX)
+		return -1;
+	t->operator_on[idx] = on;
+	decide(t);
+	return 0;
+}
+
+void ctl_log_counters(const struct ctl *t)
+{
+	log_info("controller counters: %lu switches, %lu sets pushed, %lu applied, %lu unchanged, %lu refused by nodes, %lu node notices; connections refused: %lu not authenticated (%lu not a node), %lu replayed, %lu forged, %lu garbage, %lu truncated, %lu too long",
+		 t->switches, t->pushes, t->applied, t->unchanged,
+		 t->apply_refused, t->notices, t->refused[-CHAN_E_AUTH],
+		 t->not_a_node, t->refused[-CHAN_E_REPLAY],
+		 t->refused[-CHAN_E_FORGED], t->refused[-CHAN_E_GARBAGE],
+		 t->refused[-CHAN_E_TRUNCATED], t->refused[-CHAN_E_TOOBIG]);
+}
+
+void ctl_stop(struct ctl *t)
+{
+	if (!t)
+		return;
+	while (t->conns)
+		conn_free(t->conns);
+	probes_stop(&t->probes);
+	dests_free(&t->d);
+	sd_event_source_disable_unref(t->listen);
+	sd_event_source_disable_unref(t->tick);
+	if (t->lfd >= 0)
+		close(t->lfd);
+	chan_tls_free(&t->tls);
+	free(t->node);
+	free(t->text);
+	free(t);
+}

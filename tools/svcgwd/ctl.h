@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * svcgwd: the controller role (Documentation/svcgwd.rst, "The
+ * controller").  It listens for the node agents on the control channel
+ * (chan.h), health-checks the destinations of its policy sets, chooses
+ * the active set by condition (cond.h) and pushes it, with a generation,
+ * to every node; it watches the nodes' heartbeats and publishes node up
+ * and down notices, with a generation of their own, to all of them.
+ */
+#ifndef SVCGWD_CTL_H
+#define SVCGWD_CTL_H
+
+#include <systemd/sd-event.h>
+
+#include "conf.h"
+
+struct ctl;
+
+/*
+ * Start the controller of @c (its listen, nodes and policy_sets) on @ev;
+ * @state_file keeps the active set, its generation and digest across
+ * restarts (a restart with the same file pushes nothing new).  NULL and
+ * a logged reason on failure.
+ */
+struct ctl *ctl_start(sd_event *ev, const struct conf *c,
+		      const char *state_file);
+/* The file again (SIGHUP): 0, or -1 with the running one kept. */
+int ctl_reload(struct ctl *t, const struct conf *c);
+/* Log the counters, one line. */
+void ctl_log_counters(const struct ctl *t);
+/* The operator's condition of set @name on or off: 0, or -1 (no set). */
+int ctl_operator(struct ctl *t, const char *name, bool on);
+void ctl_stop(struct ctl *t);
+
+#endif /* SVCGWD_CTL_H */

@@ -1,0 +1,452 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svcgwd: the agent's link to the controller (link.h); the messages are
+ * listed in ctl.c.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../svcgw/svcgw.h"
+#include "agent.h"
+#include "chan.h"
+#include "link.h"
+#include "log.h"
+
+#define USEC_PER_MSEC	((uint64_t)1000)
+#define BACKOFF_MIN_MS	250
+#define BACKOFF_MAX_MS	5000
+
+struct link {
+	sd_event *ev;
+	struct conf_controller ctl;		/* copied: the file may go */
+	char node[CONF_NODE_MAX];
+	struct chan_tls tls;
+	struct chan ch;
+	bool connecting, open;
+	sd_event_source *io, *timer;
+	uint32_t backoff_ms;
+	uint32_t heartbeat_ms, dead_after_ms;	/* the controller's */
+	uint64_t last_rx, last_tx;		/* usec */
+	uint64_t connect_started;
+	/* The last set the controller gave, to apply again on drift. */
+	char set[32];
+	uint64_t gen;
+	char *text;
+	uint64_t node_gen;
+	unsigned long connects, lost, applied, unchanged, apply_refused,
+		      notices, refused[CHAN_ERR_COUNT];
+	bool lost_logged;
+};
+
+/*
+ * A set file held in memory, replaced into the kernel as "svcgw policy
+ * replace FILE" does (tools/svcgw/policy.c), through a memfd.
+ */
+static int replace_text(const char *text)
+{
+	char path[64], *argv[1];
+	size_t len = strlen(text);
+	int fd, ret;
+
+	fd = memfd_create("policy-set-from-controller", MFD_CLOEXEC);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len) {
+		log_info("cannot hold the set: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	argv[0] = path;
+	ret = cmd_policy_replace(1, argv);
+	close(fd);
+	return ret;
+}
+
+static uint64_t now_usec(struct link *l)
+{
+	uint64_t now;
+
+	sd_event_now(l->ev, CLOCK_MONOTONIC, &now);
+	return now;
+}
+
+static void arm(struct link *l, uint32_t ms)
+{
+	sd_event_source_set_time(l->timer, now_usec(l) + ms * USEC_PER_MSEC);
+	sd_event_source_set_enabled(l->timer, SD_EVENT_ON);
+}
+
+static void update_io(struct link *l)
+{
+	short ev = l->connecting ? POLLOUT : chan_events(&l->ch);
+
+	sd_event_source_set_io_events(l->io, (ev & POLLIN ? EPOLLIN : 0) |
+				      (ev & POLLOUT ? EPOLLOUT : 0));
+}
+
+/* The connection ended: again after the backoff; the kernel untouched. */
+static void lose(struct link *l, int err, const char *why)
+{
+	if (l->open) {
+		l->lost++;
+		log_info("controller %s lost: %s; the data plane stays as it is, reconnecting",
+			 l->ctl.name, why);
+	} else if (!l->lost_logged || err == CHAN_E_AUTH) {
+		log_info("cannot reach controller %s: %s; trying again every %u ms at most",
+			 l->ctl.name, why, BACKOFF_MAX_MS);
+	}
+	l->lost_logged = true;
+	if (err < CHAN_CLOSED)
+		l->refused[-err]++;
+	l->io = sd_event_source_disable_unref(l->io);
+	chan_close(&l->ch);
+	l->open = l->connecting = false;
+	arm(l, l->backoff_ms);
+	l->backoff_ms = l->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS :
+			l->backoff_ms * 2;
+}
+
+static void send_msg(struct link *l, json_t *m)
+{
+	int r;
+
+	if (!l->open) {
+		json_decref(m);
+		return;
+	}
+	r = chan_send(&l->ch, m);
+	l->last_tx = now_usec(l);
+	if (r != CHAN_OK && r != CHAN_AGAIN) {
+		lose(l, r, chan_strerror(r));
+		return;
+	}
+	update_io(l);
+}
+
+static void hello(struct link *l)
+{
+	struct agent_pset ps;
+
+	if (agent_policy_read(&ps))
+		memset(&ps, 0, sizeof(ps));
+	send_msg(l, json_pack("{s:s, s:s, s:I}", "type", "hello", "set",
+			      ps.present ? ps.name : "", "generation",
+			      (json_int_t)(ps.present ? ps.gen : 0)));
+}
+
+/* The set @name @gen of @text into the kernel, unless it is there. */
+static int apply(struct link *l, const char *name, uint64_t gen,
+		 const char *text, bool *unchanged)
+{
+	struct agent_pset ps;
+
+	*unchanged = false;
+	if (!agent_policy_read(&ps) && ps.present &&
+	    !strcmp(ps.name, name) && ps.gen == gen) {
+		*unchanged = true;
+		return 0;
+	}
+	(void)l;
+	return replace_text(text);
+}
+
+static void on_policy_set(struct link *l, json_t *m)
+{
+	const char *name, *text, *reason = "";
+	json_int_t gen;
+	bool unchanged;
+	char *copy;
+
+	if (json_unpack(m, "{s:s, s:I, s:s, s?:s}", "set", &name,
+			"generation", &gen, "text", &text, "reason", &reason)) {
+		log_info("a policy_set message without set, generation or text: ignored");
+		return;
+	}
+	if (apply(l, name, gen, text, &unchanged)) {
+		l->apply_refused++;
+		log_info("policy set %s generation %" PRIu64 " from the controller refused by the kernel (above); the set before stays",
+			 name, (uint64_t)gen);
+		send_msg(l, json_pack("{s:s, s:s, s:I, s:s}", "type", "refused",
+				      "set", name, "generation", gen, "error",
+				      "the kernel refused it (the agent's log names the line)"));
+		return;
+	}
+	copy = strdup(text);
+	if (copy) {
+		free(l->text);
+		l->text = copy;
+		snprintf(l->set, sizeof(l->set), "%s", name);
+		l->gen = gen;
+	}
+	if (unchanged) {
+		l->unchanged++;
+		log_info("policy set %s generation %" PRIu64 ": already in the kernel, nothing moved",
+			 name, (uint64_t)gen);
+	} else {
+		l->applied++;
+		log_info("policy set %s generation %" PRIu64 " applied: %s",
+			 name, (uint64_t)gen, reason);
+	}
+	send_msg(l, json_pack("{s:s, s:s, s:I, s:b}", "type", "applied", "set",
+			      name, "generation", gen, "unchanged", unchanged));
+}
+
+static void on_message(struct link *l, json_t *m)
+{
+	const char *type = json_string_value(json_object_get(m, "type"));
+	const char *name, *state, *why = "";
+	json_int_t g, hb, dead;
+	json_t *nodes, *n;
+	size_t i;
+
+	l->last_rx = now_usec(l);
+	if (!strcmp(type, "welcome")) {
+		if (!json_unpack(m, "{s:I, s:I, s:I, s:o}", "heartbeat_ms", &hb,
+				 "dead_after_ms", &dead, "node_generation", &g,
+				 "nodes", &nodes) && hb > 0 && dead > hb) {
+			l->heartbeat_ms = hb;
+			l->dead_after_ms = dead;
+			l->node_gen = g;
+			json_array_foreach(nodes, i, n)
+				if (!json_unpack(n, "{s:s, s:s}", "name", &name,
+						 "state", &state))
+					log_info("node %s %s (node generation %" PRIu64 ", from the controller's welcome)",
+						 name, state, (uint64_t)g);
+		}
+	} else if (!strcmp(type, "policy_set")) {
+		on_policy_set(l, m);
+	} else if (!strcmp(type, "node")) {
+		if (!json_unpack(m, "{s:s, s:s, s:I, s?:s}", "name", &name,
+				 "state", &state, "generation", &g, "why",
+				 &why)) {
+			l->notices++;
+			l->node_gen = g;
+			log_info("node %s %s (node generation %" PRIu64 "): %s",
+				 name, state, (uint64_t)g, why);
+		}
+	}
+}
+
+static int on_io(sd_event_source *s, int fd, uint32_t revents, void *data)
+{
+	struct link *l = data;
+	json_t *m;
+	int r, err;
+	socklen_t len = sizeof(err);
+
+	(void)s;
+	if (l->connecting) {
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) || err) {
+			lose(l, CHAN_E_IO, strerror(err ? err : errno));
+			return 0;
+		}
+		if (!(revents & EPOLLOUT))
+			return 0;
+		l->connecting = false;
+	}
+	if (!l->ch.up) {
+		r = chan_handshake(&l->ch);
+		if (r == CHAN_AGAIN) {
+			update_io(l);
+			return 0;
+		}
+		if (r != CHAN_OK) {
+			char why[sizeof(l->ch.why) + 32];
+
+			snprintf(why, sizeof(why), "%s (%s)", chan_strerror(r),
+				 l->ch.why);
+			lose(l, r, why);
+			return 0;
+		}
+		l->open = true;
+		l->lost_logged = false;
+		l->connects++;
+		l->backoff_ms = BACKOFF_MIN_MS;
+		l->last_rx = now_usec(l);
+		log_info("connected to controller %s", l->ch.peer);
+		hello(l);
+		if (!l->open)
+			return 0;
+	}
+	for (;;) {
+		r = chan_recv(&l->ch, &m);
+		if (r == CHAN_AGAIN)
+			break;
+		if (r != CHAN_OK) {
+			char why[sizeof(l->ch.why) + 32];
+
+			snprintf(why, sizeof(why), "%s%s%s%s", chan_strerror(r),
+				 l->ch.why[0] ? " (" : "", l->ch.why,
+				 l->ch.why[0] ? ")" : "");
+			lose(l, r, why);
+			return 0;
+		}
+		on_message(l, m);
+		json_decref(m);
+		if (!l->open)
+			return 0;
+	}
+	r = chan_flush(&l->ch);
+	if (r != CHAN_OK && r != CHAN_AGAIN) {
+		lose(l, r, chan_strerror(r));
+		return 0;
+	}
+	update_io(l);
+	return 0;
+}
+
+static void connect_now(struct link *l)
+{
+	const struct endpoint *ep = &l->ctl.ep;
+	struct sockaddr_storage ss = { 0 };
+	socklen_t len;
+	int fd;
+
+	if (ep->family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (void *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		memcpy(&s6->sin6_addr, ep->addr, 16);
+		s6->sin6_port = htons(ep->port);
+		len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (void *)&ss;
+
+		s4->sin_family = AF_INET;
+		memcpy(&s4->sin_addr, ep->addr, 4);
+		s4->sin_port = htons(ep->port);
+		len = sizeof(*s4);
+	}
+	fd = socket(ep->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		lose(l, CHAN_E_IO, strerror(errno));
+		return;
+	}
+	l->connect_started = now_usec(l);
+	if (chan_init(&l->ch, &l->tls, fd, l->node, l->ctl.name)) {
+		lose(l, CHAN_E_NOMEM, "out of memory");
+		return;
+	}
+	if (connect(fd, (struct sockaddr *)&ss, len) && errno != EINPROGRESS) {
+		lose(l, CHAN_E_IO, strerror(errno));
+		return;
+	}
+	l->connecting = true;
+	if (sd_event_add_io(l->ev, &l->io, fd, EPOLLOUT, on_io, l) < 0)
+		lose(l, CHAN_E_NOMEM, "no event source");
+}
+
+static int on_timer(sd_event_source *s, uint64_t usec, void *data)
+{
+	struct link *l = data;
+	struct agent_pset ps;
+
+	(void)s;
+	usec = now_usec(l);	/* not the time it was due: later ones */
+	if (!l->io) {
+		connect_now(l);
+		if (l->io)
+			arm(l, l->heartbeat_ms);
+		return 0;
+	}
+	if (!l->open) {	/* a connect or handshake that hangs */
+		if (usec - l->connect_started > 10000 * USEC_PER_MSEC) {
+			lose(l, CHAN_E_IO, "no answer within 10 s");
+			return 0;
+		}
+		arm(l, l->heartbeat_ms);
+		return 0;
+	}
+	if (usec - l->last_rx > l->dead_after_ms * USEC_PER_MSEC) {
+		char why[64];
+
+		snprintf(why, sizeof(why), "nothing from it for %" PRIu64 " ms",
+			 (usec - l->last_rx) / USEC_PER_MSEC);
+		lose(l, CHAN_CLOSED, why);
+		return 0;
+	}
+	if (agent_policy_read(&ps))
+		memset(&ps, 0, sizeof(ps));
+	send_msg(l, json_pack("{s:s, s:I}", "type", "heartbeat", "packets",
+			      (json_int_t)ps.packets));
+	arm(l, l->heartbeat_ms);
+	return 0;
+}
+
+void link_reconcile(struct link *l)
+{
+	struct agent_pset ps;
+
+	if (!l || !l->text || agent_policy_read(&ps))
+		return;
+	if (ps.present && !strcmp(ps.name, l->set) && ps.gen == l->gen)
+		return;
+	log_info("the kernel has policy set %s generation %" PRIu64 ", not %s generation %" PRIu64 " (module reloaded, flushed?): applying it again",
+		 ps.present ? ps.name : "(none)", ps.present ? ps.gen : 0,
+		 l->set, l->gen);
+	if (replace_text(l->text))
+		log_info("policy set %s generation %" PRIu64 " refused by the kernel",
+			 l->set, l->gen);
+}
+
+struct link *link_start(sd_event *ev, const struct conf *c)
+{
+	struct link *l = calloc(1, sizeof(*l));
+	char err[512];
+
+	if (!l)
+		return NULL;
+	l->ev = ev;
+	l->ctl = c->controller;
+	snprintf(l->node, sizeof(l->node), "%s", c->node);
+	l->ch.fd = -1;
+	l->backoff_ms = BACKOFF_MIN_MS;
+	l->heartbeat_ms = 1000;
+	l->dead_after_ms = 3000;
+	if (chan_tls_init(&l->tls, false, c->tls.ca, c->tls.cert, c->tls.key,
+			  err, sizeof(err))) {
+		log_info("%s", err);
+		free(l);
+		return NULL;
+	}
+	if (sd_event_add_time(ev, &l->timer, CLOCK_MONOTONIC, 0, 0, on_timer,
+			      l) < 0) {
+		chan_tls_free(&l->tls);
+		free(l);
+		return NULL;
+	}
+	arm(l, 0);
+	return l;
+}
+
+void link_log_counters(const struct link *l)
+{
+	if (!l)
+		return;
+	log_info("link counters: %lu connections, %lu lost, %lu sets applied, %lu unchanged, %lu refused, %lu node notices; refused by this end: %lu not authenticated, %lu replayed, %lu forged, %lu garbage, %lu truncated",
+		 l->connects, l->lost, l->applied, l->unchanged,
+		 l->apply_refused, l->notices, l->refused[-CHAN_E_AUTH],
+		 l->refused[-CHAN_E_REPLAY], l->refused[-CHAN_E_FORGED],
+		 l->refused[-CHAN_E_GARBAGE], l->refused[-CHAN_E_TRUNCATED]);
+}
+
+void link_stop(struct link *l)
+{
+	if (!l)
+		return;
+	sd_event_source_disable_unref(l->io);
+	sd_event_source_disable_unref(l->timer);
+	chan_close(&l->ch);
+	chan_tls_free(&l->tls);
+	free(l->text);
+	free(l);
+}
