@@ -66,7 +66,7 @@ char *push_text(const struct conf *c, const struct conf_pset *ps,
 {
 	struct buf b = { 0 };
 	char a[EP_STRLEN], m[16];
-	size_t i, j;
+	size_t i, j, n;
 
 	(void)c;
 	put(&b, "set %s", ps->name);
@@ -75,10 +75,10 @@ char *push_text(const struct conf *c, const struct conf_pset *ps,
 	if (ps->has_transition)
 		put(&b, " transition %u", ps->transition);
 	if (why && *why) {
+		/* One line, printable; the kernel keeps 127 bytes. */
 		put(&b, " reason ");
-		/* One line, printable. */
-		for (; *why && b.len < 1 << 20; why++)
-			put(&b, "%c", (unsigned char)*why < ' ' ? ' ' : *why);
+		for (n = 0; why[n] && n < 120; n++)
+			put(&b, "%c", (unsigned char)why[n] < ' ' ? ' ' : why[n]);
 	}
 	put(&b, "\n");
 	for (i = 0; i < ps->ngroup; i++) {

@@ -60,12 +60,36 @@ struct daemon {
 	unsigned long applies, reloads, refused, reconciled;
 };
 
+/*
+ * The daemon, outside the journal (which has its own): each line has the
+ * seconds since the start, on the monotonic clock.
+ */
+static bool stamp;
+static struct timespec t0;
+
+static void stamp_start(void)
+{
+	stamp = !getenv("JOURNAL_STREAM");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+}
+
 void log_info(const char *fmt, ...)
 {
+	struct timespec t;
 	va_list ap;
 
 	fflush(stdout);
 	fputs("svcgwd: ", stderr);
+	if (stamp) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		t.tv_sec -= t0.tv_sec;
+		if (t.tv_nsec < t0.tv_nsec) {
+			t.tv_sec--;
+			t.tv_nsec += 1000000000L;
+		}
+		fprintf(stderr, "[%5ld.%03ld] ", (long)t.tv_sec,
+			(t.tv_nsec - t0.tv_nsec) / 1000000);
+	}
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -371,6 +395,7 @@ static int run(struct daemon *d)
 	sigset_t ss;
 	int r;
 
+	stamp_start();
 	if (load(d->file, &d->conf) || check_role(d, &d->conf))
 		return EXIT_FAILURE;
 	if (!d->conf.listen_line && apply(d, &d->conf, "start"))
