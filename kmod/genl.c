@@ -185,6 +185,9 @@ static const struct nla_policy pset_policy[SVCGW_PSET_A_MAX + 1] = {
 	[SVCGW_PSET_A_NGROUPS]	= { .type = NLA_REJECT },
 	[SVCGW_PSET_A_NPOLICIES] = { .type = NLA_REJECT },
 	[SVCGW_PSET_A_PREV_GEN]	= { .type = NLA_REJECT },
+	[SVCGW_PSET_A_REASON]	= { .type = NLA_NUL_STRING,
+				    .len = SVCGW_REASON_MAX - 1 },
+	[SVCGW_PSET_A_AGE_MS]	= { .type = NLA_REJECT },
 };
 
 const struct nla_policy svcgw_nl_pset_op_policy[SVCGW_A_MAX + 1] = {

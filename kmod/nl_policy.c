@@ -7,6 +7,8 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/bsearch.h>
+#include <linux/math64.h>
+#include <linux/timekeeping.h>
 #include <net/genetlink.h>
 
 #include "nl.h"
@@ -326,6 +328,10 @@ static int parse_set(const struct nlmsghdr *nlh, struct nlattr **tb,
 	req->transition = tb[SVCGW_PSET_A_TRANSITION] ?
 			  nla_get_u32(tb[SVCGW_PSET_A_TRANSITION]) :
 			  SVCGW_TRANSITION_DEFAULT;
+	/* The policy allows SVCGW_REASON_MAX - 1 bytes before the NUL. */
+	if (tb[SVCGW_PSET_A_REASON])
+		nla_strscpy(req->reason, tb[SVCGW_PSET_A_REASON],
+			    sizeof(req->reason));
 	nlmsg_for_each_attr(a, nlh, GENL_HDRLEN, rem) {
 		if (nla_type(a) == SVCGW_A_GROUP) {
 			if (++req->ngroups > SVCGW_GROUPS_MAX) {
@@ -442,7 +448,12 @@ static int put_set(struct sk_buff *skb, const struct svcgw_pset *ps)
 	    nla_put_u32(skb, SVCGW_PSET_A_NGROUPS, ps->ngroups) ||
 	    nla_put_u32(skb, SVCGW_PSET_A_NPOLICIES, ps->npolicies) ||
 	    (prev && nla_put_u64_64bit(skb, SVCGW_PSET_A_PREV_GEN, prev->gen,
-				       SVCGW_PSET_A_PAD)))
+				       SVCGW_PSET_A_PAD)) ||
+	    (ps->reason[0] &&
+	     nla_put_string(skb, SVCGW_PSET_A_REASON, ps->reason)) ||
+	    nla_put_u64_64bit(skb, SVCGW_PSET_A_AGE_MS,
+			      div_u64(ktime_get_boottime_ns() - ps->since,
+				      NSEC_PER_MSEC), SVCGW_PSET_A_PAD))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;

@@ -17,6 +17,7 @@
 #include <linux/slab.h>
 #include <linux/log2.h>
 #include <linux/bitmap.h>
+#include <linux/timekeeping.h>
 
 #include "policy.h"
 #include "service.h"
@@ -180,6 +181,7 @@ static struct svcgw_pset *pset_build(struct svcgw_net *sn,
 	if (!ps)
 		return NULL;
 	strscpy(ps->name, req->name, sizeof(ps->name));
+	strscpy(ps->reason, req->reason, sizeof(ps->reason));
 	ps->transition = req->transition;
 	/* The set's reference; each policy takes its own with its slot. */
 	ps->filter = sn->svcfilter;
@@ -275,6 +277,7 @@ int svcgw_pset_replace(struct svcgw_net *sn, const struct svcgw_pset_req *req,
 	} else {
 		gone = cur;
 	}
+	ps->since = ktime_get_boottime_ns();
 	rcu_assign_pointer(sn->pset, ps);
 	sn->pset_seq++;
 	pset_update_live(sn);

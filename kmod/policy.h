@@ -33,11 +33,15 @@ struct svcgw_pgroup {
  * A policy set: built whole, published with one pointer swap
  * (svcgw_net.pset), never changed after, freed after a grace period.
  * @prev is the set it replaced while the transition from it runs (until
- * @until); a set only ever points one set back.
+ * @until); a set only ever points one set back.  @reason says why it was
+ * installed ("" when nobody said), @since when (ktime_get_boottime_ns()
+ * just before the swap).
  */
 struct svcgw_pset {
 	char				name[SVCGW_NAME_MAX];
+	char				reason[SVCGW_REASON_MAX];
 	u64				gen;
+	u64				since;		/* boot time, ns */
 	u32				transition;	/* s */
 	unsigned long			until;		/* jiffies */
 	struct svcgw_pset __rcu		*prev;
@@ -82,6 +86,7 @@ struct svcgw_pset_policy {
 
 struct svcgw_pset_req {
 	char				name[SVCGW_NAME_MAX];
+	char				reason[SVCGW_REASON_MAX];
 	bool				has_gen;
 	u64				gen;
 	u32				transition;

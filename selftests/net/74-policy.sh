@@ -16,7 +16,10 @@
 # of them, during its transition or after (sessions pin the moved ones),
 # while the same change made with a plain route (multipath over ipip
 # tunnels, L4 hash) in this boot breaks some: both counts reported; bad
-# sets refused with FILE:LINE and nothing changed.
+# sets refused with FILE:LINE and nothing changed; a set's reason and
+# age (policy show, text and JSON), a reason too long refused by the CLI
+# (FILE:LINE) and by the kernel (raw netlink), none after a replace
+# without one.
 
 set -u
 
@@ -249,6 +252,74 @@ client_run tcp $VIP 80 --conns 10 --bytes 2000 --src $SRC_B > "$tmp/after.json"
 check "after the refusals, the set still serves: prefix B to s3 ($(served_by "$tmp/after.json"))" \
 	test "$(served_by "$tmp/after.json")" = "['s3']"
 
+# --- why and since when: a set's reason and age -------------------------------------
+WHY="1 of 3 destinations of set A healthy, fewer than 2; see #42"
+sed -e "s/^set edge2 transition 8/set edge3 generation 3 transition 0 reason  $WHY  /" \
+	"$tmp/edge2" > "$tmp/edge3"
+nncli policy replace "$tmp/edge3"
+check "policy replace of a set with a reason (blanks, ';' and '#' in it)" test $? -eq 0
+nncli -j policy show > "$tmp/why1.json"
+sleep 1.2
+nncli -j policy show > "$tmp/why2.json"
+nncli policy show > "$tmp/why.txt"
+sed -n 1p "$tmp/why.txt" | sed 's/^/# /'
+check "  JSON: the reason as given, both times" \
+	test "$(json_get 'd["reason"]' < "$tmp/why1.json")|$(json_get 'd["reason"]' < "$tmp/why2.json")" = "$WHY|$WHY"
+a1=$(json_get 'd["age_ms"]' < "$tmp/why1.json")
+a2=$(json_get 'd["age_ms"]' < "$tmp/why2.json")
+check "  JSON: age_ms grows, read 1.2 s apart ($a1 ms, then $a2 ms)" \
+	test "$a1" -ge 0 -a "$a1" -lt 60000 -a $((a2 - a1)) -ge 1000
+check "  text: the first line ends with (since S s; reason: ...)" \
+	grep -qE "^policy-set edge3 generation 3 transition 0s groups 3 policies 5 \(since [0-9]+\.[0-9] s; reason: $WHY\)\$" "$tmp/why.txt"
+{
+	echo "# a reason longer than the kernel keeps"
+	echo "set edge4 reason $(printf 'r%.0s' $(seq 200))"
+	sed -n '/^group/,$p' "$tmp/edge2"
+} > "$tmp/long"
+out=$(nncli policy replace "$tmp/long" 2>&1)
+rc=$?
+ktap_info "long: $out"
+check "a reason of 200 bytes: refused at line 2" \
+	test $rc -ne 0 -a "${out#*$tmp/long:2: }" != "$out"
+check "  nothing changed: generation 3, its reason" \
+	test "$(nncli -j policy show | json_get '(d["generation"], d["reason"])')" = "(3, '$WHY')"
+# The kernel's own limit, below the CLI: SVCGW_REASON_MAX bytes with the NUL.
+raw=$(ip netns exec "$nn" python3 - "$SVCGW_SRC/selftests" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+from genl import GenlSock, attr, nest, uapi_enums
+E = uapi_enums()
+g = GenlSock()
+fam = g.family("svcgw")
+def replace(reason):
+    return g.request(fam, E["SVCGW_CMD_POLICY_SET_REPLACE"],
+                     nest(E["SVCGW_A_POLICY_SET"],
+                          attr(E["SVCGW_PSET_A_NAME"], b"raw\0"),
+                          attr(E["SVCGW_PSET_A_REASON"], reason)))[:2]
+print(replace(b"r" * 128 + b"\0"), replace(b"r" * 200 + b"\0"))
+PY
+)
+ktap_info "raw replace, reasons of 128 and 200 bytes: $raw"
+check "  the kernel refuses reasons of 128 and 200 bytes (EINVAL, with a message)" \
+	python3 -c 'import sys, ast; a, b = ast.literal_eval(sys.argv[1].replace(") (", "), (")); sys.exit(0 if a[0] == b[0] == -22 and a[1] and b[1] else 1)' "$raw"
+check "  nothing changed: generation 3" \
+	test "$(nncli -j policy show | json_get 'd["generation"]')" = 3
+R127=$(printf 'x%.0s' $(seq 126))y
+sed -e "s/^set edge2 transition 8/set edge4 transition 0 reason $R127/" \
+	"$tmp/edge2" > "$tmp/edge4"
+nncli policy replace "$tmp/edge4"
+check "a reason of 127 bytes, the most, is taken whole" \
+	test "$(nncli -j policy show | json_get '(d["generation"], len(d["reason"]), d["reason"][-1])')" = "(4, 127, 'y')"
+sed -e "s/^set edge2 transition 8/set edge5 transition 0/" "$tmp/edge2" > "$tmp/edge5"
+t0=$(date +%s%3N)
+nncli policy replace "$tmp/edge5"
+nncli -j policy show > "$tmp/why5.json"
+t1=$(date +%s%3N)
+check "a replace without reason: none (\"\"), and a new age ($(json_get 'd["age_ms"]' < "$tmp/why5.json") ms, within the $((t1 - t0)) ms of replace and show)" \
+	test "$(json_get '(d["generation"], d["reason"], d["age_ms"] <= '"$((t1 - t0))"')' < "$tmp/why5.json")" = "(5, '', True)"
+check "  text: (since S s) without a reason" \
+	grep -qE '^policy-set edge5 generation 5 .* \(since [0-9]+\.[0-9] s\)$' <(nncli policy show)
+
 # --- a big set: 21,000 more policies, of two shapes ----------------------------------
 python3 - "$tmp/edge2" > "$tmp/big" <<'PY'
 import sys
@@ -267,8 +338,11 @@ check "  and serves as before: prefix B to s3 ($(served_by "$tmp/big.json"))" \
 	test "$(served_by "$tmp/big.json")" = "['s3']"
 
 nncli policy flush transition 0
-check "policy flush transition 0: an empty set, no previous one" \
-	test "$(nncli -j policy show | json_get '(d["name"], len(d["policies"]), d.get("previous_generation"))')" = "('none', 0, None)"
+check "policy flush transition 0: an empty set, no previous one, no reason" \
+	test "$(nncli -j policy show | json_get '(d["name"], len(d["policies"]), d.get("previous_generation"), d["reason"])')" = "('none', 0, None, '')"
+nncli policy flush transition 0 reason maintenance of lb1..3
+check "policy flush ... reason TEXT: the empty set with that reason" \
+	test "$(nncli -j policy show | json_get '(d["name"], d["reason"])')" = "('none', 'maintenance of lb1..3')"
 
 # --- the same change without svcgw: a route ------------------------------------------
 # nn's VIP routed into an ipip tunnel to lb1, then to a multipath route

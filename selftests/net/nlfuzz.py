@@ -110,7 +110,8 @@ PSET = Policy("policy set", "SVCGW_PSET_A_", {
     "NAME": (BIN, "name"), "GEN": (U64, "gen"),
     "TRANSITION": (U32, "transition"), "TRANSITION_LEFT": (REPLY, None),
     "NGROUPS": (REPLY, None), "NPOLICIES": (REPLY, None),
-    "PREV_GEN": (REPLY, None), "PAD": (REPLY, None)})
+    "PREV_GEN": (REPLY, None), "PAD": (REPLY, None),
+    "REASON": (BIN, "reason"), "AGE_MS": (REPLY, None)})
 GRP = Policy("group", "SVCGW_GROUP_A_", {
     "NAME": (BIN, "name"), "TABLE_SIZE": (U32, "table"),
     "DESTS": (ARRAY, SRV), "STATS": (REPLY, None), "FAMILY": (REPLY, None)})
@@ -222,6 +223,10 @@ PDEST = {2: ["198.51.100.200", "198.51.100.201", "198.51.100.202"],
          10: ["2001:db8:2::200", "2001:db8:2::201"]}
 NAMES = [b"ga\0", b"gb\0", b"gc\0", b"edge\0"]
 BADNAMES = [b"\0", b"x" * 31 + b"\0", b"x" * 40 + b"\0", b"noterm"]
+# A set's reason: up to 127 bytes and the NUL (SVCGW_REASON_MAX).
+REASONS = [b"\0", b"operator: lb2 joins ga\0", b"r" * 127 + b"\0",
+           b"1 of 3 healthy\0trailing"]
+BADREASONS = [b"r" * 128 + b"\0", b"r" * 200 + b"\0", b"noterm", b""]
 VIP4, VIP6 = "192.0.2.10", "2001:db8:10::10"
 SVCADDR = {2: [VIP4, VIP4, "192.0.2.11", "192.0.2.20"],
            10: [VIP6, VIP6, "2001:db8:10::11", "2001:db8:10::20"]}
@@ -251,6 +256,9 @@ class Gen:
             if kind == "name":
                 return r.choice(NAMES) if r.random() < 0.9 else \
                     r.choice(BADNAMES)
+            if kind == "reason":
+                return r.choice(REASONS) if r.random() < 0.9 else \
+                    r.choice(BADREASONS)
             if kind in ("paddr", "psrc"):
                 pool = PADDR if kind == "paddr" else PSRC
                 if r.random() < 0.05:     # the other family's
@@ -363,7 +371,8 @@ class Gen:
         or gue), 0-5 policies naming them."""
         r = self.r
         tree = [[PTOP.byname["POLICY_SET"] | NLA_F_NESTED,
-                 self.nest(PSET, ("NAME",), ("GEN", "TRANSITION"), fam),
+                 self.nest(PSET, ("NAME",), ("GEN", "TRANSITION", "REASON"),
+                           fam),
                  (NEST, PSET)]]
         names = r.sample(NAMES[:3], r.randint(0, 3))
         for g in names:

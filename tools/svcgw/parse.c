@@ -395,6 +395,11 @@ const char *format_ep(const struct endpoint *ep, char *buf, size_t size)
 	return buf;
 }
 
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 /*
  * Split one line of a batch file into words, in place: words are
  * separated by blanks, a word starting with '#' begins a comment that runs
@@ -405,23 +410,57 @@ const char *format_ep(const struct endpoint *ep, char *buf, size_t size)
  */
 int split_line(char *line, char **argv, int max)
 {
-	int argc = 0;
-	char *p = line;
+	char *rest;
 
+	return split_line_rest(line, argv, max, NULL, NULL, &rest);
+}
+
+/*
+ * split_line(), but on a line whose first word is @lead, a word @kw where
+ * a keyword stands (the third word, the fifth...: LEAD NAME KEYWORD VALUE
+ * KEYWORD VALUE...) ends the words: it is not one of them, and *@rest is
+ * set to what follows it, the rest of the line as it is ('#' and all),
+ * without the blanks around it and the line end; "" if nothing follows.
+ * *@rest is NULL on any other line.  A value never holds a blank, so a
+ * last keyword that takes the rest of the line is the one way of giving
+ * text with blanks, unquoted.  The words counted against @max stop at
+ * @kw.
+ */
+int split_line_rest(char *line, char **argv, int max, const char *lead,
+		    const char *kw, char **rest)
+{
+	int argc = 0;
+	char *p = line, *end;
+
+	*rest = NULL;
 	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		while (is_blank(*p))
 			p++;
 		if (!*p || *p == '#')
 			return argc;
+		end = p;
+		while (*end && !is_blank(*end))
+			end++;
+		if (lead && argc >= 2 && !(argc & 1) &&
+		    !strcmp(argv[0], lead) &&
+		    (size_t)(end - p) == strlen(kw) &&
+		    !strncmp(p, kw, end - p)) {
+			for (p = end; is_blank(*p); p++)
+				;
+			end = p + strlen(p);
+			while (end > p && is_blank(end[-1]))
+				end--;
+			*end = '\0';
+			*rest = p;
+			return argc;
+		}
 		if (argc == max)
 			return -1;
 		argv[argc++] = p;
-		while (*p && *p != ' ' && *p != '\t' && *p != '\r' &&
-		       *p != '\n')
-			p++;
-		if (!*p)
+		if (!*end)
 			return argc;
-		*p++ = '\0';
+		*end = '\0';
+		p = end + 1;
 	}
 }
 

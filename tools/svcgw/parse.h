@@ -62,6 +62,8 @@ const char *method_str(unsigned int method, char *buf, size_t size);
 
 /* Batch files (svcgw -b). */
 int split_line(char *line, char **argv, int max);
+int split_line_rest(char *line, char **argv, int max, const char *lead,
+		    const char *kw, char **rest);
 long find_object_at(const uint32_t *start, size_t n, uint32_t off);
 
 #endif /* SVCGW_PARSE_H */

@@ -4,21 +4,26 @@
  *
  *   svcgw policy replace FILE   the set of FILE becomes the namespace's,
  *                               in one SVCGW_CMD_POLICY_SET_REPLACE
- *   svcgw policy show           the set, its groups and policies
- *   svcgw policy flush [transition S]
+ *   svcgw policy show           the set (since when, why), its groups and
+ *                               policies
+ *   svcgw policy flush [transition S] [reason TEXT...]
  *                               an empty set ("none") takes its place
  *
  * A set file, one item a line (blank lines and # comments skipped):
  *
- *   set NAME [generation N] [transition S]
+ *   set NAME [generation N] [transition S] [reason TEXT...]
  *   group NAME [table PRIME]
  *   dest GROUP ADDR method ipip|gue [gue-port PORT] [weight N]
  *   policy ADDR[:PORT] [proto tcp|udp] [from PREFIX[/LEN]] group GROUP
  *
+ * "reason" comes last: its text is the rest of the line, blanks and '#'
+ * included, at most SVCGW_REASON_MAX - 1 bytes.
+ *
  * The file is checked for its words here; the kernel checks the rest (a
  * group's name given twice, a policy's unknown group, a prefix with host
  * bits, two policies with one match) and its refusal is mapped back to
- * the line of the object at fault, as for batch files.
+ * the line of the object at fault, as for batch files.  The same lines
+ * held in memory go through policy_replace_text() (svcgwd).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -75,9 +80,10 @@ struct pset {
 	const char *file;
 	char name[SVCGW_NAME_MAX];
 	unsigned long set_line;
-	bool has_gen, has_transition;
+	bool has_gen, has_transition, has_reason;
 	uint64_t gen;
 	uint32_t transition;
+	char reason[SVCGW_REASON_MAX];	/* "": none */
 	struct pgroup *group;
 	size_t ngroup;
 	struct ppolicy *policy;
@@ -85,9 +91,9 @@ struct pset {
 	/* While the request is sent: every object's offset and line. */
 	struct file_objects objs;
 	/* show: */
-	bool has_left, has_prev;
+	bool has_left, has_prev, has_age;
 	uint32_t left, ngroups, npolicies;
-	uint64_t prev_gen;
+	uint64_t prev_gen, age_ms;
 };
 
 static int arg_name(const char *val, void *dst)
@@ -153,7 +159,30 @@ static struct pgroup *find_group(struct pset *s, const char *name)
 	return NULL;
 }
 
-static int line_set(struct pset *s, int argc, char **argv, unsigned long line)
+/* The text of "reason", NULL if none; refused if too long for the kernel. */
+static int set_reason(struct pset *s, const char *text)
+{
+	size_t n;
+
+	if (!text)
+		return 0;
+	n = strlen(text);
+	if (!n) {
+		pr_err("missing text after \"reason\"");
+		return -1;
+	}
+	if (n >= sizeof(s->reason)) {
+		pr_err("reason of %zu bytes: %zu at most", n,
+		       sizeof(s->reason) - 1);
+		return -1;
+	}
+	memcpy(s->reason, text, n + 1);
+	s->has_reason = true;
+	return 0;
+}
+
+static int line_set(struct pset *s, int argc, char **argv, const char *reason,
+		    unsigned long line)
 {
 	struct arg args[] = {
 		{ .name = "generation", .parse = arg_u64, .dst = &s->gen,
@@ -174,7 +203,9 @@ static int line_set(struct pset *s, int argc, char **argv, unsigned long line)
 		return -1;
 	}
 	s->set_line = line;
-	return parse_args(argc - 1, argv + 1, args);
+	if (parse_args(argc - 1, argv + 1, args))
+		return -1;
+	return set_reason(s, reason);
 }
 
 static int line_group(struct pset *s, int argc, char **argv,
@@ -301,11 +332,12 @@ static int line_policy(struct pset *s, int argc, char **argv,
 
 static int pset_line(struct pset *s, char *line, unsigned long lineno)
 {
-	char *words[PSET_ARGS];
+	char *words[PSET_ARGS], *reason;
 	int argc;
 
 	set_where(s->file, lineno);
-	argc = split_line(line, words, PSET_ARGS);
+	argc = split_line_rest(line, words, PSET_ARGS, "set", "reason",
+			       &reason);
 	if (argc < 0) {
 		pr_err("more than %d words", PSET_ARGS);
 		return -1;
@@ -313,7 +345,7 @@ static int pset_line(struct pset *s, char *line, unsigned long lineno)
 	if (!argc)
 		return 0;
 	if (!strcmp(words[0], "set"))
-		return line_set(s, argc - 1, words + 1, lineno);
+		return line_set(s, argc - 1, words + 1, reason, lineno);
 	if (!strcmp(words[0], "group"))
 		return line_group(s, argc - 1, words + 1, lineno);
 	if (!strcmp(words[0], "dest"))
@@ -396,7 +428,9 @@ static int put_pset(struct nl_msg *msg, const void *data)
 	    (s->has_gen &&
 	     nla_put_u64(msg, SVCGW_PSET_A_GEN, s->gen) < 0) ||
 	    (s->has_transition &&
-	     nla_put_u32(msg, SVCGW_PSET_A_TRANSITION, s->transition) < 0))
+	     nla_put_u32(msg, SVCGW_PSET_A_TRANSITION, s->transition) < 0) ||
+	    (s->has_reason &&
+	     nla_put_string(msg, SVCGW_PSET_A_REASON, s->reason) < 0))
 		return -1;
 	nla_nest_end(msg, n);
 	for (i = 0; i < s->ngroup; i++) {
@@ -433,61 +467,123 @@ static int send_pset(struct pset *s)
 
 	for (i = 0; i < s->ngroup; i++)
 		nobj += s->group[i].ndest;
-	/* Upper bounds: the set 80 bytes, a group 64 and its destinations
-	 * 56 each, a policy 112 (IPv6, a prefix, a group name).
+	/* Upper bounds: the set 80 bytes and its reason, a group 64 and its
+	 * destinations 56 each, a policy 112 (IPv6, a prefix, a group name).
 	 */
-	size = 256 + 80 + s->ngroup * 64 + (nobj - 1 - s->ngroup -
-					      s->npolicy) * 56 +
-	       s->npolicy * 112;
+	size = 256 + 80 + NLA_HDRLEN + SVCGW_REASON_MAX + s->ngroup * 64 +
+	       (nobj - 1 - s->ngroup - s->npolicy) * 56 + s->npolicy * 112;
 	s->objs.file = s->file;
 	return run_file_request(SVCGW_CMD_POLICY_SET_REPLACE, put_pset, s,
 				size, &s->objs, nobj);
 }
 
+/* Where the lines of a set come from: a file, or text in memory. */
+struct lines {
+	FILE *f;		/* NULL: text */
+	const char *text;
+	size_t len, pos;
+	char *buf;		/* the line read, NUL-terminated */
+	size_t cap;
+};
+
+enum { LINE_END, LINE_OK, LINE_ERR, LINE_NUL };
+
+static int next_line(struct lines *l)
+{
+	const char *nl;
+	size_t n;
+	char *p;
+
+	if (l->f) {
+		if (getline(&l->buf, &l->cap, l->f) >= 0)
+			return LINE_OK;
+		return ferror(l->f) ? LINE_ERR : LINE_END;
+	}
+	if (l->pos >= l->len)
+		return LINE_END;
+	nl = memchr(l->text + l->pos, '\n', l->len - l->pos);
+	n = nl ? (size_t)(nl - (l->text + l->pos)) + 1 : l->len - l->pos;
+	if (n + 1 > l->cap) {
+		p = realloc(l->buf, n + 1);
+		if (!p)
+			return LINE_ERR;
+		l->buf = p;
+		l->cap = n + 1;
+	}
+	memcpy(l->buf, l->text + l->pos, n);
+	l->buf[n] = '\0';
+	l->pos += n;
+	return memchr(l->buf, '\0', n) ? LINE_NUL : LINE_OK;
+}
+
+/*
+ * The set of the lines of @src, named @name in messages ("NAME:LINE: "),
+ * checked and sent; the kernel's refusal names a line as well.
+ */
+static int replace_lines(const char *name, struct lines *src)
+{
+	struct pset s = { .file = name };
+	unsigned long lineno = 0;
+	int err = 0, r = LINE_END;
+
+	while (!err && (r = next_line(src)) == LINE_OK)
+		err = pset_line(&s, src->buf, ++lineno);
+	if (!err && r == LINE_NUL) {
+		set_where(name, lineno + 1);
+		pr_err("a NUL byte in the line");
+		err = -1;
+	} else if (!err && r == LINE_ERR) {
+		set_where(name, 0);
+		pr_err("cannot read: %s", strerror(errno));
+		err = -1;
+	}
+	if (!err && !s.set_line) {
+		set_where(name, 0);
+		pr_err("no set line: the set needs a name");
+		err = -1;
+	}
+	if (!err) {
+		set_where(name, 0);
+		err = send_pset(&s);
+	}
+	set_where(NULL, 0);
+	free(src->buf);
+	pset_free(&s);
+	return err;
+}
+
 int cmd_policy_replace(int argc, char **argv)
 {
-	struct pset s = { 0 };
-	unsigned long lineno = 0;
-	size_t cap = 0;
-	char *line = NULL;
-	FILE *f;
-	int err = 0;
+	struct lines src = { 0 };
+	int err;
 
 	if (argc != 1) {
 		pr_err("policy replace takes one FILE (- for stdin)");
 		return -1;
 	}
-	s.file = argv[0];
-	f = strcmp(s.file, "-") ? fopen(s.file, "r") : stdin;
-	if (!f) {
-		pr_err("cannot open %s: %s", s.file, strerror(errno));
+	src.f = strcmp(argv[0], "-") ? fopen(argv[0], "r") : stdin;
+	if (!src.f) {
+		pr_err("cannot open %s: %s", argv[0], strerror(errno));
 		return -1;
 	}
-	while (!err && getline(&line, &cap, f) >= 0)
-		err = pset_line(&s, line, ++lineno);
-	if (!err && ferror(f)) {
-		set_where(s.file, 0);
-		pr_err("cannot read: %s", strerror(errno));
-		err = -1;
-	}
-	if (!err && !s.set_line) {
-		set_where(s.file, 0);
-		pr_err("no set line: the set needs a name");
-		err = -1;
-	}
-	if (!err) {
-		set_where(s.file, 0);
-		err = send_pset(&s);
-	}
-	pr_where_file = NULL;
-	if (f != stdin)
-		fclose(f);
-	free(line);
-	pset_free(&s);
+	err = replace_lines(argv[0], &src);
+	if (src.f != stdin)
+		fclose(src.f);
 	return err;
 }
 
-/* policy flush [transition S]: an empty set, "none". */
+/* A set file held in memory (svcgwd), replaced as by "policy replace". */
+int policy_replace_text(const char *name, const char *text, size_t len)
+{
+	struct lines src = { .text = text, .len = len };
+
+	return replace_lines(name, &src);
+}
+
+/*
+ * policy flush [transition S] [reason TEXT...]: an empty set, "none".
+ * The words after "reason" are its text, joined by blanks.
+ */
 int cmd_policy_flush(int argc, char **argv)
 {
 	struct pset s = { .name = "none" };
@@ -496,10 +592,35 @@ int cmd_policy_flush(int argc, char **argv)
 		  .present = &s.has_transition },
 		{ .name = NULL },
 	};
+	char *text = NULL;
+	size_t n = 0;
+	int i, j, err;
 
-	if (parse_args(argc, argv, args))
+	for (i = 0; i < argc && strcmp(argv[i], "reason"); i += 2)
+		;
+	if (parse_args(i < argc ? i : argc, argv, args))
 		return -1;
-	return send_pset(&s);
+	if (i < argc) {
+		for (j = i + 1; j < argc; j++)
+			n += strlen(argv[j]) + 1;
+		text = calloc(1, n + 1);
+		if (!text) {
+			pr_err("out of memory");
+			return -1;
+		}
+		for (j = i + 1; j < argc; j++) {
+			if (j > i + 1)
+				strcat(text, " ");
+			strcat(text, argv[j]);
+		}
+		err = set_reason(&s, text);
+		free(text);
+		if (err)
+			return -1;
+	}
+	err = send_pset(&s);
+	pset_free(&s);
+	return err;
 }
 
 /* show */
@@ -512,6 +633,8 @@ static const struct nla_policy pset_policy[SVCGW_PSET_A_MAX + 1] = {
 	[SVCGW_PSET_A_NGROUPS]		= { .minlen = 4 },
 	[SVCGW_PSET_A_NPOLICIES]	= { .minlen = 4 },
 	[SVCGW_PSET_A_PREV_GEN]		= { .minlen = 8 },
+	[SVCGW_PSET_A_REASON]		= { .type = NLA_STRING },
+	[SVCGW_PSET_A_AGE_MS]		= { .minlen = 8 },
 };
 
 static const struct nla_policy group_policy[SVCGW_GROUP_A_MAX + 1] = {
@@ -558,6 +681,14 @@ static int reply_set(struct pset *s, struct nlattr *nest)
 	s->has_prev = a[SVCGW_PSET_A_PREV_GEN];
 	if (s->has_prev)
 		s->prev_gen = nla_get_u64(a[SVCGW_PSET_A_PREV_GEN]);
+	if (a[SVCGW_PSET_A_REASON])
+		snprintf(s->reason, sizeof(s->reason), "%.*s",
+			 nla_len(a[SVCGW_PSET_A_REASON]),
+			 (const char *)nla_data(a[SVCGW_PSET_A_REASON]));
+	s->has_reason = s->reason[0];
+	s->has_age = a[SVCGW_PSET_A_AGE_MS];
+	if (s->has_age)
+		s->age_ms = nla_get_u64(a[SVCGW_PSET_A_AGE_MS]);
 	return 0;
 }
 
@@ -692,6 +823,7 @@ static uint32_t ms_to_s(uint32_t ms)
 static void print_text(const struct pset *s)
 {
 	char buf[EP_STRLEN], m[NUM_STRLEN];
+	const char *r;
 	size_t i, j;
 
 	printf("policy-set %s generation %" PRIu64 " transition %us groups %zu policies %zu",
@@ -699,6 +831,22 @@ static void print_text(const struct pset *s)
 	if (s->has_prev)
 		printf(" previous %" PRIu64 " (%us left)", s->prev_gen,
 		       ms_to_s(s->left));
+	/* Last: the reason is free text, blanks and all. */
+	if (s->has_age || s->has_reason) {
+		fputs(" (", stdout);
+		if (s->has_age)
+			printf("since %" PRIu64 ".%" PRIu64 " s%s",
+			       s->age_ms / 1000, s->age_ms % 1000 / 100,
+			       s->has_reason ? "; " : "");
+		if (s->has_reason) {
+			fputs("reason: ", stdout);
+			/* Any client may set it: one line, no escapes. */
+			for (r = s->reason; *r; r++)
+				putchar((unsigned char)*r < ' ' || *r == 0x7f ?
+					'?' : *r);
+		}
+		putchar(')');
+	}
 	putchar('\n');
 	for (i = 0; i < s->ngroup; i++) {
 		const struct pgroup *g = &s->group[i];
@@ -749,6 +897,9 @@ static void print_json(const struct pset *s)
 		json_uint(&j, "previous_generation", s->prev_gen);
 		json_uint(&j, "transition_left_ms", s->left);
 	}
+	json_str(&j, "reason", s->reason);
+	if (s->has_age)
+		json_uint(&j, "age_ms", s->age_ms);
 	json_open_array(&j, "groups");
 	for (i = 0; i < s->ngroup; i++) {
 		const struct pgroup *g = &s->group[i];

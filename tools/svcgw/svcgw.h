@@ -144,4 +144,12 @@ int cmd_policy_replace(int argc, char **argv);
 int cmd_policy_show(int argc, char **argv);
 int cmd_policy_flush(int argc, char **argv);
 
+/*
+ * A whole policy set file held in memory (@len bytes of @text, lines as
+ * in a file), checked and sent as "svcgw policy replace FILE" does; its
+ * errors and the kernel's refusal are printed as "NAME:LINE: message".
+ * 0 when the set is the namespace's, -1 otherwise.
+ */
+int policy_replace_text(const char *name, const char *text, size_t len);
+
 #endif /* SVCGW_H */

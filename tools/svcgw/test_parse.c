@@ -423,6 +423,68 @@ static void test_split(void)
 	   "split: trailing blanks at the limit are fine");
 }
 
+/*
+ * split_line_rest() of @in (copied) with lead "set" and keyword "reason":
+ * the words of @want, "|"-separated, and the rest @rest (NULL: none).
+ */
+static bool rest_is(const char *in, int max, const char *want,
+		    const char *rest)
+{
+	char line[512], joined[512] = "", *argv[8], *r;
+	int argc, i;
+
+	snprintf(line, sizeof(line), "%s", in);
+	argc = split_line_rest(line, argv, max, "set", "reason", &r);
+	if (argc < 0)
+		return !want;
+	for (i = 0; i < argc; i++) {
+		if (i)
+			strcat(joined, "|");
+		strcat(joined, argv[i]);
+	}
+	if (!want || strcmp(joined, want))
+		return false;
+	return rest ? r && !strcmp(r, rest) : !r;
+}
+
+static void test_split_rest(void)
+{
+	ok(rest_is("set b generation 7 reason 1 of 3 destinations of set A healthy, fewer than 2\n",
+		   8, "set|b|generation|7",
+		   "1 of 3 destinations of set A healthy, fewer than 2"),
+	   "rest: the set line's reason is the rest of the line");
+	ok(rest_is("set b reason  x  y\t \r\n", 8, "set|b", "x  y"),
+	   "rest: blanks inside kept, around it and the line end dropped");
+	ok(rest_is("set b reason see #42 # and this", 8, "set|b",
+		   "see #42 # and this") &&
+	   rest_is("set b reason #1", 8, "set|b", "#1"),
+	   "rest: '#' in the reason is text, not a comment");
+	ok(rest_is("set b transition 5 reason", 8, "set|b|transition|5", "") &&
+	   rest_is("set b reason   \n", 8, "set|b", ""),
+	   "rest: reason with nothing after it: empty");
+	ok(rest_is("set b reason a b c d e f g h i j k l", 3, "set|b",
+		   "a b c d e f g h i j k l"),
+	   "rest: the reason's words do not count against the limit");
+	ok(rest_is("set reason transition 5", 8, "set|reason|transition|5",
+		   NULL),
+	   "rest: a set named reason is a name, not the keyword");
+	ok(rest_is("set b transition reason", 8, "set|b|transition|reason",
+		   NULL),
+	   "rest: reason as a value is a value");
+	ok(rest_is("set b generation 7 reasons x", 8,
+		   "set|b|generation|7|reasons|x", NULL),
+	   "rest: only the whole word reason");
+	ok(rest_is("group g reason x", 8, "group|g|reason|x", NULL) &&
+	   rest_is("policy 192.0.2.10 reason x", 8,
+		   "policy|192.0.2.10|reason|x", NULL),
+	   "rest: other lines have no rest");
+	ok(rest_is("set b # reason x", 8, "set|b", NULL) &&
+	   rest_is("# set b reason x", 8, "", NULL),
+	   "rest: a comment before the keyword hides it");
+	ok(rest_is("set b x y z reason r", 4, NULL, NULL),
+	   "rest: too many words before the keyword refused");
+}
+
 static void test_find_object(void)
 {
 	/* A service at 20 with servers at 60 and 100, one at 140... */
@@ -453,6 +515,7 @@ int main(void)
 	test_encap();
 	test_format();
 	test_split();
+	test_split_rest();
 	test_find_object();
 	return tap_done();
 }

@@ -473,8 +473,8 @@ enum svcgw_config_attr {
  * and SVCGW_CMD_POLICY_GET, Documentation/svcgw.rst "Forwarding policies".
  *
  * SVCGW_CMD_POLICY_SET_REPLACE do SVCGW_A_POLICY_SET { NAME, [GEN],
- *                               [TRANSITION] } + SVCGW_A_GROUP { NAME,
- *                               [TABLE_SIZE], DESTS { SVCGW_A_SERVER
+ *                               [TRANSITION], [REASON] } + SVCGW_A_GROUP
+ *                               { NAME, [TABLE_SIZE], DESTS { SVCGW_A_SERVER
  *                               { FAMILY, ADDR, METHOD, [GUE_PORT],
  *                               [WEIGHT] }... } }, repeated, +
  *                               SVCGW_A_POLICY { FAMILY, ADDR, [PROTO],
@@ -488,10 +488,11 @@ enum svcgw_config_attr {
  *                               takes policies away.
  * SVCGW_CMD_POLICY_GET    dump  -> one message with SVCGW_A_POLICY_SET
  *                               { NAME, GEN, TRANSITION, TRANSITION_LEFT,
- *                               NGROUPS, NPOLICIES, PREV_GEN }, then one
- *                               per group (SVCGW_A_GROUP { NAME,
- *                               TABLE_SIZE, STATS, DESTS }) and one per
- *                               policy (SVCGW_A_POLICY { ..., STATS }), in
+ *                               NGROUPS, NPOLICIES, PREV_GEN, [REASON],
+ *                               AGE_MS }, then one per group
+ *                               (SVCGW_A_GROUP { NAME, TABLE_SIZE, STATS,
+ *                               DESTS }) and one per policy
+ *                               (SVCGW_A_POLICY { ..., STATS }), in
  *                               the order they were given; NLM_F_DUMP_INTR
  *                               if the set was replaced meanwhile.
  *
@@ -506,12 +507,26 @@ enum svcgw_config_attr {
  * destination differs between the new set and the one before gets a
  * session (a TCP SYN with the new destination, any other packet with the
  * old), which keeps it there until it ends.
+ *
+ * Why and since when: REASON is the operator's (or the controller's) word
+ * on why the set was installed, free text of at most SVCGW_REASON_MAX
+ * bytes with its NUL (a longer one fails the policy: EINVAL, the extended
+ * ack pointing at REASON), kept with the set and dumped as given; absent
+ * in replies when none, or an empty one, was given (the empty set of
+ * "svcgw policy flush" has none unless asked).  AGE_MS, in replies only,
+ * is how long the set has been the namespace's: milliseconds since the
+ * replace that swapped it in (boot time clock: time suspended counts).
+ * A namespace starts with no set at all, so every set dumped came from a
+ * replace and has its age.
  */
 #define SVCGW_NAME_MAX		32	/* bytes of a set or group name, NUL
 					 * included
 					 */
 #define SVCGW_GROUPS_MAX	1024	/* groups in a set */
 #define SVCGW_POLICIES_MAX	(1U << 20)	/* policies in a set */
+#define SVCGW_REASON_MAX	128	/* bytes of a set's reason, NUL
+					 * included
+					 */
 
 enum svcgw_pset_attr {
 	SVCGW_PSET_A_UNSPEC,
@@ -532,6 +547,14 @@ enum svcgw_pset_attr {
 					 * before, while its transition runs
 					 */
 	SVCGW_PSET_A_PAD,
+	SVCGW_PSET_A_REASON,		/* string: why the set was installed,
+					 * 0..SVCGW_REASON_MAX - 1 bytes;
+					 * optional, absent in replies when
+					 * none was given
+					 */
+	SVCGW_PSET_A_AGE_MS,		/* u64 (reply): ms since the replace
+					 * that made this set the namespace's
+					 */
 
 	__SVCGW_PSET_A_MAX,
 	SVCGW_PSET_A_MAX = __SVCGW_PSET_A_MAX - 1
