@@ -189,3 +189,65 @@ print("20 new connections: ok %d, failed %d, by %s" % (d["ok"], d["failed"],
 kill -TERM $agent
 wait $agent
 tail -n 1 /tmp/demo-svcgwd.log
+
+say "svcgwd, the controller: a policy set switched by condition, pushed over TLS"
+"$SVCGW_SRC/tools/svcgwd/mkcerts.sh" /tmp/demo-pki ctl gw > /dev/null 2>&1
+setup_ns ctl
+ip link add veth0 netns "$ctl" type veth peer name vctl netns "$gw"
+ip -n "$gw" link set vctl master br0 up
+ip -n "$ctl" addr add 198.51.100.200/24 dev veth0
+ip -n "$ctl" link set veth0 up
+cat > /tmp/demo-ctl.conf <<CONF
+node: ctl
+tls: {ca: /tmp/demo-pki/ca.crt, cert: /tmp/demo-pki/ctl.crt, key: /tmp/demo-pki/ctl.key}
+listen: {address: 198.51.100.200}
+heartbeat: 500ms
+hold_down: 5s
+nodes: [gw]
+checks:
+  web: {type: tcp, port: 8080, interval: 500ms, timeout: 300ms, rise: 2, fall: 2}
+policy_sets:
+  - name: backup                # when the primary's server fails
+    when: {health: primary, min_healthy: 1}
+    transition: 0
+    groups:
+      - {name: far, check: web, dests: [{address: ${SERVERS[2]}, method: ipip}]}
+    policies:
+      - {address: $VIP, port: 5353, proto: udp, from: 203.0.113.0/24, group: far}
+  - name: primary               # the fallback: no condition
+    transition: 0
+    groups:
+      - {name: near, check: web, dests: [{address: ${SERVERS[0]}, method: ipip}]}
+    policies:
+      - {address: $VIP, port: 5353, proto: udp, from: 203.0.113.0/24, group: near}
+CONF
+sed 's/^/    /' /tmp/demo-ctl.conf
+echo "the gateway's agent: the same file as before, and where its controller is:"
+{ cat /tmp/demo-svcgwd.conf
+  echo "node: gw"
+  echo "tls: {ca: /tmp/demo-pki/ca.crt, cert: /tmp/demo-pki/gw.crt, key: /tmp/demo-pki/gw.key}"
+  echo "controller: {address: 198.51.100.200, name: ctl}"
+} > /tmp/demo-gw.conf
+tail -n 3 /tmp/demo-gw.conf | sed 's/^/    /'
+echo '$ svcgwd -f /tmp/demo-ctl.conf &    (in its own namespace)'
+ip netns exec "$ctl" "$SVCGW_SRC/tools/svcgwd/svcgwd" -f /tmp/demo-ctl.conf \
+	--state /tmp/demo-ctl.state > /tmp/demo-ctl.log 2>&1 &
+ctlpid=$!
+echo '$ svcgwd -f /tmp/demo-gw.conf &     (on the gateway)'
+ip netns exec "$gw" "$SVCGW_SRC/tools/svcgwd/svcgwd" -f /tmp/demo-gw.conf \
+	> /tmp/demo-gw.log 2>&1 &
+agent=$!
+busywait 20000 grep -q "node gw has set primary" /tmp/demo-ctl.log
+run gwcli policy show
+echo "40 UDP flows to $VIP:5353:"
+udp_by 44000
+echo "stop ${SERVERS[0]}'s port 8080 (what the check probes) ..."
+ip netns exec "$s1" pkill -f "serve s1 --tcp 8080"
+busywait 15000 grep -q "node gw has set backup" /tmp/demo-ctl.log
+echo "the controller's log:"
+sed 's/^/    /' /tmp/demo-ctl.log
+run gwcli policy show
+echo "40 new UDP flows to $VIP:5353:"
+udp_by 45000
+kill -TERM $agent $ctlpid
+wait $agent $ctlpid

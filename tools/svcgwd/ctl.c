@@ -32,6 +32,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -83,8 +86,9 @@ struct ctl {
 	const struct conf *c;
 	const char *state_file;
 	struct chan_tls tls;
-	int lfd;
-	sd_event_source *listen, *tick;
+	int lfd, opfd;
+	sd_event_source *listen, *tick, *op;
+	char op_path[108];		/* the operator's socket */
 	struct ctl_node *node;
 	size_t nnode;
 	struct ctl_conn *conns;
@@ -94,6 +98,7 @@ struct ctl {
 	bool operator_on[COND_SETS_MAX];
 	int active;			/* -1: none decided */
 	uint64_t gen;			/* of the active set */
+	uint64_t gen_seen;		/* the highest a node reported */
 	char digest[PUSH_DIGEST_LEN];
 	char reason[COND_WHY_MAX];
 	char *text;			/* the active set's, as pushed */
@@ -118,14 +123,20 @@ static uint64_t now_usec(struct ctl *t)
 static void state_save(struct ctl *t)
 {
 	char tmp[CONF_PATH_MAX + 8];
-	json_t *j;
+	json_t *j, *ops;
+	size_t i;
 
 	if (!t->state_file)
 		return;
-	j = json_pack("{s:s, s:I, s:s, s:I}", "set",
+	ops = json_array();
+	for (i = 0; i < t->c->npset && i < COND_SETS_MAX; i++)
+		if (t->operator_on[i])
+			json_array_append_new(ops, json_string(t->c->pset[i].name));
+	j = json_pack("{s:s, s:I, s:s, s:I, s:o}", "set",
 		      t->active >= 0 ? t->c->pset[t->active].name : "",
 		      "generation", (json_int_t)t->gen, "digest", t->digest,
-		      "node_generation", (json_int_t)t->node_gen);
+		      "node_generation", (json_int_t)t->node_gen,
+		      "operator", ops);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", t->state_file);
 	if (!j || json_dump_file(j, tmp, JSON_COMPACT) ||
 	    rename(tmp, t->state_file))
@@ -141,6 +152,8 @@ static int state_load(struct ctl *t, char *set, uint64_t *gen, char *digest)
 	json_t *j;
 	const char *s, *d;
 	json_int_t g, ng = 0;
+	json_t *ops = NULL, *o;
+	size_t i;
 	int ret = -1;
 
 	if (!t->state_file)
@@ -152,11 +165,20 @@ static int state_load(struct ctl *t, char *set, uint64_t *gen, char *digest)
 				 e.text);
 		return -1;
 	}
-	if (!json_unpack(j, "{s:s, s:I, s:s, s?:I}", "set", &s, "generation",
-			 &g, "digest", &d, "node_generation", &ng) && g >= 0 &&
+	if (!json_unpack(j, "{s:s, s:I, s:s, s?:I, s?:o}", "set", &s,
+			 "generation", &g, "digest", &d, "node_generation",
+			 &ng, "operator", &ops) && g >= 0 &&
 	    ng >= 0 && strlen(s) < CONF_SET_NAME_MAX &&
 	    strlen(d) < PUSH_DIGEST_LEN) {
 		t->node_gen = ng;
+		/* The operator's choices hold across restarts. */
+		json_array_foreach(ops, i, o) {
+			int idx = conf_pset_find(t->c, json_string_value(o) ?
+						 json_string_value(o) : "");
+
+			if (idx >= 0 && idx < COND_SETS_MAX)
+				t->operator_on[idx] = true;
+		}
 		strcpy(set, s);
 		*gen = g;
 		strcpy(digest, d);
@@ -300,6 +322,8 @@ static void on_hello(struct ctl_conn *k, json_t *m)
 	snprintf(n->set, sizeof(n->set), "%s", set);
 	n->gen = gen;
 	n->packets_known = false;
+	if ((uint64_t)gen > t->gen_seen)
+		t->gen_seen = gen;
 	log_info("node %s connected from %s: its kernel has set %s generation %" PRIu64,
 		 n->name, k->addr, set[0] ? set : "(none)", (uint64_t)gen);
 	notice(t, idx, true, "hello");
@@ -619,7 +643,7 @@ static void decide(struct ctl *t)
 {
 	struct cond_input in;
 	char why[COND_WHY_MAX];
-	uint64_t now = now_usec(t);
+	uint64_t now = now_usec(t), gen;
 	int idx;
 
 	if (now < t->settle_until)
@@ -629,9 +653,11 @@ static void decide(struct ctl *t)
 			    why, sizeof(why));
 	if (idx < 0 || idx == t->active)
 		return;
+	/* Generations only grow, also on nodes that had sets before. */
+	gen = (t->gen > t->gen_seen ? t->gen : t->gen_seen) + 1;
 	t->switches++;
-	log_info("switch to generation %" PRIu64 ": %s", t->gen + 1, why);
-	activate(t, idx, t->gen + 1, why);
+	log_info("switch to generation %" PRIu64 ": %s", gen, why);
+	activate(t, idx, gen, why);
 }
 
 static int on_tick(sd_event_source *s, uint64_t usec, void *data)
@@ -757,8 +783,160 @@ static int setup_sets(struct ctl *t, const struct probes *old)
 	return 0;
 }
 
+/* --- the operator's socket ---------------------------------------------- */
+
+/*
+ * One request a connection, one JSON object a line: {"operator": SET,
+ * "on": BOOL} sets the operator's condition of SET; {"status": true}
+ * only asks.  The answer: {"ok": BOOL, "error": ..., "active": SET,
+ * "generation": N, "reason": ..., "operator": [SET...]}.  The socket is
+ * the owner's only (root).
+ */
+static json_t *op_answer(struct ctl *t, json_t *req)
+{
+	const char *set = NULL, *err = NULL;
+	json_t *ans, *on_list;
+	int on = 0, status = 0;
+	size_t i;
+
+	if (!json_is_object(req) ||
+	    json_unpack(req, "{s?:s, s?:b, s?:b}", "operator", &set, "on", &on,
+			"status", &status) || (!set && !status))
+		err = "a request is {\"operator\": SET, \"on\": true|false} or {\"status\": true}";
+	else if (set && conf_pset_find(t->c, set) < 0)
+		err = "no such policy set";
+	else if (set && t->c->pset[conf_pset_find(t->c, set)].cond.kind !=
+		 COND_OPERATOR)
+		err = "that set's condition is not operator";
+	else if (set) {
+		log_info("the operator turns the condition of set %s %s",
+			 set, on ? "on" : "off");
+		ctl_operator(t, set, on);
+	}
+	on_list = json_array();
+	for (i = 0; i < t->c->npset && i < COND_SETS_MAX; i++)
+		if (t->operator_on[i])
+			json_array_append_new(on_list,
+					      json_string(t->c->pset[i].name));
+	ans = json_pack("{s:b, s:s, s:I, s:s, s:o}", "ok", !err, "active",
+			t->active >= 0 ? t->c->pset[t->active].name : "",
+			"generation", (json_int_t)t->gen, "reason", t->reason,
+			"operator", on_list);
+	if (err && ans)
+		json_object_set_new(ans, "error", json_string(err));
+	return ans;
+}
+
+static int on_op(sd_event_source *s, int fd, uint32_t revents, void *data)
+{
+	struct ctl *t = data;
+	struct timeval tv = { .tv_sec = 1 };
+	json_error_t e;
+	json_t *req, *ans;
+	char buf[1024], *out;
+	ssize_t n;
+	int cfd;
+
+	(void)s;
+	(void)revents;
+	cfd = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+	if (cfd < 0)
+		return 0;
+	/* A local client that writes its line at once: 1 s at most. */
+	setsockopt(cfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(cfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	n = recv(cfd, buf, sizeof(buf) - 1, 0);
+	if (n > 0) {
+		buf[n] = 0;
+		req = json_loads(buf, JSON_REJECT_DUPLICATES, &e);
+		ans = op_answer(t, req);
+		json_decref(req);
+		out = ans ? json_dumps(ans, JSON_COMPACT) : NULL;
+		if (out && (send(cfd, out, strlen(out), MSG_NOSIGNAL) < 0 ||
+			    send(cfd, "\n", 1, MSG_NOSIGNAL) < 0))
+			log_info("the operator's client went away");
+		free(out);
+		json_decref(ans);
+	}
+	close(cfd);
+	return 0;
+}
+
+static int op_listen(struct ctl *t, const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	mode_t old;
+	int fd;
+
+	if (!path || !*path)
+		return 0;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		log_info("--control %s: path too long", path);
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	/* Its folder, if missing (systemd's RuntimeDirectory makes it). */
+	{
+		char dir[sizeof(sa.sun_path)], *slash;
+
+		strcpy(dir, path);
+		slash = strrchr(dir, '/');
+		if (slash && slash != dir) {
+			*slash = 0;
+			if (mkdir(dir, 0700) && errno != EEXIST)
+				log_info("cannot make %s: %s", dir,
+					 strerror(errno));
+		}
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	unlink(path);	/* a previous run's */
+	old = umask(077);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(fd, 8)) {
+		umask(old);
+		log_info("cannot listen on %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	umask(old);
+	t->opfd = fd;
+	snprintf(t->op_path, sizeof(t->op_path), "%s", path);
+	if (sd_event_add_io(t->ev, &t->op, fd, EPOLLIN, on_op, t) < 0)
+		return -1;
+	return 0;
+}
+
+int ctl_request(const char *path, const char *request, char *answer,
+		size_t len)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval tv = { .tv_sec = 5 };
+	ssize_t n, got = 0;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -1;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    send(fd, request, strlen(request), MSG_NOSIGNAL) < 0) {
+		close(fd);
+		return -1;
+	}
+	while ((size_t)got < len - 1 &&
+	       (n = recv(fd, answer + got, len - 1 - got, 0)) > 0)
+		got += n;
+	close(fd);
+	answer[got] = 0;
+	return got > 0 ? 0 : -1;
+}
+
 struct ctl *ctl_start(sd_event *ev, const struct conf *c,
-		      const char *state_file)
+		      const char *state_file, const char *control)
 {
 	struct ctl *t = calloc(1, sizeof(*t));
 	char err[512], set[CONF_SET_NAME_MAX], digest[PUSH_DIGEST_LEN];
@@ -775,6 +953,7 @@ struct ctl *ctl_start(sd_event *ev, const struct conf *c,
 	t->c = c;
 	t->state_file = state_file;
 	t->lfd = -1;
+	t->opfd = -1;
 	t->active = -1;
 	t->started = now_usec(t);
 	if (chan_tls_init(&t->tls, true, c->tls.ca, c->tls.cert, c->tls.key,
@@ -811,7 +990,7 @@ struct ctl *ctl_start(sd_event *ev, const struct conf *c,
 			}
 		}
 	}
-	if (listen_on(t) ||
+	if (op_listen(t, control) || listen_on(t) ||
 	    sd_event_add_io(ev, &t->listen, t->lfd, EPOLLIN, on_accept, t) < 0 ||
 	    sd_event_add_time(ev, &t->tick, CLOCK_MONOTONIC, now_usec(t), 0,
 			      on_tick, t) < 0)
@@ -904,6 +1083,7 @@ int ctl_operator(struct ctl *t, const char *name, bool on)
 	if (idx < 0 || idx >= COND_SETS_MAX)
 		return -1;
 	t->operator_on[idx] = on;
+	state_save(t);
 	decide(t);
 	return 0;
 }
@@ -928,6 +1108,11 @@ void ctl_stop(struct ctl *t)
 	dests_free(&t->d);
 	sd_event_source_disable_unref(t->listen);
 	sd_event_source_disable_unref(t->tick);
+	sd_event_source_disable_unref(t->op);
+	if (t->opfd >= 0) {
+		close(t->opfd);
+		unlink(t->op_path);
+	}
 	if (t->lfd >= 0)
 		close(t->lfd);
 	chan_tls_free(&t->tls);

@@ -12,6 +12,8 @@
 
 #include <systemd/sd-event.h>
 
+#include <stddef.h>
+
 #include "conf.h"
 
 struct ctl;
@@ -19,11 +21,12 @@ struct ctl;
 /*
  * Start the controller of @c (its listen, nodes and policy_sets) on @ev;
  * @state_file keeps the active set, its generation and digest across
- * restarts (a restart with the same file pushes nothing new).  NULL and
- * a logged reason on failure.
+ * restarts (a restart with the same file pushes nothing new); @control
+ * (NULL: none) is the operator's socket (ctl_request()).  NULL and a
+ * logged reason on failure.
  */
 struct ctl *ctl_start(sd_event *ev, const struct conf *c,
-		      const char *state_file);
+		      const char *state_file, const char *control);
 /* The file again (SIGHUP): 0, or -1 with the running one kept. */
 int ctl_reload(struct ctl *t, const struct conf *c);
 /* Log the counters, one line. */
@@ -31,5 +34,11 @@ void ctl_log_counters(const struct ctl *t);
 /* The operator's condition of set @name on or off: 0, or -1 (no set). */
 int ctl_operator(struct ctl *t, const char *name, bool on);
 void ctl_stop(struct ctl *t);
+/*
+ * The operator's side: send @request (one JSON object) to the controller's
+ * socket @path, its answer (one line) into @answer.  0, or -1.
+ */
+int ctl_request(const char *path, const char *request, char *answer,
+		size_t len);
 
 #endif /* SVCGWD_CTL_H */

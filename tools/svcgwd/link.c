@@ -3,7 +3,6 @@
  * svcgwd: the agent's link to the controller (link.h); the messages are
  * listed in ctl.c.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
 #include <netinet/in.h>
@@ -11,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -47,28 +45,11 @@ struct link {
 	bool lost_logged;
 };
 
-/*
- * A set file held in memory, replaced into the kernel as "svcgw policy
- * replace FILE" does (tools/svcgw/policy.c), through a memfd.
- */
+/* A set file held in memory into the kernel, as "svcgw policy replace". */
 static int replace_text(const char *text)
 {
-	char path[64], *argv[1];
-	size_t len = strlen(text);
-	int fd, ret;
-
-	fd = memfd_create("policy-set-from-controller", MFD_CLOEXEC);
-	if (fd < 0 || write(fd, text, len) != (ssize_t)len) {
-		log_info("cannot hold the set: %s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	argv[0] = path;
-	ret = cmd_policy_replace(1, argv);
-	close(fd);
-	return ret;
+	return policy_replace_text("the controller's set", text,
+				   strlen(text));
 }
 
 static uint64_t now_usec(struct link *l)

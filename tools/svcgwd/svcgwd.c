@@ -27,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
@@ -44,6 +45,7 @@
 
 #define SVCGWD_CONF	"/etc/svcgw/svcgwd.conf"
 #define SVCGWD_STATE	"/var/lib/svcgwd/controller.json"
+#define SVCGWD_CONTROL	"/run/svcgwd/control"
 
 struct daemon {
 	const char *file;
@@ -55,6 +57,7 @@ struct daemon {
 	bool flush_on_exit;
 	bool drift_logged;	/* the kernel could not be read: said once */
 	const char *state_file;	/* controller: its choice across restarts */
+	const char *control;	/* controller: the operator's socket */
 	struct ctl *ctl;	/* controller role */
 	struct link *link;	/* agent with a controller */
 	unsigned long applies, reloads, refused, reconciled;
@@ -99,10 +102,14 @@ void log_info(const char *fmt, ...)
 static void usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: svcgwd [-f FILE] [--reconcile S] [--flush-on-exit] [--state FILE]\n"
+		"usage: svcgwd [-f FILE] [--reconcile S] [--flush-on-exit]\n"
+		"              [--state FILE] [--control SOCKET]\n"
 		"       svcgwd --check [FILE]\n"
 		"       svcgwd --diff [FILE]\n"
-		"FILE defaults to %s\n", SVCGWD_CONF);
+		"       svcgwd --operator SET=on|off [--control SOCKET]\n"
+		"       svcgwd --status [--control SOCKET]\n"
+		"FILE defaults to %s, SOCKET (a controller's) to %s\n",
+		SVCGWD_CONF, SVCGWD_CONTROL);
 }
 
 static void summary(const struct conf *c, char *buf, size_t size)
@@ -141,6 +148,53 @@ static int do_check(const char *file)
 	printf("%s: %s\n", file, sum);
 	conf_free(&c);
 	return EXIT_SUCCESS;
+}
+
+/*
+ * --operator SET=on|off, --status: ask the controller through its socket
+ * and print its answer; exit 1 if it refused or cannot be reached.
+ */
+static int do_operator(const char *path, const char *op)
+{
+	char req[256], ans[4096], set[64];
+	const char *eq = op ? strchr(op, '=') : NULL;
+	json_error_t e;
+	json_t *a;
+	size_t n;
+	int ok = 0;
+
+	if (op) {
+		if (!eq || eq == op || (size_t)(eq - op) >= sizeof(set) ||
+		    (strcmp(eq + 1, "on") && strcmp(eq + 1, "off"))) {
+			log_info("--operator takes SET=on or SET=off, not \"%s\"", op);
+			return EXIT_FAILURE;
+		}
+		snprintf(set, sizeof(set), "%.*s", (int)(eq - op), op);
+		a = json_pack("{s:s, s:b}", "operator", set, "on",
+			      !strcmp(eq + 1, "on"));
+	} else {
+		a = json_pack("{s:b}", "status", 1);
+	}
+	n = a ? json_dumpb(a, req, sizeof(req) - 2, JSON_COMPACT) : 0;
+	json_decref(a);
+	if (!n || n > sizeof(req) - 2) {
+		log_info("request too long");
+		return EXIT_FAILURE;
+	}
+	req[n] = '\n';
+	req[n + 1] = 0;
+	if (ctl_request(path, req, ans, sizeof(ans))) {
+		log_info("%s: %s (is a controller running with this --control?)",
+			 path, strerror(errno));
+		return EXIT_FAILURE;
+	}
+	fputs(ans, stdout);
+	a = json_loads(ans, 0, &e);
+	if (a && json_unpack(a, "{s:b}", "ok", &ok) == 0 && !ok)
+		log_info("refused: %s",
+			 json_string_value(json_object_get(a, "error")));
+	json_decref(a);
+	return ok ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
 static int do_diff(const char *file)
@@ -379,7 +433,7 @@ static int run_controller(struct daemon *d)
 {
 	int r;
 
-	d->ctl = ctl_start(d->ev, &d->conf, d->state_file);
+	d->ctl = ctl_start(d->ev, &d->conf, d->state_file, d->control);
 	if (!d->ctl)
 		return EXIT_FAILURE;
 	sd_notify(0, "READY=1");
@@ -460,11 +514,16 @@ int main(int argc, char **argv)
 		{ "reconcile", required_argument, NULL, 'r' },
 		{ "flush-on-exit", no_argument, NULL, 'F' },
 		{ "state", required_argument, NULL, 's' },
+		{ "control", required_argument, NULL, 'C' },
+		{ "operator", required_argument, NULL, 'o' },
+		{ "status", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
 	struct daemon d = { .file = SVCGWD_CONF, .reconcile_s = 5,
-			    .state_file = SVCGWD_STATE };
+			    .state_file = SVCGWD_STATE,
+			    .control = SVCGWD_CONTROL };
+	const char *op = NULL;
 	int opt, mode = 0;
 
 	pr_prog = "svcgwd";
@@ -492,6 +551,16 @@ int main(int argc, char **argv)
 		case 's':
 			d.state_file = optarg;
 			break;
+		case 'C':
+			d.control = optarg;
+			break;
+		case 'o':
+			op = optarg;
+			mode = opt;
+			break;
+		case 'S':
+			mode = opt;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_SUCCESS;
@@ -510,5 +579,7 @@ int main(int argc, char **argv)
 		return do_check(d.file);
 	if (mode == 'd')
 		return do_diff(d.file);
+	if (mode == 'o' || mode == 'S')
+		return do_operator(d.control, op);
 	return run(&d);
 }
