@@ -121,6 +121,13 @@ static int parse_group(struct nlattr *a, struct svcgw_pset_group *g,
 				    "a group needs a name and destinations");
 		return -EINVAL;
 	}
+	/* parse_set() sized the destination array by the first list. */
+	if (nla_find_nested(a, SVCGW_GROUP_A_DESTS) !=
+	    tb[SVCGW_GROUP_A_DESTS]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[SVCGW_GROUP_A_DESTS],
+				    "one destination list per group");
+		return -EINVAL;
+	}
 	g->table_size = SVCGW_TABLE_DEFAULT;
 	if (tb[SVCGW_GROUP_A_TABLE_SIZE]) {
 		g->table_size = nla_get_u32(tb[SVCGW_GROUP_A_TABLE_SIZE]);

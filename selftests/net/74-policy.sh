@@ -283,25 +283,37 @@ check "a reason of 200 bytes: refused at line 2" \
 	test $rc -ne 0 -a "${out#*$tmp/long:2: }" != "$out"
 check "  nothing changed: generation 3, its reason" \
 	test "$(nncli -j policy show | json_get '(d["generation"], d["reason"])')" = "(3, '$WHY')"
-# The kernel's own limit, below the CLI: SVCGW_REASON_MAX bytes with the NUL.
-raw=$(ip netns exec "$nn" python3 - "$SVCGW_SRC/selftests" <<'PY'
-import sys
+# The kernel's own limit, below the CLI: SVCGW_REASON_MAX bytes with the
+# NUL.  And a group with two destination lists, the second longer than
+# the first (which sized the kernel's array): refused.
+raw=$(ip netns exec "$nn" python3 - "$SVCGW_SRC/selftests" "${LB[0]}" <<'PY'
+import socket, sys
 sys.path.insert(0, sys.argv[1])
-from genl import GenlSock, attr, nest, uapi_enums
+from genl import GenlSock, attr, nest, u8, u16, uapi_enums
 E = uapi_enums()
 g = GenlSock()
 fam = g.family("svcgw")
-def replace(reason):
+def replace(reason, *more):
     return g.request(fam, E["SVCGW_CMD_POLICY_SET_REPLACE"],
                      nest(E["SVCGW_A_POLICY_SET"],
                           attr(E["SVCGW_PSET_A_NAME"], b"raw\0"),
-                          attr(E["SVCGW_PSET_A_REASON"], reason)))[:2]
-print(replace(b"r" * 128 + b"\0"), replace(b"r" * 200 + b"\0"))
+                          attr(E["SVCGW_PSET_A_REASON"], reason)) +
+                     b"".join(more))[:2]
+dest = nest(E["SVCGW_A_SERVER"], u16(E["SVCGW_SRV_A_FAMILY"], socket.AF_INET),
+            attr(E["SVCGW_SRV_A_ADDR"], socket.inet_aton(sys.argv[2])),
+            u8(E["SVCGW_SRV_A_METHOD"], E["SVCGW_METHOD_IPIP"]))
+grp = nest(E["SVCGW_A_GROUP"], attr(E["SVCGW_GROUP_A_NAME"], b"g\0"),
+           nest(E["SVCGW_GROUP_A_DESTS"]),
+           nest(E["SVCGW_GROUP_A_DESTS"], dest))
+print(repr([replace(b"r" * 128 + b"\0"), replace(b"r" * 200 + b"\0"),
+            replace(b"two lists\0", grp)]))
 PY
 )
-ktap_info "raw replace, reasons of 128 and 200 bytes: $raw"
+ktap_info "raw replace, reasons of 128 and 200 bytes, a group with two destination lists: $raw"
 check "  the kernel refuses reasons of 128 and 200 bytes (EINVAL, with a message)" \
-	python3 -c 'import sys, ast; a, b = ast.literal_eval(sys.argv[1].replace(") (", "), (")); sys.exit(0 if a[0] == b[0] == -22 and a[1] and b[1] else 1)' "$raw"
+	python3 -c 'import sys, ast; a, b, _ = ast.literal_eval(sys.argv[1]); sys.exit(0 if a[0] == b[0] == -22 and a[1] and b[1] else 1)' "$raw"
+check "  and a group with two destination lists (EINVAL)" \
+	python3 -c 'import sys, ast; _, _, c = ast.literal_eval(sys.argv[1]); sys.exit(0 if c == (-22, "one destination list per group") else 1)' "$raw"
 check "  nothing changed: generation 3" \
 	test "$(nncli -j policy show | json_get 'd["generation"]')" = 3
 R127=$(printf 'x%.0s' $(seq 126))y
