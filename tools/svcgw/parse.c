@@ -375,6 +375,27 @@ const char *server_state_str(unsigned int state, char *buf, size_t size)
 }
 
 /* The address alone, in inet_ntop's canonical form. */
+void ep_sockaddr(const struct endpoint *ep, uint16_t port,
+		 struct sockaddr_storage *ss, socklen_t *len)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (ep->family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)ss;
+
+		in->sin_family = AF_INET;
+		in->sin_port = htons(port);
+		memcpy(&in->sin_addr, ep->addr, 4);
+		*len = sizeof(*in);
+	} else {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		memcpy(&in6->sin6_addr, ep->addr, 16);
+		*len = sizeof(*in6);
+	}
+}
+
 const char *format_addr(const struct endpoint *ep, char *buf, size_t size)
 {
 	if (!inet_ntop(ep->family, ep->addr, buf, size))

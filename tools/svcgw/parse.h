@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 /* Room for "[" INET6_ADDRSTRLEN "]:65535" and for a decimal number. */
 #define EP_STRLEN	64
@@ -49,6 +50,9 @@ int parse_method(const char *s, uint8_t *method);
 const char *method_error(bool has_method, unsigned int method,
 			 bool has_gue_port);
 
+/* The socket address of @ep's address with @port (host order). */
+void ep_sockaddr(const struct endpoint *ep, uint16_t port,
+		 struct sockaddr_storage *ss, socklen_t *len);
 const char *format_addr(const struct endpoint *ep, char *buf, size_t size);
 const char *format_ep(const struct endpoint *ep, char *buf, size_t size);
 const char *proto_str(unsigned int proto, char *buf, size_t size);

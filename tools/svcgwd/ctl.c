@@ -708,26 +708,12 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *data)
 static int listen_on(struct ctl *t)
 {
 	const struct endpoint *ep = &t->c->listen;
-	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_storage ss;
 	socklen_t len;
 	int one = 1, fd;
 	char a[EP_STRLEN];
 
-	if (ep->family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (void *)&ss;
-
-		s6->sin6_family = AF_INET6;
-		memcpy(&s6->sin6_addr, ep->addr, 16);
-		s6->sin6_port = htons(ep->port);
-		len = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (void *)&ss;
-
-		s4->sin_family = AF_INET;
-		memcpy(&s4->sin_addr, ep->addr, 4);
-		s4->sin_port = htons(ep->port);
-		len = sizeof(*s4);
-	}
+	ep_sockaddr(ep, ep->port, &ss, &len);
 	fd = socket(ep->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||

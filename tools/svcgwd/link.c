@@ -125,8 +125,8 @@ static void hello(struct link *l)
 }
 
 /* The set @name @gen of @text into the kernel, unless it is there. */
-static int apply(struct link *l, const char *name, uint64_t gen,
-		 const char *text, bool *unchanged)
+static int apply(const char *name, uint64_t gen, const char *text,
+		 bool *unchanged)
 {
 	struct agent_pset ps;
 
@@ -136,7 +136,6 @@ static int apply(struct link *l, const char *name, uint64_t gen,
 		*unchanged = true;
 		return 0;
 	}
-	(void)l;
 	return replace_text(text);
 }
 
@@ -152,7 +151,7 @@ static void on_policy_set(struct link *l, json_t *m)
 		log_info("a policy_set message without set, generation or text: ignored");
 		return;
 	}
-	if (apply(l, name, gen, text, &unchanged)) {
+	if (apply(name, gen, text, &unchanged)) {
 		l->apply_refused++;
 		log_info("policy set %s generation %" PRIu64 " from the controller refused by the kernel (above); the set before stays",
 			 name, (uint64_t)gen);
@@ -288,25 +287,11 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *data)
 static void connect_now(struct link *l)
 {
 	const struct endpoint *ep = &l->ctl.ep;
-	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_storage ss;
 	socklen_t len;
 	int fd;
 
-	if (ep->family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (void *)&ss;
-
-		s6->sin6_family = AF_INET6;
-		memcpy(&s6->sin6_addr, ep->addr, 16);
-		s6->sin6_port = htons(ep->port);
-		len = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (void *)&ss;
-
-		s4->sin_family = AF_INET;
-		memcpy(&s4->sin_addr, ep->addr, 4);
-		s4->sin_port = htons(ep->port);
-		len = sizeof(*s4);
-	}
+	ep_sockaddr(ep, ep->port, &ss, &len);
 	fd = socket(ep->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		lose(l, CHAN_E_IO, strerror(errno));

@@ -186,27 +186,6 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *data)
 	return 0;
 }
 
-static void sockaddr_of(const struct endpoint *ep, uint16_t port,
-			struct sockaddr_storage *ss, socklen_t *len)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (ep->family == AF_INET) {
-		struct sockaddr_in *in = (struct sockaddr_in *)ss;
-
-		in->sin_family = AF_INET;
-		in->sin_port = htons(port);
-		memcpy(&in->sin_addr, ep->addr, 4);
-		*len = sizeof(*in);
-	} else {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(port);
-		memcpy(&in6->sin6_addr, ep->addr, 16);
-		*len = sizeof(*in6);
-	}
-}
-
 static void probe_start(struct probe *p)
 {
 	bool udp = p->ck->type == CHECK_UDP;
@@ -221,7 +200,7 @@ static void probe_start(struct probe *p)
 		probe_done(p, false, strerror(errno));
 		return;
 	}
-	sockaddr_of(&p->srv->ep, p->ck->port ? p->ck->port : p->srv->ep.port,
+	ep_sockaddr(&p->srv->ep, p->ck->port ? p->ck->port : p->srv->ep.port,
 		    &ss, &len);
 	if (connect(p->fd, (struct sockaddr *)&ss, len) &&
 	    errno != EINPROGRESS) {

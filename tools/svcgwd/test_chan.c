@@ -20,22 +20,7 @@
 #include <openssl/ssl.h>
 
 #include "chan.h"
-
-static int tests, failed;
-
-static void ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests++;
-	if (!cond)
-		failed++;
-	printf("%s %d - ", cond ? "ok" : "not ok", tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
+#include "../svcgw/tap.h"
 
 static const char *dir, *other;
 
@@ -530,6 +515,6 @@ int main(int argc, char **argv)
 	test_parse();
 	chan_tls_free(&ts);
 	chan_tls_free(&tc);
-	printf("1..%d\n", tests);
-	return failed ? 1 : 0;
+	printf("1..%d\n", tap_count);
+	return tap_failed ? 1 : 0;
 }
