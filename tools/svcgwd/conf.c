@@ -47,18 +47,37 @@ struct key {
 	int (*fn)(struct ctx *x, yaml_node_t *val, void *obj);
 };
 
+__attribute__((format(printf, 3, 0)))
+static int vfail_at(struct ctx *x, unsigned long line, const char *fmt,
+		    va_list ap)
+{
+	size_t off;
+
+	off = snprintf(x->err, x->errlen, "%s:%lu: ", x->file, line);
+	if (off < x->errlen)
+		vsnprintf(x->err + off, x->errlen - off, fmt, ap);
+	return -1;
+}
+
 __attribute__((format(printf, 3, 4)))
 static int fail(struct ctx *x, const yaml_node_t *n, const char *fmt, ...)
 {
-	size_t off;
 	va_list ap;
 
-	off = snprintf(x->err, x->errlen, "%s:%lu: ", x->file,
-		       (unsigned long)n->start_mark.line + 1);
-	if (off >= x->errlen)
-		return -1;
 	va_start(ap, fmt);
-	vsnprintf(x->err + off, x->errlen - off, fmt, ap);
+	vfail_at(x, (unsigned long)n->start_mark.line + 1, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* The same for a line already read into the model. */
+__attribute__((format(printf, 3, 4)))
+static int fail_line(struct ctx *x, unsigned long line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail_at(x, line, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -1758,6 +1777,12 @@ static int check_top(struct ctx *x, struct conf *c)
 		return fail(x, line_of(t->listen) > line_of(t->controller) ?
 			    t->listen : t->controller,
 			    "listen (a controller) and controller (an agent) in one file: a file is one role");
+	/* A controller's file has no services of its own: its node runs an
+	 * agent beside it, with a file of its own.
+	 */
+	if (t->listen && c->nsvc)
+		return fail_line(x, c->svc[0].line,
+				 "a controller's file (listen) has no services: run an agent beside it with its own file");
 	if (!t->listen) {
 		for (i = 0; i < sizeof(ctl_only) / sizeof(ctl_only[0]); i++)
 			if (ctl_only[i] && (!k || line_of(ctl_only[i]) <
@@ -1886,6 +1911,10 @@ int conf_load(const char *file, struct conf *c, char *err, size_t errlen)
 	size_t len = 0, cap = 0, n;
 	int ret;
 
+	/* Whatever fails below, @c is empty for conf_free() and the caller's
+	 * checks (a reload of a file gone missing read it uninitialised).
+	 */
+	memset(c, 0, sizeof(*c));
 	if (!fp) {
 		snprintf(err, errlen, "%s: %s", file, strerror(errno));
 		return -1;

@@ -296,16 +296,13 @@ static int on_reconcile(sd_event_source *s, uint64_t usec, void *data)
 	return 0;
 }
 
-/* A file is one role: a controller's has no services of its own. */
+/* A controller runs from a controller's file (conf.c refuses services in
+ * one).
+ */
 static int check_role(struct daemon *d, const struct conf *c)
 {
 	if (d->ctl && !c->listen_line) {
 		log_info("%s: not a controller's file (no listen) while running as one", c->file);
-		return -1;
-	}
-	if (c->listen_line && c->nsvc) {
-		log_info("%s:%lu: a controller's file has no services (run an agent beside it with its own file)",
-			 c->file, c->svc[0].line);
 		return -1;
 	}
 	return 0;

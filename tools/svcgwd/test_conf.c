@@ -240,6 +240,9 @@ static const struct bad bads[] = {
 	{ "dead_after: 5s\n", "t.conf:1: dead_after is for a controller (listen)" },
 	{ "node: a\n\npolicy_sets:\n  - name: A\n",
 	  "t.conf:3: policy_sets is for a controller (listen)" },
+	{ CTL "services:\n  - {address: 192.0.2.10, port: 80, proto: tcp,\n"
+	  "     servers: [{address: 192.0.2.20}]}\n",
+	  "t.conf:4: a controller's file (listen) has no services: run an agent beside it with its own file" },
 	{ "node: a\nlisten: {address: 192.0.2.1}\n",
 	  "t.conf:2: listen needs tls (ca, cert and key): the control channel is always authenticated" },
 	{ "controller: {address: 192.0.2.1, name: ctl}\n",
@@ -696,6 +699,23 @@ static void test_examples(void)
 	   n);
 }
 
+/* A file that cannot be read: an error naming it, and a model that
+ * conf_free() takes as it is (svcgwd's reload frees it whatever failed).
+ */
+static void test_missing(void)
+{
+	char err[CONF_ERR_MAX] = "";
+	struct conf c;
+
+	memset(&c, 0xa5, sizeof(c));
+	ok(conf_load("/nonexistent/svcgwd.conf", &c, err, sizeof(err)) &&
+	   !strcmp(err, "/nonexistent/svcgwd.conf: No such file or directory"),
+	   "a missing file: %s", err);
+	ok(!c.file && !c.nsvc && !c.svc && !c.npset,
+	   "  and its model is empty, safe to free");
+	conf_free(&c);
+}
+
 int main(void)
 {
 	test_good();
@@ -704,5 +724,6 @@ int main(void)
 	test_controller_defaults();
 	test_limits();
 	test_examples();
+	test_missing();
 	return tap_done();
 }
