@@ -990,9 +990,9 @@ fail:
 	return NULL;
 }
 
-int ctl_reload(struct ctl *t, const struct conf *c)
+int ctl_reload(struct ctl *t, struct conf *cur, struct conf *next)
 {
-	const struct conf *oldc = t->c;
+	const struct conf *oldc = t->c, *c = next;
 	struct probes oldp = t->probes;
 	struct dests oldd = t->d;
 	int active = t->active, idx = -1;
@@ -1048,6 +1048,13 @@ int ctl_reload(struct ctl *t, const struct conf *c)
 	}
 	if (active >= 0)
 		idx = conf_pset_find(c, oldc->pset[active].name);
+	/* The new model where the old one was: what the sets, checks and
+	 * nodes built above point to is in its arrays, which move with it.
+	 */
+	conf_free(cur);
+	*cur = *next;
+	memset(next, 0, sizeof(*next));
+	t->c = c = cur;
 	t->active = -1;
 	if (idx >= 0) {
 		t->sel.active = idx;

@@ -27,8 +27,14 @@ struct ctl;
  */
 struct ctl *ctl_start(sd_event *ev, const struct conf *c,
 		      const char *state_file, const char *control);
-/* The file again (SIGHUP): 0, or -1 with the running one kept. */
-int ctl_reload(struct ctl *t, const struct conf *c);
+/*
+ * The file again (SIGHUP): @next, read anew, replaces @cur, the model the
+ * controller was started with (ctl_start()'s @c): on success @next's
+ * contents move into @cur, where the controller goes on reading them, the
+ * old ones are freed and @next is left empty; 0.  -1: nothing changed,
+ * @next still the caller's to free.
+ */
+int ctl_reload(struct ctl *t, struct conf *cur, struct conf *next);
 /* Log the counters, one line. */
 void ctl_log_counters(const struct ctl *t);
 /* The operator's condition of set @name on or off: 0, or -1 (no set). */

@@ -121,9 +121,22 @@ static void summary(const struct conf *c, char *buf, size_t size)
 		for (j = 0; j < c->svc[i].nsrv; j++)
 			nchecked += c->svc[i].srv[j].check >= 0;
 	}
+	if (c->listen_line) {
+		size_t off, npol = 0;
+
+		for (i = 0; i < c->npset; i++)
+			npol += c->pset[i].npol;
+		off = snprintf(buf, size,
+			       "controller %s, %zu nodes, %zu checks, %zu policy sets (%zu policies):",
+			       c->node, c->nnodes, c->ncheck, c->npset, npol);
+		for (i = 0; i < c->npset && off < size; i++)
+			off += snprintf(buf + off, size - off, " %s", c->pset[i].name);
+		return;
+	}
 	snprintf(buf, size,
-		 "node %s, %zu services, %zu servers (%zu health-checked), %zu checks",
-		 c->node, c->nsvc, nsrv, nchecked, c->ncheck);
+		 "node %s, %zu services, %zu servers (%zu health-checked), %zu checks%s",
+		 c->node, c->nsvc, nsrv, nchecked, c->ncheck,
+		 c->controller.line ? ", policy sets from a controller" : "");
 }
 
 static int load(const char *file, struct conf *c)
@@ -346,15 +359,15 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si,
 	sd_notify(0, "RELOADING=1");
 	d->reloads++;
 	if (d->ctl) {
+		/* ctl_reload() moves the new model into d->conf, where the
+		 * controller reads it.
+		 */
 		if (load(d->file, &nc) || check_role(d, &nc) ||
-		    ctl_reload(d->ctl, &nc)) {
-			if (nc.file)
-				conf_free(&nc);
+		    ctl_reload(d->ctl, &d->conf, &nc)) {
+			conf_free(&nc);
 			d->refused++;
 			log_info("reload refused: still running the previous file");
 		} else {
-			conf_free(&d->conf);
-			d->conf = nc;
 			log_info("reloaded %s", d->file);
 		}
 		sd_notify(0, "READY=1");
@@ -373,8 +386,13 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si,
 		return 0;
 	}
 	if (probes_start(&np, d->ev, &nc, &d->probes)) {
-		/* The kernel has the new file; the old checks go on. */
-		log_info("reload: the health checks of the new file could not start");
+		/* The kernel has the new file, but the checks cannot follow
+		 * it: the old ones stop (they read the old file, freed
+		 * below), the servers keep the state they have.
+		 */
+		log_info("reload: the health checks of the new file could not start; none run until the next reload");
+		probes_stop(&d->probes);
+		restart_link(d, &nc);
 		conf_free(&d->conf);
 		d->conf = nc;
 		sd_notify(0, "READY=1");
