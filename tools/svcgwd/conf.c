@@ -8,10 +8,11 @@
  * are those of svcgw's JSON; the counters and states the kernel reports
  * (packets, state, shared, ...) are accepted and ignored, so that a show
  * can become a file.  The keys of the control channel and of the
- * controller role (tls, controller, listen, nodes, policy_sets, ...) are
- * read here too; what depends on several of them (one role per file, the
- * sets a condition names, the checks of groups) is checked once the whole
- * file is read, so that their order in the file does not matter.
+ * controller role (tls, controller, listen, nodes, policy_sets, ha, ...)
+ * are read here too; what depends on several of them (one role per file,
+ * the sets a condition names, the checks of groups, the ha nodes among
+ * the nodes) is checked once the whole file is read, so that their order
+ * in the file does not matter.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -181,18 +182,14 @@ static int get_bool(struct ctx *x, yaml_node_t *n, const char *what,
 
 /*
  * A duration: a number of seconds, or of "ms" or "s" ("1500ms", "2s"),
- * into milliseconds, from @min to @max ms.
+ * into milliseconds; -1 if @s is none.
  */
-static int get_ms(struct ctx *x, yaml_node_t *n, const char *what,
-		  uint32_t min, uint32_t max, uint32_t *ms)
+static int parse_time(const char *s, uint64_t *ms)
 {
-	const char *s = scalar(x, n, what);
 	char num[16];
 	size_t len, digits;
 	uint32_t v, unit = 1000;
 
-	if (!s)
-		return -1;
 	len = strlen(s);
 	digits = strspn(s, "0123456789");
 	if (!strcmp(s + digits, "ms"))
@@ -200,17 +197,29 @@ static int get_ms(struct ctx *x, yaml_node_t *n, const char *what,
 	else if (strcmp(s + digits, "s") && s[digits])
 		digits = 0;
 	if (!digits || digits >= sizeof(num) || len > digits + 2)
-		goto bad;
+		return -1;
 	memcpy(num, s, digits);
 	num[digits] = 0;
-	if (parse_u32(num, &v) || (uint64_t)v * unit > max ||
-	    (uint64_t)v * unit < min)
-		goto bad;
-	*ms = v * unit;
+	if (parse_u32(num, &v))
+		return -1;
+	*ms = (uint64_t)v * unit;
 	return 0;
-bad:
-	return fail(x, n, "%s must be a time from %ums to %ums (\"2s\", \"500ms\"), not \"%s\"",
-		    what, min, max, s);
+}
+
+/* A duration (parse_time()) from @min to @max ms. */
+static int get_ms(struct ctx *x, yaml_node_t *n, const char *what,
+		  uint32_t min, uint32_t max, uint32_t *ms)
+{
+	const char *s = scalar(x, n, what);
+	uint64_t v;
+
+	if (!s)
+		return -1;
+	if (parse_time(s, &v) || v > max || v < min)
+		return fail(x, n, "%s must be a time from %ums to %ums (\"2s\", \"500ms\"), not \"%s\"",
+			    what, min, max, s);
+	*ms = v;
+	return 0;
 }
 
 /* Text for a request line or a payload: printable, no CR or LF. */
@@ -847,8 +856,8 @@ static int top_services(struct ctx *x, yaml_node_t *n, void *obj)
  */
 struct top_seen {
 	yaml_node_t *listen, *controller, *tls;
-	yaml_node_t *heartbeat, *dead_after, *hold_down, *nodes, *psets;
-	yaml_node_t *dead_after_val, *psets_val;
+	yaml_node_t *heartbeat, *dead_after, *hold_down, *nodes, *psets, *ha;
+	yaml_node_t *dead_after_val, *psets_val, *ha_val;
 };
 
 static unsigned long line_of(const yaml_node_t *n)
@@ -1115,6 +1124,16 @@ static int top_policy_sets(struct ctx *x, yaml_node_t *n, void *obj)
 	if (n->type != YAML_SEQUENCE_NODE)
 		return fail(x, n, "policy_sets must be a list (\"- name: ...\" items)");
 	x->top->psets_val = n;	/* read once the checks are known */
+	return 0;
+}
+
+static int top_ha(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	(void)obj;
+	x->top->ha = x->key;
+	if (n->type != YAML_MAPPING_NODE)
+		return fail(x, n, "ha must be a mapping (KEY: VALUE lines)");
+	x->top->ha_val = n;	/* read once the nodes are known */
 	return 0;
 }
 
@@ -1763,12 +1782,299 @@ static int read_psets(struct ctx *x, struct conf *c, yaml_node_t *n)
 	return 0;
 }
 
+/* --- high availability ----------------------------------------------- */
+
+#define CONF_HA_PORT		7441		/* the sync's default port */
+#define CONF_HA_ROTATION	86400		/* s, the default key rotation */
+#define CONF_HA_ROTATION_MIN	60		/* s */
+#define CONF_HA_ROTATION_MAX	(30 * 86400)	/* s */
+
+struct ha_seen {
+	struct conf_ha *ha;
+	yaml_node_t *nodes;
+};
+
+static int ha_port(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct ha_seen *hs = obj;
+	uint32_t v;
+
+	if (get_u32(x, n, "port", 1, 65535, &v))
+		return -1;
+	hs->ha->port = v;
+	return 0;
+}
+
+/* A time of the file's kind in whole seconds, or "never" (0). */
+static int ha_key_rotation(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct ha_seen *hs = obj;
+	const char *s = scalar(x, n, "key_rotation");
+	uint64_t ms;
+
+	if (!s)
+		return -1;
+	if (!strcmp(s, "never")) {
+		hs->ha->key_rotation_s = 0;
+		return 0;
+	}
+	if (parse_time(s, &ms) || ms % 1000 ||
+	    ms < CONF_HA_ROTATION_MIN * 1000ull ||
+	    ms > CONF_HA_ROTATION_MAX * 1000ull)
+		return fail(x, n, "key_rotation must be whole seconds from %ds to %ds (30 days; \"86400s\" a day) or \"never\", not \"%s\"",
+			    CONF_HA_ROTATION_MIN, CONF_HA_ROTATION_MAX, s);
+	hs->ha->key_rotation_s = ms / 1000;
+	return 0;
+}
+
+static int ha_nodes(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(x, n, "nodes must be a list (\"- name: ...\" items)");
+	((struct ha_seen *)obj)->nodes = n;
+	return 0;
+}
+
+static const struct key ha_keys[] = {
+	{ "port", ha_port }, { "key_rotation", ha_key_rotation },
+	{ "nodes", ha_nodes },
+};
+
+struct han_seen {
+	struct conf_ha_node *hn;
+	yaml_node_t *name, *id, *sync, *addr, *backups, *fnat;
+};
+
+static int hn_name(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct han_seen *hs = obj;
+
+	hs->name = n;
+	return get_node_name(x, n, "an ha node's name", hs->hn->name);
+}
+
+static int hn_id(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct han_seen *hs = obj;
+
+	hs->id = n;
+	return get_u32(x, n, "id", 1, UINT32_MAX, &hs->hn->id);
+}
+
+static int hn_sync(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct han_seen *hs = obj;
+
+	hs->sync = n;
+	return get_addr(x, n, "sync address", &hs->hn->sync);
+}
+
+static int hn_addr(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct han_seen *hs = obj;
+
+	hs->addr = n;
+	return get_addr(x, n, "address", &hs->hn->addr);
+}
+
+static int hn_fnat(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct han_seen *hs = obj;
+
+	hs->fnat = n;
+	hs->hn->has_fnat = true;
+	return get_addr(x, n, "fnat address", &hs->hn->fnat);
+}
+
+static int hn_backups(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	if (n->type != YAML_SEQUENCE_NODE)
+		return fail(x, n, "backups must be a list of ha node names ([gw2, gw3])");
+	((struct han_seen *)obj)->backups = n;
+	return 0;
+}
+
+static const struct key ha_node_keys[] = {
+	{ "name", hn_name }, { "id", hn_id }, { "sync", hn_sync },
+	{ "address", hn_addr }, { "backups", hn_backups }, { "fnat", hn_fnat },
+};
+
+static bool same_addr(const struct endpoint *a, const struct endpoint *b)
+{
+	return a->family == b->family &&
+	       !memcmp(a->addr, b->addr, addr_len(a->family));
+}
+
+/* Node @hi of @ha, its first @hi ones read; @backups gets its list, whose
+ * names are resolved once every node is read.
+ */
+static int read_ha_node(struct ctx *x, yaml_node_t *n, struct conf_ha *ha,
+			size_t hi, yaml_node_t **backups)
+{
+	struct conf_ha_node *hn = &ha->node[hi];
+	struct han_seen hs = { .hn = hn };
+	const struct conf *c = x->c;
+	yaml_node_item_t *it;
+	char a[EP_STRLEN];
+	size_t i, count;
+
+	hn->line = line_of(n);
+	if (walk_map(x, n, "an ha node", ha_node_keys, sizeof(ha_node_keys) /
+		     sizeof(ha_node_keys[0]), NULL, &hs))
+		return -1;
+	if (!hs.name || !hs.id || !hs.sync)
+		return fail(x, n, "an ha node needs a name, an id, a sync address and backups");
+	for (i = 0; i < c->nnodes; i++)
+		if (!strcmp(c->nodes[i], hn->name))
+			break;
+	if (i == c->nnodes)
+		return fail(x, hs.name, "ha node \"%s\" is not one of nodes (the controller's agents)",
+			    hn->name);
+	hn->node = i;
+	if (!hs.addr)
+		hn->addr = hn->sync;
+	for (i = 0; i < hi; i++) {
+		const struct conf_ha_node *o = &ha->node[i];
+
+		if (!strcmp(o->name, hn->name))
+			return fail(x, hs.name, "ha node \"%s\" given twice (first at line %lu)",
+				    hn->name, o->line);
+		if (o->id == hn->id)
+			return fail(x, hs.id, "ha node id %u given twice (first at line %lu)",
+				    hn->id, o->line);
+		if (same_addr(&o->sync, &hn->sync))
+			return fail(x, hs.sync, "sync address %s given twice in ha (first at line %lu)",
+				    format_addr(&hn->sync, a, sizeof(a)),
+				    o->line);
+		if (same_addr(&o->addr, &hn->addr))
+			return fail(x, hs.addr ? hs.addr : hs.sync,
+				    "address %s given twice in ha (first at line %lu)",
+				    format_addr(&hn->addr, a, sizeof(a)),
+				    o->line);
+		if (hn->has_fnat && o->has_fnat &&
+		    same_addr(&o->fnat, &hn->fnat))
+			return fail(x, hs.fnat, "fnat address %s given twice in ha (first at line %lu): each node's pool is its own",
+				    format_addr(&hn->fnat, a, sizeof(a)),
+				    o->line);
+	}
+	if (hi && hn->sync.family != ha->node[0].sync.family)
+		return fail(x, hs.sync, "sync address %s is %s, the first ha node's (line %lu) %s: one family for all sync addresses",
+			    format_addr(&hn->sync, a, sizeof(a)),
+			    family_str(hn->sync.family), ha->node[0].line,
+			    family_str(ha->node[0].sync.family));
+	if (!hs.backups || hs.backups->data.sequence.items.top ==
+			   hs.backups->data.sequence.items.start)
+		return fail(x, hs.backups ? hs.backups : n,
+			    "ha node \"%s\" needs backups (1 to %d other ha nodes)",
+			    hn->name, CONF_HA_BACKUPS_MAX);
+	it = hs.backups->data.sequence.items.start;
+	count = hs.backups->data.sequence.items.top - it;
+	if (count > CONF_HA_BACKUPS_MAX)
+		return fail(x, node(x, it[CONF_HA_BACKUPS_MAX]),
+			    "more than %d backups for ha node \"%s\"",
+			    CONF_HA_BACKUPS_MAX, hn->name);
+	*backups = hs.backups;
+	return 0;
+}
+
+/* The backups of node @hi, named by @list, into indexes of the nodes. */
+static int resolve_backups(struct ctx *x, struct conf *c, size_t hi,
+			   yaml_node_t *list)
+{
+	struct conf_ha_node *hn = &c->ha.node[hi];
+	yaml_node_item_t *it = list->data.sequence.items.start;
+	size_t i, count = list->data.sequence.items.top - it;
+	int b;
+
+	for (i = 0; i < count; i++) {
+		yaml_node_t *v = node(x, it[i]);
+		const char *s = scalar(x, v, "a backup");
+		size_t j;
+
+		if (!s)
+			return -1;
+		b = conf_ha_find(c, s);
+		if (b < 0)
+			return fail(x, v, "backup \"%s\" of ha node \"%s\" is not an ha node",
+				    s, hn->name);
+		if ((size_t)b == hi)
+			return fail(x, v, "ha node \"%s\" is its own backup",
+				    hn->name);
+		for (j = 0; j < i; j++)
+			if (hn->backup[j] == b)
+				return fail(x, v, "backup \"%s\" given twice for ha node \"%s\" (first at line %lu)",
+					    s, hn->name,
+					    line_of(node(x, it[j])));
+		hn->backup[i] = b;
+		hn->nbackup++;
+	}
+	return 0;
+}
+
+static int read_ha(struct ctx *x, struct conf *c, yaml_node_t *k,
+		   yaml_node_t *n)
+{
+	struct conf_ha *ha = &c->ha;
+	struct ha_seen hs = { .ha = ha };
+	yaml_node_t **backups = NULL;
+	yaml_node_item_t *it;
+	size_t i, count;
+	int ret = -1;
+
+	ha->line = line_of(k);
+	ha->port = CONF_HA_PORT;
+	ha->key_rotation_s = CONF_HA_ROTATION;
+	if (walk_map(x, n, "ha", ha_keys, sizeof(ha_keys) / sizeof(ha_keys[0]),
+		     NULL, &hs))
+		return -1;
+	if (!hs.nodes || hs.nodes->data.sequence.items.top ==
+			 hs.nodes->data.sequence.items.start)
+		return fail(x, hs.nodes ? hs.nodes : k,
+			    "ha needs nodes (1 to %d servicing nodes, \"- name: ...\" items)",
+			    CONF_NODES_MAX);
+	it = hs.nodes->data.sequence.items.start;
+	count = hs.nodes->data.sequence.items.top - it;
+	if (count > CONF_NODES_MAX)
+		return fail(x, node(x, it[CONF_NODES_MAX]),
+			    "more than %d ha nodes", CONF_NODES_MAX);
+	ha->node = calloc(count, sizeof(*ha->node));
+	backups = calloc(count, sizeof(*backups));
+	if (!ha->node || !backups) {
+		fail(x, n, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < count; i++) {
+		ha->nnode++;
+		if (read_ha_node(x, node(x, it[i]), ha, i, &backups[i]))
+			goto out;
+	}
+	/* Backups may be named before they are defined. */
+	for (i = 0; i < count; i++)
+		if (resolve_backups(x, c, i, backups[i]))
+			goto out;
+	ret = 0;
+out:
+	free(backups);
+	return ret;
+}
+
+int conf_ha_find(const struct conf *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->ha.nnode; i++)
+		if (!strcmp(c->ha.node[i].name, name))
+			return i;
+	return -1;
+}
+
 /* What depends on several keys of the file, once it is read. */
 static int check_top(struct ctx *x, struct conf *c)
 {
 	struct top_seen *t = x->top;
 	yaml_node_t *ctl_only[] = {
 		t->heartbeat, t->dead_after, t->hold_down, t->nodes, t->psets,
+		t->ha,
 	};
 	yaml_node_t *k = NULL;
 	size_t i;
@@ -1801,8 +2107,10 @@ static int check_top(struct ctx *x, struct conf *c)
 	else if (c->dead_after_ms <= c->heartbeat_ms)
 		return fail(x, t->dead_after_val, "dead_after (%ums) must be longer than heartbeat (%ums)",
 			    c->dead_after_ms, c->heartbeat_ms);
-	if (t->psets_val)
-		return read_psets(x, c, t->psets_val);
+	if (t->psets_val && read_psets(x, c, t->psets_val))
+		return -1;
+	if (t->ha_val)
+		return read_ha(x, c, t->ha, t->ha_val);
 	return 0;
 }
 
@@ -1829,7 +2137,7 @@ static const struct key top_keys[] = {
 	{ "controller", top_controller }, { "listen", top_listen },
 	{ "heartbeat", top_heartbeat }, { "dead_after", top_dead_after },
 	{ "hold_down", top_hold_down }, { "nodes", top_nodes },
-	{ "policy_sets", top_policy_sets },
+	{ "policy_sets", top_policy_sets }, { "ha", top_ha },
 };
 
 void conf_free(struct conf *c)
@@ -1843,6 +2151,7 @@ void conf_free(struct conf *c)
 		free(c->pset[i].pol);
 	}
 	free(c->pset);
+	free(c->ha.node);
 	free(c->nodes);
 	for (i = 0; i < c->nsvc; i++)
 		free(c->svc[i].srv);

@@ -133,6 +133,35 @@ struct conf_pset {
 	size_t npol;
 };
 
+/* --- high availability (Documentation/ha.rst) --------------------------- */
+
+#define CONF_HA_BACKUPS_MAX	8	/* backups of one node */
+
+/* A servicing node of the HA policy: one of the controller's nodes. */
+struct conf_ha_node {
+	char name[CONF_NODE_MAX];	/* one of conf.nodes */
+	unsigned long line;
+	int node;			/* its index in conf.nodes */
+	uint32_t id;			/* 1 to 2^32-1, unique */
+	struct endpoint sync;		/* port 0: conf_ha.port */
+	struct endpoint addr;		/* its destination address (port 0):
+					 * default the sync address */
+	bool has_fnat;
+	struct endpoint fnat;		/* its full NAT pool address, port 0 */
+	int backup[CONF_HA_BACKUPS_MAX];	/* indexes in conf_ha.node,
+						 * in order */
+	size_t nbackup;			/* 1 to CONF_HA_BACKUPS_MAX */
+};
+
+/* ha: (controller role) the HA policy that the controller makes. */
+struct conf_ha {
+	unsigned long line;		/* 0: no ha section */
+	uint16_t port;			/* UDP port of the sync, default 7441 */
+	uint32_t key_rotation_s;	/* default 86400; 0: never */
+	struct conf_ha_node *node;	/* in order; sync of one family */
+	size_t nnode;
+};
+
 struct conf {
 	char *file;			/* as given, for messages */
 	char node[64];			/* node name, default the host name */
@@ -152,6 +181,7 @@ struct conf {
 	size_t nnodes;
 	struct conf_pset *pset;		/* in order */
 	size_t npset;
+	struct conf_ha ha;
 };
 
 /*
@@ -166,6 +196,8 @@ void conf_free(struct conf *c);
 
 /* The index of @c's policy set @name, or -1. */
 int conf_pset_find(const struct conf *c, const char *name);
+/* The index of @c's HA node @name (in c->ha.node), or -1. */
+int conf_ha_find(const struct conf *c, const char *name);
 
 /* The health check of @c's server @srv, or NULL if it has none. */
 static inline const struct conf_check *

@@ -389,7 +389,97 @@ static const struct bad bads[] = {
 	{ PS "  - name: A\n    policies:\n      - {address: 192.0.2.10, group: g}\n"
 	  "    groups: [{name: g, dests: [{address: 198.51.100.1, method: ipip}]}]\n"
 	  "  - name: B\n    policies:\n      - {address: 192.0.2.10, group: g}\n",
-	  "t.conf:10: no group \"g\" in policy set \"B\"" },
+	  "t.conf:10: no group \"g\" in policy set \"B\"" },	/* ha: its key at line 4, its nodes' items from line 6. */
+#define HA	CTL "nodes: [gw1, gw2, gw3, fwd1]\nha:\n"
+#define HAN	HA "  nodes:\n"
+#define N1	"    - {name: gw1, id: 1, sync: 198.51.100.31, backups: [gw2]}\n"
+#define N2	"    - {name: gw2, id: 2, sync: 198.51.100.32, backups: [gw1]}\n"
+	{ TLS "controller: {address: 192.0.2.1, name: ctl}\nha:\n  nodes: []\n",
+	  "t.conf:3: ha is for a controller (listen)" },
+	{ "node: a\nha: {port: 7441}\n",
+	  "t.conf:2: ha is for a controller (listen)" },
+	{ CTL "ha: [gw1]\n", "t.conf:3: ha must be a mapping (KEY: VALUE lines)" },
+	{ HA "  colour: red\n", "t.conf:5: unknown key \"colour\" in ha" },
+	{ HA "  port: 7441\n  port: 7442\n",
+	  "t.conf:6: \"port\" given twice in ha (first at line 5)" },
+	{ HA "  port: 0\n",
+	  "t.conf:5: port must be a number from 1 to 65535, not \"0\"" },
+	{ HA "  key_rotation: 24h\n",
+	  "t.conf:5: key_rotation must be whole seconds from 60s to 2592000s (30 days; \"86400s\" a day) or \"never\", not \"24h\"" },
+	{ HA "  key_rotation: 59s\n", "t.conf:5: key_rotation must be whole seconds" },
+	{ HA "  key_rotation: 2592001\n", "t.conf:5: key_rotation must be whole seconds" },
+	{ HA "  key_rotation: 90500ms\n", "t.conf:5: key_rotation must be whole seconds" },
+	{ HA "  key_rotation: [never]\n", "t.conf:5: key_rotation must be a single value" },
+	{ HA "  port: 7441\n",
+	  "t.conf:4: ha needs nodes (1 to 256 servicing nodes, \"- name: ...\" items)" },
+	{ HA "  nodes: []\n", "t.conf:5: ha needs nodes" },
+	{ HA "  nodes: {gw1: 1}\n",
+	  "t.conf:5: nodes must be a list (\"- name: ...\" items)" },
+	{ HAN "    - {name: gw1, id: 1, sync: 198.51.100.31, backups: [gw2], colour: red}\n",
+	  "t.conf:6: unknown key \"colour\" in an ha node" },
+	{ HAN "    - [gw1]\n", "t.conf:6: an ha node must be a mapping" },
+	{ HAN "    - {id: 1, sync: 198.51.100.31, backups: [gw2]}\n",
+	  "t.conf:6: an ha node needs a name, an id, a sync address and backups" },
+	{ HAN "    - {name: gw1, sync: 198.51.100.31, backups: [gw2]}\n",
+	  "t.conf:6: an ha node needs a name, an id, a sync address and backups" },
+	{ HAN "    - {name: gw1, id: 1, address: 198.51.100.21, backups: [gw2]}\n",
+	  "t.conf:6: an ha node needs a name, an id, a sync address and backups" },
+	{ HAN "    - {name: gw1, id: 1, sync: 198.51.100.31}\n",
+	  "t.conf:6: ha node \"gw1\" needs backups (1 to 8 other ha nodes)" },
+	{ HAN "    - name: gw1\n      id: 1\n      sync: 198.51.100.31\n      backups: []\n",
+	  "t.conf:9: ha node \"gw1\" needs backups (1 to 8 other ha nodes)" },
+	{ HAN "    - {name: gw1, id: 1, sync: 198.51.100.31, backups: gw2}\n",
+	  "t.conf:6: backups must be a list of ha node names ([gw2, gw3])" },
+	{ HAN "    - {name: \"g w\", id: 1, sync: 198.51.100.31, backups: [gw2]}\n",
+	  "t.conf:6: an ha node's name may hold printable ASCII characters only, no spaces" },
+	{ HAN "    - {name: gw9, id: 1, sync: 198.51.100.31, backups: [gw2]}\n",
+	  "t.conf:6: ha node \"gw9\" is not one of nodes (the controller's agents)" },
+	{ CTL "ha:\n  nodes:\n    - {name: gw1, id: 1, sync: 198.51.100.31, backups: [gw2]}\n",
+	  "t.conf:5: ha node \"gw1\" is not one of nodes (the controller's agents)" },
+	{ HAN N1 "    - name: gw2\n      id: 2\n      sync: 198.51.100.32\n"
+	  "      backups: [gw1]\n    - {name: gw1, id: 3, sync: 198.51.100.33, backups: [gw2]}\n",
+	  "t.conf:11: ha node \"gw1\" given twice (first at line 6)" },
+	{ HAN N1 "    - {name: gw2, id: 1, sync: 198.51.100.32, backups: [gw1]}\n",
+	  "t.conf:7: ha node id 1 given twice (first at line 6)" },
+	{ HAN "    - {name: gw1, id: 0, sync: 198.51.100.31, backups: [gw2]}\n",
+	  "t.conf:6: id must be a number from 1 to 4294967295, not \"0\"" },
+	{ HAN "    - {name: gw1, id: 4294967296, sync: 198.51.100.31, backups: [gw2]}\n",
+	  "t.conf:6: id must be a number from 1 to 4294967295, not \"4294967296\"" },
+	{ HAN "    - {name: gw1, id: 1, sync: 198.51.100.300, backups: [gw2]}\n",
+	  "t.conf:6: invalid sync address \"198.51.100.300\"" },
+	{ HAN "    - {name: gw1, id: 1, sync: 198.51.100.31, backups: [gw2],\n"
+	  "       address: gw1.example}\n",
+	  "t.conf:7: invalid address \"gw1.example\"" },
+	{ HAN "    - {name: gw1, id: 1, sync: 198.51.100.31, backups: [gw2],\n"
+	  "       fnat: 203.0.113.0/24}\n",
+	  "t.conf:7: invalid fnat address \"203.0.113.0/24\"" },
+	{ HAN N1 "    - {name: gw2, id: 2, sync: \"2001:db8::32\", backups: [gw1]}\n",
+	  "t.conf:7: sync address 2001:db8::32 is IPv6, the first ha node's (line 6) IPv4: one family for all sync addresses" },
+	{ HAN N1 "    - {name: gw2, id: 2, sync: 198.51.100.31, backups: [gw1]}\n",
+	  "t.conf:7: sync address 198.51.100.31 given twice in ha (first at line 6)" },
+	{ HAN "    - {name: gw1, id: 1, sync: 198.51.100.31, address: 198.51.100.21, backups: [gw2]}\n"
+	  "    - {name: gw2, id: 2, sync: 198.51.100.32, address: 198.51.100.21, backups: [gw1]}\n",
+	  "t.conf:7: address 198.51.100.21 given twice in ha (first at line 6)" },
+	{ HAN "    - {name: gw1, id: 1, sync: 198.51.100.31, address: 198.51.100.32, backups: [gw2]}\n"
+	  N2, "t.conf:7: address 198.51.100.32 given twice in ha (first at line 6)" },
+	{ HAN "    - {name: gw1, id: 1, sync: 198.51.100.31, fnat: 203.0.113.100, backups: [gw2]}\n"
+	  "    - {name: gw2, id: 2, sync: 198.51.100.32, fnat: 203.0.113.100, backups: [gw1]}\n",
+	  "t.conf:7: fnat address 203.0.113.100 given twice in ha (first at line 6): each node's pool is its own" },
+	{ HAN "    - {name: gw1, id: 1, sync: 198.51.100.31, backups: [gw9]}\n" N2,
+	  "t.conf:6: backup \"gw9\" of ha node \"gw1\" is not an ha node" },
+	{ HAN N1 "    - name: gw2\n      id: 2\n      sync: 198.51.100.32\n"
+	  "      backups:\n        - gw1\n        - fwd1\n",
+	  "t.conf:12: backup \"fwd1\" of ha node \"gw2\" is not an ha node" },
+	{ HAN N1 "    - {name: gw2, id: 2, sync: 198.51.100.32, backups: [gw2]}\n",
+	  "t.conf:7: ha node \"gw2\" is its own backup" },
+	{ HAN "    - name: gw1\n      id: 1\n      sync: 198.51.100.31\n"
+	  "      backups:\n        - gw2\n        - gw2\n" N2,
+	  "t.conf:11: backup \"gw2\" given twice for ha node \"gw1\" (first at line 10)" },
+	{ HAN "    - {name: gw1, id: 1, sync: 198.51.100.31, backups: [[gw2]]}\n" N2,
+	  "t.conf:6: a backup must be a single value" },
+	{ HAN "    - name: gw1\n      id: 1\n      sync: 198.51.100.31\n"
+	  "      backups: [a, b, c, d, e, f, g, h,\n                i]\n",
+	  "t.conf:10: more than 8 backups for ha node \"gw1\"" },
 };
 
 static void test_bad(void)
@@ -407,7 +497,8 @@ static void test_bad(void)
 				 sizeof(err));
 		ok(ret == -1 && !strncmp(err, b->err, strlen(b->err)) &&
 		   !c.svc && !c.check && !c.nsvc && !c.pset && !c.npset &&
-		   !c.nodes && !c.nnodes,
+		   !c.nodes && !c.nnodes && !c.ha.node && !c.ha.nnode &&
+		   !c.ha.line,
 		   "refused: %s", err[0] ? err : "(accepted)");
 		if (!ret)
 			conf_free(&c);
@@ -611,6 +702,130 @@ static void test_controller_defaults(void)
 		conf_free(&c);
 }
 
+/* A controller's HA policy, every key given; nodes named after ha. */
+static const char ha_good[] =
+	"tls: {ca: a, cert: b, key: c}\n"		/* 1 */
+	"listen: {address: 192.0.2.1}\n"
+	"ha:\n"
+	"  port: 7442\n"
+	"  key_rotation: 3600s\n"			/* 5 */
+	"  nodes:\n"
+	"    - name: gw1\n"
+	"      id: 1\n"
+	"      sync: 198.51.100.31\n"
+	"      address: 198.51.100.21\n"		/* 10 */
+	"      backups: [gw3, gw2]\n"
+	"      fnat: 203.0.113.100\n"
+	"    - name: gw2\n"
+	"      id: 4294967295\n"
+	"      sync: 198.51.100.32\n"			/* 15 */
+	"      address: \"2001:db8::22\"\n"
+	"      backups: [gw1]\n"
+	"      fnat: \"2001:db8:f::2\"\n"
+	"    - {name: gw3, id: 7, sync: 198.51.100.33, backups: [gw1, gw2]}\n"
+	"nodes: [fwd1, gw3, gw2, gw1]\n";		/* 20 */
+
+static bool is_addr(const struct endpoint *ep, int family, const char *s)
+{
+	uint8_t a[16] = { 0 };
+
+	return ep->family == family && !ep->port &&
+	       inet_pton(family, s, a) == 1 &&
+	       !memcmp(ep->addr, a, family == AF_INET ? 4 : 16);
+}
+
+static void test_ha(void)
+{
+	static const char defaults[] =
+		"tls: {ca: a, cert: b, key: c}\n"
+		"listen: {address: 192.0.2.1}\n"
+		"nodes: [a, b]\n"
+		"ha:\n"
+		"  nodes:\n"
+		"    - {name: b, id: 2, sync: \"2001:db8::2\", backups: [a]}\n"
+		"    - {name: a, id: 1, sync: \"2001:db8::1\", address: 198.51.100.1,\n"
+		"       backups: [b]}\n";
+	static const struct {
+		const char *text;
+		uint32_t s;
+	} rotations[] = {
+		{ "never", 0 }, { "60", 60 }, { "60000ms", 60 },
+		{ "2592000s", 2592000 }, { "86400", 86400 },
+	};
+	char err[CONF_ERR_MAX] = "", text[512];
+	const struct conf_ha_node *n;
+	struct conf c;
+	size_t i;
+	int ret;
+
+	ret = conf_parse("t.conf", ha_good, strlen(ha_good), &c, err,
+			 sizeof(err));
+	ok(!ret, "controller's file with ha parses (%s)", err);
+	if (ret)
+		return;
+	ok(c.ha.line == 3 && c.ha.port == 7442 && c.ha.key_rotation_s == 3600 &&
+	   c.ha.nnode == 3 && c.nnodes == 4,
+	   "ha: line 3, port, key_rotation 3600s, 3 of the 4 nodes (fwd1 a forwarder)");
+	ok(conf_ha_find(&c, "gw1") == 0 && conf_ha_find(&c, "gw2") == 1 &&
+	   conf_ha_find(&c, "gw3") == 2 && conf_ha_find(&c, "fwd1") == -1 &&
+	   conf_ha_find(&c, "") == -1, "conf_ha_find: in order; a forwarder is none");
+	n = &c.ha.node[0];
+	ok(!strcmp(n->name, "gw1") && n->line == 7 && n->node == 3 &&
+	   n->id == 1 && is_addr(&n->sync, AF_INET, "198.51.100.31") &&
+	   is_addr(&n->addr, AF_INET, "198.51.100.21") && n->has_fnat &&
+	   is_addr(&n->fnat, AF_INET, "203.0.113.100"),
+	   "gw1: line 7, nodes index 3 (nodes given after ha), id, sync, address, fnat");
+	ok(n->nbackup == 2 && n->backup[0] == 2 && n->backup[1] == 1,
+	   "gw1: backups gw3 (named before it is read), gw2, in order");
+	n = &c.ha.node[1];
+	ok(!strcmp(n->name, "gw2") && n->line == 13 && n->node == 2 &&
+	   n->id == 4294967295u && is_addr(&n->sync, AF_INET, "198.51.100.32") &&
+	   is_addr(&n->addr, AF_INET6, "2001:db8::22") && n->has_fnat &&
+	   is_addr(&n->fnat, AF_INET6, "2001:db8:f::2") && n->nbackup == 1 &&
+	   n->backup[0] == 0,
+	   "gw2: id 2^32-1, an IPv6 address beside an IPv4 sync, an IPv6 fnat");
+	n = &c.ha.node[2];
+	ok(!strcmp(n->name, "gw3") && n->line == 19 && n->node == 1 &&
+	   n->id == 7 && is_addr(&n->addr, AF_INET, "198.51.100.33") &&
+	   !n->has_fnat && n->nbackup == 2 && n->backup[0] == 0 &&
+	   n->backup[1] == 1, "gw3: address the sync's by default, no fnat");
+	conf_free(&c);
+	ok(!c.ha.node && !c.ha.nnode && !c.ha.line, "conf_free empties ha");
+
+	ret = conf_parse("t.conf", defaults, strlen(defaults), &c, err,
+			 sizeof(err));
+	ok(!ret && c.ha.line == 4 && c.ha.port == 7441 &&
+	   c.ha.key_rotation_s == 86400 && c.ha.nnode == 2 &&
+	   c.ha.node[0].sync.family == AF_INET6 && c.ha.node[0].node == 1 &&
+	   is_addr(&c.ha.node[0].addr, AF_INET6, "2001:db8::2") &&
+	   is_addr(&c.ha.node[1].addr, AF_INET, "198.51.100.1") &&
+	   c.ha.node[0].backup[0] == 1 && c.ha.node[1].backup[0] == 0 &&
+	   !c.ha.node[0].has_fnat,
+	   "ha defaults: port 7441, key rotation a day; IPv6 sync addresses (%s)",
+	   err);
+	if (!ret)
+		conf_free(&c);
+
+	for (i = 0; i < sizeof(rotations) / sizeof(rotations[0]); i++) {
+		snprintf(text, sizeof(text), "%s  key_rotation: %s\n", defaults,
+			 rotations[i].text);
+		ret = conf_parse("t.conf", text, strlen(text), &c, err,
+				 sizeof(err));
+		ok(!ret && c.ha.key_rotation_s == rotations[i].s,
+		   "key_rotation: %s is %u s (%s)", rotations[i].text,
+		   rotations[i].s, ret ? err : "");
+		if (!ret)
+			conf_free(&c);
+	}
+
+	ret = conf_parse("t.conf", ctl_good, strlen(ctl_good), &c, err,
+			 sizeof(err));
+	ok(!ret && !c.ha.line && !c.ha.nnode && !c.ha.node,
+	   "a controller's file without ha: none");
+	if (!ret)
+		conf_free(&c);
+}
+
 /* A file of @n items under @key, to exceed a limit; the error on the
  * line of the first item too many.
  */
@@ -654,6 +869,10 @@ static void test_limits(void)
 		   "          - {address: \"2001:db8::%x\", method: ipip}\n",
 		   SVCGW_SERVERS_MAX + 1,
 		   "t.conf:1032: more than 1024 destinations in group \"g\"");
+	test_limit("257 ha nodes",
+		   TLS "listen: {address: 192.0.2.1}\nha:\n  nodes:\n",
+		   "    - {name: n%u}\n", CONF_NODES_MAX + 1,
+		   "t.conf:261: more than 256 ha nodes");
 }
 
 /* Every file of examples/ (or of $SVCGWD_EXAMPLES) parses. */
@@ -688,14 +907,15 @@ static void test_examples(void)
 		if (!strcmp(e->d_name, "controller.conf"))
 			ctl = c.listen_line && c.tls.line && c.nnodes &&
 			      c.npset >= 2 &&
-			      c.pset[c.npset - 1].cond.kind == COND_ALWAYS;
+			      c.pset[c.npset - 1].cond.kind == COND_ALWAYS &&
+			      c.ha.nnode >= 2;
 		if (!strcmp(e->d_name, "forwarder.conf"))
 			fwd = c.controller.line && c.tls.line && !c.listen_line;
 		conf_free(&c);
 	}
 	closedir(d);
 	ok(n >= 3 && ctl && fwd,
-	   "%zu examples; controller.conf a controller's with a fallback set, forwarder.conf an agent's with a controller",
+	   "%zu examples; controller.conf a controller's with a fallback set and ha, forwarder.conf an agent's with a controller",
 	   n);
 }
 
@@ -722,6 +942,7 @@ int main(void)
 	test_bad();
 	test_controller();
 	test_controller_defaults();
+	test_ha();
 	test_limits();
 	test_examples();
 	test_missing();
