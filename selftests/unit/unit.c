@@ -35,5 +35,6 @@ int main(void)
 	test_twin();
 	test_pmatch();
 	test_tunnel();
+	test_syncmsg();
 	return tap_done();
 }

@@ -16,6 +16,7 @@ void test_sesskey(void);
 void test_twin(void);
 void test_tunnel(void);
 void test_pmatch(void);
+void test_syncmsg(void);
 
 /* An rng of its own for each group, so that groups do not depend on order. */
 static inline void unit_rng(struct rng *r, uint64_t group)
