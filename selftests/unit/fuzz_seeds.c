@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The fuzzers' seed corpora: fuzz_seeds DIR writes DIR/pkt, DIR/maglev. */
+/*
+ * The fuzzers' seed corpora: fuzz_seeds DIR writes DIR/pkt, DIR/maglev,
+ * DIR/syncmsg.
+ */
 #include <stdio.h>
 #include <stdlib.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "pktgen6.h"
+#include "syncmsg.h"
 
 static void put(const char *dir, const char *sub, int i, const void *b,
 		size_t len)
@@ -16,6 +22,87 @@ static void put(const char *dir, const char *sub, int i, const void *b,
 	if (!f || fwrite(b, 1, len, f) != len || fclose(f)) {
 		perror(path);
 		exit(1);
+	}
+}
+
+/* fuzz_syncmsg.c's key: bytes 0 to 31, key id 1. */
+static int sync_mac(void *ctx, const u8 *data, size_t len, u8 *tag)
+{
+	u8 key[32], out[EVP_MAX_MD_SIZE];
+	unsigned int i, olen = 0;
+
+	(void)ctx;
+	for (i = 0; i < sizeof(key); i++)
+		key[i] = i;
+	HMAC(EVP_sha256(), key, sizeof(key), data, len, out, &olen);
+	memcpy(tag, out, SVCGW_SYNC_TAG_LEN);
+	return 0;
+}
+
+/* Datagrams of every type, records of both families; window streams. */
+static void sync_seeds(const char *dir, struct rng *r)
+{
+	static const u8 types[] = {
+		SVCGW_SYNC_HELLO, SVCGW_SYNC_NONCE, SVCGW_SYNC_ACK,
+		SVCGW_SYNC_BULK_BEGIN, SVCGW_SYNC_BULK_END,
+	};
+	struct svcgw_sync_hdr h = {
+		.sender = 1, .receiver = 2, .key_id = 1, .epoch = 0x1234,
+		.seq = 1,
+	};
+	struct svcgw_sync_builder b;
+	struct svcgw_sync_msg m;
+	struct svcgw_sync_rec rec;
+	u8 buf[1472];
+	int i, j, e, len, n = 0;
+
+	for (i = 0; i < (int)sizeof(types); i++) {
+		memset(&m, 0, sizeof(m));
+		m.hdr = h;
+		m.hdr.type = types[i];
+		rng_bytes(r, m.req_id, sizeof(m.req_id));
+		m.ack.map = rng_u64(r) & rng_u64(r);
+		len = svcgw_sync_encode(buf, sizeof(buf), &m, sync_mac, NULL);
+		put(dir, "syncmsg", n++, buf, len);
+	}
+	/* 1, 3 and 35 records: IPv4, IPv6, mixed, with and without full NAT. */
+	for (i = 0; i < 6; i++) {
+		h.type = SVCGW_SYNC_SESSIONS;
+		h.seq++;
+		svcgw_sync_build_init(&b, buf, sizeof(buf), &h);
+		for (j = 0; j < (i < 2 ? 1 : i < 4 ? 3 : 35); j++) {
+			memset(&rec, 0, sizeof(rec));
+			rec.op = 1 + (j & 1);
+			rec.family = i == 1 || (i >= 2 && (j & 1)) ?
+				     AF_INET6 : AF_INET;
+			rec.proto = j & 2 ? IPPROTO_UDP : IPPROTO_TCP;
+			rec.state = j % 12;
+			rec.flags = i & 1 ? SVCGW_SYNC_REC_FULLNAT : 0;
+			rec.origin = 1;
+			rec.timeout_ms = 300000;
+			for (e = 0; e < SVCGW_SYNC_EPS; e++) {
+				if (rec.family == AF_INET)
+					rec.ep[e].addr.ip = rng_u32(r);
+				else
+					rng_bytes(r, rec.ep[e].addr.b, 16);
+				rec.ep[e].port = rng_u32(r);
+			}
+			if (svcgw_sync_build_add(&b, &rec))
+				break;
+		}
+		len = svcgw_sync_build_finish(&b, sync_mac, NULL);
+		put(dir, "syncmsg", n++, buf, len);
+	}
+	/* Window streams: 'W', then (op, value) triples (fuzz_syncmsg.c). */
+	for (i = 0; i < 3; i++) {
+		buf[0] = 'W';
+		for (j = 0; j < 120; j++) {
+			buf[1 + 3 * j] = i == 0 ? 0 : i == 1 ? 0x40 :
+					 rng_below(r, 256);
+			buf[2 + 3 * j] = i == 1 ? 0xff : 0;
+			buf[3 + 3 * j] = i == 0 ? 1 : rng_below(r, 256);
+		}
+		put(dir, "syncmsg", n++, buf, 1 + 3 * 120);
 	}
 }
 
@@ -94,5 +181,6 @@ int main(int argc, char **argv)
 	}
 	for (i = 0; i < (int)(sizeof(maglev) / sizeof(maglev[0])); i++)
 		put(argv[1], "maglev", i, maglev[i], sizeof(maglev[i]));
+	sync_seeds(argv[1], &r);
 	return 0;
 }
