@@ -181,8 +181,8 @@ static int get_bool(struct ctx *x, yaml_node_t *n, const char *what,
 }
 
 /*
- * A duration: a number of seconds, or of "ms" or "s" ("1500ms", "2s"),
- * into milliseconds; -1 if @s is none.
+ * A duration: a number of seconds, or of "ms", "s", "m" or "h" ("1500ms",
+ * "2s", "10m", "24h"), into milliseconds; -1 if @s is none.
  */
 static int parse_time(const char *s, uint64_t *ms)
 {
@@ -194,6 +194,10 @@ static int parse_time(const char *s, uint64_t *ms)
 	digits = strspn(s, "0123456789");
 	if (!strcmp(s + digits, "ms"))
 		unit = 1;
+	else if (!strcmp(s + digits, "m"))
+		unit = 60 * 1000;
+	else if (!strcmp(s + digits, "h"))
+		unit = 3600 * 1000;
 	else if (strcmp(s + digits, "s") && s[digits])
 		digits = 0;
 	if (!digits || digits >= sizeof(num) || len > digits + 2)
@@ -1821,7 +1825,7 @@ static int ha_key_rotation(struct ctx *x, yaml_node_t *n, void *obj)
 	if (parse_time(s, &ms) || ms % 1000 ||
 	    ms < CONF_HA_ROTATION_MIN * 1000ull ||
 	    ms > CONF_HA_ROTATION_MAX * 1000ull)
-		return fail(x, n, "key_rotation must be whole seconds from %ds to %ds (30 days; \"86400s\" a day) or \"never\", not \"%s\"",
+		return fail(x, n, "key_rotation must be whole seconds from %ds to %ds (30 days; \"24h\" a day) or \"never\", not \"%s\"",
 			    CONF_HA_ROTATION_MIN, CONF_HA_ROTATION_MAX, s);
 	hs->ha->key_rotation_s = ms / 1000;
 	return 0;

@@ -404,8 +404,9 @@ static const struct bad bads[] = {
 	  "t.conf:6: \"port\" given twice in ha (first at line 5)" },
 	{ HA "  port: 0\n",
 	  "t.conf:5: port must be a number from 1 to 65535, not \"0\"" },
-	{ HA "  key_rotation: 24h\n",
-	  "t.conf:5: key_rotation must be whole seconds from 60s to 2592000s (30 days; \"86400s\" a day) or \"never\", not \"24h\"" },
+	{ HA "  key_rotation: 721h\n",
+	  "t.conf:5: key_rotation must be whole seconds from 60s to 2592000s (30 days; \"24h\" a day) or \"never\", not \"721h\"" },
+	{ HA "  key_rotation: 1d\n", "t.conf:5: key_rotation must be whole seconds" },
 	{ HA "  key_rotation: 59s\n", "t.conf:5: key_rotation must be whole seconds" },
 	{ HA "  key_rotation: 2592001\n", "t.conf:5: key_rotation must be whole seconds" },
 	{ HA "  key_rotation: 90500ms\n", "t.conf:5: key_rotation must be whole seconds" },
@@ -750,7 +751,8 @@ static void test_ha(void)
 		uint32_t s;
 	} rotations[] = {
 		{ "never", 0 }, { "60", 60 }, { "60000ms", 60 },
-		{ "2592000s", 2592000 }, { "86400", 86400 },
+		{ "2592000s", 2592000 }, { "86400", 86400 }, { "24h", 86400 },
+		{ "10m", 600 }, { "720h", 2592000 },
 	};
 	char err[CONF_ERR_MAX] = "", text[512];
 	const struct conf_ha_node *n;
