@@ -6,7 +6,8 @@
  * family, timeouts below intervals; policy sets within their limits, each
  * group of one family, each policy's group in its set and of its family,
  * conditions watching a set of the file, one role per file, dead_after
- * above the heartbeat); ASan and UBSan watch the rest.
+ * above the heartbeat; the ha section's ids, names and backups); ASan and
+ * UBSan watch the rest.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -93,6 +94,46 @@ static void check_pset(const struct conf *c, const struct conf_pset *ps)
 	}
 }
 
+/* The ha section: ids unique, backups other ha nodes in range, once
+ * each, every node one of the file's nodes, sync addresses of one family.
+ */
+static void check_ha(const struct conf *c)
+{
+	const struct conf_ha *h = &c->ha;
+	size_t i, j, k;
+
+	if (!h->line) {
+		if (h->nnode || h->node)
+			abort();
+		return;
+	}
+	if (!c->listen_line || !h->nnode || !h->port ||
+	    (h->key_rotation_s && (h->key_rotation_s < 60 ||
+				   h->key_rotation_s > 2592000)))
+		abort();
+	for (i = 0; i < h->nnode; i++) {
+		const struct conf_ha_node *n = &h->node[i];
+
+		if (!n->id || n->node < 0 || (size_t)n->node >= c->nnodes ||
+		    strcmp(c->nodes[n->node], n->name) ||
+		    n->sync.family != h->node[0].sync.family ||
+		    !n->nbackup || n->nbackup > CONF_HA_BACKUPS_MAX)
+			abort();
+		for (j = 0; j < i; j++)
+			if (h->node[j].id == n->id ||
+			    !strcmp(h->node[j].name, n->name))
+				abort();
+		for (j = 0; j < n->nbackup; j++) {
+			if (n->backup[j] < 0 || (size_t)n->backup[j] >= h->nnode ||
+			    (size_t)n->backup[j] == i)
+				abort();
+			for (k = 0; k < j; k++)
+				if (n->backup[k] == n->backup[j])
+					abort();
+		}
+	}
+}
+
 static void check_model(const struct conf *c)
 {
 	size_t i, j;
@@ -118,6 +159,7 @@ static void check_model(const struct conf *c)
 	}
 	for (i = 0; i < c->npset; i++)
 		check_pset(c, &c->pset[i]);
+	check_ha(c);
 
 	for (i = 0; i < c->ncheck; i++)
 		if (c->check[i].timeout_ms >= c->check[i].interval_ms)
