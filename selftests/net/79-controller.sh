@@ -5,6 +5,7 @@
 # condition, pushed over the authenticated control channel, node notices.
 #
 #   client 203.0.113.2 --veth-- nn (svcgw, agent "nn") --br0-- lb1 -- s1
+#          2001:db8:1::2                    2001:db8:5::/64
 #                                                         +--- lb2 -- s2
 #                                                         +--- ctl (controller)
 #                                                         +--- nn2 (agent "nn2")
@@ -22,6 +23,9 @@
 #     (the forwarder's transition); detection time printed;
 #   - a flapping check (lb1's listener up 1.5 s, down 1.5 s) switches at
 #     most once per hold-down;
+#   (on the debug kernel, SVCGW_TEST_LONG=1, every time above, the
+#   daemons' heartbeat, probes and hold-down included, is four times
+#   longer)
 #   - the controller killed: nn's set and traffic unchanged; restarted with
 #     the same file: nothing pushed anew (generation unchanged, the agent
 #     says "already in the kernel"), no transition started;
@@ -34,6 +38,15 @@
 #     certificate of another CA, a certificate of the CA that is not a
 #     node, a node's certificate sending a message that claims another
 #     node, the same message twice (replayed) and garbage.
+#   - the controller's file reloaded (SIGHUP) with IPv6 policies and
+#     groups in every set: the active set pushed again with a new
+#     generation, IPv6 TCP and UDP follow it (GUE over IPv6), held
+#     connections survive; a file with an error and a missing file:
+#     refused, named, the controller runs on with what it had; lb1 back:
+#     A again, IPv6 too (ip6ip6);
+#   - a load condition (set L, reloaded in before the others): a burst of
+#     UDP requests above its rate switches to L, and after it, below the
+#     lower rate and past the hold-down, back to A.
 
 set -u
 
@@ -47,6 +60,7 @@ MKCERTS=$SVCGW_SRC/tools/svcgwd/mkcerts.sh
 [ -x "$SVCGWD" ] || { echo "# SKIP: $SVCGWD not built"; exit "$ksft_skip"; }
 GUE_PORT=6080
 LB=(198.51.100.21 198.51.100.22)
+LB6=(2001:db8:5::21 2001:db8:5::22)
 CTL_IP=198.51.100.40
 NN2_IP=198.51.100.41
 
@@ -54,10 +68,17 @@ NN2_IP=198.51.100.41
 # for what the daemons do are four times longer there.
 SLOW=1
 [ "${SVCGW_TEST_LONG:-0}" = 1 ] && SLOW=4
+# The daemons' own times too: a 200 ms probe timeout, there, failed now and
+# then and flapped the sets from the start.
+HB=$((300 * SLOW))		# heartbeat, ms
+DEAD=$((1500 * SLOW))		# dead_after, ms
+HOLD=$((6 * SLOW))		# hold_down, s
+PROBE="interval: $((300 * SLOW))ms, timeout: $((200 * SLOW))ms"
+FLAP=$((15 * SLOW))		# tenths of a second up, then down
 
 svcgw_load || { ktap_fail "module loads"; ktap_finish; }
 ktap_ok "module loads"
-for m in ipip fou; do
+for m in ipip ip6_tunnel fou fou6; do
 	modprobe "$m" 2> /dev/null
 done
 
@@ -68,64 +89,85 @@ setup_ns client nn lb1 lb2 s1 s2 ctl nn2 || { ktap_fail "namespaces"; ktap_finis
 ok=true
 ip link add veth0 netns "$client" type veth peer name vc netns "$nn" || ok=false
 ip -n "$client" addr add $CLIENT_IP/24 dev veth0
+ip -n "$client" addr add $CLIENT_IP6/64 dev veth0 nodad
 ip -n "$client" link set veth0 up
 ip -n "$client" route add default via 203.0.113.1
+ip -n "$client" -6 route add default via 2001:db8:1::1
 ip -n "$nn" addr add 203.0.113.1/24 dev vc
+ip -n "$nn" addr add 2001:db8:1::1/64 dev vc nodad
 ip -n "$nn" link set vc up
 ip -n "$nn" link add br0 mtu 1600 type bridge
 ip -n "$nn" addr add 198.51.100.1/26 dev br0
+ip -n "$nn" addr add 2001:db8:5::1/64 dev br0 nodad
 ip -n "$nn" link set br0 up
-ip netns exec "$nn" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0
+ip netns exec "$nn" sysctl -qw net.ipv4.ip_forward=1 \
+	net.ipv6.conf.all.forwarding=1 net.ipv4.conf.all.rp_filter=0
 for i in 1 2; do
 	eval lb=\$lb$i
 	eval s=\$s$i
 	ip link add veth0 mtu 1600 netns "$lb" type veth peer name vl$i mtu 1600 netns "$nn" || ok=false
 	ip -n "$nn" link set vl$i master br0 up
 	ip -n "$lb" addr add "${LB[i - 1]}/26" dev veth0
+	ip -n "$lb" addr add "${LB6[i - 1]}/64" dev veth0 nodad
 	ip -n "$lb" link set veth0 up
 	ip -n "$lb" route add default via 198.51.100.1
+	ip -n "$lb" -6 route add default via 2001:db8:5::1
 	ip netns exec "$lb" sysctl -qw net.ipv4.ip_forward=1 \
-		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 || ok=false
+		net.ipv6.conf.all.forwarding=1 net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.default.rp_filter=0 || ok=false
 	ip -n "$lb" link set tunl0 up || ok=false
+	ip -n "$lb" link set ip6tnl0 up || ok=false
 	ip netns exec "$lb" sysctl -qw net.ipv4.conf.tunl0.rp_filter=0
 	ip -n "$lb" fou add port $GUE_PORT gue || ok=false
+	ip -n "$lb" -6 fou add port $GUE_PORT gue || ok=false
 	ip link add veth0 netns "$s" type veth peer name vs netns "$lb" || ok=false
 	ip -n "$lb" addr add "198.51.100.$((64 + 4 * i + 1))/30" dev vs
+	ip -n "$lb" addr add "2001:db8:6:$i::1/64" dev vs nodad
 	ip -n "$lb" link set vs up
 	ip -n "$s" addr add "198.51.100.$((64 + 4 * i + 2))/30" dev veth0
+	ip -n "$s" addr add "2001:db8:6:$i::2/64" dev veth0 nodad
 	ip -n "$s" link set veth0 up
 	ip -n "$s" route add default via "198.51.100.$((64 + 4 * i + 1))"
+	ip -n "$s" -6 route add default via "2001:db8:6:$i::1"
 	for svc in "$VIP:80 proto tcp" "$VIP:53 proto udp"; do
 		ip netns exec "$lb" "$SVCGW_BIN" service add $svc || ok=false
 		ip netns exec "$lb" "$SVCGW_BIN" server add $svc \
 			server "198.51.100.$((64 + 4 * i + 2))" || ok=false
 	done
+	for svc in "[$VIP6]:80 proto tcp" "[$VIP6]:53 proto udp"; do
+		ip netns exec "$lb" "$SVCGW_BIN" service add $svc || ok=false
+		ip netns exec "$lb" "$SVCGW_BIN" server add $svc \
+			server "2001:db8:6:$i::2" || ok=false
+	done
 	ip netns exec "$s" python3 "$LBTOOL" serve s$i --tcp 80 --udp 53 \
 		> /dev/null 2>&1 &
 	disown
 done
-for pair in "ctl $CTL_IP" "nn2 $NN2_IP"; do
+for pair in "ctl $CTL_IP 2001:db8:5::40" "nn2 $NN2_IP 2001:db8:5::41"; do
 	set -- $pair
 	eval ns=\$$1
 	ip link add veth0 netns "$ns" type veth peer name v$1 netns "$nn" || ok=false
 	ip -n "$nn" link set v$1 master br0 up
 	ip -n "$ns" addr add "$2/26" dev veth0
+	ip -n "$ns" addr add "$3/64" dev veth0 nodad
 	ip -n "$ns" link set veth0 up
 done
-check "network: client, network node nn, lb1 (ipip), lb2 (GUE $GUE_PORT) with a server each, controller and nn2 on the bridge" $ok
+check "network: client, network node nn, lb1 (ipip), lb2 (GUE $GUE_PORT) with a server each (IPv4 and IPv6), controller and nn2 on the bridge" $ok
 ok=true
 for s in "$s1" "$s2"; do
 	busywait 240000 ns_listens "$s" 80 || ok=false
 done
 check "servers listen" $ok
 
-# lb1's health listener (the controller's check): up while it runs.
+# lb1's health listener (the controller's check): up while it runs, on
+# IPv4 and IPv6.
 health_up()
 {
 	ip netns exec "$lb1" python3 -c '
 import socket, sys, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", 8080)); s.listen(64)
+s = socket.socket(socket.AF_INET6); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", 8080)); s.listen(64)
 while True:
     c, _ = s.accept(); c.close()' > /dev/null 2>&1 &
 	health_pid=$!
@@ -150,26 +192,69 @@ tls()
 }
 
 # --- the files ------------------------------------------------------------------
-cat > "$tmp/ctl.conf" <<EOF
+# ctl_conf [v6] [load]: the controller's file; "v6" adds IPv6 policies and
+# groups to every set, "load" a set L (load above $LOAD_HIGH packets/s,
+# until below $LOAD_LOW) before the others.
+LOAD_HIGH=$((160 / SLOW))
+LOAD_LOW=$((40 / SLOW))
+# six_group V6 NAME LB METHOD [CHECK], six_pol V6 GROUP: a set's IPv6 part
+six_group()
+{
+	$1 || return 0
+	echo "      - name: $2"
+	[ -z "${5:-}" ] || echo "        check: $5"
+	echo "        dests: [{address: \"$3\", $4}]"
+}
+six_pol()
+{
+	$1 || return 0
+	echo "      - {address: \"$VIP6\", port: 80, proto: tcp, group: $2}"
+	echo "      - {address: \"$VIP6\", port: 53, proto: udp, group: $2}"
+}
+ctl_conf()
+{
+	local v6=false load=false a
+
+	for a; do
+		case $a in v6) v6=true ;; load) load=true ;; esac
+	done
+	cat <<EOF
 node: ctl
 $(tls ctl)
 listen: {address: $CTL_IP, port: 7440}
-heartbeat: 300ms
-dead_after: 1500ms
-hold_down: 6s
+heartbeat: ${HB}ms
+dead_after: ${DEAD}ms
+hold_down: ${HOLD}s
 nodes: [nn, nn2]
 checks:
-  lb: {type: tcp, port: 8080, interval: 300ms, timeout: 200ms, rise: 1, fall: 2}
+  lb: {type: tcp, port: 8080, $PROBE, rise: 1, fall: 2}
 policy_sets:
+EOF
+	$load && cat <<EOF
+  - name: L                  # busy: more than $LOAD_HIGH packets/s
+    when: {load: $LOAD_HIGH, below: $LOAD_LOW}
+    transition: 30
+    groups:
+      - name: gl
+        dests: [{address: ${LB[1]}, method: ipip}]
+$(six_group $v6 gl6 "${LB6[1]}" "method: ipip")
+    policies:
+      - {address: $VIP, port: 80, proto: tcp, group: gl}
+      - {address: $VIP, port: 53, proto: udp, group: gl}
+$(six_pol $v6 gl6)
+EOF
+	cat <<EOF
   - name: M                  # maintenance: while the operator says so
     when: operator
     transition: 30
     groups:
       - name: gm
         dests: [{address: ${LB[1]}, method: ipip}]
+$(six_group $v6 gm6 "${LB6[1]}" "method: ipip")
     policies:
       - {address: $VIP, port: 80, proto: tcp, group: gm}
       - {address: $VIP, port: 53, proto: udp, group: gm}
+$(six_pol $v6 gm6)
   - name: B
     when: {health: A, min_healthy: 1}
     transition: 30
@@ -177,19 +262,25 @@ policy_sets:
       - name: gb
         check: lb
         dests: [{address: ${LB[1]}, method: gue, gue_port: $GUE_PORT}]
+$(six_group $v6 gb6 "${LB6[1]}" "method: gue, gue_port: $GUE_PORT")
     policies:
       - {address: $VIP, port: 80, proto: tcp, group: gb}
       - {address: $VIP, port: 53, proto: udp, group: gb}
+$(six_pol $v6 gb6)
   - name: A
     transition: 30
     groups:
       - name: ga
         check: lb
         dests: [{address: ${LB[0]}, method: ipip}]
+$(six_group $v6 ga6 "${LB6[0]}" "method: ipip" lb)
     policies:
       - {address: $VIP, port: 80, proto: tcp, group: ga}
       - {address: $VIP, port: 53, proto: udp, group: ga}
+$(six_pol $v6 ga6)
 EOF
+}
+ctl_conf > "$tmp/ctl.conf"
 for n in nn nn2; do
 	cat > "$tmp/$n.conf" <<EOF
 node: $n
@@ -279,7 +370,7 @@ busywait $((15000 * SLOW)) grep -q "set A -> B" "$ctl_log"
 t1=$(date +%s%3N)
 busywait $((10000 * SLOW)) grep -q "node nn has set B" "$ctl_log"
 t2=$(date +%s%3N)
-check "lb1's check failed: the controller switched A -> B in $((t1 - t0)) ms (fall 2 x 300 ms)" \
+check "lb1's check failed: the controller switched A -> B in $((t1 - t0)) ms (fall 2 x $((300 * SLOW)) ms)" \
 	grep -q "switch to generation 2: set A -> B: 0 of 1 destinations of set A healthy, fewer than 1" "$ctl_log"
 check "  nn applied B generation 2, $((t2 - t0)) ms after the failure" \
 	test "$(pset '(d["name"], d["generation"], d.get("previous_generation"))')" = "('B', 2, 1)"
@@ -318,15 +409,15 @@ d0=$(grep -c "destination ${LB[0]} of set A: " "$ctl_log")
 f0=$(date +%s)
 for round in 1 2 3 4 5; do
 	health_up
-	sleep 1.5
+	sleep "$((FLAP / 10)).$((FLAP % 10))"
 	health_down
-	sleep 1.5
+	sleep "$((FLAP / 10)).$((FLAP % 10))"
 done
 f1=$(date +%s)
 n1=$(grep -c "switch to generation" "$ctl_log")
 d1=$(grep -c "destination ${LB[0]} of set A: " "$ctl_log")
-check "flapping for $((f1 - f0)) s: lb1 changed $((d1 - d0)) times, the set $((n1 - n0)) times (hold-down 6 s)" \
-	test $((d1 - d0)) -ge 6 -a $((n1 - n0)) -le $(( (f1 - f0) / 6 + 1 ))
+check "flapping for $((f1 - f0)) s: lb1 changed $((d1 - d0)) times, the set $((n1 - n0)) times (hold-down $HOLD s)" \
+	test $((d1 - d0)) -ge 6 -a $((n1 - n0)) -le $(( (f1 - f0) / HOLD + 1 ))
 check "  switches during the flapping at least the hold-down apart" \
 	python3 -c '
 import re, sys
@@ -334,10 +425,10 @@ t = [float(x) for x in re.findall(r"\[\s*([\d.]+)\] switch to generation", open(
 t = t[int(sys.argv[2]) - 1:]    # the last switch before the flapping, and those in it
 gaps = [round(b - a, 1) for a, b in zip(t, t[1:])]
 print("# gaps between switches (s):", gaps)
-sys.exit(0 if all(g >= 5.9 for g in gaps) else 1)' "$ctl_log" "$n0"
+sys.exit(0 if all(g >= float(sys.argv[3]) - 0.1 for g in gaps) else 1)' "$ctl_log" "$n0" "$HOLD"
 grep "switch to generation" "$ctl_log" | sed 's/^/# /'
 # Settle on B (lb1 down), past the hold-down.
-sleep 8
+sleep $((HOLD + 2))
 check "settled: B on nn ($(pset '(d["name"], d["generation"])'))" \
 	test "$(pset 'd["name"]')" = B
 gen_before=$(pset 'd["generation"]')
@@ -359,7 +450,7 @@ age0=$(pset 'd["age_ms"]')
 l0=$(wc -l < "$ctl_log")
 start_ctl
 busywait $((20000 * SLOW)) more "$ctl_log" 'node nn connected' "$c0"
-sleep 3	# past the controller's settling time: its first choice is made
+sleep $((3 * SLOW))	# past the controller's settling time: its first choice is made
 tail -n +$((l0 + 1)) "$ctl_log" | sed 's/^/# /'
 check "restarted with the same file: nn reconnected with B generation $gen_before, nothing pushed, no switch" \
 	test "$(tail -n +$((l0 + 1)) "$ctl_log" | grep -c -E "node nn connected .* set B generation $gen_before\$")" -eq 1 -a \
@@ -401,7 +492,7 @@ kill -STOP $agent_nn2
 t0=$(date +%s%3N)
 busywait $((10000 * SLOW)) more "$tmp/nn.log" 'node nn2 down' "$g0"
 t1=$(date +%s%3N)
-check "nn2 frozen: down after $((t1 - t0)) ms (dead_after 1500 ms), nn hears it" \
+check "nn2 frozen: down after $((t1 - t0)) ms (dead_after $DEAD ms), nn hears it" \
 	test "$(grep -c 'node nn2 down' "$tmp/nn.log")" -gt "$g0"
 ktap_info "$(grep 'node nn2 down' "$tmp/nn.log" | tail -n 1)"
 u0=$(grep -c 'node nn2 up' "$tmp/nn.log")
@@ -505,6 +596,120 @@ sys.exit(0 if n("not authenticated") >= 3 and n("forged") >= 1 and
          n("replayed") >= 1 and n("garbage") >= 1 else 1)' "$counters"
 check "nn is still served after all that: set B" test "$(pset 'd["name"]')" = B
 
+# --- 8. the file reloaded (SIGHUP): IPv6 added; a bad file, a missing one ---------
+gen_is() { [ "$(pset 'd["generation"]')" = "$1" ]; }
+served() { json_get 'sorted(d["servers"]) if d["failed"] == 0 else d["errors"]' < "$1"; }
+gen0=$(pset 'd["generation"]')
+ctl_conf v6 > "$tmp/ctl.conf.new"
+out=$("$SVCGWD" --check "$tmp/ctl.conf.new" 2>&1)
+check "svcgwd --check of a new file (IPv6 policies and groups in every set): $out" test $? -eq 0
+mv "$tmp/ctl.conf.new" "$tmp/ctl.conf"
+client_run hold $VIP 80 --conns 10 --seconds 10 --interval 1 > "$tmp/hold3.json" &
+hold_pid=$!
+sleep 1
+kill -HUP $ctl_pid
+busywait $((10000 * SLOW)) gen_is $((gen0 + 1))
+check "SIGHUP: the controller reloaded the file, nn has B generation $((gen0 + 1)) ($(pset '(d["name"], d["generation"], d.get("reason"))'))" \
+	test "$(pset '(d["name"], d["generation"], d.get("reason"))')" = "('B', $((gen0 + 1)), 'the file was reloaded')"
+check "  the controller says so" grep -q "reloaded $tmp/ctl.conf" "$ctl_log"
+client_run tcp $VIP6 80 --conns 5 --bytes 1000 > "$tmp/v6b.json"
+check "IPv6 TCP follows B (GUE over IPv6 to lb2): s2 ($(served "$tmp/v6b.json"))" \
+	test "$(served "$tmp/v6b.json")" = "['s2']"
+client_run udp $VIP6 53 --count 10 > "$tmp/v6bu.json"
+check "IPv6 UDP follows B: s2 ($(served "$tmp/v6bu.json"))" \
+	test "$(served "$tmp/v6bu.json")" = "['s2']"
+client_run tcp $VIP 80 --conns 5 --bytes 1000 > "$tmp/v4b.json"
+check "IPv4 still B: s2 ($(served "$tmp/v4b.json"))" test "$(served "$tmp/v4b.json")" = "['s2']"
+wait $hold_pid
+check "  10 connections held across the reload: $(json_get 'd["failed"]' < "$tmp/hold3.json") broken" \
+	test "$(json_get 'd["ok"]' < "$tmp/hold3.json")" -eq 10
+# A file with an error, then no file at all: refused, nothing changes.
+cp "$tmp/ctl.conf" "$tmp/ctl.conf.good"
+sed -i 's/^heartbeat: 300ms$/heartbeat: soon/' "$tmp/ctl.conf"
+hb_line=$(grep -n '^heartbeat:' "$tmp/ctl.conf" | cut -d: -f1)
+r0=$(grep -c "reload refused" "$ctl_log")
+kill -HUP $ctl_pid
+busywait $((5000 * SLOW)) more "$ctl_log" "reload refused" "$r0"
+check "SIGHUP with an error in the file: refused, named ($(grep "$tmp/ctl.conf:[0-9]*:" "$ctl_log" | tail -n 1 | sed 's/^\[[ 0-9.]*\] //'))" \
+	grep -q "$tmp/ctl.conf:$hb_line: " "$ctl_log"
+rm "$tmp/ctl.conf"
+kill -HUP $ctl_pid
+busywait $((5000 * SLOW)) more "$ctl_log" "reload refused" $((r0 + 1))
+check "SIGHUP with the file gone: refused ($(grep -c "reload refused" "$ctl_log") refusals), the controller runs on" \
+	kill -0 $ctl_pid
+out=$(op --status)
+check "  svcgwd --status answers: B generation $((gen0 + 1)) still active, nn has it" \
+	test "$(echo "$out" | json_get '(d["ok"], d["active"])')" = "(True, 'B')" -a \
+	"$(pset '(d["name"], d["generation"])')" = "('B', $((gen0 + 1)))"
+mv "$tmp/ctl.conf.good" "$tmp/ctl.conf"
+
+# lb1's check passes again (IPv4 and IPv6): A after the hold-down, IPv6 too.
+health_up
+busywait $((20000 * SLOW)) set_is A
+check "lb1 healthy again: A replaces B ($(pset '(d["name"], d["generation"], d.get("reason"))'))" \
+	test "$(pset 'd["name"]')" = A
+client_run tcp $VIP6 80 --conns 5 --bytes 1000 > "$tmp/v6a.json"
+check "IPv6 TCP follows A (ip6ip6 to lb1): s1 ($(served "$tmp/v6a.json"))" \
+	test "$(served "$tmp/v6a.json")" = "['s1']"
+# UDP has no first packet that tells a new flow from an old one: during
+# the set's transition (30 s) every UDP flow stays where the old set sent
+# it, new source ports too.
+client_run udp $VIP6 53 --count 10 > "$tmp/v6au.json"
+check "IPv6 UDP during A's transition: all answered, still by s2 as under B ($(served "$tmp/v6au.json"))" \
+	test "$(served "$tmp/v6au.json")" = "['s2']"
+
+# --- 9. a load condition ----------------------------------------------------------
+# L (first in order) while the packets/s that nn's policies match are above
+# LOAD_HIGH, until below LOAD_LOW: reloaded in, then driven by a UDP burst.
+ctl_conf v6 load > "$tmp/ctl.conf"
+l0=$(grep -c "reloaded " "$ctl_log")
+kill -HUP $ctl_pid
+busywait $((5000 * SLOW)) more "$ctl_log" "reloaded " "$l0"
+sleep 2
+check "set L reloaded in (load $LOAD_HIGH packets/s, below $LOAD_LOW): quiet, A stays" \
+	set_is A
+cat > "$tmp/burst.py" <<'PY'
+# burst.py VIP RATE SECONDS STOP: UDP requests to VIP:53 at RATE per
+# second, for SECONDS at most, until the file STOP exists.
+import os, socket, sys, time
+vip, rate, secs, stop = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.setblocking(False)
+t0 = time.monotonic()
+n = 0
+while time.monotonic() - t0 < secs and not os.path.exists(stop):
+    while n < (time.monotonic() - t0) * rate:
+        try:
+            u.sendto(b"x" * 16, (vip, 53))
+        except BlockingIOError:
+            pass
+        n += 1
+    time.sleep(0.005)
+print(n)
+PY
+t0=$(date +%s%3N)
+# It lasts until the checks under L are done (60 s at most): the switch
+# may wait for the hold-down of the reload, and the checks take their time.
+ip netns exec "$client" python3 "$tmp/burst.py" $VIP $((LOAD_HIGH * 3)) $((60 * SLOW)) \
+	"$tmp/burst.stop" > "$tmp/burst.out" &
+burst_pid=$!
+busywait $((20000 * SLOW)) set_is L
+t1=$(date +%s%3N)
+check "a burst of $((LOAD_HIGH * 3)) UDP requests/s: L replaces A after $((t1 - t0)) ms ($(pset '(d["name"], d.get("reason"))'))" \
+	test "$(pset 'd["name"]')" = L
+ktap_info "$(grep 'set A -> L' "$ctl_log" | tail -n 1)"
+client_run tcp $VIP 80 --conns 3 --bytes 1000 > "$tmp/l.json"
+check "  traffic follows L: s2 ($(served "$tmp/l.json"))" test "$(served "$tmp/l.json")" = "['s2']"
+touch "$tmp/burst.stop"
+wait $burst_pid
+t0=$(date +%s%3N)
+busywait $((20000 * SLOW)) set_is A
+t1=$(date +%s%3N)
+check "the burst over ($(cat "$tmp/burst.out") sent): A again $((t1 - t0)) ms later (hold-down $HOLD s) ($(pset '(d["name"], d.get("reason"))'))" \
+	test "$(pset 'd["name"]')" = A
+ktap_info "$(grep 'set L -> A' "$ctl_log" | tail -n 1)"
+
+health_down	# the last background job the wait below would wait for
 kill $ctl_pid $agent_nn $agent_nn2 2> /dev/null
 kill -CONT $agent_nn2 2> /dev/null
 wait 2> /dev/null
