@@ -265,7 +265,8 @@ def hold(args):
     --round-timeout seconds, all connections together, for the echoes: a
     connection that is reset, closed, or silent that long is broken.
     """
-    res = {"servers": {}, "ok": 0, "failed": 0, "errors": [], "peers": []}
+    res = {"servers": {}, "ok": 0, "failed": 0, "errors": [], "peers": [],
+           "broken_at": []}
     socks, names = [], []
     start = time.monotonic()
     for _ in range(args.conns):
@@ -287,6 +288,8 @@ def hold(args):
         res["errors"].append("%s (conn %d, %s, port %d, at %.1fs)" % (
             why, i, names[i], socks[i].getsockname()[1],
             time.monotonic() - start))
+        # When each broke, all of them (errors keeps the first five).
+        res["broken_at"].append(round(time.monotonic() - start, 1))
 
     while time.monotonic() < end and not stop_file(args):
         want, got = {}, {}

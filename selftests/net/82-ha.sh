@@ -1,0 +1,306 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# High availability (issue 14, Documentation/ha.rst): a servicing node dies
+# and comes back while long-lived connections stream through the fabric.
+# This file holds the yardsticks that svcgw's replication will be measured
+# against, in the same boot: svcgw as it is today (no replication) and
+# IPVS with its own connection sync daemon (master and backups), in the
+# same topology and the same sequence.
+#
+#                                  br0 198.51.100.0/24 (in fw)
+#   client 203.0.113.2 --veth-- fw --+-- gw1 .21 --+
+#                       (svcgw:      +-- gw2 .22   |  each gw: the service
+#                        policy:     +-- gw3 .23   |  192.0.2.10:80, servers
+#                        VIP -> ipip +-- s1 .11 ---+  by ipip, no NAT (direct
+#                        to gw1..3)  +-- s2 .12       return: the servers
+#                                    +-- s3 .13       answer the client
+#                                    +-- s4 .14       through fw)
+#
+# The sequence, for each gateway kind:
+#   1. 100 TCP connections held, each echoing a chunk every second;
+#   2. the server set changes: s4 joins on every gw (its mapping table now
+#      sends about a quarter of new flows elsewhere: only state keeps the
+#      old flows where they are; svcgw's services have transition 0 here,
+#      else for the transition's time, 60 s by default, every gw would
+#      keep any flow of a moved entry on its old server, state or not);
+#   3. gw1 fails (its link goes down) and the forwarder's policy set is
+#      replaced without it (transition 0: gw1's flows go to gw2 and gw3 at
+#      once; the others stay);
+#   4. gw1 comes back empty (a restarted node) and the forwarder's set has
+#      it again: its flows return to it;
+#   5. the connections that broke, before and after the failback, counted.
+# svcgw today (no replication): gw2 and gw3 know nothing of gw1's flows,
+# so those of moved entries break at the failover, and at the failback
+# gw1 knows nothing either.  IPVS with its sync daemon (gw1 master, gw2
+# and gw3 backups, as keepalived sets it up): the backups hold gw1's
+# connections, but gw1 back has none and no one sends it any (IPVS has no
+# resync): the failback breaks them.  The yardsticks must show breakage
+# (they must be able to fail) for the comparison to mean anything.
+
+set -u
+
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/topo.sh"
+
+topo_init
+
+GW=(198.51.100.21 198.51.100.22 198.51.100.23)
+SRV=(198.51.100.11 198.51.100.12 198.51.100.13 198.51.100.14)
+CONNS=100
+SLOW=1
+[ "${SVCGW_TEST_LONG:-0}" = 1 ] && SLOW=4
+# When the events happen, seconds after the connections are up; how long
+# they are held in all.
+T_JOIN=$((4 * SLOW))
+T_FAIL=$((8 * SLOW))
+T_BACK=$((16 * SLOW))
+HOLD=$((34 * SLOW))
+
+svcgw_load || { ktap_fail "module loads"; ktap_finish; }
+ktap_ok "module loads"
+modprobe ipip 2> /dev/null
+
+fwcli() { ip netns exec "$fw" "$SVCGW_BIN" "$@"; }
+
+# --- the network ---------------------------------------------------------------
+setup_ns client fw gw1 gw2 gw3 s1 s2 s3 s4 || { ktap_fail "namespaces"; ktap_finish; }
+ok=true
+ip link add veth0 netns "$client" type veth peer name vc netns "$fw" || ok=false
+ip -n "$client" addr add $CLIENT_IP/24 dev veth0
+ip -n "$client" link set veth0 up
+ip -n "$client" route add default via 203.0.113.1
+ip -n "$fw" addr add 203.0.113.1/24 dev vc
+ip -n "$fw" link set vc up
+ip -n "$fw" link add br0 mtu 1600 type bridge
+ip -n "$fw" addr add 198.51.100.1/24 dev br0
+ip -n "$fw" link set br0 up
+ip netns exec "$fw" sysctl -qw net.ipv4.ip_forward=1 \
+	net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 || ok=false
+# attach NS ADDR: NS on the bridge with ADDR, default route via fw
+attach()
+{
+	local ns=$1 addr=$2 port=$3
+
+	ip link add veth0 mtu 1600 netns "$ns" type veth peer name "$port" \
+		mtu 1600 netns "$fw" || return 1
+	ip -n "$fw" link set "$port" master br0 up
+	ip -n "$ns" addr add "$addr/24" dev veth0
+	ip -n "$ns" link set veth0 up
+	ip -n "$ns" route add default via 198.51.100.1
+}
+# gw_net I: gateway I's namespace on the bridge, forwarding, decapsulating.
+gw_net()
+{
+	local ns
+
+	eval ns=\$gw$1
+	attach "$ns" "${GW[$1 - 1]}" vg$1 || return 1
+	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
+		net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 || return 1
+	ip -n "$ns" link set tunl0 up || return 1
+	ip netns exec "$ns" sysctl -qw net.ipv4.conf.tunl0.rp_filter=0
+}
+# gw1_restart: gw1 as after a reboot: a new namespace, nothing in it.
+gw1_restart()
+{
+	cleanup_ns "$gw1"
+	setup_ns gw1 && gw_net 1
+}
+for i in 1 2 3; do
+	gw_net $i || ok=false
+done
+for i in 1 2 3 4; do
+	eval ns=\$s$i
+	attach "$ns" "${SRV[i - 1]}" vs$i || ok=false
+	topo_dsr_receiver "$ns" 6080 || ok=false
+	ip netns exec "$ns" python3 "$LBTOOL" serve s$i --tcp 80 > /dev/null 2>&1 &
+	disown
+done
+check "network: client, forwarder fw, gw1..gw3, s1..s4 on fw's bridge" $ok
+ok=true
+for i in 1 2 3 4; do
+	eval ns=\$s$i
+	busywait 240000 ns_listens "$ns" 80 || ok=false
+done
+check "servers listen" $ok
+
+# The forwarder's policy set: the service address to gw1..gw3, or to those
+# given, by ipip, switched at once (transition 0).
+fw_set()
+{
+	local name=$1 g
+
+	shift
+	{
+		echo "set $name transition 0"
+		echo "group g"
+		for g in "$@"; do
+			echo "dest g ${GW[g - 1]} method ipip"
+		done
+		echo "policy $VIP:80 proto tcp group g"
+	} > "$tmp/set.$name"
+	fwcli policy replace "$tmp/set.$name"
+}
+
+# established N: the client has N TCP connections to the service up.
+established()
+{
+	[ "$(ip netns exec "$client" ss -Htn state established dst $VIP | wc -l)" -ge "$1" ]
+}
+
+# broken_split FILE T: of the connections in lbtool's hold result FILE,
+# how many broke before second T and how many after, "N M".
+broken_split()
+{
+	python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = float(sys.argv[2])
+at = d["broken_at"]
+print(sum(1 for x in at if x < t), sum(1 for x in at if x >= t))' "$1" "$2"
+}
+
+# run_sequence KIND JOIN FAIL BACK: the sequence of the header, the
+# gateways' part done by the commands JOIN (s4 joins), FAIL (gw1 fails)
+# and BACK (gw1 back, empty); the result in $tmp/KIND.json, the seconds
+# (since the connections began) of the failback in $tmp/KIND.back.
+run_sequence()
+{
+	local kind=$1 join=$2 failcmd=$3 back=$4 t0 now tf
+
+	fw_set up 1 2 3 || return 1
+	ip netns exec "$client" python3 "$LBTOOL" hold $VIP 80 --conns $CONNS \
+		--seconds $HOLD --interval 1 --round-timeout $((3 * SLOW)) \
+		> "$tmp/$kind.json" &
+	local pid=$!
+	t0=$(date +%s%3N)
+	# The events count from when every connection is up (connecting 100
+	# takes seconds in the guest): lbtool's times count from its start.
+	busywait $((60000 * SLOW)) established $CONNS
+	ktap_info "$kind: $CONNS connections up after $(( ($(date +%s%3N) - t0) / 1000 )) s"
+	sleep $T_JOIN
+	$join
+	sleep $((T_FAIL - T_JOIN))
+	gw_sessions "$kind" > "$tmp/$kind.gw1"
+	$failcmd
+	fw_set failover 2 3
+	tf=$(( ($(date +%s%3N) - t0) / 1000 ))
+	sleep $((T_BACK - T_FAIL))
+	$back
+	fw_set failback 1 2 3 || ktap_info "$kind: the failback set was refused"
+	now=$(date +%s%3N)
+	echo "$(( (now - t0) / 1000 ))" > "$tmp/$kind.back"
+	ktap_info "$kind: failover $tf s, failback $(( (now - t0) / 1000 )) s after the start"
+	sleep $((3 * SLOW))
+	ktap_info "$kind: 3 s after the failback, gw1 has $(gw_sessions "$kind") of them"
+	fwcli policy show | head -n 8 | sed 's/^/# fw: /'
+	wait $pid
+}
+
+# --- 1. svcgw as it is: stateful service on each gw, no replication --------------
+gwsvc()
+{
+	local ns=$1 i
+
+	ip netns exec "$ns" "$SVCGW_BIN" service add $VIP:80 proto tcp \
+		mode stateful transition 0 || return 1
+	for i in 1 2 3; do
+		ip netns exec "$ns" "$SVCGW_BIN" server add $VIP:80 proto tcp \
+			server "${SRV[i - 1]}" method ipip || return 1
+	done
+}
+gw_sessions()
+{
+	case $1 in
+	svcgw)	ip netns exec "$gw1" "$SVCGW_BIN" -j session show |
+			json_get 'len(d)' ;;
+	ipvs)	ip netns exec "$gw1" ipvsadm -Lnc | grep -c ESTABLISHED ;;
+	esac
+}
+ok=true
+for ns in "$gw1" "$gw2" "$gw3"; do
+	gwsvc "$ns" || ok=false
+done
+check "svcgw on gw1..gw3: $VIP:80 stateful, transition 0, s1..s3 by ipip" $ok
+sv_join()
+{
+	local ns
+
+	for ns in "$gw1" "$gw2" "$gw3"; do
+		ip netns exec "$ns" "$SVCGW_BIN" server add $VIP:80 proto tcp \
+			server "${SRV[3]}" method ipip
+	done
+}
+gw1_fail() { ip -n "$gw1" link set veth0 down; }
+sv_back()
+{
+	gw1_restart
+	gwsvc "$gw1"
+	ip netns exec "$gw1" "$SVCGW_BIN" server add $VIP:80 proto tcp \
+		server "${SRV[3]}" method ipip
+}
+run_sequence svcgw sv_join gw1_fail sv_back
+read -r sv_fail sv_back_n < <(broken_split "$tmp/svcgw.json" "$(cat "$tmp/svcgw.back")")
+ktap_info "svcgw without replication: gw1 held $(cat "$tmp/svcgw.gw1") sessions when it failed; servers $(json_get 'd["servers"]' < "$tmp/svcgw.json")"
+json_get '"\n".join("# " + e for e in d["errors"][:10])' < "$tmp/svcgw.json"
+check "svcgw without replication: $sv_fail of $CONNS broken at the failover, $sv_back_n at the failback (the yardstick: some must break)" \
+	test $((sv_fail + sv_back_n)) -gt 0 -a \
+	"$(json_get 'd["ok"] + d["failed"]' < "$tmp/svcgw.json")" -eq $CONNS
+
+# --- 2. IPVS with its connection sync daemon ---------------------------------------
+if ! command -v ipvsadm > /dev/null || ! modprobe ip_vs_mh 2> /dev/null; then
+	ktap_skip "IPVS with its sync daemon" "ipvsadm or ip_vs_mh missing"
+	ktap_finish
+fi
+ok=true
+for ns in "$gw1" "$gw2" "$gw3"; do
+	ip netns exec "$ns" "$SVCGW_BIN" flush || ok=false
+done
+ipvs_svc()
+{
+	local ns=$1 i
+
+	ip -n "$ns" addr add $VIP/32 dev lo || return 1
+	ip netns exec "$ns" ipvsadm -A -t $VIP:80 -s mh -b mh-port || return 1
+	for i in 1 2 3; do
+		ip netns exec "$ns" ipvsadm -a -t $VIP:80 -r "${SRV[i - 1]}" -i || return 1
+	done
+}
+for i in 1 2 3; do
+	eval ns=\$gw$i
+	ipvs_svc "$ns" || ok=false
+done
+ip netns exec "$gw1" ipvsadm --start-daemon master --mcast-interface veth0 --syncid 1 || ok=false
+for ns in "$gw2" "$gw3"; do
+	ip netns exec "$ns" ipvsadm --start-daemon backup --mcast-interface veth0 --syncid 1 || ok=false
+done
+check "IPVS on gw1..gw3: $VIP:80 mh (with ports), s1..s3 by tunnel; sync daemon: gw1 master, gw2 and gw3 backups" $ok
+ipvs_join()
+{
+	local ns
+
+	for ns in "$gw1" "$gw2" "$gw3"; do
+		ip netns exec "$ns" ipvsadm -a -t $VIP:80 -r "${SRV[3]}" -i
+	done
+}
+ipvs_back()
+{
+	# A restarted gw1: its connections gone, its service as before, its
+	# master daemon started again.
+	gw1_restart
+	ipvs_svc "$gw1"
+	ip netns exec "$gw1" ipvsadm -a -t $VIP:80 -r "${SRV[3]}" -i
+	ip netns exec "$gw1" ipvsadm --start-daemon master --mcast-interface veth0 --syncid 1
+}
+run_sequence ipvs ipvs_join gw1_fail ipvs_back
+read -r ip_fail ip_back_n < <(broken_split "$tmp/ipvs.json" "$(cat "$tmp/ipvs.back")")
+synced=$(ip netns exec "$gw2" ipvsadm -Lnc | grep -c ESTABLISHED)
+ktap_info "IPVS: gw1 held $(cat "$tmp/ipvs.gw1") established connections when it failed; gw2 had $synced at the end; servers $(json_get 'd["servers"]' < "$tmp/ipvs.json")"
+json_get '"\n".join("# " + e for e in d["errors"][:10])' < "$tmp/ipvs.json"
+check "IPVS with its sync daemon: $ip_fail of $CONNS broken at the failover, $ip_back_n at the failback (the yardstick: some must break)" \
+	test $((ip_fail + ip_back_n)) -gt 0 -a \
+	"$(json_get 'd["ok"] + d["failed"]' < "$tmp/ipvs.json")" -eq $CONNS
+ktap_info "broken of $CONNS (failover + failback): svcgw without replication $sv_fail + $sv_back_n, IPVS sync $ip_fail + $ip_back_n"
+ktap_finish
