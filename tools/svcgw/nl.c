@@ -44,6 +44,8 @@ struct gw_ctx {
 };
 
 gw_refusal_fn gw_on_refusal;
+int gw_quiet_errno;
+struct nlmsghdr *gw_reply_hdr;
 
 static struct nl_sock *sock;
 static int family;
@@ -221,6 +223,7 @@ static int gw_on_reply(struct nl_msg *msg, void *arg)
 	};
 	struct nlattr *tb[SVCGW_A_MAX + 1];
 	struct gw_ctx *ctx = arg;
+	int err;
 
 	if (!ctx->reply)
 		return NL_OK;
@@ -229,7 +232,10 @@ static int gw_on_reply(struct nl_msg *msg, void *arg)
 		ctx->failed = true;
 		return NL_STOP;
 	}
-	if (ctx->reply(tb, ctx->arg) < 0) {
+	gw_reply_hdr = nlmsg_hdr(msg);
+	err = ctx->reply(tb, ctx->arg);
+	gw_reply_hdr = NULL;
+	if (err < 0) {
 		ctx->failed = true;
 		return NL_STOP;
 	}
@@ -288,6 +294,8 @@ static int gw_wait(struct gw_ctx *ctx)
 	if (ctx->failed)
 		return -1;
 	if (ctx->err) {
+		if (gw_quiet_errno && ctx->err == gw_quiet_errno)
+			return -ctx->err;
 		if (gw_on_refusal)
 			gw_on_refusal(ctx->offs);
 		gw_report(ctx);
@@ -303,7 +311,8 @@ static int gw_wait(struct gw_ctx *ctx)
 /*
  * Send command @cmd, as a dump or as a do request, with the attributes
  * put by @build(@req), and hand every reply to @reply(@arg).  Returns 0,
- * GW_DUMP_INTR if a dump was inconsistent, or -1 once the error is printed.
+ * GW_DUMP_INTR if a dump was inconsistent, -1 once the error is printed,
+ * or the negative of gw_quiet_errno if the kernel answered that.
  */
 int gw_run(uint8_t cmd, bool dump, gw_build_fn build, const void *req,
 	   gw_reply_fn reply, void *arg)

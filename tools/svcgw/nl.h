@@ -29,6 +29,13 @@ typedef int (*gw_reply_fn)(struct nlattr **tb, void *arg);
 typedef void (*gw_refusal_fn)(long offs);
 extern gw_refusal_fn gw_on_refusal;
 
+/* An errno that a refusal returns as its negative, unprinted (0: none). */
+extern int gw_quiet_errno;
+/* The reply message a gw_reply_fn is called for, for a reply whose
+ * top-level attributes repeat (tb holds the last of each).
+ */
+extern struct nlmsghdr *gw_reply_hdr;
+
 extern const struct nla_policy gw_stats_policy[SVCGW_STATS_A_MAX + 1];
 
 int gw_run(uint8_t cmd, bool dump, gw_build_fn build, const void *req,

@@ -48,6 +48,9 @@ static const char usage_text[] =
 "  svcgw policy show\n"
 "  svcgw policy flush [transition S] [reason TEXT...]\n"
 "  svcgw help\n"
+"  svcgw ha show\n"
+"  svcgw ha set FILE\n"
+"  svcgw ha node ID up|down generation N\n"
 "\n"
 "ADDR:PORT  the service: 192.0.2.10:80 or [2001:db8::10]:80, port 1..65535\n"
 "SERVER     198.51.100.1, 198.51.100.1:8080, 2001:db8::1 or [2001:db8::1]:8080;\n"
@@ -109,6 +112,20 @@ static const char usage_text[] =
 "           empty one (transition 0: the old set's flows stop at once);\n"
 "           its reason is the words after reason.\n"
 "\n"
+"ha set FILE  (high availability) FILE is the namespace's whole HA policy,\n"
+"           sent in one request, all or nothing, its lines:\n"
+"             ha generation N [local ID] [port P] key ID HEX64\n"
+"                [prev-key ID HEX64]\n"
+"             node NAME id ID sync ADDR [dest ADDR] [fnat ADDR]\n"
+"                  backups ID[,ID...]\n"
+"           one ha line, first, then 1 to 256 nodes.  The generation must\n"
+"           be above the one in force; local is this node's id (0 or none:\n"
+"           a forwarder only); a key is 64 hex digits (32 bytes); a node's\n"
+"           backups (1 to 8) are other nodes' ids, in order.  Errors name\n"
+"           FILE:LINE.  ha show prints the policy (key ids, never keys) and\n"
+"           each node's state; ha node tells the kernel that a node is up\n"
+"           or down, with a generation above the node's last one.\n"
+"\n"
 "Exit status: 0 on success, 1 on any error (bad arguments, missing module,\n"
 "request refused by the kernel).\n";
 
@@ -141,6 +158,10 @@ static const struct cmd {
 	{ "policy",	"show",		cmd_policy_show },
 	{ "policy",	"flush",	cmd_policy_flush },
 	{ "help",	NULL,		NULL },
+	/* After help: "h" stays help. */
+	{ "ha",		"show",		cmd_ha_show },
+	{ "ha",		"set",		cmd_ha_set },
+	{ "ha",		"node",		cmd_ha_node },
 };
 
 const char *pr_where_file;

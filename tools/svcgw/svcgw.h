@@ -143,6 +143,19 @@ int cmd_config_show(int argc, char **argv);
 int cmd_policy_replace(int argc, char **argv);
 int cmd_policy_show(int argc, char **argv);
 int cmd_policy_flush(int argc, char **argv);
+int cmd_ha_show(int argc, char **argv);
+int cmd_ha_set(int argc, char **argv);
+int cmd_ha_node(int argc, char **argv);
+
+/* ha.c's message code, for its tests (struct ha_policy: hafile.h). */
+struct ha_policy;
+struct nlmsghdr;
+int ha_put_request(struct nl_msg *msg, const struct ha_policy *p,
+		   struct file_objects *fo);
+int ha_put_notice(struct nl_msg *msg, const void *notice);
+int ha_parse_reply(struct nlmsghdr *nlh, struct ha_policy *p);
+void ha_print_text(FILE *fp, const struct ha_policy *p);
+void ha_print_json(FILE *fp, bool pretty, const struct ha_policy *p);
 
 /*
  * A whole policy set file held in memory (@len bytes of @text, lines as

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * svcgw: the HA policy file of "svcgw ha set" and the words of "svcgw ha
+ * node", read into a model.  No netlink here (ha.c sends the model), so
+ * the unit tests link this file with parse.c alone.
+ */
+#ifndef SVCGW_HAFILE_H
+#define SVCGW_HAFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/svcgw.h>
+
+#include "parse.h"
+
+/* Room for an error message, "FILE:LINE: " included. */
+#define HA_ERR_MAX	512
+
+/* A node of the policy: a node line, or an SVCGW_A_HA_NODE of a reply. */
+struct ha_node {
+	char name[SVCGW_NAME_MAX];
+	uint32_t id;			/* 1 to 2^32-1, unique */
+	struct endpoint sync;		/* port 0 */
+	bool has_dest;
+	struct endpoint dest;		/* absent: the sync address */
+	bool has_fnat;
+	struct endpoint fnat;
+	uint32_t backup[SVCGW_HA_BACKUPS_MAX];	/* node ids, in order */
+	size_t nbackup;			/* 1 to SVCGW_HA_BACKUPS_MAX */
+	unsigned long line;		/* of its node line */
+	/* show: */
+	bool has_state;
+	uint8_t state;			/* enum svcgw_ha_state */
+	uint64_t state_gen;
+};
+
+/* The ha line and the node lines of a file, or an HA_GET reply. */
+struct ha_policy {
+	unsigned long line;		/* of the ha line; 0: none */
+	uint64_t gen;			/* >= 1 */
+	bool has_local;
+	uint32_t local;			/* 0: a forwarder only */
+	bool has_port;
+	uint16_t port;			/* 1..65535 */
+	uint32_t key_id;
+	uint8_t key[SVCGW_HA_KEY_LEN];
+	bool has_prev;
+	uint32_t prev_key_id;
+	uint8_t prev_key[SVCGW_HA_KEY_LEN];
+	struct ha_node *node;		/* in the order of the file */
+	size_t nnode;
+	/* show: */
+	uint32_t nnodes;
+	uint64_t stale;
+	bool has_age;
+	uint64_t age_ms;
+};
+
+/*
+ * Read the HA policy file @file, whose text is the @len bytes of @text
+ * (NUL bytes are refused), into @p (zeroed first):
+ *
+ *   ha generation N [local ID] [port P] key ID HEX64 [prev-key ID HEX64]
+ *   node NAME id ID sync ADDR [dest ADDR] [fnat ADDR] backups ID[,ID...]
+ *
+ * one item a line, blank lines and # comments skipped; exactly one ha
+ * line, before the first node line; 1 to SVCGW_HA_NODES_MAX node lines.
+ * Returns 0, or -1 with "FILE:LINE: message" ("FILE: message" when no
+ * line is at fault) in @err and @p freed.
+ */
+int ha_file_parse(const char *file, const char *text, size_t len,
+		  struct ha_policy *p, char *err, size_t errlen);
+
+/* Free @p's nodes and wipe its keys; @p is empty after it. */
+void ha_policy_free(struct ha_policy *p);
+
+/* The node of @p with id @id, or NULL. */
+const struct ha_node *ha_find_node(const struct ha_policy *p, uint32_t id);
+
+/* The words after "svcgw ha node": ID up|down generation N. */
+struct ha_notice {
+	uint32_t id;
+	uint8_t state;			/* SVCGW_HA_STATE_UP or _DOWN */
+	uint64_t gen;
+};
+
+/* 0, or -1 with the message in @err (no "FILE:LINE: " there). */
+int ha_notice_parse(int argc, char **argv, struct ha_notice *n, char *err,
+		    size_t errlen);
+
+/* "unknown", "up", "down", else the number in @buf. */
+const char *ha_state_str(unsigned int state, char *buf, size_t size);
+
+/* A decimal u64: digits only, no sign, no blank; 0 or PARSE_INVAL. */
+int parse_u64(const char *s, uint64_t *val);
+
+#endif /* SVCGW_HAFILE_H */
