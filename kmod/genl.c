@@ -121,6 +121,8 @@ static const struct nla_policy svcgw_nl_policy[SVCGW_A_MAX + 1] = {
 	[SVCGW_A_POLICY_SET]	= { .type = NLA_REJECT },
 	[SVCGW_A_GROUP]		= { .type = NLA_REJECT },
 	[SVCGW_A_POLICY]	= { .type = NLA_REJECT },
+	[SVCGW_A_HA]		= { .type = NLA_REJECT },
+	[SVCGW_A_HA_NODE]	= { .type = NLA_REJECT },
 };
 
 /* SVCGW_CMD_BATCH: repeated services, each with a list of servers. */
@@ -149,6 +151,8 @@ const struct nla_policy svcgw_nl_batch_policy[SVCGW_A_MAX + 1] = {
 	[SVCGW_A_POLICY_SET]	= { .type = NLA_REJECT },
 	[SVCGW_A_GROUP]		= { .type = NLA_REJECT },
 	[SVCGW_A_POLICY]	= { .type = NLA_REJECT },
+	[SVCGW_A_HA]		= { .type = NLA_REJECT },
+	[SVCGW_A_HA_NODE]	= { .type = NLA_REJECT },
 };
 
 /* SVCGW_CMD_POLICY_SET_REPLACE: one set, repeated groups and policies. */
@@ -201,6 +205,54 @@ const struct nla_policy svcgw_nl_pset_op_policy[SVCGW_A_MAX + 1] = {
 	[SVCGW_A_POLICY_SET]	= NLA_POLICY_NESTED(pset_policy),
 	[SVCGW_A_GROUP]		= NLA_POLICY_NESTED(group_policy),
 	[SVCGW_A_POLICY]	= NLA_POLICY_NESTED(policy_policy),
+	[SVCGW_A_HA]		= { .type = NLA_REJECT },
+	[SVCGW_A_HA_NODE]	= { .type = NLA_REJECT },
+};
+
+/* SVCGW_CMD_HA_SET, _GET, _NODE_SET: the HA policy, its nodes. */
+static const struct nla_policy ha_policy[SVCGW_HA_A_MAX + 1] = {
+	[SVCGW_HA_A_GEN]	= NLA_POLICY_MIN(NLA_U64, 1),
+	[SVCGW_HA_A_LOCAL]	= { .type = NLA_U32 },
+	[SVCGW_HA_A_PORT]	= NLA_POLICY_FULL_RANGE(NLA_U16, &svc_port_range),
+	[SVCGW_HA_A_KEY_ID]	= { .type = NLA_U32 },
+	[SVCGW_HA_A_KEY]	= NLA_POLICY_EXACT_LEN(SVCGW_HA_KEY_LEN),
+	[SVCGW_HA_A_PREV_KEY_ID] = { .type = NLA_U32 },
+	[SVCGW_HA_A_PREV_KEY]	= NLA_POLICY_EXACT_LEN(SVCGW_HA_KEY_LEN),
+	[SVCGW_HA_A_NNODES]	= { .type = NLA_REJECT },
+	[SVCGW_HA_A_STALE]	= { .type = NLA_REJECT },
+	[SVCGW_HA_A_AGE_MS]	= { .type = NLA_REJECT },
+};
+
+static const struct nla_policy ha_node_policy[SVCGW_HA_NODE_A_MAX + 1] = {
+	[SVCGW_HA_NODE_A_ID]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[SVCGW_HA_NODE_A_NAME]	= { .type = NLA_NUL_STRING,
+				    .len = SVCGW_NAME_MAX - 1 },
+	[SVCGW_HA_NODE_A_FAMILY] = { .type = NLA_U16 },
+	[SVCGW_HA_NODE_A_SYNC_ADDR] = { .type = NLA_BINARY, .len = 16 },
+	[SVCGW_HA_NODE_A_DEST_FAMILY] = { .type = NLA_U16 },
+	[SVCGW_HA_NODE_A_DEST_ADDR] = { .type = NLA_BINARY, .len = 16 },
+	[SVCGW_HA_NODE_A_FNAT_FAMILY] = { .type = NLA_U16 },
+	[SVCGW_HA_NODE_A_FNAT_ADDR] = { .type = NLA_BINARY, .len = 16 },
+	[SVCGW_HA_NODE_A_BACKUPS] = { .type = NLA_BINARY,
+				      .len = SVCGW_HA_BACKUPS_MAX * 4 },
+	[SVCGW_HA_NODE_A_STATE]	= NLA_POLICY_RANGE(NLA_U8, SVCGW_HA_STATE_UP,
+						   SVCGW_HA_STATE_DOWN),
+	[SVCGW_HA_NODE_A_STATE_GEN] = NLA_POLICY_MIN(NLA_U64, 1),
+};
+
+const struct nla_policy svcgw_nl_ha_op_policy[SVCGW_A_MAX + 1] = {
+	[SVCGW_A_SERVICE]	= { .type = NLA_REJECT },
+	[SVCGW_A_SERVER]	= { .type = NLA_REJECT },
+	[SVCGW_A_SESSION]	= { .type = NLA_REJECT },
+	[SVCGW_A_STATS]		= { .type = NLA_REJECT },
+	[SVCGW_A_CONFIG]	= { .type = NLA_REJECT },
+	[SVCGW_A_SERVER_NEW]	= { .type = NLA_REJECT },
+	[SVCGW_A_BATCH_FLAGS]	= { .type = NLA_REJECT },
+	[SVCGW_A_POLICY_SET]	= { .type = NLA_REJECT },
+	[SVCGW_A_GROUP]		= { .type = NLA_REJECT },
+	[SVCGW_A_POLICY]	= { .type = NLA_REJECT },
+	[SVCGW_A_HA]		= NLA_POLICY_NESTED(ha_policy),
+	[SVCGW_A_HA_NODE]	= NLA_POLICY_NESTED(ha_node_policy),
 };
 
 /* Its operations are set by svcgw_genl_register() (netlink.c). */
@@ -223,12 +275,14 @@ static const char *const msg_required[] = {
 	[SVCGW_NL_SERVICE] = "service family and address are required",
 	[SVCGW_NL_SERVER] = "server family and address are required",
 	[SVCGW_NL_POLICY] = "policy family and address are required",
+	[SVCGW_NL_HA_NODE] = "HA node family and sync address are required",
 };
 
 static const char *const msg_unicast[] = {
 	[SVCGW_NL_SERVICE] = "service address must be unicast",
 	[SVCGW_NL_SERVER] = "server address must be unicast",
 	[SVCGW_NL_POLICY] = "policy address must be unicast",
+	[SVCGW_NL_HA_NODE] = "HA node addresses must be unicast",
 };
 
 int svcgw_nl_parse_addr(struct nlattr *nest, struct nlattr **tb, int fa,

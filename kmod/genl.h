@@ -17,12 +17,14 @@ extern const struct nla_policy svcgw_nl_batch_svc_policy[SVCGW_SVC_A_MAX + 1];
 extern const struct nla_policy svcgw_nl_srv_policy[SVCGW_SRV_A_MAX + 1];
 extern const struct nla_policy svcgw_nl_cfg_policy[SVCGW_CFG_A_MAX + 1];
 extern const struct nla_policy svcgw_nl_pset_op_policy[SVCGW_A_MAX + 1];
+extern const struct nla_policy svcgw_nl_ha_op_policy[SVCGW_A_MAX + 1];
 
 /* Whose address svcgw_nl_parse_addr() parses, for its messages. */
 enum svcgw_nl_what {
 	SVCGW_NL_SERVICE,
 	SVCGW_NL_SERVER,
 	SVCGW_NL_POLICY,
+	SVCGW_NL_HA_NODE,
 };
 
 int svcgw_nl_parse_addr(struct nlattr *nest, struct nlattr **tb, int fa,

@@ -101,6 +101,26 @@ static const struct genl_ops svcgw_genl_ops[] = {
 		.cmd = SVCGW_CMD_POLICY_GET,
 		.dumpit = svcgw_nl_policy_dump,
 	},
+	{
+		.cmd = SVCGW_CMD_HA_SET,
+		.doit = svcgw_nl_ha_set,
+		.policy = svcgw_nl_ha_op_policy,
+		.maxattr = SVCGW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = SVCGW_CMD_HA_GET,
+		.doit = svcgw_nl_ha_get,
+		.policy = svcgw_nl_ha_op_policy,
+		.maxattr = SVCGW_A_MAX,
+	},
+	{
+		.cmd = SVCGW_CMD_HA_NODE_SET,
+		.doit = svcgw_nl_ha_node_set,
+		.policy = svcgw_nl_ha_op_policy,
+		.maxattr = SVCGW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
 };
 
 int __init svcgw_genl_register(void)

@@ -33,6 +33,11 @@ int svcgw_nl_batch(struct sk_buff *skb, struct genl_info *info);
 int svcgw_nl_policy_replace(struct sk_buff *skb, struct genl_info *info);
 int svcgw_nl_policy_dump(struct sk_buff *skb, struct netlink_callback *cb);
 
+/* nl_ha.c */
+int svcgw_nl_ha_set(struct sk_buff *skb, struct genl_info *info);
+int svcgw_nl_ha_get(struct sk_buff *skb, struct genl_info *info);
+int svcgw_nl_ha_node_set(struct sk_buff *skb, struct genl_info *info);
+
 /* nl_config.c */
 int svcgw_nl_stats_get(struct sk_buff *skb, struct genl_info *info);
 int svcgw_nl_config_set(struct sk_buff *skb, struct genl_info *info);

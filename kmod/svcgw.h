@@ -122,6 +122,7 @@ struct svcgw_key {
 
 struct svcgw_service;
 struct svcgw_pset;
+struct svcgw_ha;
 
 /*
  * How a server is reached (enum svcgw_method), fixed when it is made:
@@ -370,6 +371,11 @@ struct svcgw_net {
 	bool				pset_live;
 	u32				pset_seq;	/* bumped on replace */
 	struct delayed_work		pset_work;	/* ends transitions */
+	/* ha.c: the HA policy (NULL: none), writers hold @lock; stale
+	 * policies and node notices refused (under @lock).
+	 */
+	struct svcgw_ha __rcu		*ha;
+	u64				ha_stale;
 	/* Settings, read locklessly by the packet path. */
 	struct svcgw_config		cfg;
 	/* encap.c: outer sources, [0] IPv4, [1] IPv6; NULL: routing's */

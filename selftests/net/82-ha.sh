@@ -3,10 +3,12 @@
 #
 # High availability (issue 14, Documentation/ha.rst): a servicing node dies
 # and comes back while long-lived connections stream through the fabric.
-# This file holds the yardsticks that svcgw's replication will be measured
-# against, in the same boot: svcgw as it is today (no replication) and
-# IPVS with its own connection sync daemon (master and backups), in the
-# same topology and the same sequence.
+# This file holds the HA policy's netlink commands (rawha.py: refusals,
+# generations, node notices, no key ever read back) and the yardsticks
+# that svcgw's replication will be measured against, in the same boot:
+# svcgw as it is today (no replication) and IPVS with its own connection
+# sync daemon (master and backups), in the same topology and the same
+# sequence.
 #
 #                                  br0 198.51.100.0/24 (in fw)
 #   client 203.0.113.2 --veth-- fw --+-- gw1 .21 --+
@@ -126,6 +128,16 @@ for i in 1 2 3 4; do
 done
 check "servers listen" $ok
 
+# --- 0. the HA policy: its netlink commands below the CLI --------------------------
+setup_ns hans || ktap_fail "namespace for the HA policy's checks"
+ip netns exec "$hans" python3 "$SVCGW_SRC/selftests/net/rawha.py" > "$tmp/rawha.txt" 2>&1
+rc=$?
+while read -r status name; do
+	if [ "$status" = ok ]; then ktap_ok "ha netlink: $name"; else ktap_fail "ha netlink: $name"; fi
+done < <(grep -E '^(ok|fail) ' "$tmp/rawha.txt")
+grep -vE '^(ok|fail) ' "$tmp/rawha.txt" | sed 's/^\([^#]\)/# \1/'
+check "ha netlink: rawha.py ran to its end (exit $rc)" test $rc -eq 0
+
 # The forwarder's policy set: the service address to gw1..gw3, or to those
 # given, by ipip, switched at once (transition 0).
 fw_set()
@@ -164,8 +176,9 @@ print(sum(1 for x in at if x < t), sum(1 for x in at if x >= t))' "$1" "$2"
 
 # run_sequence KIND JOIN FAIL BACK: the sequence of the header, the
 # gateways' part done by the commands JOIN (s4 joins), FAIL (gw1 fails)
-# and BACK (gw1 back, empty); the result in $tmp/KIND.json, the seconds
-# (since the connections began) of the failback in $tmp/KIND.back.
+# and BACK (gw1 back, empty); the result in $tmp/KIND.json, and in
+# $tmp/KIND.back the second (since lbtool began) that splits the breakage
+# of the failover from that of the failback.
 run_sequence()
 {
 	local kind=$1 join=$2 failcmd=$3 back=$4 t0 now tf
@@ -191,7 +204,9 @@ run_sequence()
 	$back
 	fw_set failback 1 2 3 || ktap_info "$kind: the failback set was refused"
 	now=$(date +%s%3N)
-	echo "$(( (now - t0) / 1000 ))" > "$tmp/$kind.back"
+	# Where failover breakage ends and failback breakage begins, for
+	# lbtool's clock (it starts a little after t0): half way between.
+	echo "$(( (tf + (now - t0) / 1000) / 2 ))" > "$tmp/$kind.back"
 	ktap_info "$kind: failover $tf s, failback $(( (now - t0) / 1000 )) s after the start"
 	sleep $((3 * SLOW))
 	ktap_info "$kind: 3 s after the failback, gw1 has $(gw_sessions "$kind") of them"

@@ -142,6 +142,9 @@ enum svcgw_cmd {
 	SVCGW_CMD_BATCH,
 	SVCGW_CMD_POLICY_SET_REPLACE,
 	SVCGW_CMD_POLICY_GET,
+	SVCGW_CMD_HA_SET,
+	SVCGW_CMD_HA_GET,
+	SVCGW_CMD_HA_NODE_SET,
 
 	__SVCGW_CMD_MAX,
 	SVCGW_CMD_MAX = __SVCGW_CMD_MAX - 1
@@ -162,6 +165,8 @@ enum svcgw_attr {
 	SVCGW_A_POLICY_SET,	/* nest: enum svcgw_pset_attr */
 	SVCGW_A_GROUP,		/* nest: enum svcgw_group_attr */
 	SVCGW_A_POLICY,		/* nest: enum svcgw_policy_attr */
+	SVCGW_A_HA,		/* nest: enum svcgw_ha_attr */
+	SVCGW_A_HA_NODE,	/* nest: enum svcgw_ha_node_attr */
 
 	__SVCGW_A_MAX,
 	SVCGW_A_MAX = __SVCGW_A_MAX - 1
@@ -597,6 +602,103 @@ enum svcgw_policy_attr {
 
 	__SVCGW_POLICY_A_MAX,
 	SVCGW_POLICY_A_MAX = __SVCGW_POLICY_A_MAX - 1
+};
+
+/*
+ * High availability (Documentation/ha.rst): the HA policy that the
+ * controller makes and svcgwd installs, the same on servicing and
+ * forwarding nodes.
+ *
+ * SVCGW_CMD_HA_SET    do    SVCGW_A_HA { GEN, [LOCAL], [PORT], KEY_ID,
+ *                           KEY, [PREV_KEY_ID, PREV_KEY] } +
+ *                           SVCGW_A_HA_NODE { ID, NAME, FAMILY, SYNC_ADDR,
+ *                           [DEST_FAMILY, DEST_ADDR], [FNAT_FAMILY,
+ *                           FNAT_ADDR], BACKUPS }, repeated (top level):
+ *                           the whole policy, replaced at once; GEN must
+ *                           be above the one in force (else ESTALE, and
+ *                           SVCGW_HA_A_STALE counts it: HA_GET says which
+ *                           is in force).  LOCAL names a node of the
+ *                           policy; PREV_KEY_ID differs from KEY_ID;
+ *                           addresses are unicast.  A node keeps its
+ *                           state across a replace if its id stays.
+ * SVCGW_CMD_HA_GET    do    -> SVCGW_A_HA { GEN, LOCAL, PORT, KEY_ID,
+ *                           [PREV_KEY_ID], NNODES, STALE, AGE_MS } and
+ *                           one SVCGW_A_HA_NODE { ..., STATE, STATE_GEN }
+ *                           a node; keys are never sent back.  ENOENT
+ *                           when the namespace has no HA policy.
+ * SVCGW_CMD_HA_NODE_SET do  SVCGW_A_HA_NODE { ID, STATE, STATE_GEN }: the
+ *                           controller's notice that a node is up or
+ *                           down; a STATE_GEN not above the node's is
+ *                           refused (ESTALE) and counted.
+ */
+#define SVCGW_HA_KEY_LEN	32	/* bytes of a sync key */
+#define SVCGW_HA_BACKUPS_MAX	8	/* backups of one node */
+#define SVCGW_HA_NODES_MAX	256	/* nodes of a policy */
+#define SVCGW_HA_PORT_DEFAULT	7441
+
+enum svcgw_ha_attr {
+	SVCGW_HA_A_UNSPEC,
+	SVCGW_HA_A_GEN,			/* u64: the policy's generation, >= 1 */
+	SVCGW_HA_A_LOCAL,		/* u32: this node's id; 0 or absent: a
+					 * forwarder only
+					 */
+	SVCGW_HA_A_PORT,		/* u16: UDP port of the sync, default
+					 * SVCGW_HA_PORT_DEFAULT
+					 */
+	SVCGW_HA_A_KEY_ID,		/* u32: the current key's id */
+	SVCGW_HA_A_KEY,			/* binary, SVCGW_HA_KEY_LEN bytes
+					 * (request only)
+					 */
+	SVCGW_HA_A_PREV_KEY_ID,		/* u32: the key before, still taken
+					 * while the nodes roll over
+					 */
+	SVCGW_HA_A_PREV_KEY,		/* binary (request only) */
+	SVCGW_HA_A_NNODES,		/* u32 (reply) */
+	SVCGW_HA_A_STALE,		/* u64 (reply): stale policies and
+					 * node notices refused
+					 */
+	SVCGW_HA_A_AGE_MS,		/* u64 (reply): ms since the policy
+					 * was installed
+					 */
+	SVCGW_HA_A_PAD,
+
+	__SVCGW_HA_A_MAX,
+	SVCGW_HA_A_MAX = __SVCGW_HA_A_MAX - 1
+};
+
+enum svcgw_ha_state {
+	SVCGW_HA_STATE_UNKNOWN,		/* no notice yet: taken as up */
+	SVCGW_HA_STATE_UP,
+	SVCGW_HA_STATE_DOWN,
+};
+
+enum svcgw_ha_node_attr {
+	SVCGW_HA_NODE_A_UNSPEC,
+	SVCGW_HA_NODE_A_ID,		/* u32: 1..2^32-1, unique */
+	SVCGW_HA_NODE_A_NAME,		/* string: 1..SVCGW_NAME_MAX - 1 */
+	SVCGW_HA_NODE_A_FAMILY,		/* u16: of SYNC_ADDR, one for all
+					 * nodes
+					 */
+	SVCGW_HA_NODE_A_SYNC_ADDR,	/* binary: where it syncs from and to */
+	SVCGW_HA_NODE_A_DEST_FAMILY,	/* u16 */
+	SVCGW_HA_NODE_A_DEST_ADDR,	/* binary: the address forwarders'
+					 * groups know it by; default
+					 * SYNC_ADDR
+					 */
+	SVCGW_HA_NODE_A_FNAT_FAMILY,	/* u16 */
+	SVCGW_HA_NODE_A_FNAT_ADDR,	/* binary: its full NAT pool address,
+					 * which its backup takes over
+					 */
+	SVCGW_HA_NODE_A_BACKUPS,	/* binary: u32 node ids in host order,
+					 * 1..SVCGW_HA_BACKUPS_MAX, in order,
+					 * others than itself, no repeats
+					 */
+	SVCGW_HA_NODE_A_STATE,		/* u8: enum svcgw_ha_state */
+	SVCGW_HA_NODE_A_STATE_GEN,	/* u64: the notice's node generation */
+	SVCGW_HA_NODE_A_PAD,
+
+	__SVCGW_HA_NODE_A_MAX,
+	SVCGW_HA_NODE_A_MAX = __SVCGW_HA_NODE_A_MAX - 1
 };
 
 #define SVCGW_SESSION_MAX_LIMIT	(1U << 28)
