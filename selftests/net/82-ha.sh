@@ -108,8 +108,11 @@ gw_net()
 gw1_restart()
 {
 	cleanup_ns "$gw1"
-	setup_ns gw1 && gw_net 1
+	# A namespace goes in the background: its veth's peer in fw with it.
+	busywait $((20000 * SLOW)) no_link vg1
+	setup_ns gw1 && gw_net 1 || ktap_info "gw1 could not be made again"
 }
+no_link() { ! ip -n "$fw" link show "$1" > /dev/null 2>&1; }
 for i in 1 2 3; do
 	gw_net $i || ok=false
 done
@@ -137,6 +140,42 @@ while read -r status name; do
 done < <(grep -E '^(ok|fail) ' "$tmp/rawha.txt")
 grep -vE '^(ok|fail) ' "$tmp/rawha.txt" | sed 's/^\([^#]\)/# \1/'
 check "ha netlink: rawha.py ran to its end (exit $rc)" test $rc -eq 0
+
+# The same through the CLI, in a namespace of its own (a servicing node).
+setup_ns hacli || ktap_fail "namespace for the CLI's checks"
+hacli() { ip netns exec "$hacli" "$SVCGW_BIN" "$@"; }
+KEYHEX=$(printf '%064x' 7)
+cat > "$tmp/ha.conf" <<EOF
+# three servicing nodes, each backing up the next
+ha generation 3 local 1 key 1 $KEYHEX
+node gw1 id 1 sync ${GW[0]} backups 2,3
+node gw2 id 2 sync ${GW[1]} backups 3,1
+node gw3 id 3 sync ${GW[2]} fnat 203.0.113.100 backups 1,2
+EOF
+out=$(hacli ha set "$tmp/ha.conf" 2>&1)
+check "svcgw ha set: generation 3, three nodes ($out)" test $? -eq 0
+hacli ha show | sed 's/^/# /'
+check "svcgw ha show: generation 3, local 1, key id 1 and no key bytes" \
+	bash -c "out=\$(ip netns exec $hacli $SVCGW_BIN ha show); [[ \$out == *'generation 3'* && \$out == *'key-id 1'* && \$out != *$KEYHEX* ]]"
+check "svcgw -j ha show: three nodes, gw3's backups gw1 then gw2, its fnat, states unknown" \
+	test "$(hacli -j ha show | json_get '(d["generation"], len(d["nodes"]), [b["name"] for b in d["nodes"][2]["backups"]], d["nodes"][2].get("fnat"), sorted(set(n["state"] for n in d["nodes"])))')" = "(3, 3, ['gw1', 'gw2'], '203.0.113.100', ['unknown'])"
+out=$(hacli ha set "$tmp/ha.conf" 2>&1)
+check "the same generation again: refused ($out)" test $? -ne 0
+sed -i 's/^ha generation 3/ha generation 2/' "$tmp/ha.conf"
+out=$(hacli ha set "$tmp/ha.conf" 2>&1)
+check "an older generation: refused ($out)" test $? -ne 0
+out=$(hacli ha node 2 down generation 4 2>&1)
+check "svcgw ha node 2 down generation 4 ($out)" test $? -eq 0
+out=$(hacli ha node 2 up generation 3 2>&1)
+check "  an older notice (generation 3): refused ($out)" test $? -ne 0
+check "  gw2 down with node generation 4, 3 stale refusals counted" \
+	test "$(hacli -j ha show | json_get '(d["nodes"][1]["state"], d["nodes"][1]["state_generation"], d["stale"])')" = "('down', 4, 3)"
+printf 'ha generation 9 key 1 %s\nnode gw1 id 1 sync %s backups 1\n' "$KEYHEX" "${GW[0]}" > "$tmp/ha-bad.conf"
+out=$(hacli ha set "$tmp/ha-bad.conf" 2>&1)
+check "a node its own backup: refused with FILE:LINE ($out)" \
+	bash -c "[[ '$out' == *ha-bad.conf:2:* ]]"
+check "  and nothing changed: generation 3" \
+	test "$(hacli -j ha show | json_get 'd["generation"]')" = 3
 
 # The forwarder's policy set: the service address to gw1..gw3, or to those
 # given, by ipip, switched at once (transition 0).
