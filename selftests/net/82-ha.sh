@@ -106,8 +106,11 @@ gw_net()
 gw1_restart()
 {
 	cleanup_ns "$gw1"
-	setup_ns gw1 && gw_net 1
+	# A namespace goes in the background: its veth's peer in fw with it.
+	busywait $((20000 * SLOW)) no_link vg1
+	setup_ns gw1 && gw_net 1 || ktap_info "gw1 could not be made again"
 }
+no_link() { ! ip -n "$fw" link show "$1" > /dev/null 2>&1; }
 for i in 1 2 3; do
 	gw_net $i || ok=false
 done
@@ -164,8 +167,9 @@ print(sum(1 for x in at if x < t), sum(1 for x in at if x >= t))' "$1" "$2"
 
 # run_sequence KIND JOIN FAIL BACK: the sequence of the header, the
 # gateways' part done by the commands JOIN (s4 joins), FAIL (gw1 fails)
-# and BACK (gw1 back, empty); the result in $tmp/KIND.json, the seconds
-# (since the connections began) of the failback in $tmp/KIND.back.
+# and BACK (gw1 back, empty); the result in $tmp/KIND.json, and in
+# $tmp/KIND.back the second (since lbtool began) that splits the breakage
+# of the failover from that of the failback.
 run_sequence()
 {
 	local kind=$1 join=$2 failcmd=$3 back=$4 t0 now tf
@@ -191,7 +195,9 @@ run_sequence()
 	$back
 	fw_set failback 1 2 3 || ktap_info "$kind: the failback set was refused"
 	now=$(date +%s%3N)
-	echo "$(( (now - t0) / 1000 ))" > "$tmp/$kind.back"
+	# Where failover breakage ends and failback breakage begins, for
+	# lbtool's clock (it starts a little after t0): half way between.
+	echo "$(( (tf + (now - t0) / 1000) / 2 ))" > "$tmp/$kind.back"
 	ktap_info "$kind: failover $tf s, failback $(( (now - t0) / 1000 )) s after the start"
 	sleep $((3 * SLOW))
 	ktap_info "$kind: 3 s after the failback, gw1 has $(gw_sessions "$kind") of them"
