@@ -75,6 +75,7 @@ DEAD=$((1500 * SLOW))		# dead_after, ms
 HOLD=$((6 * SLOW))		# hold_down, s
 PROBE="interval: $((300 * SLOW))ms, timeout: $((200 * SLOW))ms"
 FLAP=$((15 * SLOW))		# tenths of a second up, then down
+TRANS=$((30 * SLOW))		# the sets' transition, s
 
 svcgw_load || { ktap_fail "module loads"; ktap_finish; }
 ktap_ok "module loads"
@@ -233,7 +234,7 @@ EOF
 	$load && cat <<EOF
   - name: L                  # busy: more than $LOAD_HIGH packets/s
     when: {load: $LOAD_HIGH, below: $LOAD_LOW}
-    transition: 30
+    transition: $TRANS
     groups:
       - name: gl
         dests: [{address: ${LB[1]}, method: ipip}]
@@ -246,7 +247,7 @@ EOF
 	cat <<EOF
   - name: M                  # maintenance: while the operator says so
     when: operator
-    transition: 30
+    transition: $TRANS
     groups:
       - name: gm
         dests: [{address: ${LB[1]}, method: ipip}]
@@ -257,7 +258,7 @@ $(six_group $v6 gm6 "${LB6[1]}" "method: ipip")
 $(six_pol $v6 gm6)
   - name: B
     when: {health: A, min_healthy: 1}
-    transition: 30
+    transition: $TRANS
     groups:
       - name: gb
         check: lb
@@ -268,7 +269,7 @@ $(six_group $v6 gb6 "${LB6[1]}" "method: gue, gue_port: $GUE_PORT")
       - {address: $VIP, port: 53, proto: udp, group: gb}
 $(six_pol $v6 gb6)
   - name: A
-    transition: 30
+    transition: $TRANS
     groups:
       - name: ga
         check: lb
@@ -625,7 +626,7 @@ check "  10 connections held across the reload: $(json_get 'd["failed"]' < "$tmp
 	test "$(json_get 'd["ok"]' < "$tmp/hold3.json")" -eq 10
 # A file with an error, then no file at all: refused, nothing changes.
 cp "$tmp/ctl.conf" "$tmp/ctl.conf.good"
-sed -i 's/^heartbeat: 300ms$/heartbeat: soon/' "$tmp/ctl.conf"
+sed -i 's/^heartbeat: .*/heartbeat: soon/' "$tmp/ctl.conf"
 hb_line=$(grep -n '^heartbeat:' "$tmp/ctl.conf" | cut -d: -f1)
 r0=$(grep -c "reload refused" "$ctl_log")
 kill -HUP $ctl_pid
@@ -652,7 +653,7 @@ client_run tcp $VIP6 80 --conns 5 --bytes 1000 > "$tmp/v6a.json"
 check "IPv6 TCP follows A (ip6ip6 to lb1): s1 ($(served "$tmp/v6a.json"))" \
 	test "$(served "$tmp/v6a.json")" = "['s1']"
 # UDP has no first packet that tells a new flow from an old one: during
-# the set's transition (30 s) every UDP flow stays where the old set sent
+# the set's transition ($TRANS s) every UDP flow stays where the old set sent
 # it, new source ports too.
 client_run udp $VIP6 53 --count 10 > "$tmp/v6au.json"
 check "IPv6 UDP during A's transition: all answered, still by s2 as under B ($(served "$tmp/v6au.json"))" \

@@ -79,13 +79,14 @@ ip -n "$fw" addr add 198.51.100.1/24 dev br0
 ip -n "$fw" link set br0 up
 ip netns exec "$fw" sysctl -qw net.ipv4.ip_forward=1 \
 	net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 || ok=false
-# attach NS ADDR: NS on the bridge with ADDR, default route via fw
+# attach NS ADDR PORT [MAC]: NS on the bridge with ADDR (its end of the
+# veth with MAC if given), fw's end PORT, default route via fw
 attach()
 {
-	local ns=$1 addr=$2 port=$3
+	local ns=$1 addr=$2 port=$3 mac=${4:-}
 
-	ip link add veth0 mtu 1600 netns "$ns" type veth peer name "$port" \
-		mtu 1600 netns "$fw" || return 1
+	ip link add veth0 mtu 1600 ${mac:+address $mac} netns "$ns" type veth \
+		peer name "$port" mtu 1600 netns "$fw" || return 1
 	ip -n "$fw" link set "$port" master br0 up
 	ip -n "$ns" addr add "$addr/24" dev veth0
 	ip -n "$ns" link set veth0 up
@@ -97,7 +98,11 @@ gw_net()
 	local ns
 
 	eval ns=\$gw$1
-	attach "$ns" "${GW[$1 - 1]}" vg$1 || return 1
+	# A gateway made again keeps its MAC address, as a rebooted machine
+	# keeps its network card's (with a new one, fw sends to the old
+	# address until its neighbour entry ages: seconds in which gw1's
+	# flows go nowhere after the failback, whatever gw1 knows).
+	attach "$ns" "${GW[$1 - 1]}" vg$1 "02:00:5e:00:00:2$1" || return 1
 	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 \
 		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
 		net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 || return 1
