@@ -81,15 +81,29 @@ gwcli -j service show > "$tmp/svc1.json"
 gwcli -j stats > "$tmp/stats1.json"
 gwcli -j config show > "$tmp/config.json"
 gwcli -j session show > "$tmp/sessions.json"
+gwcli -j ha show > "$tmp/ha.json"
 client_run tcp $VIP 80 --conns 3 > /dev/null
 gwcli -j stats > "$tmp/stats2.json"
 gwcli -j service show > "$tmp/svc2.json"
-check "JSON of service show, stats, config show, session show parses" \
+check "JSON of service show, stats, config show, session show, ha show parses" \
 	python3 -c '
 import json, sys
 for f in sys.argv[1:]:
     json.load(open(f))' "$tmp/svc1.json" "$tmp/stats1.json" \
-	"$tmp/config.json" "$tmp/sessions.json"
+	"$tmp/config.json" "$tmp/sessions.json" "$tmp/ha.json"
+# What the fuzz left of the HA policy holds together: nodes unique, each
+# backup one of them, not the node itself.
+check "ha show after the fuzz: no policy, or one whose nodes and backups hold ($(json_get '"none" if d is None else "generation %d, %d nodes" % (d["generation"], len(d["nodes"]))' < "$tmp/ha.json"))" \
+	python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+if d is not None:
+    ids = [n["id"] for n in d["nodes"]]
+    assert len(ids) == len(set(ids)) == d["nnodes"] >= 1
+    for n in d["nodes"]:
+        b = [x["id"] for x in n["backups"]]
+        assert b and len(b) == len(set(b)) and n["id"] not in b
+        assert set(b) <= set(ids)' "$tmp/ha.json"
 check "plain listing names every service of the JSON one" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
