@@ -50,23 +50,6 @@ fail(struct rd *r, const char *fmt, ...)
 	return -1;
 }
 
-int parse_u64(const char *s, uint64_t *val)
-{
-	uint64_t v = 0;
-
-	if (!*s)
-		return PARSE_INVAL;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return PARSE_INVAL;
-		if (v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
-			return PARSE_INVAL;
-		v = v * 10 + (*s - '0');
-	}
-	*val = v;
-	return PARSE_OK;
-}
-
 /*
  * "KEYWORD VALUE..." of a line: @nval values each, any order, each once.
  * parse() gets the values and the keyword's own struct; it returns 0, or

@@ -93,7 +93,4 @@ int ha_notice_parse(int argc, char **argv, struct ha_notice *n, char *err,
 /* "unknown", "up", "down", else the number in @buf. */
 const char *ha_state_str(unsigned int state, char *buf, size_t size);
 
-/* A decimal u64: digits only, no sign, no blank; 0 or PARSE_INVAL. */
-int parse_u64(const char *s, uint64_t *val);
-
 #endif /* SVCGW_HAFILE_H */

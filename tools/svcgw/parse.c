@@ -91,8 +91,8 @@ int addr_len(unsigned int family)
 	return 0;
 }
 
-/* A decimal number that fits 32 bits: digits only, nothing else. */
-int parse_u32(const char *s, uint32_t *val)
+/* A decimal number that fits 64 bits: digits only, nothing else. */
+int parse_u64(const char *s, uint64_t *val)
 {
 	uint64_t v = 0;
 
@@ -101,10 +101,21 @@ int parse_u32(const char *s, uint32_t *val)
 	for (; *s; s++) {
 		if (*s < '0' || *s > '9')
 			return PARSE_INVAL;
-		v = v * 10 + (*s - '0');
-		if (v > UINT32_MAX)
+		if (v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
 			return PARSE_INVAL;
+		v = v * 10 + (*s - '0');
 	}
+	*val = v;
+	return PARSE_OK;
+}
+
+/* The same within 32 bits. */
+int parse_u32(const char *s, uint32_t *val)
+{
+	uint64_t v;
+
+	if (parse_u64(s, &v) || v > UINT32_MAX)
+		return PARSE_INVAL;
 	*val = v;
 	return PARSE_OK;
 }

@@ -35,6 +35,8 @@ enum parse_err {
 int addr_len(unsigned int family);
 
 int parse_u32(const char *s, uint32_t *val);
+/* A decimal u64: digits only, no sign, no blank; 0 or PARSE_INVAL. */
+int parse_u64(const char *s, uint64_t *val);
 int parse_service_ep(const char *s, struct endpoint *ep);
 int parse_server_ep(const char *s, struct endpoint *ep);
 int parse_host_addr(const char *s, unsigned int family, struct endpoint *ep);

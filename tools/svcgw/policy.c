@@ -106,13 +106,7 @@ static int arg_name(const char *val, void *dst)
 
 static int arg_u64(const char *val, void *dst)
 {
-	char *end;
-
-	if (*val < '0' || *val > '9')
-		return PARSE_INVAL;
-	errno = 0;
-	*(uint64_t *)dst = strtoull(val, &end, 10);
-	return errno || *end ? PARSE_INVAL : 0;
+	return parse_u64(val, dst);
 }
 
 /* PREFIX[/LEN] into a struct ppolicy's src and plen. */
