@@ -108,23 +108,8 @@ if [ -f "$results/all.tap" ]; then
 		"$results/all.tap")
 fi
 
-# The same choice as the guest's (guest-run.sh, matches): a pattern with
-# a glob character matches the whole name, any other a part of it.
-matches()
-{
-	local name=$1 pat pats
-
-	[ -z "$2" ] && return 0
-	IFS=, read -r -a pats <<< "$2"
-	for pat in "${pats[@]}"; do
-		# shellcheck disable=SC2053 # $pat is a glob on purpose
-		case $pat in
-		*[*?[]*)	[[ $name == $pat ]] && return 0 ;;
-		*)		[[ $name == *"$pat"* ]] && return 0 ;;
-		esac
-	done
-	return 1
-}
+# The same choice of scripts as the guest's.
+source "$repo/selftests/vm/matches.sh"
 
 # The scripts the guest would run, heaviest first.
 names=()

@@ -124,22 +124,8 @@ test_timeout()
 	echo $((${own:-${val:-$DEFAULT_TIMEOUT}} * TIMEOUT_SCALE))
 }
 
-# matches NAME FILTER: the comma-separated filter is empty or selects NAME.
-matches()
-{
-	local name=$1 pat pats
-
-	[ -z "$2" ] && return 0
-	IFS=, read -r -a pats <<< "$2"
-	for pat in "${pats[@]}"; do
-		# shellcheck disable=SC2053 # $pat is a glob on purpose
-		case $pat in
-		*[*?[]*)	[[ $name == $pat ]] && return 0 ;;
-		*)		[[ $name == *"$pat"* ]] && return 0 ;;
-		esac
-	done
-	return 1
-}
+# matches NAME PATTERNS: the choice of T=... (matches.sh).
+source "$SRC/selftests/vm/matches.sh"
 
 # run_test PATH: run one kselftest-style script and fold its TAP in.
 run_test()
