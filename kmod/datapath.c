@@ -113,6 +113,7 @@ static unsigned int svcgw_forward(struct svcgw_net *sn,
 				return NF_DROP;
 			}
 			created = true;
+			svcgw_session_replicate(sn, s);
 			srv = s->server;
 		} else if (make || svcgw_server_needs_session(srv)) {
 			svcgw_tuple_reply(&reply, &p->t, &srv->ep);
@@ -121,6 +122,7 @@ static unsigned int svcgw_forward(struct svcgw_net *sn,
 			if (!IS_ERR(s)) {
 				created = true;
 				srv = s->server;
+				svcgw_session_replicate(sn, s);
 			} else if (svcgw_server_needs_session(srv)) {
 				/*
 				 * A shared endpoint's replies without a

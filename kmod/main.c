@@ -17,6 +17,7 @@
 #include "service.h"
 #include "policy.h"
 #include "ha.h"
+#include "sync.h"
 #include "session.h"
 #include "collector.h"
 #include "hooks.h"
@@ -109,6 +110,7 @@ static void __net_exit svcgw_net_exit(struct net *net)
 	svcgw_hooks_disable(sn);
 	mutex_unlock(&sn->lock);
 	svcgw_pset_net_exit(sn);
+	svcgw_sync_net_exit(sn);
 	svcgw_ha_net_exit(sn);
 	svcgw_service_net_exit(sn);
 	svcgw_encap_net_exit(sn);

@@ -13,6 +13,7 @@
 #include "nl.h"
 #include "genl.h"
 #include "ha.h"
+#include "sync.h"
 
 /* An optional address pair of a node nest: none (family 0) if absent. */
 static int parse_opt_addr(struct nlattr *a, struct nlattr **tb, int fa,
@@ -206,8 +207,13 @@ int svcgw_nl_ha_set(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto out;
 	err = svcgw_ha_replace(sn, ha, extack);
-	if (!err)
+	if (!err) {
 		ha = NULL;
+		/* In force now; the channel follows (an error says why it
+		 * could not, the policy stays).
+		 */
+		err = svcgw_sync_apply(sn, extack);
+	}
 out:
 	kfree(nodes);
 	if (ha)
@@ -236,10 +242,13 @@ int svcgw_nl_ha_node_set(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(extack, "a node notice needs the node's id, its state and a node generation");
 		return -EINVAL;
 	}
-	return svcgw_ha_node_set(sn, nla_get_u32(tb[SVCGW_HA_NODE_A_ID]),
-				 nla_get_u8(tb[SVCGW_HA_NODE_A_STATE]),
-				 nla_get_u64(tb[SVCGW_HA_NODE_A_STATE_GEN]),
-				 extack);
+	err = svcgw_ha_node_set(sn, nla_get_u32(tb[SVCGW_HA_NODE_A_ID]),
+				nla_get_u8(tb[SVCGW_HA_NODE_A_STATE]),
+				nla_get_u64(tb[SVCGW_HA_NODE_A_STATE_GEN]),
+				extack);
+	if (!err)
+		svcgw_sync_nodes_changed(sn, nla_get_u32(tb[SVCGW_HA_NODE_A_ID]));
+	return err;
 }
 
 static int put_addr(struct sk_buff *msg, int fa, int aa,
@@ -251,7 +260,8 @@ static int put_addr(struct sk_buff *msg, int fa, int aa,
 	       nla_put(msg, aa, k->family == AF_INET ? 4 : 16, &k->addr);
 }
 
-static int put_node(struct sk_buff *msg, const struct svcgw_ha_node *n)
+static int put_node(struct svcgw_net *sn, struct sk_buff *msg,
+		    const struct svcgw_ha_node *n)
 {
 	struct nlattr *nest = nla_nest_start(msg, SVCGW_A_HA_NODE);
 
@@ -268,7 +278,8 @@ static int put_node(struct sk_buff *msg, const struct svcgw_ha_node *n)
 		    n->backups) ||
 	    nla_put_u8(msg, SVCGW_HA_NODE_A_STATE, READ_ONCE(n->state)) ||
 	    nla_put_u64_64bit(msg, SVCGW_HA_NODE_A_STATE_GEN,
-			      READ_ONCE(n->state_gen), SVCGW_HA_NODE_A_PAD))
+			      READ_ONCE(n->state_gen), SVCGW_HA_NODE_A_PAD) ||
+	    svcgw_sync_fill_peer(sn, msg, n->id))
 		return -EMSGSIZE;
 	nla_nest_end(msg, nest);
 	return 0;
@@ -316,13 +327,14 @@ int svcgw_nl_ha_get(struct sk_buff *skb, struct genl_info *info)
 			      SVCGW_HA_A_PAD) ||
 	    nla_put_u64_64bit(msg, SVCGW_HA_A_AGE_MS,
 			      div_u64(ktime_get_boottime_ns() - ha->since,
-				      NSEC_PER_MSEC), SVCGW_HA_A_PAD)) {
+				      NSEC_PER_MSEC), SVCGW_HA_A_PAD) ||
+	    svcgw_sync_fill(sn, msg)) {
 		mutex_unlock(&sn->lock);
 		goto fail;
 	}
 	nla_nest_end(msg, nest);
 	for (i = 0; i < ha->nnodes; i++)
-		if (put_node(msg, &ha->nodes[i])) {
+		if (put_node(sn, msg, &ha->nodes[i])) {
 			mutex_unlock(&sn->lock);
 			goto fail;
 		}

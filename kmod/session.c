@@ -17,8 +17,8 @@
  * fully linked yet has no ORIG entry, so nobody can end it under its
  * creator's feet.
  *
- * Memory, IPv4, 64-bit: 80 bytes of slab object, plus two bucket pointers
- * for its two entries at a load factor between 3/8 and 3/4: about 114
+ * Memory, IPv4, 64-bit: 88 bytes of slab object, plus two bucket pointers
+ * for its two entries at a load factor between 3/8 and 3/4: about 122
  * bytes a session at 1,000,000 sessions.
  */
 #include <linux/slab.h>
@@ -28,6 +28,7 @@
 #include "server.h"
 #include "lut.h"
 #include "stats.h"
+#include "syncq.h"
 
 static struct kmem_cache *svcgw_session_cache4 __read_mostly;
 static struct kmem_cache *svcgw_session_cache6 __read_mostly;
@@ -154,6 +155,9 @@ void svcgw_session_tuple(const struct svcgw_session *s, enum svcgw_dir dir,
 		svcgw_skey6_unpack(&s->h6[dir].key, t);
 }
 
+static void svcgw_session_sync(struct svcgw_net *sn, struct svcgw_session *s,
+			       u8 op);
+
 static void session_free_rcu(struct rcu_head *head)
 {
 	struct svcgw_session *s = container_of(head, struct svcgw_session, rcu);
@@ -173,9 +177,109 @@ bool svcgw_session_kill(struct svcgw_net *sn, struct svcgw_session *s)
 	if (session_unlink(sn, s, SVCGW_DIR_ORIG))
 		return false;
 	WARN_ON_ONCE(session_unlink(sn, s, SVCGW_DIR_REPLY));
+	if (unlikely(READ_ONCE(s->replica)) && cmpxchg(&s->replica, 1, 0) == 1)
+		atomic_dec(&sn->nreplicas);
+	else if (unlikely(READ_ONCE(s->flags) & SVCGW_SF_SENT))
+		svcgw_session_sync(sn, s, SVCGW_SYNC_OP_DELETE);
 	atomic_dec(&sn->nsessions);
 	call_rcu(&s->rcu, session_free_rcu);
 	return true;
+}
+
+/*
+ * The record of @s for the sync channel (Documentation/ha.rst, "Records"):
+ * its endpoints from its two tuples, its state, what is left of its
+ * timeout.  The caller sets the origin of a session of its own.
+ */
+void svcgw_session_rec(const struct svcgw_session *s, u8 op,
+		       struct svcgw_sync_rec *r)
+{
+	struct svcgw_tuple o, re;
+	s32 left;
+
+	svcgw_session_tuple(s, SVCGW_DIR_ORIG, &o);
+	svcgw_session_tuple(s, SVCGW_DIR_REPLY, &re);
+	memset(r, 0, sizeof(*r));
+	r->op = op;
+	r->family = s->family;
+	r->proto = o.proto;
+	r->state = READ_ONCE(s->ps.state);
+	r->fin = READ_ONCE(s->ps.fin);
+	r->origin = READ_ONCE(s->origin);
+	left = (s32)(READ_ONCE(s->expires) - (u32)jiffies);
+	r->timeout_ms = left > 0 ? jiffies_to_msecs(left) : 1;
+	r->ep[SVCGW_SYNC_EP_CLIENT].addr = o.src;
+	r->ep[SVCGW_SYNC_EP_CLIENT].port = o.sport;
+	r->ep[SVCGW_SYNC_EP_SERVICE].addr = o.dst;
+	r->ep[SVCGW_SYNC_EP_SERVICE].port = o.dport;
+	r->ep[SVCGW_SYNC_EP_SERVER].addr = re.src;
+	r->ep[SVCGW_SYNC_EP_SERVER].port = re.sport;
+	/* The reply goes elsewhere than the client: full NAT. */
+	if (re.dport != o.sport || memcmp(&re.dst, &o.src, sizeof(o.src))) {
+		r->flags |= SVCGW_SYNC_REC_FULLNAT;
+		r->ep[SVCGW_SYNC_EP_FULLNAT].addr = re.dst;
+		r->ep[SVCGW_SYNC_EP_FULLNAT].port = re.dport;
+	}
+}
+
+/*
+ * Leave a record of @s for the sync channel, if the namespace replicates
+ * (svcgw_net.syncq).  Any context; bottom halves may be on.
+ */
+static void svcgw_session_sync(struct svcgw_net *sn, struct svcgw_session *s,
+			       u8 op)
+{
+	struct svcgw_syncq *q;
+	struct svcgw_sync_rec r;
+
+	rcu_read_lock();
+	q = rcu_dereference(sn->syncq);
+	if (q) {
+		svcgw_session_rec(s, op, &r);
+		svcgw_syncq_put(q, &r);
+		WRITE_ONCE(s->sent_s, (u16)(jiffies / HZ));
+		if (!(READ_ONCE(s->flags) & SVCGW_SF_SENT))
+			WRITE_ONCE(s->flags, READ_ONCE(s->flags) | SVCGW_SF_SENT);
+	}
+	rcu_read_unlock();
+}
+
+/*
+ * @s, just made by the packet path for a service's flow, is replicated:
+ * now, and at every change that matters from now on.
+ */
+void svcgw_session_replicate(struct svcgw_net *sn, struct svcgw_session *s)
+{
+	WRITE_ONCE(s->flags, READ_ONCE(s->flags) | SVCGW_SF_REPL);
+	if (rcu_access_pointer(sn->syncq))
+		svcgw_session_sync(sn, s, SVCGW_SYNC_OP_UPDATE);
+}
+
+/*
+ * A packet used the replica @s: it is this node's flow now (it counts
+ * against the cap from here on), replicated on in turn.
+ */
+static void session_adopt(struct svcgw_net *sn, struct svcgw_session *s)
+{
+	if (cmpxchg(&s->replica, 1, 0) != 1)
+		return;
+	atomic_dec(&sn->nreplicas);
+	svcgw_event(sn, SVCGW_EV_REPLICA_ADOPTED);
+	svcgw_session_sync(sn, s, SVCGW_SYNC_OP_UPDATE);
+}
+
+/*
+ * A replicated session whose timeout was extended by more than a quarter
+ * of itself since its last record is sent again, so that its replica
+ * does not age out under a live flow.
+ */
+static void session_refresh(struct svcgw_net *sn, struct svcgw_session *s)
+{
+	u32 t = svcgw_state_timeout(&s->ps, &sn->cfg.timeouts) / 4;
+	u16 now = (u16)(jiffies / HZ);
+
+	if ((u16)(now - READ_ONCE(s->sent_s)) > min_t(u32, max(t, 1U), 30000))
+		svcgw_session_sync(sn, s, SVCGW_SYNC_OP_UPDATE);
 }
 
 static u32 session_expiry(struct svcgw_net *sn, const struct svcgw_pstate *ps)
@@ -198,15 +302,23 @@ void svcgw_session_touch(struct svcgw_net *sn, struct svcgw_session *s,
 {
 	struct svcgw_pstate ps = s->ps;
 
+	if (unlikely(READ_ONCE(s->replica)))
+		session_adopt(sn, s);
 	svcgw_state_next(&ps, proto, dir, tcp_flags);
 	if (ps.state != s->ps.state || ps.fin != s->ps.fin) {
 		/* Racing CPUs may both write: the state is advisory. */
 		WRITE_ONCE(s->ps.state, ps.state);
 		WRITE_ONCE(s->ps.fin, ps.fin);
 		WRITE_ONCE(s->expires, session_expiry(sn, &ps));
+		if ((READ_ONCE(s->flags) & SVCGW_SF_REPL) &&
+		    rcu_access_pointer(sn->syncq))
+			svcgw_session_sync(sn, s, SVCGW_SYNC_OP_UPDATE);
 		return;
 	}
 	session_set_expiry(sn, s);
+	if (unlikely(rcu_access_pointer(sn->syncq)) &&
+	    (READ_ONCE(s->flags) & SVCGW_SF_SENT))
+		session_refresh(sn, s);
 }
 
 static bool session_key_equal(const struct svcgw_session *a,
@@ -231,34 +343,51 @@ static bool session_key_equal(const struct svcgw_session *a,
  * -ENOENT if @srv is going away; the caller then serves the flow from the
  * mapping table.
  */
-struct svcgw_session *svcgw_session_create(struct svcgw_net *sn,
-					   struct svcgw_server *srv,
-					   const struct svcgw_tuple *orig,
-					   const struct svcgw_tuple *reply,
-					   u8 tcp_flags)
+/*
+ * Make and link a session; see svcgw_session_create().  @replica: one
+ * received from a peer (@ps, @expires and @origin set, counted apart from
+ * the cap), else a flow of this node's (@ps NULL: from @tcp_flags).
+ */
+static struct svcgw_session *session_make(struct svcgw_net *sn,
+					  struct svcgw_server *srv,
+					  const struct svcgw_tuple *orig,
+					  const struct svcgw_tuple *reply,
+					  u8 tcp_flags,
+					  const struct svcgw_pstate *ps,
+					  u32 expires, u32 origin)
 {
 	struct svcgw_session *s, *found;
 	u8 family = orig->family;
+	bool replica = ps;
 	void *old;
 
 	if (WARN_ON_ONCE((family != AF_INET && family != AF_INET6) ||
 			 reply->family != family))
 		return ERR_PTR(-EAFNOSUPPORT);
-	if (atomic_inc_return(&sn->nsessions) > READ_ONCE(sn->cfg.session_max)) {
+	if (replica) {
+		if (atomic_inc_return(&sn->nreplicas) >
+		    READ_ONCE(sn->cfg.session_max)) {
+			atomic_dec(&sn->nreplicas);
+			return ERR_PTR(-ENOSPC);
+		}
+		atomic_inc(&sn->nsessions);
+	} else if (atomic_inc_return(&sn->nsessions) -
+		   atomic_read(&sn->nreplicas) >
+		   READ_ONCE(sn->cfg.session_max)) {
 		atomic_dec(&sn->nsessions);
 		svcgw_event(sn, SVCGW_EV_SESSION_FULL);
 		return ERR_PTR(-ENOSPC);
 	}
 	s = kmem_cache_zalloc(session_cache(family), GFP_ATOMIC);
 	if (!s) {
-		atomic_dec(&sn->nsessions);
 		svcgw_event(sn, SVCGW_EV_DROP_NOMEM);
-		return ERR_PTR(-ENOMEM);
+		found = ERR_PTR(-ENOMEM);
+		goto uncount;
 	}
 	if (!refcount_inc_not_zero(&srv->ref)) {
 		kmem_cache_free(session_cache(family), s);
-		atomic_dec(&sn->nsessions);
-		return ERR_PTR(-ENOENT);
+		found = ERR_PTR(-ENOENT);
+		goto uncount;
 	}
 	s->server = srv;
 	atomic_inc(&srv->nsessions);
@@ -274,9 +403,18 @@ struct svcgw_session *svcgw_session_create(struct svcgw_net *sn,
 		svcgw_skey6_pack(&s->h6[SVCGW_DIR_REPLY].key, reply,
 				 SVCGW_DIR_REPLY);
 	}
-	svcgw_state_init(&s->ps, orig->proto, tcp_flags);
+	if (replica) {
+		s->ps.state = ps->state;
+		s->ps.fin = ps->fin;
+		s->expires = expires;
+		s->origin = origin;
+		s->flags = SVCGW_SF_REPL;
+		s->replica = 1;
+	} else {
+		svcgw_state_init(&s->ps, orig->proto, tcp_flags);
+		s->expires = session_expiry(sn, &s->ps);
+	}
 	s->ps.oneway = srv->fwd.method != SVCGW_METHOD_NAT;
-	s->expires = session_expiry(sn, &s->ps);
 
 	/* REPLY first: nobody can end the session before ORIG is in. */
 	old = session_link(sn, s, SVCGW_DIR_REPLY);
@@ -295,8 +433,7 @@ struct svcgw_session *svcgw_session_create(struct svcgw_net *sn,
 		atomic_dec(&srv->nsessions);
 		svcgw_server_put(srv);
 		kmem_cache_free(session_cache(family), s);
-		atomic_dec(&sn->nsessions);
-		return found;
+		goto uncount;
 	}
 	old = session_link(sn, s, SVCGW_DIR_ORIG);
 	if (old) {
@@ -306,6 +443,8 @@ struct svcgw_session *svcgw_session_create(struct svcgw_net *sn,
 		 * period.
 		 */
 		WARN_ON_ONCE(session_unlink(sn, s, SVCGW_DIR_REPLY));
+		if (replica)
+			atomic_dec(&sn->nreplicas);
 		atomic_dec(&sn->nsessions);
 		call_rcu(&s->rcu, session_free_rcu);
 		return IS_ERR(old) ? old : entry_session(family, old);
@@ -315,6 +454,107 @@ struct svcgw_session *svcgw_session_create(struct svcgw_net *sn,
 	    (u64)READ_ONCE(sn->cfg.session_max) * 9)
 		svcgw_session_pressure_update(sn);
 	return s;
+
+uncount:
+	if (replica)
+		atomic_dec(&sn->nreplicas);
+	atomic_dec(&sn->nsessions);
+	return found;
+}
+
+/*
+ * Make a session for the flow @orig (client -> service) served by @srv,
+ * whose replies the gateway will see as @reply; both are computed by the
+ * caller (svcgw_tuple_reply() without source translation) and of the same
+ * family, AF_INET or AF_INET6.  Returns the session now in the table: ours,
+ * or the one a racing CPU made first for the same @orig.  Else an ERR_PTR:
+ * -EEXIST if another flow's session has the reply tuple @reply (the caller
+ * may pick another one and try again), -ENOSPC at the cap, -ENOMEM,
+ * -ENOENT if @srv is going away; the caller then serves the flow from the
+ * mapping table.
+ */
+struct svcgw_session *svcgw_session_create(struct svcgw_net *sn,
+					   struct svcgw_server *srv,
+					   const struct svcgw_tuple *orig,
+					   const struct svcgw_tuple *reply,
+					   u8 tcp_flags)
+{
+	return session_make(sn, srv, orig, reply, tcp_flags, NULL, 0, 0);
+}
+
+/*
+ * Take the record of a session that the peer @sender replicated here
+ * (sync.c checked it and found @srv, its server): make, refresh or end the
+ * replica of its flow.  Under RCU with bottom halves off, as the packet
+ * path.  0, or what was wrong: -EEXIST the flow is this node's own (or
+ * another flow has its reply tuple), -ENOSPC the replicas' cap, -ENOMEM,
+ * -ENOENT the server is going away.
+ *
+ * A session of the flow that this node adopted (it served the flow while
+ * the origin was down) becomes a replica again when its origin sends it:
+ * the flow has gone back there (failback).
+ */
+int svcgw_session_replica(struct svcgw_net *sn, struct svcgw_server *srv,
+			  const struct svcgw_sync_rec *r, u32 sender)
+{
+	const struct svcgw_sync_endpoint *ep = r->ep;
+	struct svcgw_tuple o = {}, re = {};
+	struct svcgw_session *s;
+	struct svcgw_pstate ps = {};
+	bool mine;
+	u32 exp;
+
+	o.family = re.family = r->family;
+	o.proto = re.proto = r->proto;
+	o.src = ep[SVCGW_SYNC_EP_CLIENT].addr;
+	o.sport = ep[SVCGW_SYNC_EP_CLIENT].port;
+	o.dst = ep[SVCGW_SYNC_EP_SERVICE].addr;
+	o.dport = ep[SVCGW_SYNC_EP_SERVICE].port;
+	re.src = ep[SVCGW_SYNC_EP_SERVER].addr;
+	re.sport = ep[SVCGW_SYNC_EP_SERVER].port;
+	if (r->flags & SVCGW_SYNC_REC_FULLNAT) {
+		re.dst = ep[SVCGW_SYNC_EP_FULLNAT].addr;
+		re.dport = ep[SVCGW_SYNC_EP_FULLNAT].port;
+	} else {
+		re.dst = o.src;
+		re.dport = o.sport;
+	}
+
+	s = svcgw_session_lookup_rcu(sn, &o, SVCGW_DIR_ORIG);
+	if (s) {
+		struct svcgw_tuple cur;
+
+		/* Ours (origin 0), or adopted from another than @sender. */
+		mine = !READ_ONCE(s->replica) &&
+		       (!s->origin || s->origin != sender);
+		if (mine)
+			return -EEXIST;
+		if (r->op == SVCGW_SYNC_OP_DELETE) {
+			svcgw_session_kill(sn, s);
+			return 0;
+		}
+		svcgw_session_tuple(s, SVCGW_DIR_REPLY, &cur);
+		if (s->server == srv && !memcmp(&cur, &re, sizeof(re))) {
+			WRITE_ONCE(s->ps.state, r->state);
+			WRITE_ONCE(s->ps.fin, r->fin);
+			WRITE_ONCE(s->expires, (u32)jiffies +
+				   msecs_to_jiffies(r->timeout_ms));
+			/* Back to a replica: the origin serves it. */
+			if (!READ_ONCE(s->replica) &&
+			    cmpxchg(&s->replica, 0, 1) == 0)
+				atomic_inc(&sn->nreplicas);
+			return 0;
+		}
+		/* Another server (a repick at the origin): made again. */
+		svcgw_session_kill(sn, s);
+	}
+	if (r->op == SVCGW_SYNC_OP_DELETE)
+		return 0;
+	ps.state = r->state;
+	ps.fin = r->fin;
+	exp = (u32)jiffies + msecs_to_jiffies(r->timeout_ms);
+	s = session_make(sn, srv, &o, &re, 0, &ps, exp, r->origin);
+	return IS_ERR(s) ? PTR_ERR(s) : 0;
 }
 
 static struct rhashtable *iter_table(struct svcgw_session_iter *it)
@@ -586,6 +826,7 @@ int svcgw_session_net_init(struct svcgw_net *sn)
 	int err;
 
 	atomic_set(&sn->nsessions, 0);
+	atomic_set(&sn->nreplicas, 0);
 	err = rhashtable_init(&sn->sessions4, &session4_params);
 	if (err)
 		return err;
@@ -613,7 +854,7 @@ int svcgw_session_init(void)
 	BUILD_BUG_ON((u64)SVCGW_TIMEOUT_MAX * HZ >= 1ULL << 30);
 	BUILD_BUG_ON(sizeof(struct svcgw_skey4) != 16);
 	/* The memory budget (Documentation/svcgw.rst, "Memory"). */
-	BUILD_BUG_ON(IS_ENABLED(CONFIG_64BIT) && SVCGW_SESSION4_SIZE > 80);
+	BUILD_BUG_ON(IS_ENABLED(CONFIG_64BIT) && SVCGW_SESSION4_SIZE > 88);
 	svcgw_session_cache4 = kmem_cache_create("svcgw_session4",
 						 SVCGW_SESSION4_SIZE,
 						 __alignof__(struct svcgw_session),

@@ -4,6 +4,7 @@
 #define _SVCGW_SESSION_H
 
 #include "svcgw.h"
+#include "syncmsg.h"
 
 /* Sessions a walk of the table visits between two rests (cond_resched()). */
 #define SVCGW_SESSION_WALK_BATCH	1024
@@ -25,6 +26,11 @@ void svcgw_session_tuple(const struct svcgw_session *s, enum svcgw_dir dir,
 void svcgw_session_touch(struct svcgw_net *sn, struct svcgw_session *s,
 			 enum svcgw_dir dir, u8 proto, u8 tcp_flags);
 bool svcgw_session_kill(struct svcgw_net *sn, struct svcgw_session *s);
+void svcgw_session_rec(const struct svcgw_session *s, u8 op,
+		       struct svcgw_sync_rec *r);
+void svcgw_session_replicate(struct svcgw_net *sn, struct svcgw_session *s);
+int svcgw_session_replica(struct svcgw_net *sn, struct svcgw_server *srv,
+			  const struct svcgw_sync_rec *r, u32 sender);
 unsigned int svcgw_session_flush(struct svcgw_net *sn,
 				 const struct svcgw_service *svc,
 				 const struct svcgw_key *ep);

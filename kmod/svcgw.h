@@ -104,6 +104,7 @@ enum svcgw_event {
 	SVCGW_EV_ENCAP_PACKETS,
 	SVCGW_EV_POLICY_PACKETS,
 	SVCGW_EV_POLICY_PINNED,
+	SVCGW_EV_REPLICA_ADOPTED,
 	SVCGW_EV_MAX
 };
 
@@ -123,6 +124,8 @@ struct svcgw_key {
 struct svcgw_service;
 struct svcgw_pset;
 struct svcgw_ha;
+struct svcgw_syncq;
+struct svcgw_sync;
 
 /*
  * How a server is reached (enum svcgw_method), fixed when it is made:
@@ -289,9 +292,15 @@ struct svcgw_shash6 {
  * A session (session.c): its ORIG direction is client -> service, its
  * REPLY direction the reply as the gateway sees it (server -> client, or
  * server -> a gateway address and port).  Holds a reference on @server.
- * Allocated from one cache per family, of the size of h4[2] or h6[2]: 80
- * bytes for IPv4, 128 for IPv6 (64-bit).  Read the tuples with
+ * Allocated from one cache per family, of the size of h4[2] or h6[2]: 88
+ * bytes for IPv4, 136 for IPv6 (64-bit).  Read the tuples with
  * svcgw_session_tuple().
+ *
+ * Replication (Documentation/ha.rst): @origin is the HA node whose flow
+ * this is (0: this node's own), @flags SVCGW_SF_*, @sent_s the second
+ * (low 16 bits of jiffies / HZ) its last record left for the backup;
+ * @replica is 1 while the session is a replica received from a peer that
+ * no packet has used yet (cleared once, with cmpxchg(), by the adopter).
  *
  * Linking: REPLY goes into the table first, ORIG last; whoever unlinks
  * ORIG ends the session (svcgw_session_kill()), which therefore happens
@@ -302,12 +311,20 @@ struct svcgw_session {
 	u32			expires;	/* jiffies, low 32 bits */
 	struct svcgw_pstate	ps;
 	u8			family;		/* AF_INET, AF_INET6 */
+	u32			origin;
+	u16			sent_s;
+	u8			flags;
+	u8			replica;
 	struct rcu_head		rcu;
 	union {
 		DECLARE_FLEX_ARRAY(struct svcgw_shash4, h4);
 		DECLARE_FLEX_ARRAY(struct svcgw_shash6, h6);
 	};
 };
+
+/* svcgw_session.flags */
+#define SVCGW_SF_REPL		0x01	/* a service's flow: replicated */
+#define SVCGW_SF_SENT		0x02	/* a record of it left: a DELETE due */
 
 /* A walk over the live sessions of a namespace, both families. */
 struct svcgw_session_iter {
@@ -352,8 +369,12 @@ struct svcgw_net {
 	/* session.c: sessions of both directions, by family. */
 	struct rhashtable		sessions4;
 	struct rhashtable		sessions6;
-	atomic_t			nsessions;
+	atomic_t			nsessions;	/* replicas too */
+	atomic_t			nreplicas;	/* not adopted yet */
 	bool				pressure;	/* above high watermark */
+	/* sync.c: the records for the sync channel; NULL: not replicating */
+	struct svcgw_syncq __rcu	*syncq;
+	struct svcgw_sync		*sync;	/* under @lock */
 	/* collector.c */
 	struct delayed_work		gc_work;
 	struct svcgw_session_iter	gc_iter;	/* gc_work only */

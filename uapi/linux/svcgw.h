@@ -661,6 +661,11 @@ enum svcgw_ha_attr {
 					 * was installed
 					 */
 	SVCGW_HA_A_PAD,
+	SVCGW_HA_A_SYNC,		/* nest (reply): enum
+					 * svcgw_ha_sync_attr, this node's
+					 * sync channel; absent when it does
+					 * not replicate
+					 */
 
 	__SVCGW_HA_A_MAX,
 	SVCGW_HA_A_MAX = __SVCGW_HA_A_MAX - 1
@@ -696,9 +701,89 @@ enum svcgw_ha_node_attr {
 	SVCGW_HA_NODE_A_STATE,		/* u8: enum svcgw_ha_state */
 	SVCGW_HA_NODE_A_STATE_GEN,	/* u64: the notice's node generation */
 	SVCGW_HA_NODE_A_PAD,
+	SVCGW_HA_NODE_A_PEER,		/* nest (reply): enum
+					 * svcgw_ha_peer_attr, the sync
+					 * streams with this node, when it is
+					 * this node's peer
+					 */
 
 	__SVCGW_HA_NODE_A_MAX,
 	SVCGW_HA_NODE_A_MAX = __SVCGW_HA_NODE_A_MAX - 1
+};
+
+/*
+ * The sync channel of a node (SVCGW_HA_A_SYNC): what it refused before it
+ * knew the sender, and its queue.  Every counter a u64.
+ */
+enum svcgw_ha_sync_attr {
+	SVCGW_HA_SYNC_A_UNSPEC,
+	SVCGW_HA_SYNC_A_PAD,
+	SVCGW_HA_SYNC_A_QUEUED,		/* records the sessions left */
+	SVCGW_HA_SYNC_A_QUEUE_DROPPED,	/* found the queue full (a resync
+					 * of every peer follows)
+					 */
+	SVCGW_HA_SYNC_A_RX_QUEUE_FULL,	/* datagrams dropped on arrival */
+	SVCGW_HA_SYNC_A_TRUNCATED,	/* refused datagrams, by reason */
+	SVCGW_HA_SYNC_A_BAD_MAGIC,
+	SVCGW_HA_SYNC_A_BAD_VERSION,
+	SVCGW_HA_SYNC_A_BAD_TYPE,
+	SVCGW_HA_SYNC_A_BAD_FIELD,
+	SVCGW_HA_SYNC_A_BAD_LENGTH,
+	SVCGW_HA_SYNC_A_NO_KEY,		/* a key id this node does not hold */
+	SVCGW_HA_SYNC_A_FORGED,		/* the tag did not verify */
+	SVCGW_HA_SYNC_A_BAD_RECORD,
+	SVCGW_HA_SYNC_A_NOT_PEER,	/* a sender (or receiver) that the
+					 * HA policy does not pair with this
+					 * node, or from another address
+					 */
+	SVCGW_HA_SYNC_A_REPLICAS,	/* replicas now, not adopted */
+	SVCGW_HA_SYNC_A_ADOPTED,	/* replicas that took traffic */
+
+	__SVCGW_HA_SYNC_A_MAX,
+	SVCGW_HA_SYNC_A_MAX = __SVCGW_HA_SYNC_A_MAX - 1
+};
+
+/* Where a node's stream to a peer stands (SVCGW_HA_PEER_A_TX_STATE). */
+enum svcgw_ha_tx_state {
+	SVCGW_HA_TX_HELLO,		/* asked the peer for an epoch */
+	SVCGW_HA_TX_BULK,		/* sending it the whole set */
+	SVCGW_HA_TX_UP,			/* live updates only */
+};
+
+/*
+ * The streams between this node and a peer (SVCGW_HA_NODE_A_PEER): the
+ * one to it (TX_*) and the one from it (RX_*).  Counters are u64.
+ */
+enum svcgw_ha_peer_attr {
+	SVCGW_HA_PEER_A_UNSPEC,
+	SVCGW_HA_PEER_A_PAD,
+	SVCGW_HA_PEER_A_TX_STATE,	/* u8: enum svcgw_ha_tx_state */
+	SVCGW_HA_PEER_A_SYNCED,		/* u8: 1 once every datagram up to
+					 * the peer's last BULK_END is here
+					 */
+	SVCGW_HA_PEER_A_UNACKED,	/* u32: datagrams sent, not acked */
+	SVCGW_HA_PEER_A_TX_DGRAMS,	/* sent, first time */
+	SVCGW_HA_PEER_A_TX_RECORDS,
+	SVCGW_HA_PEER_A_TX_RETRANS,	/* sent again */
+	SVCGW_HA_PEER_A_TX_ACKED,	/* acknowledged */
+	SVCGW_HA_PEER_A_TX_ERRORS,	/* the socket refused to send */
+	SVCGW_HA_PEER_A_TX_LOST,	/* streams given up: a resync */
+	SVCGW_HA_PEER_A_TX_BULKS,	/* bulk resyncs finished */
+	SVCGW_HA_PEER_A_TX_BULK_RECORDS,
+	SVCGW_HA_PEER_A_RX_DGRAMS,	/* accepted */
+	SVCGW_HA_PEER_A_RX_RECORDS,
+	SVCGW_HA_PEER_A_RX_OTHER_EPOCH,	/* refused: not its epoch */
+	SVCGW_HA_PEER_A_RX_REPLAYED,	/* refused: seen before */
+	SVCGW_HA_PEER_A_RX_AHEAD,	/* refused: beyond the window */
+	SVCGW_HA_PEER_A_RX_NO_SERVICE,	/* records skipped: no such service */
+	SVCGW_HA_PEER_A_RX_NO_SERVER,	/* ... or server */
+	SVCGW_HA_PEER_A_RX_CONFLICT,	/* ... the flow is this node's */
+	SVCGW_HA_PEER_A_RX_FULL,	/* ... the replicas' cap, memory */
+	SVCGW_HA_PEER_A_RX_BULKS,	/* bulk resyncs received whole */
+	SVCGW_HA_PEER_A_RX_EPOCHS,	/* epochs it was given (HELLOs) */
+
+	__SVCGW_HA_PEER_A_MAX,
+	SVCGW_HA_PEER_A_MAX = __SVCGW_HA_PEER_A_MAX - 1
 };
 
 #define SVCGW_SESSION_MAX_LIMIT	(1U << 28)
