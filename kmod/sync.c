@@ -90,6 +90,7 @@ struct sync_peer {
 	u64			next_seq;	/* the next to give */
 	u64			cum;		/* acknowledged up to */
 	u64			sent_hi;	/* sent up to */
+	unsigned long		progress;	/* jiffies: cum last moved */
 	struct sync_dgram	ring[SYNC_RING];	/* by seq % SYNC_RING */
 	struct svcgw_sync_builder b;	/* open when b.buf */
 	bool			restart;	/* give the stream up */
@@ -99,6 +100,12 @@ struct sync_peer {
 	u64			bulk_records;
 	/* The stream from the peer. */
 	bool			rx_valid;	/* it was given @win.epoch */
+	/*
+	 * The epoch of the peer's last HELLO, taken when a datagram of it
+	 * comes: until then @win goes on (a HELLO played again by a third
+	 * party cannot cut the stream).
+	 */
+	u64			pending;
 	struct svcgw_sync_window win;
 	u64			rx_hi;		/* the highest accepted */
 	u64			bulk_end;	/* seq of its BULK_END, 0: none */
@@ -116,6 +123,7 @@ struct svcgw_sync {
 	struct timer_list	tick;
 	struct sk_buff_head	rxq;
 	u32			local;
+	u32			own;		/* the peer of our own sessions */
 	u16			port;
 	u8			family;
 	union svcgw_addr	addr;
@@ -489,6 +497,8 @@ static void tx_flush(struct svcgw_sync *sy, struct sync_peer *p)
 		d = &p->ring[seq % SYNC_RING];
 		if (!d->buf)
 			break;
+		if (p->sent_hi == p->cum)	/* the first in flight */
+			p->progress = now;
 		sync_send(sy, p, d->buf, d->len);
 		d->sent = now ?: 1;
 		p->sent_hi = seq;
@@ -715,6 +725,16 @@ static void rx_stream(struct svcgw_sync *sy, struct sync_peer *p,
 	size_t off = 0;
 	u64 cum = p->win.cum;
 
+	if (p->pending && m->hdr.epoch == p->pending) {
+		/* The sender took the epoch of its HELLO: a new stream. */
+		svcgw_sync_win_reset(&p->win, p->pending);
+		p->pending = 0;
+		p->rx_valid = true;
+		p->rx_hi = 0;
+		p->bulk_end = 0;
+		p->synced = false;
+		cum = 0;
+	}
 	if (!p->rx_valid) {
 		p->ctr[P_RX_OTHER_EPOCH]++;
 		return;
@@ -787,6 +807,8 @@ static void rx_ack(struct svcgw_sync *sy, struct sync_peer *p,
 	}
 	if (m->ack.cum < p->cum)
 		return;		/* an older ACK: its map is of another cum */
+	if (m->ack.cum > p->cum)
+		p->progress = jiffies;
 	p->cum = m->ack.cum;
 	/* What the map shows missing goes again now. */
 	n = svcgw_sync_missing(p->cum, m->ack.map, p->sent_hi, missing,
@@ -811,12 +833,7 @@ static void rx_hello(struct svcgw_sync *sy, struct sync_peer *p,
 	do {
 		epoch = get_random_u64();
 	} while (!epoch);
-	svcgw_sync_win_reset(&p->win, epoch);
-	p->rx_valid = true;
-	p->rx_hi = 0;
-	p->bulk_end = 0;
-	p->synced = false;
-	p->ack_due = false;
+	p->pending = epoch;
 	p->ctr[P_RX_EPOCHS]++;
 	hdr_init(sy, p, &a.hdr, SVCGW_SYNC_NONCE);
 	a.hdr.epoch = epoch;
@@ -927,17 +944,16 @@ static void sync_tick(struct timer_list *t)
 static bool peer_step(struct svcgw_sync *sy, struct sync_peer *p)
 {
 	unsigned long now = jiffies;
-	struct sync_dgram *d;
 
-	if (!p->restart && p->tx != SVCGW_HA_TX_HELLO && p->sent_hi > p->cum) {
-		d = &p->ring[(p->cum + 1) % SYNC_RING];
-		if (d->buf && d->sent && time_after(now, d->sent + SYNC_STALL))
-			p->restart = true;
-	}
+	if (!p->restart && p->tx != SVCGW_HA_TX_HELLO &&
+	    p->sent_hi > p->cum && time_after(now, p->progress + SYNC_STALL))
+		p->restart = true;
 	if (p->restart) {
 		p->ctr[P_TX_LOST]++;
 		tx_reset(p);
 	}
+	if (p->ack_due)
+		send_ack(sy, p);
 	if (p->tx == SVCGW_HA_TX_HELLO) {
 		if (!p->hello_at || time_after(now, p->hello_at +
 						SYNC_HELLO_EVERY))
@@ -948,8 +964,6 @@ static bool peer_step(struct svcgw_sync *sy, struct sync_peer *p)
 		tx_bulk(sy, p);
 	builder_close(sy, p);
 	tx_flush(sy, p);
-	if (p->ack_due)
-		send_ack(sy, p);
 	return p->bulk || p->sent_hi > p->cum || p->next_seq - 1 > p->sent_hi;
 }
 
@@ -1127,12 +1141,30 @@ static void sync_stop(struct svcgw_net *sn)
 	sync_destroy(sy);
 }
 
+/*
+ * Which peer carries this node's own sessions now; when it is another
+ * than before, its stream starts again, so that a bulk gives it the
+ * sessions that went to the one before.  Under @sy->lock and RCU.
+ */
+static void own_target(struct svcgw_sync *sy, const struct svcgw_ha *ha)
+{
+	struct sync_peer *p = target(sy, ha, sy->local);
+	u32 id = p ? p->id : 0;
+
+	if (id == sy->own)
+		return;
+	sy->own = id;
+	if (p)
+		p->restart = true;
+}
+
 static struct svcgw_sync *sync_new(struct svcgw_net *sn,
 				   const struct svcgw_ha *ha,
 				   const struct svcgw_ha_node *me,
 				   struct netlink_ext_ack *extack)
 {
 	struct svcgw_sync *sy;
+	struct sync_peer *p;
 	int err;
 
 	sy = kvzalloc(sizeof(*sy), GFP_KERNEL);
@@ -1163,6 +1195,9 @@ static struct svcgw_sync *sync_new(struct svcgw_net *sn,
 	err = sync_socket(sy, sn->net, extack);
 	if (err)
 		goto fail;
+	/* Every stream is new: no restart needed, just the name. */
+	p = target(sy, ha, sy->local);
+	sy->own = p ? p->id : 0;
 	return sy;
 
 fail:
@@ -1199,6 +1234,8 @@ int svcgw_sync_apply(struct svcgw_net *sn, struct netlink_ext_ack *extack)
 		err = sync_set_keys(old, ha);
 		if (!err)
 			err = sync_peers(old, ha, me);
+		if (!err)
+			own_target(old, ha);
 		mutex_unlock(&old->lock);
 		if (err)
 			NL_SET_ERR_MSG(extack,
@@ -1223,8 +1260,9 @@ out:
 
 /*
  * The controller said node @id is up or down.  A peer that comes up gets
- * a new stream (its module may be new: our epoch is gone there), and the
- * work item looks again where records go.
+ * a new stream (its module may be new: our epoch is gone there), the
+ * node's own sessions may have another backup now, and the work item
+ * looks again where records go.
  */
 void svcgw_sync_nodes_changed(struct svcgw_net *sn, u32 id)
 {
@@ -1242,6 +1280,7 @@ void svcgw_sync_nodes_changed(struct svcgw_net *sn, u32 id)
 		p = peer_find(sy, id);
 		if (n && p && READ_ONCE(n->state) == SVCGW_HA_STATE_UP)
 			p->restart = true;
+		own_target(sy, ha);
 		mutex_unlock(&sy->lock);
 		mod_delayed_work(system_wq, &sy->q.work, 0);
 	}

@@ -48,6 +48,7 @@ source "$(dirname "$0")/topo.sh"
 topo_init
 
 GW=(198.51.100.21 198.51.100.22 198.51.100.23)
+SYNC=(198.51.100.31 198.51.100.32 198.51.100.33)
 SRV=(198.51.100.11 198.51.100.12 198.51.100.13 198.51.100.14)
 CONNS=100
 SLOW=1
@@ -103,6 +104,9 @@ gw_net()
 	# address until its neighbour entry ages: seconds in which gw1's
 	# flows go nowhere after the failback, whatever gw1 knows).
 	attach "$ns" "${GW[$1 - 1]}" vg$1 "02:00:5e:00:00:2$1" || return 1
+	# The sync address, apart from the one the forwarder sends to (which
+	# a backup takes over at the failover).
+	ip -n "$ns" addr add "${SYNC[$1 - 1]}/24" dev veth0 || return 1
 	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 \
 		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
 		net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 || return 1
@@ -184,7 +188,7 @@ check "  and nothing changed: generation 3" \
 
 # The forwarder's policy set: the service address to gw1..gw3, or to those
 # given, by ipip, switched at once (transition 0).
-fw_set()
+fw_set_groups()
 {
 	local name=$1 g
 
@@ -199,6 +203,11 @@ fw_set()
 	} > "$tmp/set.$name"
 	fwcli policy replace "$tmp/set.$name"
 }
+
+fw_set() { fw_set_groups "$@"; }
+# fw_set_whole NAME ...: the set with all three gateways, whatever is asked
+# (the replication run moves gw1's address, not the forwarder's set).
+fw_set_whole() { local name=$1; fw_set_groups "$name" 1 2 3; }
 
 # established N: the client has N TCP connections to the service up.
 established()
@@ -273,7 +282,7 @@ gwsvc()
 gw_sessions()
 {
 	case $1 in
-	svcgw)	ip netns exec "$gw1" "$SVCGW_BIN" -j session show |
+	svcgw*)	ip netns exec "$gw1" "$SVCGW_BIN" -j session show |
 			json_get 'len(d)' ;;
 	ipvs)	ip netns exec "$gw1" ipvsadm -Lnc | grep -c ESTABLISHED ;;
 	esac
@@ -307,6 +316,106 @@ json_get '"\n".join("# " + e for e in d["errors"][:10])' < "$tmp/svcgw.json"
 check "svcgw without replication: $sv_fail of $CONNS broken at the failover, $sv_back_n at the failback (the yardstick: some must break)" \
 	test $((sv_fail + sv_back_n)) -gt 0 -a \
 	"$(json_get 'd["ok"] + d["failed"]' < "$tmp/svcgw.json")" -eq $CONNS
+
+# --- 1b. svcgw with replication -------------------------------------------------
+# The same gateways, each with the HA policy: gw1 backed up by gw2 (then
+# gw3), gw2 by gw3, gw3 by gw1; the sync on addresses of their own
+# (198.51.100.3N).  The forwarder does not fail over by itself yet: the
+# failover is an address takeover, as keepalived's VRRP does it: gw2 takes
+# gw1's address (.21) and fw's neighbour entry for it moves to gw2's MAC
+# (the gratuitous ARP of a VRRP daemon; here written by hand, arping is
+# not in the guest), and the controller's notice "gw1 down" (svcgw ha
+# node) goes to gw2 and gw3.  The failback waits for gw1 to be synced from
+# gw2 (its sessions sent back in a bulk) before gw2 gives the address up.
+KEYHEX2=$(printf '%064x' 11)
+ha_file()
+{
+	local local_id=$1 gen=$2
+
+	echo "ha generation $gen local $local_id key 5 $KEYHEX2"
+	echo "node gw1 id 1 sync ${SYNC[0]} dest ${GW[0]} backups 2,3"
+	echo "node gw2 id 2 sync ${SYNC[1]} dest ${GW[1]} backups 3,1"
+	echo "node gw3 id 3 sync ${SYNC[2]} dest ${GW[2]} backups 1,2"
+}
+ha_on()
+{
+	local i=$1 ns
+
+	eval ns=\$gw$i
+	ha_file "$i" 10 > "$tmp/ha.gw$i"
+	ip netns exec "$ns" "$SVCGW_BIN" ha set "$tmp/ha.gw$i"
+}
+# peer_synced NS ID: NS's stream from node ID has had its whole bulk.
+peer_synced()
+{
+	[ "$(ip netns exec "$1" "$SVCGW_BIN" -j ha show 2> /dev/null |
+	     json_get 'next((n.get("peer") or {}).get("synced") for n in d["nodes"] if n["id"] == '"$2"')')" = True ]
+}
+NODE_GEN=1
+notice()
+{
+	local id=$1 state=$2 ns
+
+	NODE_GEN=$((NODE_GEN + 1))
+	for ns in "$gw1" "$gw2" "$gw3"; do
+		ip netns exec "$ns" "$SVCGW_BIN" ha node "$id" "$state" \
+			generation $NODE_GEN 2> /dev/null
+	done
+}
+ok=true
+for ns in "$gw1" "$gw2" "$gw3"; do
+	ip netns exec "$ns" "$SVCGW_BIN" flush || ok=false
+	gwsvc "$ns" || ok=false
+done
+for i in 1 2 3; do
+	ha_on $i || ok=false
+done
+check "svcgw with replication: services again, the HA policy on gw1..gw3" $ok
+ok=true
+for i in 2 3; do
+	busywait $((20000 * SLOW)) peer_synced "$gw1" $i || ok=false
+done
+check "gw1 synced from gw2 and gw3 (their streams' bulks received)" $ok
+ha_fail()
+{
+	ip -n "$gw1" link set veth0 down
+	ip -n "$gw2" addr add "${GW[0]}/32" dev veth0
+	ip -n "$fw" neigh replace "${GW[0]}" lladdr 02:00:5e:00:00:22 dev br0
+	notice 1 down
+}
+ha_back()
+{
+	local t0=$(date +%s%3N) synced=ok
+
+	gw1_restart
+	gwsvc "$gw1"
+	ip netns exec "$gw1" "$SVCGW_BIN" server add $VIP:80 proto tcp \
+		server "${SRV[3]}" method ipip
+	# gw1's address stays with gw2 until gw1 has its sessions back.
+	ip -n "$gw1" addr del "${GW[0]}/24" dev veth0
+	ha_on 1
+	notice 1 up
+	busywait $((20000 * SLOW)) peer_synced "$gw1" 2 || synced=no
+	ktap_info "svcgwha: gw1 synced from gw2: $synced, after $(( $(date +%s%3N) - t0 )) ms; gw1 holds $(gw_sessions svcgwha) replicas"
+	ip -n "$gw2" addr del "${GW[0]}/32" dev veth0
+	ip -n "$gw1" addr add "${GW[0]}/24" dev veth0
+	ip -n "$fw" neigh replace "${GW[0]}" lladdr 02:00:5e:00:00:21 dev br0
+}
+# The forwarder's set stays whole: gw1's address moves instead.
+fw_set() { fw_set_whole "$@"; }
+run_sequence svcgwha sv_join ha_fail ha_back
+read -r ha_fail_n ha_back_n < <(broken_split "$tmp/svcgwha.json" "$(cat "$tmp/svcgwha.back")")
+json_get '"\n".join("# " + e for e in d["errors"][:10])' < "$tmp/svcgwha.json"
+for i in 1 2 3; do
+	eval ns=\$gw$i
+	ip netns exec "$ns" "$SVCGW_BIN" ha show | grep -iE 'sync|peer|gw[123]' | sed "s/^/# gw$i: /"
+done
+check "svcgw with replication: $ha_fail_n of $CONNS broken at the failover, $ha_back_n at the failback" \
+	test $((ha_fail_n + ha_back_n)) -eq 0 -a \
+	"$(json_get 'd["ok"] + d["failed"]' < "$tmp/svcgwha.json")" -eq $CONNS
+check "  gw2 adopted gw1's replicas" \
+	test "$(ip netns exec "$gw2" "$SVCGW_BIN" -j ha show | json_get 'd["sync"]["adopted"]')" -gt 0
+fw_set() { fw_set_groups "$@"; }
 
 # --- 2. IPVS with its connection sync daemon ---------------------------------------
 if ! command -v ipvsadm > /dev/null || ! modprobe ip_vs_mh 2> /dev/null; then
