@@ -16,7 +16,8 @@
 # array's header takes each power-of-two array just over an allocation
 # boundary (kmalloc: the next power of two; vmalloc: the next 2 MB huge
 # page).  From about 400,000 sessions on, every N stays under 128 bytes
-# (Debian 6.1, 64-bit: 80-byte objects); below, some N do not (about 133
+# (Debian 6.1, 64-bit: 88-byte objects, 80 before replication); below,
+# some N do not (about 133 with 80-byte objects
 # at 200,000, right after the table reached 2^20 buckets).
 #
 #   module   svcgw stats' session_mem / sessions_cur: objects at their
