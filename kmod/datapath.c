@@ -242,6 +242,15 @@ static bool svcgw_policy_forward(struct svcgw_net *sn,
 		*verdict = NF_DROP;
 		return true;
 	}
+	/* Its node is down: to its backup (policy.c, group_ha()). */
+	if (unlikely(rcu_access_pointer(dest->ha_to))) {
+		struct svcgw_server *to = rcu_dereference(dest->ha_to);
+
+		if (to) {
+			dest = to;
+			svcgw_event(sn, SVCGW_EV_POLICY_FAILOVER);
+		}
+	}
 	*verdict = svcgw_encap_xmit(sn, via->group, dest, skb, p);
 	if (*verdict == NF_STOLEN) {
 		svcgw_count(via->stats, len, created);

@@ -75,7 +75,9 @@ int svcgw_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	    put_u64(msg, SVCGW_STATS_A_POLICY_PACKETS,
 		    svcgw_event_read(sn, SVCGW_EV_POLICY_PACKETS)) ||
 	    put_u64(msg, SVCGW_STATS_A_POLICY_PINNED,
-		    svcgw_event_read(sn, SVCGW_EV_POLICY_PINNED))) {
+		    svcgw_event_read(sn, SVCGW_EV_POLICY_PINNED)) ||
+	    put_u64(msg, SVCGW_STATS_A_POLICY_FAILOVER,
+		    svcgw_event_read(sn, SVCGW_EV_POLICY_FAILOVER))) {
 		mutex_unlock(&sn->lock);
 		goto nospace;
 	}

@@ -14,6 +14,7 @@
 #include "genl.h"
 #include "ha.h"
 #include "sync.h"
+#include "policy.h"
 
 /* An optional address pair of a node nest: none (family 0) if absent. */
 static int parse_opt_addr(struct nlattr *a, struct nlattr **tb, int fa,
@@ -209,9 +210,13 @@ int svcgw_nl_ha_set(struct sk_buff *skb, struct genl_info *info)
 	err = svcgw_ha_replace(sn, ha, extack);
 	if (!err) {
 		ha = NULL;
-		/* In force now; the channel follows (an error says why it
-		 * could not, the policy stays).
+		/* In force now; the forwarding groups and the channel
+		 * follow (an error says why the channel could not, the
+		 * policy stays).
 		 */
+		mutex_lock(&sn->lock);
+		svcgw_pset_ha_update(sn);
+		mutex_unlock(&sn->lock);
 		err = svcgw_sync_apply(sn, extack);
 	}
 out:
@@ -246,9 +251,13 @@ int svcgw_nl_ha_node_set(struct sk_buff *skb, struct genl_info *info)
 				nla_get_u8(tb[SVCGW_HA_NODE_A_STATE]),
 				nla_get_u64(tb[SVCGW_HA_NODE_A_STATE_GEN]),
 				extack);
-	if (!err)
-		svcgw_sync_nodes_changed(sn, nla_get_u32(tb[SVCGW_HA_NODE_A_ID]));
-	return err;
+	if (err)
+		return err;
+	mutex_lock(&sn->lock);
+	svcgw_pset_ha_update(sn);
+	mutex_unlock(&sn->lock);
+	svcgw_sync_nodes_changed(sn, nla_get_u32(tb[SVCGW_HA_NODE_A_ID]));
+	return 0;
 }
 
 static int put_addr(struct sk_buff *msg, int fa, int aa,

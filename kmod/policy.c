@@ -25,6 +25,7 @@
 #include "lut.h"
 #include "stats.h"
 #include "collector.h"
+#include "ha.h"
 
 /* The policy that matches the flow @t most specifically, NULL if none. */
 struct svcgw_policy *svcgw_pset_lookup_rcu(const struct svcgw_pset *ps,
@@ -238,6 +239,89 @@ err:
 	return NULL;
 }
 
+/* The HA node whose destination address is @ep's, NULL if none. */
+static const struct svcgw_ha_node *ha_node_at(const struct svcgw_ha *ha,
+					      const struct svcgw_key *ep)
+{
+	unsigned int i;
+
+	for (i = 0; i < ha->nnodes; i++) {
+		const struct svcgw_key *d = &ha->nodes[i].dest;
+
+		if (d->family == ep->family &&
+		    !memcmp(&d->addr, &ep->addr, sizeof(d->addr)))
+			return &ha->nodes[i];
+	}
+	return NULL;
+}
+
+/* The destination of @grp at the destination address of node @id. */
+static struct svcgw_server *group_dest(struct svcgw_service *grp,
+				       const struct svcgw_ha *ha, u32 id)
+{
+	const struct svcgw_ha_node *n = svcgw_ha_node_find(ha, id);
+	struct svcgw_server *srv;
+
+	if (!n || READ_ONCE(n->state) == SVCGW_HA_STATE_DOWN)
+		return NULL;
+	list_for_each_entry(srv, &grp->servers, list)
+		if (srv->ep.family == n->dest.family &&
+		    !memcmp(&srv->ep.addr, &n->dest.addr, sizeof(srv->ep.addr)))
+			return srv;
+	return NULL;
+}
+
+/*
+ * Failover at the forwarder (Documentation/ha.rst): each destination of
+ * @grp that is a node the controller said down sends its flows, and only
+ * those, to the first of the node's backups that is up and a destination
+ * of the same group; its share of the table stays where it is, so that
+ * no other node's flow moves.  No backup there: the flows go to the down
+ * node as before (nowhere better is known).
+ */
+static void group_ha(struct svcgw_service *grp, const struct svcgw_ha *ha)
+{
+	const struct svcgw_ha_node *n;
+	struct svcgw_server *srv, *to;
+	unsigned int i;
+
+	list_for_each_entry(srv, &grp->servers, list) {
+		to = NULL;
+		n = ha ? ha_node_at(ha, &srv->ep) : NULL;
+		if (n && READ_ONCE(n->state) == SVCGW_HA_STATE_DOWN)
+			for (i = 0; i < n->nbackups && !to; i++)
+				to = group_dest(grp, ha, n->backups[i]);
+		rcu_assign_pointer(srv->ha_to, to);
+	}
+}
+
+static void pset_ha(struct svcgw_pset *ps, const struct svcgw_ha *ha)
+{
+	unsigned int i;
+
+	for (i = 0; ps && i < ps->ngroups; i++)
+		group_ha(ps->groups[i].svc, ha);
+}
+
+/*
+ * The HA policy or a node's state changed: the groups of the set in force
+ * (and of the one in transition before it) follow.  Under svcgw_net.lock.
+ */
+void svcgw_pset_ha_update(struct svcgw_net *sn)
+{
+	const struct svcgw_ha *ha;
+	struct svcgw_pset *ps;
+
+	lockdep_assert_held(&sn->lock);
+	ha = rcu_dereference_protected(sn->ha, lockdep_is_held(&sn->lock));
+	ps = svcgw_pset_locked(sn);
+	pset_ha(ps, ha);
+	if (ps)
+		pset_ha(rcu_dereference_protected(ps->prev,
+						  lockdep_is_held(&sn->lock)),
+			ha);
+}
+
 static void pset_update_live(struct svcgw_net *sn)
 {
 	struct svcgw_pset *ps = svcgw_pset_locked(sn);
@@ -278,6 +362,8 @@ int svcgw_pset_replace(struct svcgw_net *sn, const struct svcgw_pset_req *req,
 		gone = cur;
 	}
 	ps->since = ktime_get_boottime_ns();
+	pset_ha(ps, rcu_dereference_protected(sn->ha,
+					      lockdep_is_held(&sn->lock)));
 	rcu_assign_pointer(sn->pset, ps);
 	sn->pset_seq++;
 	pset_update_live(sn);

@@ -96,6 +96,7 @@ struct svcgw_pset_req {
 	struct svcgw_pset_policy	*policies;
 };
 
+void svcgw_pset_ha_update(struct svcgw_net *sn);
 int svcgw_pset_replace(struct svcgw_net *sn, const struct svcgw_pset_req *req,
 		       struct netlink_ext_ack *extack);
 void svcgw_pset_flush(struct svcgw_net *sn);

@@ -105,6 +105,7 @@ enum svcgw_event {
 	SVCGW_EV_POLICY_PACKETS,
 	SVCGW_EV_POLICY_PINNED,
 	SVCGW_EV_REPLICA_ADOPTED,
+	SVCGW_EV_POLICY_FAILOVER,
 	SVCGW_EV_MAX
 };
 
@@ -179,6 +180,12 @@ struct svcgw_server {
 	struct svcgw_addrfilter		*filter;	/* srvfilter */
 	u16				filter_slot;
 	struct svcgw_fwd		fwd;
+	/*
+	 * A policy group's destination whose HA node the controller said
+	 * down: the destination of the same group its flows go to instead
+	 * (its first backup that is up), NULL when none (policy.c).
+	 */
+	struct svcgw_server __rcu	*ha_to;
 	/* Encapsulated: the route to the server, per CPU (encap.c). */
 	struct dst_cache		dst_cache;
 	struct rcu_head			rcu;

@@ -44,6 +44,7 @@ static const struct value_name stats_names[] = {
 	{ SVCGW_STATS_A_ENCAP_PACKETS, "encap_packets", "encap_packets" },
 	{ SVCGW_STATS_A_POLICY_PACKETS, "policy_packets", "policy_packets" },
 	{ SVCGW_STATS_A_POLICY_PINNED, "policy_pinned", "policy_pinned" },
+	{ SVCGW_STATS_A_POLICY_FAILOVER, "policy_failover", "policy_failover" },
 };
 
 static const struct value_name config_names[] = {

@@ -75,6 +75,7 @@ const struct nla_policy gw_stats_policy[SVCGW_STATS_A_MAX + 1] = {
 	[SVCGW_STATS_A_ENCAP_PACKETS]	= { .minlen = 4 },
 	[SVCGW_STATS_A_POLICY_PACKETS]	= { .minlen = 4 },
 	[SVCGW_STATS_A_POLICY_PINNED]	= { .minlen = 4 },
+	[SVCGW_STATS_A_POLICY_FAILOVER]	= { .minlen = 4 },
 };
 
 static int gw_open(void)

@@ -442,6 +442,9 @@ enum svcgw_stats_attr {
 					 * transition kept on their destination
 					 * (sessions made for it)
 					 */
+	SVCGW_STATS_A_POLICY_FAILOVER,	/* u64: packets sent to the backup of
+					 * a destination whose HA node is down
+					 */
 
 	__SVCGW_STATS_A_MAX,
 	SVCGW_STATS_A_MAX = __SVCGW_STATS_A_MAX - 1
