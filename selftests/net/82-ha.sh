@@ -320,30 +320,29 @@ check "svcgw without replication: $sv_fail of $CONNS broken at the failover, $sv
 # --- 1b. svcgw with replication -------------------------------------------------
 # The same gateways, each with the HA policy: gw1 backed up by gw2 (then
 # gw3), gw2 by gw3, gw3 by gw1; the sync on addresses of their own
-# (198.51.100.3N).  The forwarder does not fail over by itself yet: the
-# failover is an address takeover, as keepalived's VRRP does it: gw2 takes
-# gw1's address (.21) and fw's neighbour entry for it moves to gw2's MAC
-# (the gratuitous ARP of a VRRP daemon; here written by hand, arping is
-# not in the guest), and the controller's notice "gw1 down" (svcgw ha
-# node) goes to gw2 and gw3.  The failback waits for gw1 to be synced from
-# gw2 (its sessions sent back in a bulk) before gw2 gives the address up.
+# (198.51.100.3N), the forwarder's destinations their .2N.  The forwarder
+# has the policy too (no LOCAL: it replicates nothing) and its set stays
+# whole: the controller's notices (svcgw ha node, as svcgwd will send
+# them) move a down node's flows, and only those, to its first backup
+# that is up.  The failback: gw1 comes back empty, gets the policy, gw2
+# and gw3 hear "gw1 up" and sync it (gw2 sends it gw1's sessions back in
+# a bulk); only when gw1 says it is synced from gw2 does the forwarder
+# hear "gw1 up".
 KEYHEX2=$(printf '%064x' 11)
 ha_file()
 {
 	local local_id=$1 gen=$2
 
-	echo "ha generation $gen local $local_id key 5 $KEYHEX2"
+	echo "ha generation $gen${local_id:+ local $local_id} key 5 $KEYHEX2"
 	echo "node gw1 id 1 sync ${SYNC[0]} dest ${GW[0]} backups 2,3"
 	echo "node gw2 id 2 sync ${SYNC[1]} dest ${GW[1]} backups 3,1"
 	echo "node gw3 id 3 sync ${SYNC[2]} dest ${GW[2]} backups 1,2"
 }
+# ha_on NS [ID]: the policy in NS, as node ID (none: the forwarder).
 ha_on()
 {
-	local i=$1 ns
-
-	eval ns=\$gw$i
-	ha_file "$i" 10 > "$tmp/ha.gw$i"
-	ip netns exec "$ns" "$SVCGW_BIN" ha set "$tmp/ha.gw$i"
+	ha_file "${2:-}" 10 > "$tmp/ha.$1"
+	ip netns exec "$1" "$SVCGW_BIN" ha set "$tmp/ha.$1"
 }
 # peer_synced NS ID: NS's stream from node ID has had its whole bulk.
 peer_synced()
@@ -351,13 +350,16 @@ peer_synced()
 	[ "$(ip netns exec "$1" "$SVCGW_BIN" -j ha show 2> /dev/null |
 	     json_get 'next((n.get("peer") or {}).get("synced") for n in d["nodes"] if n["id"] == '"$2"')')" = True ]
 }
+# notice ID up|down NS...: the controller's notice about node ID to the
+# nodes NS..., one node generation for all of them.
 NODE_GEN=1
 notice()
 {
 	local id=$1 state=$2 ns
 
+	shift 2
 	NODE_GEN=$((NODE_GEN + 1))
-	for ns in "$gw1" "$gw2" "$gw3"; do
+	for ns in "$@"; do
 		ip netns exec "$ns" "$SVCGW_BIN" ha node "$id" "$state" \
 			generation $NODE_GEN 2> /dev/null
 	done
@@ -368,9 +370,11 @@ for ns in "$gw1" "$gw2" "$gw3"; do
 	gwsvc "$ns" || ok=false
 done
 for i in 1 2 3; do
-	ha_on $i || ok=false
+	eval ns=\$gw$i
+	ha_on "$ns" $i || ok=false
 done
-check "svcgw with replication: services again, the HA policy on gw1..gw3" $ok
+ha_on "$fw" || ok=false
+check "svcgw with replication: services again, the HA policy on gw1..gw3 and fw" $ok
 ok=true
 for i in 2 3; do
 	busywait $((20000 * SLOW)) peer_synced "$gw1" $i || ok=false
@@ -379,9 +383,7 @@ check "gw1 synced from gw2 and gw3 (their streams' bulks received)" $ok
 ha_fail()
 {
 	ip -n "$gw1" link set veth0 down
-	ip -n "$gw2" addr add "${GW[0]}/32" dev veth0
-	ip -n "$fw" neigh replace "${GW[0]}" lladdr 02:00:5e:00:00:22 dev br0
-	notice 1 down
+	notice 1 down "$fw" "$gw2" "$gw3"
 }
 ha_back()
 {
@@ -391,17 +393,15 @@ ha_back()
 	gwsvc "$gw1"
 	ip netns exec "$gw1" "$SVCGW_BIN" server add $VIP:80 proto tcp \
 		server "${SRV[3]}" method ipip
-	# gw1's address stays with gw2 until gw1 has its sessions back.
-	ip -n "$gw1" addr del "${GW[0]}/24" dev veth0
-	ha_on 1
-	notice 1 up
+	ha_on "$gw1" 1
+	notice 1 up "$gw1" "$gw2" "$gw3"
 	busywait $((20000 * SLOW)) peer_synced "$gw1" 2 || synced=no
-	ktap_info "svcgwha: gw1 synced from gw2: $synced, after $(( $(date +%s%3N) - t0 )) ms; gw1 holds $(gw_sessions svcgwha) replicas"
-	ip -n "$gw2" addr del "${GW[0]}/32" dev veth0
-	ip -n "$gw1" addr add "${GW[0]}/24" dev veth0
-	ip -n "$fw" neigh replace "${GW[0]}" lladdr 02:00:5e:00:00:21 dev br0
+	ktap_info "svcgwha: gw1 synced from gw2: $synced, $(( $(date +%s%3N) - t0 )) ms after it was made again; it holds $(gw_sessions svcgwha) replicas"
+	# The controller's "gw1 up" reaches the forwarder only now.
+	NODE_GEN=$((NODE_GEN - 1))
+	notice 1 up "$fw"
 }
-# The forwarder's set stays whole: gw1's address moves instead.
+# The forwarder's set stays whole: its HA policy moves gw1's flows.
 fw_set() { fw_set_whole "$@"; }
 run_sequence svcgwha sv_join ha_fail ha_back
 read -r ha_fail_n ha_back_n < <(broken_split "$tmp/svcgwha.json" "$(cat "$tmp/svcgwha.back")")
@@ -415,6 +415,8 @@ check "svcgw with replication: $ha_fail_n of $CONNS broken at the failover, $ha_
 	"$(json_get 'd["ok"] + d["failed"]' < "$tmp/svcgwha.json")" -eq $CONNS
 check "  gw2 adopted gw1's replicas" \
 	test "$(ip netns exec "$gw2" "$SVCGW_BIN" -j ha show | json_get 'd["sync"]["adopted"]')" -gt 0
+check "  the forwarder sent gw1's flows to gw2 while gw1 was down" \
+	test "$(fwcli -j stats | json_get 'd["policy_failover"]')" -gt 0
 fw_set() { fw_set_groups "$@"; }
 
 # --- 2. IPVS with its connection sync daemon ---------------------------------------
