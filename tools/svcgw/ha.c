@@ -5,7 +5,9 @@
  *   svcgw ha set FILE           the policy of FILE becomes the namespace's,
  *                               in one SVCGW_CMD_HA_SET
  *   svcgw ha show               the policy (never its keys) and its nodes
- *                               with their state (SVCGW_CMD_HA_GET)
+ *                               with their state, the sync channel's
+ *                               counters and those of each sync peer
+ *                               (SVCGW_CMD_HA_GET)
  *   svcgw ha node ID up|down generation N
  *                               the controller's notice about a node
  *                               (SVCGW_CMD_HA_NODE_SET)
@@ -17,6 +19,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,6 +221,7 @@ static const struct nla_policy ha_policy[SVCGW_HA_A_MAX + 1] = {
 	[SVCGW_HA_A_NNODES]		= { .minlen = 4 },
 	[SVCGW_HA_A_STALE]		= { .minlen = 4 },
 	[SVCGW_HA_A_AGE_MS]		= { .minlen = 4 },
+	[SVCGW_HA_A_SYNC]		= { .type = NLA_NESTED },
 };
 
 static const struct nla_policy node_policy[SVCGW_HA_NODE_A_MAX + 1] = {
@@ -228,7 +232,173 @@ static const struct nla_policy node_policy[SVCGW_HA_NODE_A_MAX + 1] = {
 	[SVCGW_HA_NODE_A_FNAT_FAMILY]	= { .minlen = 2 },
 	[SVCGW_HA_NODE_A_STATE]		= { .minlen = 1 },
 	[SVCGW_HA_NODE_A_STATE_GEN]	= { .minlen = 8 },
+	[SVCGW_HA_NODE_A_PEER]		= { .type = NLA_NESTED },
 };
+
+/* Counters are u64; as for SVCGW_A_STATS, a u32 is taken too. */
+static const struct nla_policy sync_policy[SVCGW_HA_SYNC_A_MAX + 1] = {
+	[SVCGW_HA_SYNC_A_QUEUED]	= { .minlen = 4 },
+	[SVCGW_HA_SYNC_A_QUEUE_DROPPED]	= { .minlen = 4 },
+	[SVCGW_HA_SYNC_A_RX_QUEUE_FULL]	= { .minlen = 4 },
+	[SVCGW_HA_SYNC_A_TRUNCATED]	= { .minlen = 4 },
+	[SVCGW_HA_SYNC_A_BAD_MAGIC]	= { .minlen = 4 },
+	[SVCGW_HA_SYNC_A_BAD_VERSION]	= { .minlen = 4 },
+	[SVCGW_HA_SYNC_A_BAD_TYPE]	= { .minlen = 4 },
+	[SVCGW_HA_SYNC_A_BAD_FIELD]	= { .minlen = 4 },
+	[SVCGW_HA_SYNC_A_BAD_LENGTH]	= { .minlen = 4 },
+	[SVCGW_HA_SYNC_A_NO_KEY]	= { .minlen = 4 },
+	[SVCGW_HA_SYNC_A_FORGED]	= { .minlen = 4 },
+	[SVCGW_HA_SYNC_A_BAD_RECORD]	= { .minlen = 4 },
+	[SVCGW_HA_SYNC_A_NOT_PEER]	= { .minlen = 4 },
+	[SVCGW_HA_SYNC_A_REPLICAS]	= { .minlen = 4 },
+	[SVCGW_HA_SYNC_A_ADOPTED]	= { .minlen = 4 },
+};
+
+static const struct nla_policy peer_policy[SVCGW_HA_PEER_A_MAX + 1] = {
+	[SVCGW_HA_PEER_A_TX_STATE]	= { .minlen = 1 },
+	[SVCGW_HA_PEER_A_SYNCED]	= { .minlen = 1 },
+	[SVCGW_HA_PEER_A_UNACKED]	= { .minlen = 4 },
+	[SVCGW_HA_PEER_A_TX_DGRAMS]	= { .minlen = 4 },
+	[SVCGW_HA_PEER_A_TX_RECORDS]	= { .minlen = 4 },
+	[SVCGW_HA_PEER_A_TX_RETRANS]	= { .minlen = 4 },
+	[SVCGW_HA_PEER_A_TX_ACKED]	= { .minlen = 4 },
+	[SVCGW_HA_PEER_A_TX_ERRORS]	= { .minlen = 4 },
+	[SVCGW_HA_PEER_A_TX_LOST]	= { .minlen = 4 },
+	[SVCGW_HA_PEER_A_TX_BULKS]	= { .minlen = 4 },
+	[SVCGW_HA_PEER_A_TX_BULK_RECORDS] = { .minlen = 4 },
+	[SVCGW_HA_PEER_A_RX_DGRAMS]	= { .minlen = 4 },
+	[SVCGW_HA_PEER_A_RX_RECORDS]	= { .minlen = 4 },
+	[SVCGW_HA_PEER_A_RX_OTHER_EPOCH] = { .minlen = 4 },
+	[SVCGW_HA_PEER_A_RX_REPLAYED]	= { .minlen = 4 },
+	[SVCGW_HA_PEER_A_RX_AHEAD]	= { .minlen = 4 },
+	[SVCGW_HA_PEER_A_RX_NO_SERVICE]	= { .minlen = 4 },
+	[SVCGW_HA_PEER_A_RX_NO_SERVER]	= { .minlen = 4 },
+	[SVCGW_HA_PEER_A_RX_CONFLICT]	= { .minlen = 4 },
+	[SVCGW_HA_PEER_A_RX_FULL]	= { .minlen = 4 },
+	[SVCGW_HA_PEER_A_RX_BULKS]	= { .minlen = 4 },
+	[SVCGW_HA_PEER_A_RX_EPOCHS]	= { .minlen = 4 },
+};
+
+/*
+ * A counter of the SYNC or PEER nest: where it goes in struct ha_sync or
+ * struct ha_peer, its word in text output (after the previous one of its
+ * line) and its JSON key, the uapi name in lower case.  In uapi order.
+ */
+struct ha_counter {
+	int attr;
+	size_t off;
+	const char *text;
+	const char *json;
+};
+
+#define SYNC_CTR(attr, field, text) \
+	{ SVCGW_HA_SYNC_A_##attr, offsetof(struct ha_sync, field), text, \
+	  #field }
+#define PEER_CTR(attr, field, text) \
+	{ SVCGW_HA_PEER_A_##attr, offsetof(struct ha_peer, field), text, \
+	  #field }
+
+/* The refusals, from truncated to not_peer, go on a line of their own. */
+static const struct ha_counter sync_counters[] = {
+	SYNC_CTR(QUEUED, queued, "queued"),
+	SYNC_CTR(QUEUE_DROPPED, queue_dropped, "dropped"),
+	SYNC_CTR(RX_QUEUE_FULL, rx_queue_full, "rx-queue-full"),
+	SYNC_CTR(TRUNCATED, truncated, "truncated"),
+	SYNC_CTR(BAD_MAGIC, bad_magic, "bad-magic"),
+	SYNC_CTR(BAD_VERSION, bad_version, "bad-version"),
+	SYNC_CTR(BAD_TYPE, bad_type, "bad-type"),
+	SYNC_CTR(BAD_FIELD, bad_field, "bad-field"),
+	SYNC_CTR(BAD_LENGTH, bad_length, "bad-length"),
+	SYNC_CTR(NO_KEY, no_key, "no-key"),
+	SYNC_CTR(FORGED, forged, "forged"),
+	SYNC_CTR(BAD_RECORD, bad_record, "bad-record"),
+	SYNC_CTR(NOT_PEER, not_peer, "not-peer"),
+	SYNC_CTR(REPLICAS, replicas, "replicas"),
+	SYNC_CTR(ADOPTED, adopted, "adopted"),
+};
+
+/* The stream to the peer (tx_*) on one line, the one from it on another. */
+static const struct ha_counter peer_counters[] = {
+	PEER_CTR(TX_DGRAMS, tx_dgrams, "sent"),
+	PEER_CTR(TX_RECORDS, tx_records, "records"),
+	PEER_CTR(TX_RETRANS, tx_retrans, "retransmitted"),
+	PEER_CTR(TX_ACKED, tx_acked, "acked"),
+	PEER_CTR(TX_ERRORS, tx_errors, "errors"),
+	PEER_CTR(TX_LOST, tx_lost, "lost"),
+	PEER_CTR(TX_BULKS, tx_bulks, "bulks"),
+	PEER_CTR(TX_BULK_RECORDS, tx_bulk_records, "bulk-records"),
+	PEER_CTR(RX_DGRAMS, rx_dgrams, "received"),
+	PEER_CTR(RX_RECORDS, rx_records, "records"),
+	PEER_CTR(RX_OTHER_EPOCH, rx_other_epoch, "other-epoch"),
+	PEER_CTR(RX_REPLAYED, rx_replayed, "replayed"),
+	PEER_CTR(RX_AHEAD, rx_ahead, "ahead"),
+	PEER_CTR(RX_NO_SERVICE, rx_no_service, "no-service"),
+	PEER_CTR(RX_NO_SERVER, rx_no_server, "no-server"),
+	PEER_CTR(RX_CONFLICT, rx_conflict, "conflict"),
+	PEER_CTR(RX_FULL, rx_full, "full"),
+	PEER_CTR(RX_BULKS, rx_bulks, "bulks"),
+	PEER_CTR(RX_EPOCHS, rx_epochs, "epochs"),
+};
+
+static bool sync_refusal(const struct ha_counter *c)
+{
+	return c->attr >= SVCGW_HA_SYNC_A_TRUNCATED &&
+	       c->attr <= SVCGW_HA_SYNC_A_NOT_PEER;
+}
+
+static bool peer_tx(const struct ha_counter *c)
+{
+	return c->attr <= SVCGW_HA_PEER_A_TX_BULK_RECORDS;
+}
+
+static uint64_t *ctr(void *s, const struct ha_counter *c)
+{
+	return (uint64_t *)((char *)s + c->off);
+}
+
+static uint64_t ctr_val(const void *s, const struct ha_counter *c)
+{
+	return *(const uint64_t *)((const char *)s + c->off);
+}
+
+/* The counters of @tab that @a holds, into @s; those absent stay 0. */
+static void get_counters(void *s, const struct ha_counter *tab, size_t n,
+			 struct nlattr **a)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (a[tab[i].attr])
+			*ctr(s, &tab[i]) = gw_get_uint(a[tab[i].attr]);
+}
+
+static int reply_sync(struct ha_sync *s, struct nlattr *nest)
+{
+	struct nlattr *a[SVCGW_HA_SYNC_A_MAX + 1];
+
+	if (nla_parse_nested(a, SVCGW_HA_SYNC_A_MAX, nest, sync_policy) < 0)
+		return gw_malformed("HA sync counters");
+	memset(s, 0, sizeof(*s));
+	get_counters(s, sync_counters, ARRAY_SIZE(sync_counters), a);
+	return 0;
+}
+
+static int reply_peer(struct ha_peer *pe, struct nlattr *nest)
+{
+	struct nlattr *a[SVCGW_HA_PEER_A_MAX + 1];
+
+	if (nla_parse_nested(a, SVCGW_HA_PEER_A_MAX, nest, peer_policy) < 0)
+		return gw_malformed("HA node peer");
+	memset(pe, 0, sizeof(*pe));
+	if (a[SVCGW_HA_PEER_A_TX_STATE])
+		pe->tx_state = nla_get_u8(a[SVCGW_HA_PEER_A_TX_STATE]);
+	if (a[SVCGW_HA_PEER_A_SYNCED])
+		pe->synced = nla_get_u8(a[SVCGW_HA_PEER_A_SYNCED]);
+	if (a[SVCGW_HA_PEER_A_UNACKED])
+		pe->unacked = nla_get_u32(a[SVCGW_HA_PEER_A_UNACKED]);
+	get_counters(pe, peer_counters, ARRAY_SIZE(peer_counters), a);
+	return 0;
+}
 
 static int reply_ha(struct ha_policy *p, struct nlattr *nest)
 {
@@ -259,6 +429,9 @@ static int reply_ha(struct ha_policy *p, struct nlattr *nest)
 	p->has_age = a[SVCGW_HA_A_AGE_MS];
 	if (p->has_age)
 		p->age_ms = gw_get_uint(a[SVCGW_HA_A_AGE_MS]);
+	p->has_sync = a[SVCGW_HA_A_SYNC];
+	if (p->has_sync && reply_sync(&p->sync, a[SVCGW_HA_A_SYNC]))
+		return -1;
 	return 0;
 }
 
@@ -304,6 +477,9 @@ static int reply_node(struct ha_policy *p, struct nlattr *nest)
 		n.state = nla_get_u8(a[SVCGW_HA_NODE_A_STATE]);
 	if (a[SVCGW_HA_NODE_A_STATE_GEN])
 		n.state_gen = nla_get_u64(a[SVCGW_HA_NODE_A_STATE_GEN]);
+	n.has_peer = a[SVCGW_HA_NODE_A_PEER];
+	if (n.has_peer && reply_peer(&n.peer, a[SVCGW_HA_NODE_A_PEER]))
+		return -1;
 	if (!(p->nnode & (p->nnode - 1))) {
 		q = realloc(p->node, (p->nnode ? 2 * p->nnode : 1) *
 				     sizeof(*p->node));
@@ -372,7 +548,82 @@ static void put_clean(FILE *fp, const char *s)
 		fputc((unsigned char)*s <= ' ' || *s == 0x7f ? '?' : *s, fp);
 }
 
-/* "ha show": the policy's line, then a line a node. */
+static const char *const tx_states[] = {
+	[SVCGW_HA_TX_HELLO]	= "hello",
+	[SVCGW_HA_TX_BULK]	= "bulk",
+	[SVCGW_HA_TX_UP]	= "up",
+};
+
+/* "hello", "bulk", "up", else the number in @buf. */
+static const char *tx_state_str(unsigned int state, char *buf, size_t size)
+{
+	if (state < ARRAY_SIZE(tx_states))
+		return tx_states[state];
+	snprintf(buf, size, "%u", state);
+	return buf;
+}
+
+/*
+ * The two lines of a node that is a sync peer:
+ *
+ *	peer tx STATE unacked N sent N records N ... bulk-records N
+ *	peer rx synced yes|no received N records N ... epochs N
+ */
+static void print_peer_text(FILE *fp, const struct ha_peer *pe)
+{
+	char st[NUM_STRLEN];
+	size_t i;
+
+	fprintf(fp, "\tpeer tx %s unacked %" PRIu32,
+		tx_state_str(pe->tx_state, st, sizeof(st)), pe->unacked);
+	for (i = 0; i < ARRAY_SIZE(peer_counters); i++) {
+		const struct ha_counter *c = &peer_counters[i];
+
+		if (!peer_tx(c))
+			break;
+		fprintf(fp, " %s %" PRIu64, c->text, ctr_val(pe, c));
+	}
+	fprintf(fp, "\n\tpeer rx synced %s", pe->synced ? "yes" : "no");
+	for (; i < ARRAY_SIZE(peer_counters); i++) {
+		const struct ha_counter *c = &peer_counters[i];
+
+		fprintf(fp, " %s %" PRIu64, c->text, ctr_val(pe, c));
+	}
+	fputc('\n', fp);
+}
+
+/*
+ * This node's sync channel, after the nodes:
+ *
+ *	sync: queued N dropped N rx-queue-full N replicas N adopted N
+ *		refused: REASON N ...	(those not 0) or: none refused
+ */
+static void print_sync_text(FILE *fp, const struct ha_sync *sy)
+{
+	const struct ha_counter *c;
+	bool refused = false;
+
+	fputs("sync:", fp);
+	for (c = sync_counters; c < sync_counters + ARRAY_SIZE(sync_counters);
+	     c++)
+		if (!sync_refusal(c))
+			fprintf(fp, " %s %" PRIu64, c->text, ctr_val(sy, c));
+	fputs("\n\t", fp);
+	for (c = sync_counters; c < sync_counters + ARRAY_SIZE(sync_counters);
+	     c++) {
+		if (!sync_refusal(c) || !ctr_val(sy, c))
+			continue;
+		fprintf(fp, "%s %s %" PRIu64, refused ? "" : "refused:",
+			c->text, ctr_val(sy, c));
+		refused = true;
+	}
+	fputs(refused ? "\n" : "none refused\n", fp);
+}
+
+/*
+ * "ha show": the policy's line, then a line a node (and two more for a
+ * sync peer), then the sync channel's block when the node replicates.
+ */
 void ha_print_text(FILE *fp, const struct ha_policy *p)
 {
 	char buf[EP_STRLEN], st[NUM_STRLEN];
@@ -416,7 +667,21 @@ void ha_print_text(FILE *fp, const struct ha_policy *p)
 		}
 		fprintf(fp, ") state %s generation %" PRIu64 "\n",
 			ha_state_str(n->state, st, sizeof(st)), n->state_gen);
+		if (n->has_peer)
+			print_peer_text(fp, &n->peer);
 	}
+	if (p->has_sync)
+		print_sync_text(fp, &p->sync);
+}
+
+/* Every counter of @tab in @s, as members of the open object. */
+static void json_counters(struct json *j, const void *s,
+			  const struct ha_counter *tab, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_uint(j, tab[i].json, ctr_val(s, &tab[i]));
 }
 
 /* "-j ha show": one object. */
@@ -439,6 +704,12 @@ void ha_print_json(FILE *fp, bool pretty, const struct ha_policy *p)
 	json_uint(&j, "stale", p->stale);
 	if (p->has_age)
 		json_uint(&j, "age_ms", p->age_ms);
+	if (p->has_sync) {
+		json_open_object(&j, "sync");
+		json_counters(&j, &p->sync, sync_counters,
+			      ARRAY_SIZE(sync_counters));
+		json_close_object(&j);
+	}
 	json_open_array(&j, "nodes");
 	for (i = 0; i < p->nnode; i++) {
 		const struct ha_node *n = &p->node[i];
@@ -464,6 +735,17 @@ void ha_print_json(FILE *fp, bool pretty, const struct ha_policy *p)
 		json_close_array(&j);
 		json_str(&j, "state", ha_state_str(n->state, st, sizeof(st)));
 		json_uint(&j, "state_generation", n->state_gen);
+		if (n->has_peer) {
+			json_open_object(&j, "peer");
+			json_str(&j, "tx_state",
+				 tx_state_str(n->peer.tx_state, st,
+					      sizeof(st)));
+			json_bool(&j, "synced", n->peer.synced);
+			json_uint(&j, "unacked", n->peer.unacked);
+			json_counters(&j, &n->peer, peer_counters,
+				      ARRAY_SIZE(peer_counters));
+			json_close_object(&j);
+		}
 		json_close_object(&j);
 	}
 	json_close_array(&j);

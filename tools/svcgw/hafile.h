@@ -18,6 +18,55 @@
 /* Room for an error message, "FILE:LINE: " included. */
 #define HA_ERR_MAX	512
 
+/*
+ * The streams between this node and a sync peer (SVCGW_HA_NODE_A_PEER of
+ * an HA_GET reply): the one to it (tx_*) and the one from it (rx_*).
+ */
+struct ha_peer {
+	uint8_t tx_state;		/* enum svcgw_ha_tx_state */
+	bool synced;			/* up to its last BULK_END */
+	uint32_t unacked;		/* datagrams sent, not acked */
+	uint64_t tx_dgrams;		/* sent, first time */
+	uint64_t tx_records;
+	uint64_t tx_retrans;		/* sent again */
+	uint64_t tx_acked;
+	uint64_t tx_errors;		/* the socket refused to send */
+	uint64_t tx_lost;		/* streams given up: a resync */
+	uint64_t tx_bulks;		/* bulk resyncs finished */
+	uint64_t tx_bulk_records;
+	uint64_t rx_dgrams;		/* accepted */
+	uint64_t rx_records;
+	uint64_t rx_other_epoch;	/* refused: not its epoch */
+	uint64_t rx_replayed;		/* refused: seen before */
+	uint64_t rx_ahead;		/* refused: beyond the window */
+	uint64_t rx_no_service;		/* records skipped: no service */
+	uint64_t rx_no_server;		/* ... or server */
+	uint64_t rx_conflict;		/* ... the flow is this node's */
+	uint64_t rx_full;		/* ... the replicas' cap, memory */
+	uint64_t rx_bulks;		/* bulk resyncs received whole */
+	uint64_t rx_epochs;		/* epochs it was given (HELLOs) */
+};
+
+/* This node's sync channel (SVCGW_HA_A_SYNC of an HA_GET reply). */
+struct ha_sync {
+	uint64_t queued;		/* records the sessions left */
+	uint64_t queue_dropped;		/* found the queue full */
+	uint64_t rx_queue_full;		/* datagrams dropped on arrival */
+	/* Datagrams refused, by reason: */
+	uint64_t truncated;
+	uint64_t bad_magic;
+	uint64_t bad_version;
+	uint64_t bad_type;
+	uint64_t bad_field;
+	uint64_t bad_length;
+	uint64_t no_key;
+	uint64_t forged;
+	uint64_t bad_record;
+	uint64_t not_peer;		/* a sender not paired with it */
+	uint64_t replicas;		/* replicas now, not adopted */
+	uint64_t adopted;		/* replicas that took traffic */
+};
+
 /* A node of the policy: a node line, or an SVCGW_A_HA_NODE of a reply. */
 struct ha_node {
 	char name[SVCGW_NAME_MAX];
@@ -34,6 +83,8 @@ struct ha_node {
 	bool has_state;
 	uint8_t state;			/* enum svcgw_ha_state */
 	uint64_t state_gen;
+	bool has_peer;			/* a sync peer of this node */
+	struct ha_peer peer;
 };
 
 /* The ha line and the node lines of a file, or an HA_GET reply. */
@@ -56,6 +107,8 @@ struct ha_policy {
 	uint64_t stale;
 	bool has_age;
 	uint64_t age_ms;
+	bool has_sync;			/* else it does not replicate */
+	struct ha_sync sync;
 };
 
 /*
