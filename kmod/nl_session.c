@@ -20,6 +20,8 @@ struct session_snap {
 	struct svcgw_tuple	reply;
 	u32			expires;	/* jiffies, low 32 bits */
 	u8			state;
+	u8			replica;
+	u32			origin;
 };
 
 /* Session dump state, in cb->args[0]. */
@@ -103,7 +105,9 @@ static int put_session(struct sk_buff *skb, struct netlink_callback *cb,
 	    ((!svcgw_addr_equal(&r->dst, &o->src) || r->dport != o->sport) &&
 	     (svcgw_nl_put_addr(skb, SVCGW_SESS_A_FULLNAT_ADDR, r->family,
 				&r->dst) ||
-	      nla_put_u16(skb, SVCGW_SESS_A_FULLNAT_PORT, ntohs(r->dport))))) {
+	      nla_put_u16(skb, SVCGW_SESS_A_FULLNAT_PORT, ntohs(r->dport)))) ||
+	    (ss->origin && nla_put_u32(skb, SVCGW_SESS_A_ORIGIN, ss->origin)) ||
+	    (ss->replica && nla_put_flag(skb, SVCGW_SESS_A_REPLICA))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -141,6 +145,8 @@ int svcgw_nl_session_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		svcgw_session_tuple(s, SVCGW_DIR_REPLY, &ss->reply);
 		ss->expires = READ_ONCE(s->expires);
 		ss->state = READ_ONCE(s->ps.state);
+		ss->origin = READ_ONCE(s->origin);
+		ss->replica = READ_ONCE(s->replica);
 		if (put_session(skb, cb, ss)) {
 			sd->pending = true;
 			break;

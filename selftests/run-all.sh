@@ -97,6 +97,10 @@ merge svcgwd "$results/svcgwd.out" $?
 python3 scripts/check-layers.py --tap > "$results/layers.out" 2>&1 < /dev/null
 merge layers "$results/layers.out" $?
 
+# The YNL spec against the uapi header, enum for enum.
+python3 scripts/check-ynl.py --tap > "$results/ynl.out" 2>&1 < /dev/null
+merge ynl "$results/ynl.out" $?
+
 selftests/vm/run-vm.sh --job test "$@" > "$results/vm.out" < /dev/null
 merge vm "$results/vm.out" $?
 

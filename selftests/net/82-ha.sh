@@ -186,6 +186,58 @@ check "a node its own backup: refused with FILE:LINE ($out)" \
 check "  and nothing changed: generation 3" \
 	test "$(hacli -j ha show | json_get 'd["generation"]')" = 3
 
+# The sync channel's refusals: node 1 (namespace syncn) and a peer written
+# from the wire format (rawsync.py, node 9, namespace syncp, which has the
+# key): one good datagram makes one replica; the same again, a truncated
+# one, a bad magic, a forged tag, the wrong key, an unknown key id,
+# another epoch, a sequence number far ahead, a bad length, a bad record
+# and another receiver are refused and counted, and none makes a replica.
+setup_ns syncn syncp || ktap_fail "namespaces for the sync channel's checks"
+ip link add veth0 netns "$syncn" type veth peer name veth0 netns "$syncp"
+ip -n "$syncn" addr add 203.0.113.201/24 dev veth0
+ip -n "$syncp" addr add 203.0.113.209/24 dev veth0
+ip -n "$syncn" link set veth0 up
+ip -n "$syncp" link set veth0 up
+synccli() { ip netns exec "$syncn" "$SVCGW_BIN" "$@"; }
+KEYHEX3=$(printf '%064x' 4242)
+cat > "$tmp/ha.sync" <<EOF
+ha generation 1 local 1 key 7 $KEYHEX3
+node n1 id 1 sync 203.0.113.201 backups 9
+node n9 id 9 sync 203.0.113.209 backups 1
+EOF
+ok=true
+synccli service add $VIP:80 proto tcp mode stateful || ok=false
+synccli server add $VIP:80 proto tcp server "${SRV[0]}" || ok=false
+synccli ha set "$tmp/ha.sync" || ok=false
+check "sync channel: node 1 with a service and the HA policy (peer: node 9)" $ok
+ip netns exec "$syncp" python3 "$SVCGW_SRC/selftests/net/rawsync.py" \
+	--bind 203.0.113.209 --target 203.0.113.201 --port 7441 \
+	--peer-id 9 --target-id 1 --key-id 7 --key "$KEYHEX3" \
+	--service $VIP:80 --server "${SRV[0]}:80" > "$tmp/rawsync.txt" 2>&1
+rc=$?
+sed 's/^/# rawsync: /' "$tmp/rawsync.txt"
+check "sync channel: rawsync.py ran (exit $rc), got an epoch and an ACK" \
+	bash -c "[ $rc -eq 0 ] && ! grep -q '^fail' '$tmp/rawsync.txt' && [ \$(grep -c '^ok' '$tmp/rawsync.txt') -eq 2 ]"
+synccli -j session show > "$tmp/sync.sessions"
+synccli -j ha show > "$tmp/sync.ha"
+synccli ha show | sed 's/^/# node 1: /'
+check "  one replica, of the good datagram (client port 40001), none of the others" \
+	test "$(json_get 'sorted(x["client_port"] for x in d)' < "$tmp/sync.sessions")" = "[40001]"
+# sync_count KEY: node 1's channel counter KEY; peer_count KEY: its
+# counter KEY of the stream from node 9.
+sync_count() { json_get 'd["sync"]["'"$1"'"]' < "$tmp/sync.ha"; }
+peer_count() { json_get 'next(n["peer"] for n in d["nodes"] if n["id"] == 9)["'"$1"'"]' < "$tmp/sync.ha"; }
+for c in truncated bad_magic forged no_key bad_length bad_record not_peer; do
+	check "  refused and counted: $c" test "$(sync_count $c)" -ge 1
+done
+check "  refused and counted: the forged tag and the wrong key (forged 2)" \
+	test "$(sync_count forged)" -eq 2
+for c in rx_replayed rx_other_epoch rx_ahead; do
+	check "  refused and counted in the stream from node 9: $c" test "$(peer_count $c)" -ge 1
+done
+check "  accepted from node 9: 1 datagram, 1 record" \
+	test "$(peer_count rx_dgrams) $(peer_count rx_records)" = "1 1"
+
 # The forwarder's policy set: the service address to gw1..gw3, or to those
 # given, by ipip, switched at once (transition 0).
 fw_set_groups()

@@ -22,6 +22,8 @@ struct session_info {
 	uint8_t proto;
 	uint8_t state;
 	uint32_t expires;	/* ms */
+	uint32_t origin;	/* HA node, 0: began here */
+	bool replica;
 };
 
 /* Where the sessions go; the JSON array opens with the first one. */
@@ -43,6 +45,8 @@ static const struct nla_policy sess_policy[SVCGW_SESS_A_MAX + 1] = {
 	[SVCGW_SESS_A_EXPIRES]		= { .type = NLA_U32 },
 	[SVCGW_SESS_A_FULLNAT_ADDR]	= { .minlen = 4, .maxlen = 16 },
 	[SVCGW_SESS_A_FULLNAT_PORT]	= { .type = NLA_U16 },
+	[SVCGW_SESS_A_ORIGIN]		= { .type = NLA_U32 },
+	[SVCGW_SESS_A_REPLICA]		= { .type = NLA_FLAG },
 };
 
 static int get_session(struct nlattr **a, struct session_info *s)
@@ -65,6 +69,9 @@ static int get_session(struct nlattr **a, struct session_info *s)
 		   nla_get_u8(a[SVCGW_SESS_A_STATE]) : SVCGW_SESS_NONE;
 	s->expires = a[SVCGW_SESS_A_EXPIRES] ?
 		     nla_get_u32(a[SVCGW_SESS_A_EXPIRES]) : 0;
+	s->origin = a[SVCGW_SESS_A_ORIGIN] ?
+		    nla_get_u32(a[SVCGW_SESS_A_ORIGIN]) : 0;
+	s->replica = a[SVCGW_SESS_A_REPLICA];
 	if (!s->server.port)
 		s->server.port = s->service.port;
 	return 0;
@@ -84,6 +91,10 @@ static void print_session_text(const struct session_info *s)
 	if (s->has_fullnat)
 		printf(" fullnat %s", format_ep(&s->fullnat, client,
 						 sizeof(client)));
+	if (s->origin)
+		printf(" origin %" PRIu32, s->origin);
+	if (s->replica)
+		printf(" replica");
 	printf("\n");
 }
 
@@ -109,6 +120,9 @@ static void print_session_json(struct json *j, const struct session_info *s)
 		print_ep_json(j, "fullnat", "fullnat_port", &s->fullnat);
 	json_str(j, "state", state_str(s->state, state, sizeof(state)));
 	json_uint(j, "expires_ms", s->expires);
+	if (s->origin)
+		json_uint(j, "origin", s->origin);
+	json_bool(j, "replica", s->replica);
 	json_close_object(j);
 }
 

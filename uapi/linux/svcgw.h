@@ -372,6 +372,13 @@ enum svcgw_session_attr {
 					 * address the server sees
 					 */
 	SVCGW_SESS_A_FULLNAT_PORT,	/* u16: and its port */
+	SVCGW_SESS_A_ORIGIN,		/* u32: the HA node whose flow it is
+					 * (Documentation/ha.rst); absent for
+					 * a flow that began here
+					 */
+	SVCGW_SESS_A_REPLICA,		/* flag: a replica received from a
+					 * peer that no packet used yet
+					 */
 
 	__SVCGW_SESS_A_MAX,
 	SVCGW_SESS_A_MAX = __SVCGW_SESS_A_MAX - 1
