@@ -5,12 +5,14 @@
  * --replace" sends it), so a refusal of the kernel names the line of the
  * file's service or server at fault (run_file_request()).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <linux/svcgw.h>
 
 #include "../svcgw/dump.h"
+#include "../svcgw/hafile.h"
 #include "../svcgw/nl.h"
 #include "../svcgw/svcgw.h"
 #include "agent.h"
@@ -343,5 +345,70 @@ int agent_policy_read(struct agent_pset *ps)
 	} while (err == GW_DUMP_INTR && ++tries < 5);
 	if (ps->name[0] == 0 || !strcmp(ps->name, "none"))
 		ps->present = false;
+	return err < 0 ? -1 : 0;
+}
+
+/* --- the HA policy ------------------------------------------------------ */
+
+static int put_ha(struct nl_msg *msg, const void *req)
+{
+	return ha_put_request(msg, req, NULL);
+}
+
+int agent_ha_set(const struct ha_policy *p)
+{
+	/* As "svcgw ha set": a node at most 200 bytes, more than a page. */
+	size_t size = 256 + 128 + p->nnode * 200;
+	int err;
+
+	gw_quiet_errno = ESTALE;
+	err = gw_run_big(SVCGW_CMD_HA_SET, put_ha, p, size);
+	gw_quiet_errno = 0;
+	if (err == -ESTALE)
+		return -ESTALE;
+	return err < 0 ? -1 : 0;
+}
+
+/* gw_reply_fn: SVCGW_A_HA_NODE repeats, the message is walked. */
+static int ha_get_reply(struct nlattr **tb, void *arg)
+{
+	(void)tb;
+	if (!gw_reply_hdr)
+		return gw_malformed("HA reply");
+	return ha_parse_reply(gw_reply_hdr, arg);
+}
+
+int agent_ha_get(struct ha_policy *p)
+{
+	int err;
+
+	memset(p, 0, sizeof(*p));
+	gw_quiet_errno = ENOENT;
+	err = gw_run(SVCGW_CMD_HA_GET, false, pset_put_nothing, NULL,
+		     ha_get_reply, p);
+	gw_quiet_errno = 0;
+	if (err == -ENOENT || (!err && !p->line)) {
+		ha_policy_free(p);
+		if (!err)
+			return gw_malformed("HA reply (no policy)");
+		return -ENOENT;
+	}
+	if (err < 0) {
+		ha_policy_free(p);
+		return -1;
+	}
+	return 0;
+}
+
+int agent_ha_node(const struct ha_notice *n)
+{
+	int err;
+
+	gw_quiet_errno = ESTALE;
+	err = gw_run(SVCGW_CMD_HA_NODE_SET, false, ha_put_notice, n, NULL,
+		     NULL);
+	gw_quiet_errno = 0;
+	if (err == -ESTALE)
+		return -ESTALE;
 	return err < 0 ? -1 : 0;
 }

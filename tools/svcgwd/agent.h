@@ -54,4 +54,22 @@ struct agent_pset {
 /* Read it: 0, or -1 (the module not loaded, ...). */
 int agent_policy_read(struct agent_pset *ps);
 
+/* --- the HA policy (Documentation/ha.rst) ------------------------------- */
+
+struct ha_policy;
+struct ha_notice;
+
+/*
+ * Install @p whole (SVCGW_CMD_HA_SET): 0, -ESTALE (the kernel has this
+ * generation or a later one: unprinted), or -1 after the kernel's message.
+ */
+int agent_ha_set(const struct ha_policy *p);
+/*
+ * The kernel's HA policy (no keys), its nodes' states, into @p (zeroed
+ * first; ha_policy_free() it): 0, -ENOENT (none, unprinted) or -1.
+ */
+int agent_ha_get(struct ha_policy *p);
+/* A node notice (SVCGW_CMD_HA_NODE_SET): 0, -ESTALE (unprinted) or -1. */
+int agent_ha_node(const struct ha_notice *n);
+
 #endif /* SVCGWD_AGENT_H */

@@ -1854,7 +1854,13 @@ static int hn_name(struct ctx *x, yaml_node_t *n, void *obj)
 	struct han_seen *hs = obj;
 
 	hs->name = n;
-	return get_node_name(x, n, "an ha node's name", hs->hn->name);
+	if (get_node_name(x, n, "an ha node's name", hs->hn->name))
+		return -1;
+	/* The kernel keeps it (SVCGW_HA_NODE_A_NAME). */
+	if (strlen(hs->hn->name) >= SVCGW_NAME_MAX)
+		return fail(x, n, "an ha node's name has 1 to %d characters (the kernel's HA policy holds no longer one)",
+			    SVCGW_NAME_MAX - 1);
+	return 0;
 }
 
 static int hn_id(struct ctx *x, yaml_node_t *n, void *obj)
@@ -1865,12 +1871,40 @@ static int hn_id(struct ctx *x, yaml_node_t *n, void *obj)
 	return get_u32(x, n, "id", 1, UINT32_MAX, &hs->hn->id);
 }
 
+/*
+ * An address of an ha node, unicast as the kernel takes them: not in
+ * 0.0.0.0/8, multicast nor 255.255.255.255; not ::, multicast nor
+ * IPv4-mapped.
+ */
+static int get_ha_addr(struct ctx *x, yaml_node_t *n, const char *what,
+		       struct endpoint *ep)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	static const uint8_t any[16];
+	const uint8_t *a = ep->addr;
+	char s[EP_STRLEN];
+	bool uni;
+
+	if (get_addr(x, n, what, ep))
+		return -1;
+	if (ep->family == AF_INET)
+		uni = a[0] != 0 && (a[0] & 0xf0) != 0xe0 &&
+		      memcmp(a, "\xff\xff\xff\xff", 4);
+	else
+		uni = memcmp(a, any, 16) && a[0] != 0xff &&
+		      memcmp(a, mapped, 12);
+	if (!uni)
+		return fail(x, n, "%s %s is not unicast (not 0.0.0.0/8, multicast, broadcast, :: nor IPv4-mapped)",
+			    what, format_addr(ep, s, sizeof(s)));
+	return 0;
+}
+
 static int hn_sync(struct ctx *x, yaml_node_t *n, void *obj)
 {
 	struct han_seen *hs = obj;
 
 	hs->sync = n;
-	return get_addr(x, n, "sync address", &hs->hn->sync);
+	return get_ha_addr(x, n, "sync address", &hs->hn->sync);
 }
 
 static int hn_addr(struct ctx *x, yaml_node_t *n, void *obj)
@@ -1878,7 +1912,7 @@ static int hn_addr(struct ctx *x, yaml_node_t *n, void *obj)
 	struct han_seen *hs = obj;
 
 	hs->addr = n;
-	return get_addr(x, n, "address", &hs->hn->addr);
+	return get_ha_addr(x, n, "address", &hs->hn->addr);
 }
 
 static int hn_fnat(struct ctx *x, yaml_node_t *n, void *obj)
@@ -1887,7 +1921,7 @@ static int hn_fnat(struct ctx *x, yaml_node_t *n, void *obj)
 
 	hs->fnat = n;
 	hs->hn->has_fnat = true;
-	return get_addr(x, n, "fnat address", &hs->hn->fnat);
+	return get_ha_addr(x, n, "fnat address", &hs->hn->fnat);
 }
 
 static int hn_backups(struct ctx *x, yaml_node_t *n, void *obj)

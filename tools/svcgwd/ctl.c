@@ -10,17 +10,36 @@
  *                                         the node's policies (load)
  *     applied    {set, generation, unchanged}
  *     refused    {set, generation, error}
+ *     ha_applied {generation, unchanged}  the HA policy in its kernel
+ *     ha_refused {generation, error}      not: bad, stale or refused
  *   controller -> agent
  *     welcome    {heartbeat_ms, dead_after_ms, node_generation,
  *                 nodes: [{name, state}]}
  *     policy_set {set, generation, reason, text}   text: a set file of
  *                                         "svcgw policy replace"
+ *     ha         {generation, local, port, key_id, key, [prev_key_id,
+ *                 prev_key], nodes}       the HA policy (hamsg.h), with a
+ *                                         file's ha section only
  *     heartbeat  {}
- *     node       {name, state: up|down, generation, why}
+ *     node       {name, state: up|down, generation, why, [ha_generation]}
  *
  * A node is up from its hello until its connection ends or nothing came
  * from it for dead_after; each change is a notice to every connected node,
- * with the next node generation.
+ * with the next node generation, and, for a node of the HA policy, the
+ * next HA generation, which the agents give their kernels
+ * (SVCGW_CMD_HA_NODE_SET).
+ *
+ * The HA policy: with an ha section the controller makes a sync key (32
+ * bytes of RAND_bytes, a random nonzero first id) and sends every agent
+ * the policy after its welcome, and to all again when the section changed
+ * at a reload, at each key rotation (key_rotation; the key before stays
+ * as prev_key for CTL_HA_ROLLOVER_S, or half key_rotation if that is
+ * shorter) and when that rollover ends.  Each
+ * of these takes the next HA generation: above the last one (kept in the
+ * state file) and at least the wall clock in microseconds, so that it
+ * grows across restarts with or without the state file.  Keys go over the
+ * channel only: never logged, never in the state file (a restart makes a
+ * new one).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -40,15 +59,20 @@
 
 #include <arpa/inet.h>
 #include <linux/svcgw.h>
+#include <openssl/rand.h>
 
 #include "chan.h"
 #include "cond.h"
 #include "ctl.h"
+#include "hamsg.h"
 #include "log.h"
 #include "probe.h"
 #include "push.h"
 
 #define USEC_PER_MSEC	((uint64_t)1000)
+#define USEC_PER_SEC	((uint64_t)1000000)
+#define CTL_HA_ROLLOVER_S	60	/* the key before is kept this long,
+					 * or half the rotation if shorter */
 
 struct ctl_conn;
 
@@ -62,6 +86,8 @@ struct ctl_node {
 	uint64_t packets, packets_prev;	/* load */
 	uint64_t packets_at;
 	bool packets_known;
+	uint8_t ha_state;		/* of its last notice, if in ha */
+	uint64_t ha_gen;		/* its HA generation, 0: none yet */
 };
 
 struct ctl_conn {
@@ -105,9 +131,15 @@ struct ctl {
 	uint64_t settle_until;		/* usec: first probe rounds */
 	uint64_t node_gen;
 	uint64_t started;
+	/* The HA policy (c->ha.line): its keys, generation, timers. */
+	struct ha_keys keys;
+	uint64_t ha_gen;		/* of the policy */
+	uint64_t ha_last;		/* the last HA generation given */
+	uint64_t rotate_at, drop_prev_at;	/* usec, 0: never */
 	unsigned long refused[CHAN_ERR_COUNT];
 	unsigned long not_a_node, switches, pushes, applied, unchanged,
-		      apply_refused, notices;
+		      apply_refused, notices, ha_pushes, ha_applied,
+		      ha_unchanged, ha_refused, rotations;
 };
 
 static uint64_t now_usec(struct ctl *t)
@@ -132,11 +164,12 @@ static void state_save(struct ctl *t)
 	for (i = 0; i < t->c->npset && i < COND_SETS_MAX; i++)
 		if (t->operator_on[i])
 			json_array_append_new(ops, json_string(t->c->pset[i].name));
-	j = json_pack("{s:s, s:I, s:s, s:I, s:o}", "set",
+	j = json_pack("{s:s, s:I, s:s, s:I, s:o, s:I}", "set",
 		      t->active >= 0 ? t->c->pset[t->active].name : "",
 		      "generation", (json_int_t)t->gen, "digest", t->digest,
 		      "node_generation", (json_int_t)t->node_gen,
-		      "operator", ops);
+		      "operator", ops, "ha_generation",
+		      (json_int_t)t->ha_last);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", t->state_file);
 	if (!j || json_dump_file(j, tmp, JSON_COMPACT) ||
 	    rename(tmp, t->state_file))
@@ -151,7 +184,7 @@ static int state_load(struct ctl *t, char *set, uint64_t *gen, char *digest)
 	json_error_t e;
 	json_t *j;
 	const char *s, *d;
-	json_int_t g, ng = 0;
+	json_int_t g, ng = 0, hg = 0;
 	json_t *ops = NULL, *o;
 	size_t i;
 	int ret = -1;
@@ -165,12 +198,13 @@ static int state_load(struct ctl *t, char *set, uint64_t *gen, char *digest)
 				 e.text);
 		return -1;
 	}
-	if (!json_unpack(j, "{s:s, s:I, s:s, s?:I, s?:o}", "set", &s,
+	if (!json_unpack(j, "{s:s, s:I, s:s, s?:I, s?:o, s?:I}", "set", &s,
 			 "generation", &g, "digest", &d, "node_generation",
-			 &ng, "operator", &ops) && g >= 0 &&
-	    ng >= 0 && strlen(s) < CONF_SET_NAME_MAX &&
+			 &ng, "operator", &ops, "ha_generation", &hg) &&
+	    g >= 0 && ng >= 0 && hg >= 0 && strlen(s) < CONF_SET_NAME_MAX &&
 	    strlen(d) < PUSH_DIGEST_LEN) {
 		t->node_gen = ng;
+		t->ha_last = hg;
 		/* The operator's choices hold across restarts. */
 		json_array_foreach(ops, i, o) {
 			int idx = conf_pset_find(t->c, json_string_value(o) ?
@@ -230,27 +264,157 @@ static void send_set(struct ctl *t, struct ctl_conn *k)
 			       "text", t->text));
 }
 
-static void notice(struct ctl *t, size_t i, bool up, const char *why)
+/* --- the HA policy ---------------------------------------------------------- */
+
+/* The next HA generation (ha_gen_next()), kept in the state file. */
+static uint64_t ha_next(struct ctl *t)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	t->ha_last = ha_gen_next(t->ha_last, (uint64_t)ts.tv_sec *
+				 USEC_PER_SEC + ts.tv_nsec / 1000);
+	state_save(t);
+	return t->ha_last;
+}
+
+/* A new current key in @k, the one before its previous: 0, or -1. */
+static int ha_new_key(struct ha_keys *k)
+{
+	uint8_t fresh[SVCGW_HA_KEY_LEN];
+	uint32_t first;
+
+	if (RAND_bytes(fresh, sizeof(fresh)) != 1 ||
+	    RAND_bytes((unsigned char *)&first, sizeof(first)) != 1) {
+		explicit_bzero(fresh, sizeof(fresh));
+		log_info("cannot make a sync key: OpenSSL's RAND_bytes failed");
+		return -1;
+	}
+	ha_keys_roll(k, fresh, first ? first : 1);
+	return 0;
+}
+
+/* The next rotation key_rotation from now (0: never). */
+static void ha_arm(struct ctl *t)
+{
+	uint32_t s = t->c->ha.key_rotation_s;
+
+	t->rotate_at = s ? now_usec(t) + s * USEC_PER_SEC : 0;
+}
+
+/* The policy to @k's node, its own id as local (0: a forwarder). */
+static void send_ha(struct ctl *t, struct ctl_conn *k)
+{
+	struct hamsg_state st[CONF_NODES_MAX];
+	const struct conf_ha *ha = &t->c->ha;
+	json_t *m;
+	size_t i;
+
+	for (i = 0; i < ha->nnode && i < CONF_NODES_MAX; i++) {
+		const struct ctl_node *n = &t->node[ha->node[i].node];
+
+		st[i].state = n->ha_state;
+		st[i].gen = n->ha_gen;
+	}
+	m = hamsg_encode(ha, &t->keys, t->ha_gen,
+			 ha_local_id(ha, t->node[k->node].name), st);
+	if (!m) {
+		log_info("out of memory for the HA policy to node %s",
+			 t->node[k->node].name);
+		return;
+	}
+	t->ha_pushes++;
+	json_incref(m);
+	conn_send(k, m);
+	/* The keys' hex, wiped before jansson frees it. */
+	hamsg_wipe(m);
+	json_decref(m);
+}
+
+/* The policy with the next HA generation to every node that said hello. */
+static void push_ha(struct ctl *t, const char *why)
 {
 	struct ctl_conn *k;
+	char prev[32] = "";
+	size_t n = 0;
 
-	if (t->node[i].up == up)
+	t->ha_gen = ha_next(t);
+	for (k = t->conns; k; k = k->next) {
+		if (k->dead || k->node < 0)
+			continue;
+		send_ha(t, k);
+		n++;
+	}
+	if (t->keys.has_prev)
+		snprintf(prev, sizeof(prev), ", previous key id %" PRIu32,
+			 t->keys.prev_key_id);
+	log_info("HA policy generation %" PRIu64 " (key id %" PRIu32 "%s, %zu nodes): %s; sent to %zu connected nodes",
+		 t->ha_gen, t->keys.key_id, prev, t->c->ha.nnode, why, n);
+}
+
+/* At every tick: the key's rotation, the end of its rollover. */
+static void ha_tick(struct ctl *t, uint64_t now)
+{
+	uint32_t rotation = t->c->ha.key_rotation_s;
+	uint32_t rollover = rotation / 2 < CTL_HA_ROLLOVER_S ? rotation / 2 :
+			    CTL_HA_ROLLOVER_S;
+
+	if (!t->c->ha.line)
 		return;
-	t->node[i].up = up;
+	if (t->rotate_at && now >= t->rotate_at) {
+		t->rotate_at = now + rotation * USEC_PER_SEC;
+		if (ha_new_key(&t->keys))
+			return;	/* again at the next rotation */
+		t->rotations++;
+		t->drop_prev_at = now + rollover * USEC_PER_SEC;
+		push_ha(t, "key rotation");
+		return;
+	}
+	if (t->keys.has_prev && t->drop_prev_at && now >= t->drop_prev_at) {
+		t->drop_prev_at = 0;
+		ha_keys_drop_prev(&t->keys);
+		push_ha(t, "the key rollover ended: the previous key goes");
+	}
+}
+
+static void notice(struct ctl *t, size_t i, bool up, const char *why)
+{
+	struct ctl_node *n = &t->node[i];
+	bool ha = t->c->ha.line && conf_ha_find(t->c, n->name) >= 0;
+	char hagen[48] = "";
+	struct ctl_conn *k;
+	json_t *m;
+
+	if (n->up == up)
+		return;
+	n->up = up;
 	t->node_gen++;
 	t->notices++;
 	state_save(t);
-	log_info("node %s %s (node generation %" PRIu64 "): %s",
-		 t->node[i].name, up ? "up" : "down", t->node_gen, why);
-	for (k = t->conns; k; k = k->next)
-		if (k->node >= 0)
-			conn_send(k, json_pack("{s:s, s:s, s:s, s:I, s:s}",
-					       "type", "node", "name",
-					       t->node[i].name, "state",
-					       up ? "up" : "down",
-					       "generation",
-					       (json_int_t)t->node_gen,
-					       "why", why));
+	/* A node not in ha now has no HA state: none goes with the policy
+	 * if it joins ha at a reload (its kernel state stays as it is).
+	 */
+	n->ha_gen = 0;
+	if (ha) {
+		n->ha_state = up ? SVCGW_HA_STATE_UP : SVCGW_HA_STATE_DOWN;
+		n->ha_gen = ha_next(t);
+		snprintf(hagen, sizeof(hagen), ", HA generation %" PRIu64,
+			 n->ha_gen);
+	}
+	log_info("node %s %s (node generation %" PRIu64 "%s): %s", n->name,
+		 up ? "up" : "down", t->node_gen, hagen, why);
+	for (k = t->conns; k; k = k->next) {
+		if (k->node < 0)
+			continue;
+		m = json_pack("{s:s, s:s, s:s, s:I, s:s}", "type", "node",
+			      "name", n->name, "state", up ? "up" : "down",
+			      "generation", (json_int_t)t->node_gen, "why",
+			      why);
+		if (m && ha)
+			json_object_set_new(m, "ha_generation",
+					    json_integer(n->ha_gen));
+		conn_send(k, m);
+	}
 }
 
 /* --- connections ----------------------------------------------------------- */
@@ -340,6 +504,8 @@ static void on_hello(struct ctl_conn *k, json_t *m)
 	if (t->active >= 0 &&
 	    (strcmp(n->set, t->c->pset[t->active].name) || n->gen != t->gen))
 		send_set(t, k);
+	if (t->c->ha.line)
+		send_ha(t, k);
 }
 
 static void on_message(struct ctl_conn *k, json_t *m)
@@ -388,6 +554,22 @@ static void on_message(struct ctl_conn *k, json_t *m)
 		t->apply_refused++;
 		log_info("node %s refused set %s generation %" PRIu64 ": %s",
 			 n->name, set, (uint64_t)gen, err);
+	} else if (!strcmp(type, "ha_applied")) {
+		json_unpack(m, "{s:I, s?:b}", "generation", &gen, "unchanged",
+			    &unchanged);
+		if (unchanged)
+			t->ha_unchanged++;
+		else
+			t->ha_applied++;
+		log_info("node %s has HA policy generation %" PRIu64 "%s",
+			 n->name, (uint64_t)gen,
+			 unchanged ? " (it had it already)" : "");
+	} else if (!strcmp(type, "ha_refused")) {
+		json_unpack(m, "{s?:I, s?:s}", "generation", &gen, "error",
+			    &err);
+		t->ha_refused++;
+		log_info("node %s did not install HA policy generation %" PRIu64 ": %s",
+			 n->name, (uint64_t)gen, err);
 	}
 }
 
@@ -701,6 +883,7 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *data)
 		else if (k->node >= 0)
 			conn_send(k, json_pack("{s:s}", "type", "heartbeat"));
 	}
+	ha_tick(t, usec);
 	decide(t);
 	return 0;
 }
@@ -810,6 +993,10 @@ static json_t *op_answer(struct ctl *t, json_t *req)
 			"operator", on_list);
 	if (err && ans)
 		json_object_set_new(ans, "error", json_string(err));
+	if (t->c->ha.line && ans)
+		json_object_set_new(ans, "ha", json_pack("{s:I, s:I}",
+			"generation", (json_int_t)t->ha_gen, "key_id",
+			(json_int_t)t->keys.key_id));
 	return ans;
 }
 
@@ -976,6 +1163,13 @@ struct ctl *ctl_start(sd_event *ev, const struct conf *c,
 			}
 		}
 	}
+	/* A new key: keys are never kept across restarts. */
+	if (c->ha.line) {
+		if (ha_new_key(&t->keys))
+			goto fail;
+		ha_arm(t);
+		push_ha(t, "start");
+	}
 	if (op_listen(t, control) || listen_on(t) ||
 	    sd_event_add_io(ev, &t->listen, t->lfd, EPOLLIN, on_accept, t) < 0 ||
 	    sd_event_add_time(ev, &t->tick, CLOCK_MONOTONIC, now_usec(t), 0,
@@ -998,6 +1192,10 @@ int ctl_reload(struct ctl *t, struct conf *cur, struct conf *next)
 	int active = t->active, idx = -1;
 	struct ctl_node *node;
 	char now[PUSH_DIGEST_LEN];
+	struct ha_keys nk = { 0 };
+	bool ha_changed = !conf_ha_same(&oldc->ha, &c->ha);
+	bool ha_added = !oldc->ha.line && c->ha.line;
+	bool rotation = oldc->ha.key_rotation_s != c->ha.key_rotation_s;
 	size_t i;
 
 	if (c->listen.family != oldc->listen.family ||
@@ -1008,15 +1206,21 @@ int ctl_reload(struct ctl *t, struct conf *cur, struct conf *next)
 		log_info("reload: listen and tls cannot change while running (restart svcgwd)");
 		return -1;
 	}
-	node = calloc(c->nnodes + 1, sizeof(*node));
-	if (!node)
+	/* Its key before anything changes: no key, no reload. */
+	if (ha_added && ha_new_key(&nk))
 		return -1;
+	node = calloc(c->nnodes + 1, sizeof(*node));
+	if (!node) {
+		ha_keys_wipe(&nk);
+		return -1;
+	}
 	t->c = c;
 	if (setup_sets(t, &oldp)) {
 		t->c = oldc;
 		t->probes = oldp;
 		t->d = oldd;
 		free(node);
+		ha_keys_wipe(&nk);
 		return -1;
 	}
 	probes_stop(&oldp);
@@ -1065,6 +1269,20 @@ int ctl_reload(struct ctl *t, struct conf *cur, struct conf *next)
 		else
 			activate(t, idx, t->gen + 1, "the file was reloaded");
 	}
+	if (ha_added) {
+		t->keys = nk;
+		ha_keys_wipe(&nk);
+		ha_arm(t);
+		push_ha(t, "the file was reloaded with an ha section");
+	} else if (ha_changed && !c->ha.line) {
+		ha_keys_wipe(&t->keys);
+		t->rotate_at = t->drop_prev_at = 0;
+		log_info("reload: no ha section any more: the nodes keep the HA policy they have (nothing takes one away); no key rotation, no HA generation in node notices");
+	} else if (ha_changed) {
+		if (rotation)
+			ha_arm(t);
+		push_ha(t, "the file was reloaded: its ha section changed");
+	}
 	decide(t);
 	return 0;
 }
@@ -1083,12 +1301,14 @@ int ctl_operator(struct ctl *t, const char *name, bool on)
 
 void ctl_log_counters(const struct ctl *t)
 {
-	log_info("controller counters: %lu switches, %lu sets pushed, %lu applied, %lu unchanged, %lu refused by nodes, %lu node notices; connections refused: %lu not authenticated (%lu not a node), %lu replayed, %lu forged, %lu garbage, %lu truncated, %lu too long",
+	log_info("controller counters: %lu switches, %lu sets pushed, %lu applied, %lu unchanged, %lu refused by nodes, %lu node notices; connections refused: %lu not authenticated (%lu not a node), %lu replayed, %lu forged, %lu garbage, %lu truncated, %lu too long; HA: %lu policies sent, %lu installed, %lu unchanged, %lu not installed by nodes, %lu key rotations",
 		 t->switches, t->pushes, t->applied, t->unchanged,
 		 t->apply_refused, t->notices, t->refused[-CHAN_E_AUTH],
 		 t->not_a_node, t->refused[-CHAN_E_REPLAY],
 		 t->refused[-CHAN_E_FORGED], t->refused[-CHAN_E_GARBAGE],
-		 t->refused[-CHAN_E_TRUNCATED], t->refused[-CHAN_E_TOOBIG]);
+		 t->refused[-CHAN_E_TRUNCATED], t->refused[-CHAN_E_TOOBIG],
+		 t->ha_pushes, t->ha_applied, t->ha_unchanged, t->ha_refused,
+		 t->rotations);
 }
 
 void ctl_stop(struct ctl *t)
@@ -1109,6 +1329,7 @@ void ctl_stop(struct ctl *t)
 	if (t->lfd >= 0)
 		close(t->lfd);
 	chan_tls_free(&t->tls);
+	ha_keys_wipe(&t->keys);
 	free(t->node);
 	free(t->text);
 	free(t);

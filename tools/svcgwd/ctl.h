@@ -5,7 +5,9 @@
  * (chan.h), health-checks the destinations of its policy sets, chooses
  * the active set by condition (cond.h) and pushes it, with a generation,
  * to every node; it watches the nodes' heartbeats and publishes node up
- * and down notices, with a generation of their own, to all of them.
+ * and down notices, with a generation of their own, to all of them.  With
+ * an ha section it makes and rotates the sync keys and pushes the HA
+ * policy (hamsg.h) to every node.
  */
 #ifndef SVCGWD_CTL_H
 #define SVCGWD_CTL_H

@@ -2,6 +2,17 @@
 /*
  * svcgwd: the agent's link to the controller (link.h); the messages are
  * listed in ctl.c.
+ *
+ * The HA policy: an "ha" message is read and checked whole (hamsg.c; a bad
+ * one is logged, counted and answered ha_refused, the connection kept, as
+ * a bad set), then installed with SVCGW_CMD_HA_SET unless the kernel has
+ * that generation already; the nodes' states it carries, and the notices
+ * of HA nodes after it, go in with SVCGW_CMD_HA_NODE_SET where the kernel
+ * has an older one.  A stale policy or notice (ESTALE) is logged and
+ * counted; the agent keeps the last policy it installed and, at each
+ * reconcile, installs it again if the kernel lost it (module reloaded) or
+ * has an older one, and its nodes' states where the kernel's are older.
+ * Losing the controller leaves the kernel's HA policy as it is.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -13,9 +24,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../svcgw/hafile.h"
 #include "../svcgw/svcgw.h"
 #include "agent.h"
 #include "chan.h"
+#include "hamsg.h"
 #include "link.h"
 #include "log.h"
 
@@ -40,8 +53,14 @@ struct link {
 	uint64_t gen;
 	char *text;
 	uint64_t node_gen;
+	/* The last HA policy installed (keys and all), its nodes' states. */
+	struct ha_policy ha;
+	bool ha_newer_logged;		/* the kernel has a later one: said */
 	unsigned long connects, lost, applied, unchanged, apply_refused,
 		      notices, refused[CHAN_ERR_COUNT];
+	unsigned long ha_installed, ha_unchanged, ha_bad, ha_stale,
+		      ha_refused, ha_reinstalled, ha_notices, ha_notices_stale,
+		      ha_notices_refused;
 	bool lost_logged;
 };
 
@@ -180,6 +199,235 @@ static void on_policy_set(struct link *l, json_t *m)
 			      name, "generation", gen, "unchanged", unchanged));
 }
 
+/* --- the HA policy ---------------------------------------------------------- */
+
+static const struct ha_node *kernel_node(const struct ha_policy *k,
+					 uint32_t id)
+{
+	return k ? ha_find_node(k, id) : NULL;
+}
+
+/* @n of the policy (@id and name) into the kernel: 0 or -1. */
+static int ha_notice_set(struct link *l, const struct ha_notice *n,
+			 const char *name)
+{
+	int r = agent_ha_node(n);
+
+	if (r == -ESTALE) {
+		l->ha_notices_stale++;
+		log_info("HA node %s (id %" PRIu32 ") %s, HA generation %" PRIu64 ": refused by the kernel as stale (it has a later notice: svcgw ha show)",
+			 name, n->id, n->state == SVCGW_HA_STATE_UP ? "up" : "down",
+			 n->gen);
+		return -1;
+	}
+	if (r) {
+		l->ha_notices_refused++;
+		log_info("HA node %s (id %" PRIu32 ") notice refused by the kernel (above)",
+			 name, n->id);
+		return -1;
+	}
+	l->ha_notices++;
+	log_info("HA node %s (id %" PRIu32 ") %s in the kernel, HA generation %" PRIu64,
+		 name, n->id, n->state == SVCGW_HA_STATE_UP ? "up" : "down",
+		 n->gen);
+	return 0;
+}
+
+/*
+ * The states of l->ha's nodes where the kernel (@k, NULL: read it) has an
+ * older notice or none.
+ */
+static void ha_states(struct link *l, const struct ha_policy *k)
+{
+	struct ha_policy read;
+	size_t i;
+
+	if (!k) {
+		if (agent_ha_get(&read))
+			return;
+		k = &read;
+	}
+	for (i = 0; i < l->ha.nnode; i++) {
+		const struct ha_node *n = &l->ha.node[i];
+		const struct ha_node *kn = kernel_node(k, n->id);
+		struct ha_notice no = { .id = n->id, .state = n->state,
+					.gen = n->state_gen };
+
+		if (!n->has_state || (kn && kn->state_gen >= n->state_gen))
+			continue;
+		ha_notice_set(l, &no, n->name);
+	}
+	if (k == &read)
+		ha_policy_free(&read);
+}
+
+/*
+ * @p into the kernel unless it has that generation: 0 (*@unchanged
+ * said which), -ESTALE with the kernel's generation in *@has, or -1.
+ */
+static int ha_install(const struct ha_policy *p, bool *unchanged,
+		      uint64_t *has)
+{
+	struct ha_policy k;
+	int r;
+
+	*unchanged = false;
+	*has = 0;
+	r = agent_ha_get(&k);
+	if (!r) {
+		*has = k.gen;
+		*unchanged = k.gen == p->gen;
+		ha_policy_free(&k);
+		if (*unchanged)
+			return 0;
+	} else if (r != -ENOENT) {
+		return -1;
+	}
+	r = agent_ha_set(p);
+	if (r == -ESTALE && !*has && !agent_ha_get(&k)) {
+		*has = k.gen;
+		ha_policy_free(&k);
+	}
+	return r;
+}
+
+static void ha_answer(struct link *l, uint64_t gen, const char *error,
+		      bool unchanged)
+{
+	if (error)
+		send_msg(l, json_pack("{s:s, s:I, s:s}", "type", "ha_refused",
+				      "generation", (json_int_t)gen, "error",
+				      error));
+	else
+		send_msg(l, json_pack("{s:s, s:I, s:b}", "type", "ha_applied",
+				      "generation", (json_int_t)gen,
+				      "unchanged", unchanged));
+}
+
+static void on_ha(struct link *l, json_t *m)
+{
+	char err[HAMSG_ERR_MAX], line[160], why[96];
+	json_int_t gen = json_integer_value(json_object_get(m, "generation"));
+	struct ha_policy p;
+	bool unchanged;
+	uint64_t has;
+	int r;
+
+	r = hamsg_decode(m, &p, err, sizeof(err));
+	hamsg_wipe(m);
+	if (r) {
+		l->ha_bad++;
+		log_info("%s: ignored, the kernel keeps the HA policy it has",
+			 err);
+		ha_answer(l, gen, err, false);
+		return;
+	}
+	hamsg_describe(&p, line, sizeof(line));
+	r = ha_install(&p, &unchanged, &has);
+	if (r == -ESTALE) {
+		l->ha_stale++;
+		log_info("HA policy %s: refused by the kernel as stale (it has generation %" PRIu64 "); %s",
+			 line, has, l->ha.line ?
+			 "the agent keeps the one it installed before" :
+			 "the agent holds none");
+		snprintf(why, sizeof(why),
+			 "stale: the kernel has generation %" PRIu64, has);
+		ha_answer(l, p.gen, why, false);
+		ha_policy_free(&p);
+		return;
+	}
+	if (r) {
+		l->ha_refused++;
+		log_info("HA policy %s: refused by the kernel (above); the one before stays",
+			 line);
+		ha_answer(l, p.gen, "the kernel refused it (the agent's log says why)",
+			  false);
+		ha_policy_free(&p);
+		return;
+	}
+	ha_policy_free(&l->ha);
+	l->ha = p;
+	l->ha_newer_logged = false;
+	if (unchanged) {
+		l->ha_unchanged++;
+		log_info("HA policy %s: already in the kernel", line);
+	} else {
+		l->ha_installed++;
+		log_info("HA policy %s: installed", line);
+	}
+	ha_answer(l, p.gen, NULL, unchanged);
+	ha_states(l, NULL);
+}
+
+/* A node notice: into the kernel if it is about a node of the policy. */
+static void ha_on_notice(struct link *l, json_t *m)
+{
+	char err[HAMSG_ERR_MAX];
+	struct ha_notice n;
+	struct ha_node *hn;
+	int r;
+
+	if (!l->ha.line)
+		return;
+	r = hamsg_notice(m, &l->ha, &n, err, sizeof(err));
+	if (r < 0) {
+		l->ha_bad++;
+		log_info("%s: ignored", err);
+	}
+	if (r <= 0)
+		return;
+	hn = (struct ha_node *)ha_find_node(&l->ha, n.id);
+	/* Kept for the reconcile, unless older than what it has. */
+	if (!hn->has_state || hn->state_gen < n.gen) {
+		hn->has_state = true;
+		hn->state = n.state;
+		hn->state_gen = n.gen;
+	}
+	ha_notice_set(l, &n, hn->name);
+}
+
+/* The kernel lost the policy, or has an older one: install it again. */
+static void ha_reconcile(struct link *l)
+{
+	char line[160];
+	struct ha_policy k;
+	int r;
+
+	if (!l->ha.line)
+		return;
+	r = agent_ha_get(&k);
+	if (r == -1)
+		return;
+	if (!r && k.gen >= l->ha.gen) {
+		if (k.gen > l->ha.gen && !l->ha_newer_logged)
+			log_info("the kernel has HA policy generation %" PRIu64 ", later than the controller's last (%" PRIu64 "), set by hand?: left as it is",
+				 k.gen, l->ha.gen);
+		l->ha_newer_logged = k.gen > l->ha.gen;
+		if (k.gen == l->ha.gen)
+			ha_states(l, &k);
+		ha_policy_free(&k);
+		return;
+	}
+	hamsg_describe(&l->ha, line, sizeof(line));
+	log_info("the kernel has %s HA policy (module reloaded?): installing %s again",
+		 r ? "no" : "an older", line);
+	if (!r)
+		ha_policy_free(&k);
+	r = agent_ha_set(&l->ha);
+	if (r) {
+		if (r == -ESTALE)
+			l->ha_stale++;
+		else
+			l->ha_refused++;
+		log_info("HA policy generation %" PRIu64 " %s", l->ha.gen,
+			 r == -ESTALE ? "refused by the kernel as stale" :
+			 "refused by the kernel (above)");
+		return;
+	}
+	l->ha_reinstalled++;
+	ha_states(l, NULL);
+}
+
 static void on_message(struct link *l, json_t *m)
 {
 	const char *type = json_string_value(json_object_get(m, "type"));
@@ -204,6 +452,8 @@ static void on_message(struct link *l, json_t *m)
 		}
 	} else if (!strcmp(type, "policy_set")) {
 		on_policy_set(l, m);
+	} else if (!strcmp(type, "ha")) {
+		on_ha(l, m);
 	} else if (!strcmp(type, "node")) {
 		if (!json_unpack(m, "{s:s, s:s, s:I, s?:s}", "name", &name,
 				 "state", &state, "generation", &g, "why",
@@ -212,6 +462,7 @@ static void on_message(struct link *l, json_t *m)
 			l->node_gen = g;
 			log_info("node %s %s (node generation %" PRIu64 "): %s",
 				 name, state, (uint64_t)g, why);
+			ha_on_notice(l, m);
 		}
 	}
 }
@@ -348,11 +599,11 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *data)
 	return 0;
 }
 
-void link_reconcile(struct link *l)
+static void set_reconcile(struct link *l)
 {
 	struct agent_pset ps;
 
-	if (!l || !l->text || agent_policy_read(&ps))
+	if (!l->text || agent_policy_read(&ps))
 		return;
 	if (ps.present && !strcmp(ps.name, l->set) && ps.gen == l->gen)
 		return;
@@ -362,6 +613,14 @@ void link_reconcile(struct link *l)
 	if (replace_text(l->text))
 		log_info("policy set %s generation %" PRIu64 " refused by the kernel",
 			 l->set, l->gen);
+}
+
+void link_reconcile(struct link *l)
+{
+	if (!l)
+		return;
+	set_reconcile(l);
+	ha_reconcile(l);
 }
 
 struct link *link_start(sd_event *ev, const struct conf *c)
@@ -403,6 +662,10 @@ void link_log_counters(const struct link *l)
 		 l->apply_refused, l->notices, l->refused[-CHAN_E_AUTH],
 		 l->refused[-CHAN_E_REPLAY], l->refused[-CHAN_E_FORGED],
 		 l->refused[-CHAN_E_GARBAGE], l->refused[-CHAN_E_TRUNCATED]);
+	log_info("link HA counters: %lu policies installed, %lu unchanged, %lu installed again, %lu bad, %lu stale, %lu refused; %lu node notices installed, %lu stale, %lu refused",
+		 l->ha_installed, l->ha_unchanged, l->ha_reinstalled, l->ha_bad,
+		 l->ha_stale, l->ha_refused, l->ha_notices,
+		 l->ha_notices_stale, l->ha_notices_refused);
 }
 
 void link_stop(struct link *l)
@@ -414,5 +677,6 @@ void link_stop(struct link *l)
 	chan_close(&l->ch);
 	chan_tls_free(&l->tls);
 	free(l->text);
+	ha_policy_free(&l->ha);
 	free(l);
 }

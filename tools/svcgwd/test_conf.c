@@ -433,6 +433,21 @@ static const struct bad bads[] = {
 	  "t.conf:6: backups must be a list of ha node names ([gw2, gw3])" },
 	{ HAN "    - {name: \"g w\", id: 1, sync: 198.51.100.31, backups: [gw2]}\n",
 	  "t.conf:6: an ha node's name may hold printable ASCII characters only, no spaces" },
+	{ CTL "nodes: [gw1, gw2, gw3456789012345678901234567890123]\nha:\n  nodes:\n"
+	  "    - {name: gw3456789012345678901234567890123, id: 1, sync: 198.51.100.31, backups: [gw2]}\n",
+	  "t.conf:6: an ha node's name has 1 to 31 characters (the kernel's HA policy holds no longer one)" },
+	{ HAN "    - {name: gw1, id: 1, sync: 224.0.0.5, backups: [gw2]}\n",
+	  "t.conf:6: sync address 224.0.0.5 is not unicast (not 0.0.0.0/8, multicast, broadcast, :: nor IPv4-mapped)" },
+	{ HAN "    - {name: gw1, id: 1, sync: 198.51.100.31, backups: [gw2],\n"
+	  "       address: 0.1.2.3}\n",
+	  "t.conf:7: address 0.1.2.3 is not unicast" },
+	{ HAN "    - {name: gw1, id: 1, sync: \"2001:db8::31\", backups: [gw2],\n"
+	  "       fnat: \"::ffff:192.0.2.1\"}\n",
+	  "t.conf:7: fnat address ::ffff:192.0.2.1 is not unicast" },
+	{ HAN "    - {name: gw1, id: 1, sync: \"ff02::1\", backups: [gw2]}\n",
+	  "t.conf:6: sync address ff02::1 is not unicast" },
+	{ HAN "    - {name: gw1, id: 1, sync: 255.255.255.255, backups: [gw2]}\n",
+	  "t.conf:6: sync address 255.255.255.255 is not unicast" },
 	{ HAN "    - {name: gw9, id: 1, sync: 198.51.100.31, backups: [gw2]}\n",
 	  "t.conf:6: ha node \"gw9\" is not one of nodes (the controller's agents)" },
 	{ CTL "ha:\n  nodes:\n    - {name: gw1, id: 1, sync: 198.51.100.31, backups: [gw2]}\n",
