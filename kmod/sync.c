@@ -391,13 +391,14 @@ static void builder_close(struct svcgw_sync *sy, struct sync_peer *p)
 
 	if (!buf)
 		return;
-	b->buf = NULL;
 	if (!b->hdr.count) {
+		b->buf = NULL;
 		kfree(buf);
 		return;
 	}
 	b->hdr.seq = p->next_seq;
 	len = svcgw_sync_build_finish(b, sync_mac, sy);
+	b->buf = NULL;		/* the ring's now, or freed */
 	if (len < 0) {
 		kfree(buf);
 		p->ctr[P_TX_ERRORS]++;

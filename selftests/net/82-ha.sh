@@ -58,7 +58,7 @@ SLOW=1
 T_JOIN=$((4 * SLOW))
 T_FAIL=$((8 * SLOW))
 T_BACK=$((16 * SLOW))
-HOLD=$((34 * SLOW))
+HOLD=$((48 * SLOW))
 
 svcgw_load || { ktap_fail "module loads"; ktap_finish; }
 ktap_ok "module loads"
@@ -313,6 +313,11 @@ run_sequence()
 	# lbtool's clock (it starts a little after t0): half way between.
 	echo "$(( (tf + (now - t0) / 1000) / 2 ))" > "$tmp/$kind.back"
 	ktap_info "$kind: failover $tf s, failback $(( (now - t0) / 1000 )) s after the start"
+	# A failback after the connections' hold ended would break nothing
+	# and prove nothing: the sequence must come in time (on a loaded
+	# host it may not: then this fails, not the comparison).
+	check "$kind: the failback ($(( (now - t0) / 1000 )) s) came while the connections were held (${HOLD} s, from ~0 s)" \
+		test $(( (now - t0) / 1000 )) -le $((HOLD - 6 * SLOW))
 	sleep $((3 * SLOW))
 	ktap_info "$kind: 3 s after the failback, gw1 has $(gw_sessions "$kind") of them"
 	fwcli policy show | head -n 8 | sed 's/^/# fw: /'
@@ -470,6 +475,84 @@ check "  gw2 adopted gw1's replicas" \
 check "  the forwarder sent gw1's flows to gw2 while gw1 was down" \
 	test "$(fwcli -j stats | json_get 'd["policy_failover"]')" -gt 0
 fw_set() { fw_set_groups "$@"; }
+
+# --- 1c. the HA policy pushed by svcgwd's controller -------------------------------
+# The controller in fw (198.51.100.1 on br0), an agent in fw and in each
+# gateway.  An agent applies its file's services (none here) as one
+# replace: this runs after the replication run, whose svcgw services it
+# removes (the IPVS run flushes them anyway).
+SVCGWD=$SVCGW_SRC/tools/svcgwd/svcgwd
+"$SVCGW_SRC/tools/svcgwd/mkcerts.sh" "$tmp/pki" ctl fw gw1 gw2 gw3 > /dev/null 2>&1 ||
+	ktap_fail "certificates for svcgwd"
+tls() { echo "tls: {ca: $tmp/pki/ca.crt, cert: $tmp/pki/$1.crt, key: $tmp/pki/$1.key}"; }
+cat > "$tmp/hactl.conf" <<EOC
+node: ctl
+$(tls ctl)
+listen: {address: 198.51.100.1, port: 7440}
+heartbeat: 200ms
+dead_after: 1s
+nodes: [fw, gw1, gw2, gw3]
+ha:
+  nodes:
+    - {name: gw1, id: 1, sync: ${GW[0]}, backups: [gw2, gw3]}
+    - {name: gw2, id: 2, sync: ${GW[1]}, backups: [gw3, gw1]}
+    - {name: gw3, id: 3, sync: ${GW[2]}, fnat: 203.0.113.100, backups: [gw1, gw2]}
+EOC
+ip netns exec "$fw" "$SVCGWD" -f "$tmp/hactl.conf" --state "$tmp/hactl.state" \
+	--control "$tmp/hactl.sock" > "$tmp/hactl.log" 2>&1 &
+ha_pids=($!)
+for n in fw gw1 gw2 gw3; do
+	printf 'node: %s\n%s\ncontroller: {address: 198.51.100.1, port: 7440, name: ctl}\n' \
+		"$n" "$(tls $n)" > "$tmp/ha-$n.conf"
+	ip netns exec "${!n}" "$SVCGWD" -f "$tmp/ha-$n.conf" --reconcile 1 \
+		> "$tmp/ha-$n.log" 2>&1 &
+	ha_pids+=($!)
+done
+ha_json() { ip netns exec "$1" "$SVCGW_BIN" -j ha show; }
+ha_of() { ha_json "$1" | json_get "$2"; }
+# has_gen NS: NS's kernel has a policy of a generation above the hand-made
+# ones of the replication run (10): the controller's.
+has_gen() { [ "$(ha_of "$1" 'd and d["generation"] > 10')" = True ]; }
+# state_is NS NODE STATE: NS's kernel has NODE in STATE
+state_is()
+{
+	[ "$(ha_of "$1" "[n['state'] for n in d['nodes'] if n['name'] == '$2'][0]")" = "$3" ]
+}
+ok=true
+for n in fw gw1 gw2 gw3; do
+	busywait $((15000 * SLOW)) has_gen "${!n}" || ok=false
+done
+check "svcgwd: fw, gw1, gw2 and gw3 installed the controller's HA policy" $ok
+gen=$(ha_of "$fw" 'd["generation"]')
+kid=$(ha_of "$fw" 'd["key_id"]')
+check "  fw: local 0 (a forwarder), generation $gen, key id $kid, 3 nodes" \
+	test "$(ha_of "$fw" '(d["local"], len(d["nodes"]), d["generation"] > 0, d["key_id"] > 0)')" = "(0, 3, True, True)"
+for i in 1 2 3; do
+	eval ns=\$gw$i
+	check "  gw$i: generation $gen, key id $kid, local $i" \
+		test "$(ha_of "$ns" '(d["generation"], d["key_id"], d["local"])')" = "($gen, $kid, $i)"
+done
+all_up() { [ "$(ha_of "$fw" '[n["state"] for n in d["nodes"]]')" = "['up', 'up', 'up']" ]; }
+busywait $((10000 * SLOW)) all_up
+check "  fw's kernel has gw1, gw2 and gw3 up (their hellos' notices)" all_up
+ip -n "$gw1" link set veth0 down	# gw1 fails
+busywait $((10000 * SLOW)) state_is "$fw" gw1 down
+check "gw1's link down: fw's kernel has gw1 down ($(ha_of "$fw" '[(n["state"], n["state_generation"]) for n in d["nodes"] if n["name"] == "gw1"]'))" \
+	state_is "$fw" gw1 down
+others_down() { state_is "$gw2" gw1 down && state_is "$gw3" gw1 down; }
+busywait $((5000 * SLOW)) others_down
+check "  gw2's and gw3's kernels too" others_down
+check "  the policy's generation unchanged by the notice ($(ha_of "$fw" 'd["generation"]'))" \
+	test "$(ha_of "$fw" 'd["generation"]')" = "$gen"
+ip -n "$gw1" link set veth0 up
+ip -n "$gw1" route add default via 198.51.100.1 2> /dev/null
+busywait $((20000 * SLOW)) state_is "$fw" gw1 up
+check "gw1 back: its agent reconnects, fw's kernel has gw1 up again" state_is "$fw" gw1 up
+check "  no 32 hex digits in a row (a key) in any svcgwd log" \
+	bash -c "! grep -Eq '[0-9a-fA-F]{32}' '$tmp/hactl.log' '$tmp'/ha-*.log"
+grep -E "HA (policy|node)" "$tmp/hactl.log" "$tmp/ha-fw.log" | sed 's/^/# /'
+kill "${ha_pids[@]}" 2> /dev/null
+wait "${ha_pids[@]}" 2> /dev/null
 
 # --- 2. IPVS with its connection sync daemon ---------------------------------------
 if ! command -v ipvsadm > /dev/null || ! modprobe ip_vs_mh 2> /dev/null; then
