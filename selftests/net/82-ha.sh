@@ -4,11 +4,13 @@
 # High availability (issue 14, Documentation/ha.rst): a servicing node dies
 # and comes back while long-lived connections stream through the fabric.
 # This file holds the HA policy's netlink commands (rawha.py: refusals,
-# generations, node notices, no key ever read back) and the yardsticks
-# that svcgw's replication will be measured against, in the same boot:
-# svcgw as it is today (no replication) and IPVS with its own connection
-# sync daemon (master and backups), in the same topology and the same
-# sequence.
+# generations, node notices, no key ever read back), the sync channel's
+# refusals (rawsync.py: a peer written from the wire format), and three
+# runs of the same sequence in the same boot: svcgw with replication (the
+# sync channel, failover at the forwarder by the controller's notices,
+# failback after the node is synced; 10% of the sync datagrams lost),
+# svcgw without replication, and IPVS with its own connection sync daemon
+# (master and backups); then svcgwd's controller pushing the HA policy.
 #
 #                                  br0 198.51.100.0/24 (in fw)
 #   client 203.0.113.2 --veth-- fw --+-- gw1 .21 --+
@@ -20,7 +22,8 @@
 #                                    +-- s4 .14       through fw)
 #
 # The sequence, for each gateway kind:
-#   1. 100 TCP connections held, each echoing a chunk every second;
+#   1. 100 TCP connections held, each echoing a chunk every second, and 50
+#      UDP flows, each answered every second (by the server of its first);
 #   2. the server set changes: s4 joins on every gw (its mapping table now
 #      sends about a quarter of new flows elsewhere: only state keeps the
 #      old flows where they are; svcgw's services have transition 0 here,
@@ -51,6 +54,7 @@ GW=(198.51.100.21 198.51.100.22 198.51.100.23)
 SYNC=(198.51.100.31 198.51.100.32 198.51.100.33)
 SRV=(198.51.100.11 198.51.100.12 198.51.100.13 198.51.100.14)
 CONNS=100
+UFLOWS=50
 SLOW=1
 [ "${SVCGW_TEST_LONG:-0}" = 1 ] && SLOW=4
 # When the events happen, seconds after the connections are up; how long
@@ -129,7 +133,7 @@ for i in 1 2 3 4; do
 	eval ns=\$s$i
 	attach "$ns" "${SRV[i - 1]}" vs$i || ok=false
 	topo_dsr_receiver "$ns" 6080 || ok=false
-	ip netns exec "$ns" python3 "$LBTOOL" serve s$i --tcp 80 > /dev/null 2>&1 &
+	ip netns exec "$ns" python3 "$LBTOOL" serve s$i --tcp 80 --udp 53 > /dev/null 2>&1 &
 	disown
 done
 check "network: client, forwarder fw, gw1..gw3, s1..s4 on fw's bridge" $ok
@@ -252,6 +256,7 @@ fw_set_groups()
 			echo "dest g ${GW[g - 1]} method ipip"
 		done
 		echo "policy $VIP:80 proto tcp group g"
+		echo "policy $VIP:53 proto udp group g"
 	} > "$tmp/set.$name"
 	fwcli policy replace "$tmp/set.$name"
 }
@@ -293,6 +298,10 @@ run_sequence()
 		--seconds $HOLD --interval 1 --round-timeout $((3 * SLOW)) \
 		> "$tmp/$kind.json" &
 	local pid=$!
+	ip netns exec "$client" python3 "$LBTOOL" udphold $VIP 53 \
+		--conns $UFLOWS --seconds $HOLD --interval 1 \
+		--round-timeout $((3 * SLOW)) > "$tmp/$kind.udp.json" &
+	local upid=$!
 	t0=$(date +%s%3N)
 	# The events count from when every connection is up (connecting 100
 	# takes seconds in the guest): lbtool's times count from its start.
@@ -322,6 +331,17 @@ run_sequence()
 	ktap_info "$kind: 3 s after the failback, gw1 has $(gw_sessions "$kind") of them"
 	fwcli policy show | head -n 8 | sed 's/^/# fw: /'
 	wait $pid
+	wait $upid
+}
+
+# udp_result KIND: "FAILED MOVED" of the run's UDP flows: those that broke
+# (no answer in a round), and of those the ones answered by another server.
+udp_result()
+{
+	python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(d["failed"], sum(1 for e in d["errors"] if "moved from" in e))' "$tmp/$1.udp.json"
 }
 
 # --- 1. svcgw as it is: stateful service on each gw, no replication --------------
@@ -331,8 +351,12 @@ gwsvc()
 
 	ip netns exec "$ns" "$SVCGW_BIN" service add $VIP:80 proto tcp \
 		mode stateful transition 0 || return 1
+	ip netns exec "$ns" "$SVCGW_BIN" service add $VIP:53 proto udp \
+		mode stateful transition 0 || return 1
 	for i in 1 2 3; do
 		ip netns exec "$ns" "$SVCGW_BIN" server add $VIP:80 proto tcp \
+			server "${SRV[i - 1]}" method ipip || return 1
+		ip netns exec "$ns" "$SVCGW_BIN" server add $VIP:53 proto udp \
 			server "${SRV[i - 1]}" method ipip || return 1
 	done
 }
@@ -356,6 +380,8 @@ sv_join()
 	for ns in "$gw1" "$gw2" "$gw3"; do
 		ip netns exec "$ns" "$SVCGW_BIN" server add $VIP:80 proto tcp \
 			server "${SRV[3]}" method ipip
+		ip netns exec "$ns" "$SVCGW_BIN" server add $VIP:53 proto udp \
+			server "${SRV[3]}" method ipip
 	done
 }
 gw1_fail() { ip -n "$gw1" link set veth0 down; }
@@ -365,11 +391,15 @@ sv_back()
 	gwsvc "$gw1"
 	ip netns exec "$gw1" "$SVCGW_BIN" server add $VIP:80 proto tcp \
 		server "${SRV[3]}" method ipip
+	ip netns exec "$gw1" "$SVCGW_BIN" server add $VIP:53 proto udp \
+		server "${SRV[3]}" method ipip
 }
 run_sequence svcgw sv_join gw1_fail sv_back
 read -r sv_fail sv_back_n < <(broken_split "$tmp/svcgw.json" "$(cat "$tmp/svcgw.back")")
 ktap_info "svcgw without replication: gw1 held $(cat "$tmp/svcgw.gw1") sessions when it failed; servers $(json_get 'd["servers"]' < "$tmp/svcgw.json")"
 json_get '"\n".join("# " + e for e in d["errors"][:10])' < "$tmp/svcgw.json"
+read -r sv_ufail sv_umoved < <(udp_result svcgw)
+ktap_info "svcgw without replication: of $UFLOWS UDP flows $sv_ufail broke, $sv_umoved of them answered by another server"
 check "svcgw without replication: $sv_fail of $CONNS broken at the failover, $sv_back_n at the failback (the yardstick: some must break)" \
 	test $((sv_fail + sv_back_n)) -gt 0 -a \
 	"$(json_get 'd["ok"] + d["failed"]' < "$tmp/svcgw.json")" -eq $CONNS
@@ -421,11 +451,25 @@ notice()
 			generation $NODE_GEN 2> /dev/null
 	done
 }
+# sync_loss NS: 10% of NS's sync datagrams (UDP to port 7441) lost on
+# the way out (netem), the other traffic untouched.
+sync_loss()
+{
+	local ns=$1
+
+	ip netns exec "$ns" tc qdisc add dev veth0 root handle 1: prio &&
+	ip netns exec "$ns" tc qdisc add dev veth0 parent 1:3 handle 30: netem loss 10% &&
+	ip netns exec "$ns" tc filter add dev veth0 parent 1: protocol ip u32 \
+		match ip protocol 17 0xff match ip dport 7441 0xffff flowid 1:3
+}
 ok=true
 for ns in "$gw1" "$gw2" "$gw3"; do
 	ip netns exec "$ns" "$SVCGW_BIN" flush || ok=false
 	gwsvc "$ns" || ok=false
+	sync_loss "$ns" || ok=false
 done
+check "svcgw with replication: 10% of the sync datagrams lost (netem) on gw1..gw3" $ok
+ok=true
 for i in 1 2 3; do
 	eval ns=\$gw$i
 	ha_on "$ns" $i || ok=false
@@ -450,6 +494,9 @@ ha_back()
 	gwsvc "$gw1"
 	ip netns exec "$gw1" "$SVCGW_BIN" server add $VIP:80 proto tcp \
 		server "${SRV[3]}" method ipip
+	ip netns exec "$gw1" "$SVCGW_BIN" server add $VIP:53 proto udp \
+		server "${SRV[3]}" method ipip
+	sync_loss "$gw1"
 	ha_on "$gw1" 1
 	notice 1 up "$gw1" "$gw2" "$gw3"
 	busywait $((20000 * SLOW)) peer_synced "$gw1" 2 || synced=no
@@ -467,6 +514,16 @@ for i in 1 2 3; do
 	eval ns=\$gw$i
 	ip netns exec "$ns" "$SVCGW_BIN" ha show | grep -iE 'sync|peer|gw[123]' | sed "s/^/# gw$i: /"
 done
+read -r ha_ufail ha_umoved < <(udp_result svcgwha)
+json_get '"\n".join("# " + e for e in d["errors"][:10])' < "$tmp/svcgwha.udp.json"
+check "svcgw with replication: of $UFLOWS UDP flows $ha_ufail broke, $ha_umoved answered by another server" \
+	test "$ha_ufail $ha_umoved" = "0 0"
+retrans=0
+for i in 1 2 3; do
+	eval ns=\$gw$i
+	retrans=$((retrans + $(ip netns exec "$ns" "$SVCGW_BIN" -j ha show | json_get 'sum((n.get("peer") or {}).get("tx_retrans", 0) for n in d["nodes"])')))
+done
+check "  the sync's losses were made good: $retrans datagrams sent again" test $retrans -gt 0
 check "svcgw with replication: $ha_fail_n of $CONNS broken at the failover, $ha_back_n at the failback" \
 	test $((ha_fail_n + ha_back_n)) -eq 0 -a \
 	"$(json_get 'd["ok"] + d["failed"]' < "$tmp/svcgwha.json")" -eq $CONNS
@@ -569,8 +626,10 @@ ipvs_svc()
 
 	ip -n "$ns" addr add $VIP/32 dev lo || return 1
 	ip netns exec "$ns" ipvsadm -A -t $VIP:80 -s mh -b mh-port || return 1
+	ip netns exec "$ns" ipvsadm -A -u $VIP:53 -s mh -b mh-port || return 1
 	for i in 1 2 3; do
 		ip netns exec "$ns" ipvsadm -a -t $VIP:80 -r "${SRV[i - 1]}" -i || return 1
+		ip netns exec "$ns" ipvsadm -a -u $VIP:53 -r "${SRV[i - 1]}" -i || return 1
 	done
 }
 for i in 1 2 3; do
@@ -588,6 +647,7 @@ ipvs_join()
 
 	for ns in "$gw1" "$gw2" "$gw3"; do
 		ip netns exec "$ns" ipvsadm -a -t $VIP:80 -r "${SRV[3]}" -i
+		ip netns exec "$ns" ipvsadm -a -u $VIP:53 -r "${SRV[3]}" -i
 	done
 }
 ipvs_back()
@@ -597,6 +657,7 @@ ipvs_back()
 	gw1_restart
 	ipvs_svc "$gw1"
 	ip netns exec "$gw1" ipvsadm -a -t $VIP:80 -r "${SRV[3]}" -i
+	ip netns exec "$gw1" ipvsadm -a -u $VIP:53 -r "${SRV[3]}" -i
 	ip netns exec "$gw1" ipvsadm --start-daemon master --mcast-interface veth0 --syncid 1
 }
 run_sequence ipvs ipvs_join gw1_fail ipvs_back
@@ -604,8 +665,10 @@ read -r ip_fail ip_back_n < <(broken_split "$tmp/ipvs.json" "$(cat "$tmp/ipvs.ba
 synced=$(ip netns exec "$gw2" ipvsadm -Lnc | grep -c ESTABLISHED)
 ktap_info "IPVS: gw1 held $(cat "$tmp/ipvs.gw1") established connections when it failed; gw2 had $synced at the end; servers $(json_get 'd["servers"]' < "$tmp/ipvs.json")"
 json_get '"\n".join("# " + e for e in d["errors"][:10])' < "$tmp/ipvs.json"
+read -r ip_ufail ip_umoved < <(udp_result ipvs)
+ktap_info "IPVS with its sync daemon: of $UFLOWS UDP flows $ip_ufail broke, $ip_umoved of them answered by another server"
 check "IPVS with its sync daemon: $ip_fail of $CONNS broken at the failover, $ip_back_n at the failback (the yardstick: some must break)" \
 	test $((ip_fail + ip_back_n)) -gt 0 -a \
 	"$(json_get 'd["ok"] + d["failed"]' < "$tmp/ipvs.json")" -eq $CONNS
-ktap_info "broken of $CONNS (failover + failback): svcgw without replication $sv_fail + $sv_back_n, IPVS sync $ip_fail + $ip_back_n"
+ktap_info "broken of $CONNS TCP connections (failover + failback): svcgw with replication $ha_fail_n + $ha_back_n, without $sv_fail + $sv_back_n, IPVS sync $ip_fail + $ip_back_n; UDP flows of $UFLOWS broken: $ha_ufail, $sv_ufail, $ip_ufail"
 ktap_finish
