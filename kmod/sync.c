@@ -94,6 +94,12 @@ struct sync_peer {
 	struct sync_dgram	ring[SYNC_RING];	/* by seq % SYNC_RING */
 	struct svcgw_sync_builder b;	/* open when b.buf */
 	bool			restart;	/* give the stream up */
+	/*
+	 * The next bulk leaves out the peer's own sessions: the stream
+	 * restarts only because this node's backup changed, and the peer
+	 * has its sessions (else: it may have restarted, they go back).
+	 */
+	bool			mine_only;
 	bool			bulk;		/* walking the table for it */
 	bool			walking;	/* @it entered */
 	struct svcgw_session_iter it;
@@ -424,6 +430,7 @@ static bool tx_record(struct svcgw_sync *sy, struct sync_peer *p,
 
 			if (!ring_room(p)) {
 				p->restart = true;
+				p->mine_only = false;	/* records lost */
 				return false;
 			}
 			buf = kmalloc(SYNC_DGRAM_MAX, GFP_KERNEL);
@@ -549,8 +556,10 @@ static void tx_queue(struct svcgw_sync *sy)
 	do {
 		n = svcgw_syncq_take(&sy->q, sy->recs, SYNC_TAKE, &overrun);
 		if (overrun)	/* records were lost: every stream again */
-			for (i = 0; i < sy->npeers; i++)
+			for (i = 0; i < sy->npeers; i++) {
 				sy->peers[i]->restart = true;
+				sy->peers[i]->mine_only = false;
+			}
 		rcu_read_lock();
 		ha = rcu_dereference(sn->ha);
 		for (i = 0; i < n; i++) {
@@ -605,7 +614,7 @@ static void tx_bulk(struct svcgw_sync *sy, struct sync_peer *p)
 				continue;
 			o = READ_ONCE(s->origin) ?: sy->local;
 			if (o == sy->local ? target(sy, ha, o) != p :
-					     o != p->id)
+					     o != p->id || p->mine_only)
 				continue;
 			svcgw_session_rec(s, SVCGW_SYNC_OP_UPDATE, &sy->recs[n]);
 			sy->recs[n++].origin = o;
@@ -631,6 +640,7 @@ static void tx_bulk(struct svcgw_sync *sy, struct sync_peer *p)
 	svcgw_session_iter_stop(&p->it);
 	if (!next) {
 		bulk_stop(p);
+		p->mine_only = false;
 		tx_mark(sy, p, SVCGW_SYNC_BULK_END);
 		p->ctr[P_TX_BULKS]++;
 		p->ctr[P_TX_BULK_RECORDS] += p->bulk_records;
@@ -947,8 +957,10 @@ static bool peer_step(struct svcgw_sync *sy, struct sync_peer *p)
 	unsigned long now = jiffies;
 
 	if (!p->restart && p->tx != SVCGW_HA_TX_HELLO &&
-	    p->sent_hi > p->cum && time_after(now, p->progress + SYNC_STALL))
+	    p->sent_hi > p->cum && time_after(now, p->progress + SYNC_STALL)) {
 		p->restart = true;
+		p->mine_only = false;
+	}
 	if (p->restart) {
 		p->ctr[P_TX_LOST]++;
 		tx_reset(p);
@@ -1155,8 +1167,10 @@ static void own_target(struct svcgw_sync *sy, const struct svcgw_ha *ha)
 	if (id == sy->own)
 		return;
 	sy->own = id;
-	if (p)
+	if (p) {
+		p->mine_only = !p->restart;
 		p->restart = true;
+	}
 }
 
 static struct svcgw_sync *sync_new(struct svcgw_net *sn,
@@ -1279,8 +1293,10 @@ void svcgw_sync_nodes_changed(struct svcgw_net *sn, u32 id)
 		mutex_lock(&sy->lock);
 		n = svcgw_ha_node_find(ha, id);
 		p = peer_find(sy, id);
-		if (n && p && READ_ONCE(n->state) == SVCGW_HA_STATE_UP)
+		if (n && p && READ_ONCE(n->state) == SVCGW_HA_STATE_UP) {
 			p->restart = true;
+			p->mine_only = false;
+		}
 		own_target(sy, ha);
 		mutex_unlock(&sy->lock);
 		mod_delayed_work(system_wq, &sy->q.work, 0);
