@@ -52,6 +52,10 @@ topo_init
 
 GW=(198.51.100.21 198.51.100.22 198.51.100.23)
 SYNC=(198.51.100.31 198.51.100.32 198.51.100.33)
+# Each gateway's full NAT address: the servers see flows of VIP:81 come
+# from it, and answer it.
+FN=(198.51.100.41 198.51.100.42 198.51.100.43)
+FCONNS=30
 SRV=(198.51.100.11 198.51.100.12 198.51.100.13 198.51.100.14)
 CONNS=100
 UFLOWS=50
@@ -111,6 +115,7 @@ gw_net()
 	# The sync address, apart from the one the forwarder sends to (which
 	# a backup takes over at the failover).
 	ip -n "$ns" addr add "${SYNC[$1 - 1]}/24" dev veth0 || return 1
+	ip -n "$ns" addr add "${FN[$1 - 1]}/32" dev veth0 || return 1
 	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 \
 		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
 		net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 || return 1
@@ -257,6 +262,7 @@ fw_set_groups()
 		done
 		echo "policy $VIP:80 proto tcp group g"
 		echo "policy $VIP:53 proto udp group g"
+		echo "policy $VIP:81 proto tcp group g"
 	} > "$tmp/set.$name"
 	fwcli policy replace "$tmp/set.$name"
 }
@@ -301,11 +307,17 @@ run_sequence()
 	ip netns exec "$client" python3 "$LBTOOL" udphold $VIP 53 \
 		--conns $UFLOWS --seconds $HOLD --interval 1 \
 		--round-timeout $((3 * SLOW)) > "$tmp/$kind.udp.json" &
-	local upid=$!
+	local upid=$! fpid=
+	if [ "${FN_ON:-0}" = 1 ]; then
+		ip netns exec "$client" python3 "$LBTOOL" hold $VIP 81 \
+			--conns $FCONNS --seconds $HOLD --interval 1 \
+			--round-timeout $((3 * SLOW)) > "$tmp/$kind.fn.json" &
+		fpid=$!
+	fi
 	t0=$(date +%s%3N)
 	# The events count from when every connection is up (connecting 100
 	# takes seconds in the guest): lbtool's times count from its start.
-	busywait $((60000 * SLOW)) established $CONNS
+	busywait $((60000 * SLOW)) established $((CONNS + ${FN_ON:-0} * FCONNS))
 	ktap_info "$kind: $CONNS connections up after $(( ($(date +%s%3N) - t0) / 1000 )) s"
 	sleep $T_JOIN
 	$join
@@ -332,6 +344,7 @@ run_sequence()
 	fwcli policy show | head -n 8 | sed 's/^/# fw: /'
 	wait $pid
 	wait $upid
+	[ -z "$fpid" ] || wait $fpid
 }
 
 # udp_result KIND: "FAILED MOVED" of the run's UDP flows: those that broke
@@ -345,15 +358,22 @@ print(d["failed"], sum(1 for e in d["errors"] if "moved from" in e))' "$tmp/$1.u
 }
 
 # --- 1. svcgw as it is: stateful service on each gw, no replication --------------
+# gwsvc NS I: gateway I's services (in namespace NS): $VIP:80 (TCP) and
+# $VIP:53 (UDP) to s1..s3 by ipip, $VIP:81 (TCP) with full NAT from its own
+# address FN[I] to s1..s3 port 80 (NAT: the servers answer FN[I]).
 gwsvc()
 {
-	local ns=$1 i
+	local ns=$1 me=$2 i
 
 	ip netns exec "$ns" "$SVCGW_BIN" service add $VIP:80 proto tcp \
 		mode stateful transition 0 || return 1
 	ip netns exec "$ns" "$SVCGW_BIN" service add $VIP:53 proto udp \
 		mode stateful transition 0 || return 1
+	ip netns exec "$ns" "$SVCGW_BIN" service add $VIP:81 proto tcp \
+		mode stateful transition 0 fullnat "${FN[me - 1]}" || return 1
 	for i in 1 2 3; do
+		ip netns exec "$ns" "$SVCGW_BIN" server add $VIP:81 proto tcp \
+			server "${SRV[i - 1]}:80" || return 1
 		ip netns exec "$ns" "$SVCGW_BIN" server add $VIP:80 proto tcp \
 			server "${SRV[i - 1]}" method ipip || return 1
 		ip netns exec "$ns" "$SVCGW_BIN" server add $VIP:53 proto udp \
@@ -369,10 +389,11 @@ gw_sessions()
 	esac
 }
 ok=true
-for ns in "$gw1" "$gw2" "$gw3"; do
-	gwsvc "$ns" || ok=false
+for i in 1 2 3; do
+	eval ns=\$gw$i
+	gwsvc "$ns" $i || ok=false
 done
-check "svcgw on gw1..gw3: $VIP:80 stateful, transition 0, s1..s3 by ipip" $ok
+check "svcgw on gw1..gw3: $VIP:80 and :53 stateful, transition 0, s1..s3 by ipip; :81 full NAT" $ok
 sv_join()
 {
 	local ns
@@ -382,22 +403,29 @@ sv_join()
 			server "${SRV[3]}" method ipip
 		ip netns exec "$ns" "$SVCGW_BIN" server add $VIP:53 proto udp \
 			server "${SRV[3]}" method ipip
+		ip netns exec "$ns" "$SVCGW_BIN" server add $VIP:81 proto tcp \
+			server "${SRV[3]}:80"
 	done
 }
 gw1_fail() { ip -n "$gw1" link set veth0 down; }
 sv_back()
 {
 	gw1_restart
-	gwsvc "$gw1"
+	gwsvc "$gw1" 1
 	ip netns exec "$gw1" "$SVCGW_BIN" server add $VIP:80 proto tcp \
 		server "${SRV[3]}" method ipip
 	ip netns exec "$gw1" "$SVCGW_BIN" server add $VIP:53 proto udp \
 		server "${SRV[3]}" method ipip
+	ip netns exec "$gw1" "$SVCGW_BIN" server add $VIP:81 proto tcp \
+		server "${SRV[3]}:80"
 }
+FN_ON=1
 run_sequence svcgw sv_join gw1_fail sv_back
 read -r sv_fail sv_back_n < <(broken_split "$tmp/svcgw.json" "$(cat "$tmp/svcgw.back")")
 ktap_info "svcgw without replication: gw1 held $(cat "$tmp/svcgw.gw1") sessions when it failed; servers $(json_get 'd["servers"]' < "$tmp/svcgw.json")"
 json_get '"\n".join("# " + e for e in d["errors"][:10])' < "$tmp/svcgw.json"
+read -r sv_ffail sv_fback < <(broken_split "$tmp/svcgw.fn.json" "$(cat "$tmp/svcgw.back")")
+ktap_info "svcgw without replication: of $FCONNS full NAT connections $sv_ffail broke at the failover, $sv_fback at the failback"
 read -r sv_ufail sv_umoved < <(udp_result svcgw)
 ktap_info "svcgw without replication: of $UFLOWS UDP flows $sv_ufail broke, $sv_umoved of them answered by another server"
 check "svcgw without replication: $sv_fail of $CONNS broken at the failover, $sv_back_n at the failback (the yardstick: some must break)" \
@@ -421,9 +449,9 @@ ha_file()
 	local local_id=$1 gen=$2
 
 	echo "ha generation $gen${local_id:+ local $local_id} key 5 $KEYHEX2"
-	echo "node gw1 id 1 sync ${SYNC[0]} dest ${GW[0]} backups 2,3"
-	echo "node gw2 id 2 sync ${SYNC[1]} dest ${GW[1]} backups 3,1"
-	echo "node gw3 id 3 sync ${SYNC[2]} dest ${GW[2]} backups 1,2"
+	echo "node gw1 id 1 sync ${SYNC[0]} dest ${GW[0]} fnat ${FN[0]} backups 2,3"
+	echo "node gw2 id 2 sync ${SYNC[1]} dest ${GW[1]} fnat ${FN[1]} backups 3,1"
+	echo "node gw3 id 3 sync ${SYNC[2]} dest ${GW[2]} fnat ${FN[2]} backups 1,2"
 }
 # ha_on NS [ID]: the policy in NS, as node ID (none: the forwarder).
 ha_on()
@@ -463,9 +491,10 @@ sync_loss()
 		match ip protocol 17 0xff match ip dport 7441 0xffff flowid 1:3
 }
 ok=true
-for ns in "$gw1" "$gw2" "$gw3"; do
+for i in 1 2 3; do
+	eval ns=\$gw$i
 	ip netns exec "$ns" "$SVCGW_BIN" flush || ok=false
-	gwsvc "$ns" || ok=false
+	gwsvc "$ns" $i || ok=false
 	sync_loss "$ns" || ok=false
 done
 check "svcgw with replication: 10% of the sync datagrams lost (netem) on gw1..gw3" $ok
@@ -481,29 +510,39 @@ for i in 2 3; do
 	busywait $((20000 * SLOW)) peer_synced "$gw1" $i || ok=false
 done
 check "gw1 synced from gw2 and gw3 (their streams' bulks received)" $ok
+# gw2, gw1's first backup, takes gw1's full NAT address with its flows:
+# the address on its interface and a gratuitous ARP that moves the
+# servers' neighbour entries (what svcgwd is to do; by hand here).
 ha_fail()
 {
 	ip -n "$gw1" link set veth0 down
 	notice 1 down "$fw" "$gw2" "$gw3"
+	ip -n "$gw2" addr add "${FN[0]}/32" dev veth0
+	ip netns exec "$gw2" python3 "$SVCGW_SRC/selftests/net/garp.py" veth0 "${FN[0]}"
 }
 ha_back()
 {
 	local t0=$(date +%s%3N) synced=ok
 
 	gw1_restart
-	gwsvc "$gw1"
+	gwsvc "$gw1" 1
 	ip netns exec "$gw1" "$SVCGW_BIN" server add $VIP:80 proto tcp \
 		server "${SRV[3]}" method ipip
 	ip netns exec "$gw1" "$SVCGW_BIN" server add $VIP:53 proto udp \
 		server "${SRV[3]}" method ipip
+	ip netns exec "$gw1" "$SVCGW_BIN" server add $VIP:81 proto tcp \
+		server "${SRV[3]}:80"
 	sync_loss "$gw1"
 	ha_on "$gw1" 1
 	notice 1 up "$gw1" "$gw2" "$gw3"
 	busywait $((20000 * SLOW)) peer_synced "$gw1" 2 || synced=no
 	ktap_info "svcgwha: gw1 synced from gw2: $synced, $(( $(date +%s%3N) - t0 )) ms after it was made again; it holds $(gw_sessions svcgwha) replicas"
-	# The controller's "gw1 up" reaches the forwarder only now.
+	# The controller's "gw1 up" reaches the forwarder only now, and
+	# gw2 gives gw1's full NAT address back.
 	NODE_GEN=$((NODE_GEN - 1))
 	notice 1 up "$fw"
+	ip -n "$gw2" addr del "${FN[0]}/32" dev veth0
+	ip netns exec "$gw1" python3 "$SVCGW_SRC/selftests/net/garp.py" veth0 "${FN[0]}"
 }
 # The forwarder's set stays whole: its HA policy moves gw1's flows.
 fw_set() { fw_set_whole "$@"; }
@@ -514,6 +553,11 @@ for i in 1 2 3; do
 	eval ns=\$gw$i
 	ip netns exec "$ns" "$SVCGW_BIN" ha show | grep -iE 'sync|peer|gw[123]' | sed "s/^/# gw$i: /"
 done
+read -r ha_ffail ha_fback < <(broken_split "$tmp/svcgwha.fn.json" "$(cat "$tmp/svcgwha.back")")
+json_get '"\n".join("# " + e for e in d["errors"][:10])' < "$tmp/svcgwha.fn.json"
+check "svcgw with replication: of $FCONNS full NAT connections $ha_ffail broke at the failover, $ha_fback at the failback (gw2 took gw1's address ${FN[0]})" \
+	test $((ha_ffail + ha_fback)) -eq 0 -a \
+	"$(json_get 'd["ok"] + d["failed"]' < "$tmp/svcgwha.fn.json")" -eq $FCONNS
 read -r ha_ufail ha_umoved < <(udp_result svcgwha)
 json_get '"\n".join("# " + e for e in d["errors"][:10])' < "$tmp/svcgwha.udp.json"
 check "svcgw with replication: of $UFLOWS UDP flows $ha_ufail broke, $ha_umoved answered by another server" \
@@ -612,6 +656,8 @@ kill "${ha_pids[@]}" 2> /dev/null
 wait "${ha_pids[@]}" 2> /dev/null
 
 # --- 2. IPVS with its connection sync daemon ---------------------------------------
+# (IPVS has no full NAT: its run holds the TCP and UDP flows only.)
+FN_ON=0
 if ! command -v ipvsadm > /dev/null || ! modprobe ip_vs_mh 2> /dev/null; then
 	ktap_skip "IPVS with its sync daemon" "ipvsadm or ip_vs_mh missing"
 	ktap_finish
@@ -670,5 +716,5 @@ ktap_info "IPVS with its sync daemon: of $UFLOWS UDP flows $ip_ufail broke, $ip_
 check "IPVS with its sync daemon: $ip_fail of $CONNS broken at the failover, $ip_back_n at the failback (the yardstick: some must break)" \
 	test $((ip_fail + ip_back_n)) -gt 0 -a \
 	"$(json_get 'd["ok"] + d["failed"]' < "$tmp/ipvs.json")" -eq $CONNS
-ktap_info "broken of $CONNS TCP connections (failover + failback): svcgw with replication $ha_fail_n + $ha_back_n, without $sv_fail + $sv_back_n, IPVS sync $ip_fail + $ip_back_n; UDP flows of $UFLOWS broken: $ha_ufail, $sv_ufail, $ip_ufail"
+ktap_info "broken of $CONNS TCP connections (failover + failback): svcgw with replication $ha_fail_n + $ha_back_n, without $sv_fail + $sv_back_n, IPVS sync $ip_fail + $ip_back_n; UDP flows of $UFLOWS broken: $ha_ufail, $sv_ufail, $ip_ufail; full NAT connections of $FCONNS: $ha_ffail + $ha_fback, $sv_ffail + $sv_fback, IPVS none"
 ktap_finish
