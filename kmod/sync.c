@@ -1115,17 +1115,23 @@ nomem:
 	return -ENOMEM;
 }
 
-static void sync_destroy(struct svcgw_sync *sy)
+/* No datagram reaches @sy once this returns but through a call to
+ * sync_encap_rcv() already running (a grace period ends those).
+ */
+static void sync_close(struct svcgw_sync *sy)
 {
-	unsigned int i;
-
 	WRITE_ONCE(sy->stopping, true);
 	if (sy->sock) {
 		udp_tunnel_sock_release(sy->sock);
 		sy->sock = NULL;
 	}
-	/* No encap_rcv is left (the socket's release waited for it). */
-	synchronize_net();
+}
+
+/* After sync_close() and a grace period. */
+static void sync_destroy(struct svcgw_sync *sy)
+{
+	unsigned int i;
+
 	del_timer_sync(&sy->tick);
 	cancel_delayed_work_sync(&sy->q.work);
 	del_timer_sync(&sy->tick);
@@ -1150,6 +1156,8 @@ static void sync_stop(struct svcgw_net *sn)
 		return;
 	RCU_INIT_POINTER(sn->syncq, NULL);
 	sn->sync = NULL;
+	sync_close(sy);
+	/* One grace period for both: the queue's users, encap_rcv. */
 	synchronize_rcu();
 	sync_destroy(sy);
 }
@@ -1216,6 +1224,8 @@ static struct svcgw_sync *sync_new(struct svcgw_net *sn,
 	return sy;
 
 fail:
+	/* The socket is the last step: none was up, nothing to wait for. */
+	sync_close(sy);
 	sync_destroy(sy);
 	return ERR_PTR(err);
 }
