@@ -1120,11 +1120,14 @@ nomem:
  */
 static void sync_close(struct svcgw_sync *sy)
 {
+	/* Under @lock: the work item may be sending on the socket. */
+	mutex_lock(&sy->lock);
 	WRITE_ONCE(sy->stopping, true);
 	if (sy->sock) {
 		udp_tunnel_sock_release(sy->sock);
 		sy->sock = NULL;
 	}
+	mutex_unlock(&sy->lock);
 }
 
 /* After sync_close() and a grace period. */
