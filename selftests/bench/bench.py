@@ -576,11 +576,13 @@ def do_fill(res, c):
     return ok
 
 
-def work_items(seconds):
+def work_items(seconds, during=None):
     """What the kernel's work items cost with no traffic: over @seconds,
     the workqueue tracepoints' start and end of every item, summed by
     function and by work struct (one per namespace for svcgw's and
-    conntrack's collectors).  None if tracefs is not there."""
+    conntrack's collectors).  None if tracefs is not there.  With
+    @during, a callable: over its call instead of @seconds (the seconds
+    it took in the result)."""
     t = "/sys/kernel/tracing"
     if not os.path.exists(t + "/events/workqueue"):
         subprocess.run(["mount", "-t", "tracefs", "nodev", t],
@@ -600,10 +602,17 @@ def work_items(seconds):
     for e in ev:
         put(e, "1")
     put(t + "/tracing_on", "1")
-    time.sleep(seconds)
-    put(t + "/tracing_on", "0")
-    for e in ev:
-        put(e, "0")
+    t0 = time.monotonic()
+    try:
+        if during:
+            during()
+            seconds = round(time.monotonic() - t0, 3)
+        else:
+            time.sleep(seconds)
+    finally:
+        put(t + "/tracing_on", "0")
+        for e in ev:
+            put(e, "0")
     pat = re.compile(r"\s(\d+\.\d+): workqueue_execute_(start|"
                      r"end): work struct (\S+): function (\S+)")
     began, items = {}, {}
@@ -953,6 +962,23 @@ def ha_phase_end(res, c):
     why = [(s.get("round"), ha_kept_up(s["ha"])) for s in runs]
     live["runs"] = len(runs)
     live["not_kept_up"] = [[n, w] for n, w in why if w]
+    # One more run, not one of the measured ones, under the workqueue
+    # tracepoints: the time both nodes' sync work items (sync_work, one a
+    # namespace) ran for its records, the lag after it included.
+    box = {}
+    try:
+        wi = work_items(RUN_TIME, during=lambda: box.update(
+            s=measure(c, RUN_TIME, full=False)))
+    except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
+        live["cost"] = {"error": str(e)}
+        return
+    if wi is None or "s" not in box:
+        live["cost"] = {"error": "no workqueue tracepoints"}
+        return
+    live["cost"] = {"run": box["s"], "seconds": wi["seconds"],
+                    "sync_work": wi["functions"].get("sync_work"),
+                    "functions": {k: {"runs": v["runs"], "cpu_s": v["cpu_s"]}
+                                  for k, v in wi["functions"].items()}}
 
 
 def ha_bulk(res, c):
@@ -982,6 +1008,10 @@ def ha_bulk(res, c):
         run([SVCGW_BIN, "ha", "set", c["ha_bk_conf"]], c["backup"])
         out["fresh"] = ha_bulk_one(c, "HA policy set, fresh backup", [
             SVCGW_BIN, "ha", "set", c["ha_conf"]])
+        if out["fresh"]["synced_s"] is None:
+            # A restart now would cut the bulk still running: no figure.
+            out["again_skipped"] = "the first bulk did not end"
+            return
         run([SVCGW_BIN, "ha", "node", str(c["ha_peer"]), "down",
              "generation", "1"], c["gw"])
         time.sleep(0.5)
@@ -1403,19 +1433,35 @@ def ha_lines(res, by, row):
                                wtx / tx, tx / dg if dg else 0, wrx / tx))
         k = (SYNC_DGRAM - SYNC_HDR - SYNC_TAG) // SYNC_REC4
         kv = (IPVS_MAXLEN - IPVS_HDR) // IPVS_CONN4
-        out.append("    svcgw, full datagrams (from the format): %d records"
-                   " of %d B a datagram, %.2f B per record" % (
-                       k, SYNC_REC4, (SYNC_HDR + SYNC_TAG + k * SYNC_REC4 +
-                                      WIRE_HDRS) / k))
-        out.append("    IPVS sync protocol v1, a constant from "
-                   "net/netfilter/ipvs/ip_vs_sync.c, NOT measured here")
-        out.append("    (the bench's IPVS runs no sync daemon): %d B per "
-                   "IPv4 connection, an %d B header per" % (IPVS_CONN4,
-                                                            IPVS_HDR))
-        out.append("    message of at most %d B (%d connections): %.2f B "
-                   "per connection with the same headers" % (
-                       IPVS_MAXLEN, kv, (IPVS_HDR + kv * IPVS_CONN4 +
-                                         WIRE_HDRS) / kv))
+        if runs:
+            out.append("    svcgw, full datagrams (from the format): %d "
+                       "records of %d B a datagram, %.2f B per record" % (
+                           k, SYNC_REC4, (SYNC_HDR + SYNC_TAG +
+                                          k * SYNC_REC4 + WIRE_HDRS) / k))
+            out.append("    IPVS sync protocol v1, a constant from "
+                       "net/netfilter/ipvs/ip_vs_sync.c, NOT measured here")
+            out.append("    (the bench's IPVS runs no sync daemon): %d B "
+                       "per IPv4 connection, an %d B header per" % (
+                           IPVS_CONN4, IPVS_HDR))
+            out.append("    message of at most %d B (%d connections): %.2f "
+                       "B per connection with the same headers" % (
+                           IPVS_MAXLEN, kv, (IPVS_HDR + kv * IPVS_CONN4 +
+                                             WIRE_HDRS) / kv))
+        cost = ha.get("live", {}).get("cost", {})
+        sw, cr = cost.get("sync_work"), cost.get("run", {}).get("ha", {})
+        if sw and "after" in cr and cr["after"]["tx_records"]:
+            recs = cr["after"]["tx_records"]
+            out.append("  sync work items (sync_work, both nodes), one more "
+                       "run under the workqueue")
+            out.append("  tracepoints: %.0f ms in %d runs for %d records "
+                       "= %.1f us a record; per node:" % (
+                           sw["cpu_s"] * 1000, sw["runs"], recs,
+                           sw["cpu_s"] * 1e6 / recs))
+            out.append("  %s (the node is not told apart)" % ", ".join(
+                "%.0f ms in %d runs" % (w["cpu_s"] * 1000, w["runs"])
+                for w in sw["per_work"]))
+        elif cost.get("error"):
+            out.append("  sync work items not timed: %s" % cost["error"])
         live = ha.get("live", {})
         if "counts" in live:
             c = live["counts"]
@@ -1484,6 +1530,9 @@ def ha_lines(res, by, row):
                                fr["memavailable_drop"] /
                                fr["counts"]["replicas"],
                                fr["slab_growth"] / fr["counts"]["replicas"]))
+        if bulk.get("again_skipped"):
+            out.append("  backup down, then up: not measured (%s)" %
+                       bulk["again_skipped"])
         if bulk.get("error"):
             out.append("  BROKEN: %s" % bulk["error"])
     return out
