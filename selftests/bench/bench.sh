@@ -29,7 +29,18 @@
 # none), BENCH_POLICIES (10000: policies of the policy-set replace timed),
 # BENCH_CLI_SERVICES (10: services configured with the CLI, one process per
 # command, for the control-plane figure), BENCH_CP_SERVICES (10000:
-# services of the svcgw -b / ipvsadm -R / nft -f comparison, control.sh).
+# services of the svcgw -b / ipvsadm -R / nft -f comparison, control.sh),
+# BENCH_HA (1: the session replication table, 0 for none), BENCH_HA_BULK
+# (1000000: sessions of its bulk resync figure, 0 for none).
+#
+# Session replication (BENCH_HA): the gateway namespace of a configuration
+# gets a second svcgw node, the backup, in a namespace of its own:
+#
+#   b-NAME-gw (node 1)                          b-NAME-bk (node 2)
+#   sy0 192.0.2.201/30 ---------- veth ---------- sy1 192.0.2.202/30
+#   the service under test,                     the same service (the
+#   HA policy: local 1 backups 2                records find it), HA policy
+#                                               local 2 backups 1
 
 set -u
 
@@ -51,6 +62,15 @@ TCP=${BENCH_TCP:-1}
 FABRIC=${BENCH_FABRIC:-1}
 POLICIES=${BENCH_POLICIES:-10000}
 GUE_PORT=6080
+HA=${BENCH_HA:-1}
+HA_BULK=${BENCH_HA_BULK:-1000000}
+# The sync key of the bench's HA policies (no secret in a throwaway guest)
+# and the sync addresses, on a /30 of a documentation range that no other
+# address of the gateway namespaces is in (192.0.2.10 is a route or an
+# address of lo there, not a prefix).
+HA_KEY=$(printf '%064x' 7441)
+SYNC_GW=192.0.2.201
+SYNC_BK=192.0.2.202
 # Room for every session the new-flow runs make (none may be refused):
 # svcgw serves a flow without a session at the cap, so a full table would
 # look fast. The new-flow namespaces reach some 500000 each.
@@ -323,6 +343,128 @@ EOF
 	config $name $table "$label" balanced 3 ok "" "$t" "$json"
 }
 
+# ha_file LOCAL: the HA policy of the bench's pair of nodes, as node
+# LOCAL: the gateway (node 1) backed up by the backup (node 2), and the
+# other way round (as a real pair is: 82-ha.sh's ha_file()).
+ha_file()
+{
+	echo "ha generation 1 local $1 key 1 $HA_KEY"
+	echo "node gw id 1 sync $SYNC_GW backups 2"
+	echo "node bk id 2 sync $SYNC_BK backups 1"
+}
+
+# ha_backup NAME: the backup node of configuration NAME (whose gateway
+# namespace exists): namespace b-NAME-bk, the veth sy0 (gateway) - sy1
+# (backup), svcgw's settings and the gateway's service (stateful, UDP,
+# its 3 servers), so that the records find their service and servers.
+# The HA policies go to $dir/ha-NAME-gw.conf and ha-NAME-bk.conf; they
+# are not installed. On failure HA_WHY says why (not run in $(...): the
+# namespace must reach NS_LIST).
+ha_backup()
+{
+	local gw=b-$1-gw bk=b-$1-bk msg
+
+	HA_WHY=
+	if ! cli "$gw" ha show > /dev/null 2>&1; then
+		HA_WHY="no HA in this svcgw (svcgw ha show failed)"
+		return 1
+	fi
+	ip netns add "$bk" || { HA_WHY="ip netns add $bk failed"; return 1; }
+	NS_LIST+=("$bk")
+	ip netns exec "$bk" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1 &&
+	ip -n "$gw" link add sy0 type veth peer name sy1 netns "$bk" &&
+	printf '%s\n' "addr add $SYNC_GW/30 dev sy0" "link set sy0 up" |
+		ip -n "$gw" -batch - &&
+	printf '%s\n' "link set lo up" "addr add $SYNC_BK/30 dev sy1" \
+		"link set sy1 up" | ip -n "$bk" -batch - ||
+		{ HA_WHY="the sync link could not be set up"; return 1; }
+	cli "$bk" config set session-max $SESSION_MAX timeout-udp $LONG \
+		timeout-tcp-syn $LONG timeout-tcp-est $LONG ||
+		{ HA_WHY="config set refused on the backup"; return 1; }
+	msg=$(svcgw_service "$bk" stateful 3 udp) ||
+		{ HA_WHY="backup: $(echo "$msg" | head -n 1)"; return 1; }
+	ha_file 1 > "$dir/ha-$1-gw.conf"
+	ha_file 2 > "$dir/ha-$1-bk.conf"
+}
+
+# ha_synced NS ID: NS's stream from node ID has had its whole bulk.
+ha_synced()
+{
+	[ "$(cli "$1" -j ha show 2> /dev/null | python3 -c '
+import json, sys
+d = json.load(sys.stdin) or {"nodes": []}
+print(next(((n.get("peer") or {}).get("synced") for n in d["nodes"]
+            if n["id"] == int(sys.argv[1])), None))' "$2")" = True ]
+}
+
+# ha_json: what bench.py needs to know of a configuration with a backup.
+ha_json()
+{
+	echo "{\"backup\": \"b-$1-bk\", \"sync_dev\": \"sy0\", \"ha_local\": 1, \"ha_peer\": 2, \"ha_conf\": \"$dir/ha-$1-gw.conf\", \"ha_bk_conf\": \"$dir/ha-$1-bk.conf\"}"
+}
+
+# cfg_ha: svcgw stateful with new flows, as nf-stateful (its twin with no
+# HA policy, measured in the same rounds), every session replicated to
+# the backup: both HA policies installed, both streams synced (their
+# bulks: empty tables) before anything is measured.
+cfg_ha()
+{
+	local name=nf-ha gw=b-nf-ha-gw bk=b-nf-ha-bk t msg
+	local label="svcgw stateful, replicated"
+
+	t=$(traffic udp new svcgw)
+	[ -d /sys/module/svcgw ] ||
+		{ config $name ha "$label" balanced 3 fail "module not loaded" "$t"; return; }
+	topo $name ||
+		{ config $name ha "$label" balanced 3 fail "setup failed" "$t"; return; }
+	cli $gw config set session-max $SESSION_MAX timeout-udp $LONG \
+		timeout-tcp-syn $LONG timeout-tcp-est $LONG ||
+		{ config $name ha "$label" balanced 3 fail "config set refused" "$t"; return; }
+	msg=$(svcgw_service $gw stateful 3 udp) ||
+		{ config $name ha "$label" balanced 3 fail "$(echo "$msg" | head -n 1)" "$t"; return; }
+	if ! ha_backup $name; then
+		config $name ha "$label" balanced 3 skip "$HA_WHY" "$t"
+		return
+	fi
+	msg=$(cli $bk ha set "$dir/ha-$name-bk.conf" 2>&1) &&
+	msg=$(cli $gw ha set "$dir/ha-$name-gw.conf" 2>&1) ||
+		{ config $name ha "$label" balanced 3 fail "ha set: $msg" "$t"; return; }
+	if ! busywait 20000 ha_synced $bk 1 || ! busywait 10000 ha_synced $gw 2; then
+		config $name ha "$label" balanced 3 fail \
+			"the nodes did not sync in 30 s (empty tables)" "$t"
+		return
+	fi
+	config $name ha "$label" balanced 3 ok "" "$t" \
+		'{"twin": "stateful", "off": "nf-stateful"}' "$(ha_json $name)"
+}
+
+# cfg_ha_bulk: the bulk resync figure's pair, no HA policy installed yet:
+# bench.py fills the gateway with HA_BULK sessions (the sessions table's
+# fill), then installs the policies and times the backup's sync. The
+# 1024 measured flows for its verification.
+cfg_ha_bulk()
+{
+	local name=ha-bulk gw=b-ha-bulk-gw t msg label="bulk resync"
+
+	t=$(traffic udp flows svcgw)
+	[ -d /sys/module/svcgw ] ||
+		{ config $name habulk "$label" balanced 3 fail "module not loaded" "$t"; return; }
+	topo $name ||
+		{ config $name habulk "$label" balanced 3 fail "setup failed" "$t"; return; }
+	cli $gw config set session-max $SESSION_MAX timeout-udp $LONG \
+		timeout-tcp-syn $LONG timeout-tcp-est $LONG ||
+		{ config $name habulk "$label" balanced 3 fail "config set refused" "$t"; return; }
+	msg=$(svcgw_service $gw stateful 3 udp) ||
+		{ config $name habulk "$label" balanced 3 fail "$(echo "$msg" | head -n 1)" "$t"; return; }
+	if ! ha_backup $name; then
+		config $name habulk "$label" balanced 3 skip "$HA_WHY" "$t"
+		return
+	fi
+	config $name habulk "$label" balanced 3 ok "" "$t" \
+		"{\"fill_n\": $HA_BULK}" "$(ha_json $name)"
+}
+
 # cfg_encap NAME METHOD: svcgw stateless, its 3 servers reached by METHOD
 # (ipip, gue): the outer packets reach the sink, counted by their
 # destination (the server).
@@ -592,6 +734,18 @@ main()
 		cfg_svcgw nf-stateful stateful "svcgw stateful" new udp new '{"twin": "stateful"}'
 		cfg_ipvs nf-ipvs new udp new '{"twin": "ipvs"}'
 		cfg_nft nf-nft new udp new '{"twin": "nft"}'
+	fi
+	if [ "$HA" = 0 ]; then
+		note "session replication not measured (BENCH_HA=0)"
+	else
+		if [ "$NEW" != 0 ]; then
+			cfg_ha
+		else
+			note "replication's forwarding rate not measured: it is a new-flow run (BENCH_NEW=0)"
+		fi
+		if [ "$HA_BULK" != 0 ]; then
+			cfg_ha_bulk
+		fi
 	fi
 	if [ "$TCP" = 0 ]; then
 		note "TCP not measured (BENCH_TCP=0)"
