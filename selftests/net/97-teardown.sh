@@ -27,12 +27,19 @@
 #   - no oops, BUG or WARN in the kernel log lines of the round
 #     (selftests/vm/check-kernel-log.sh);
 #   - the module loads again, and a fresh gateway namespace with a fresh
-#     configuration carries real TCP and UDP connections.
+#     configuration carries real TCP and UDP connections;
+#   - session replication runs through it all: a backup node (namespace
+#     bk on the gateway's bridge, the same services, an HA policy pairing
+#     it with the gateway) holds replicas of the gateway's sessions before
+#     each teardown, and still holds them after the gateway's namespace
+#     was deleted (a node's death sends no DELETE); a flush or an rmmod
+#     while the sync streams run leaves a clean kernel log.
 #
 # Topology: topo.sh's addresses (IPv4), client and servers s1 s2 s3 built
 # once; the gateway namespace is built afresh every round:
 #
 #   client 203.0.113.2 --veth-- gw 203.0.113.1 | br0 198.51.100.1 --veth-- s1 s2 s3
+#                                                                  \-- bk 198.51.100.9
 #
 #   VIP:80/tcp    hybrid, transition 5 s   churned by the transition worker
 #   VIP:53/udp    stateful                 sessions for the dumps
@@ -120,7 +127,11 @@ gw_build()
 			echo "link add vs$i type veth peer name veth0 netns $ns"
 			echo "link set vs$i master br0 up"
 		done
+		echo "link add vb type veth peer name veth0 netns $bk"
+		echo "link set vb master br0 up"
 	} | ip -n "$gw" -batch - || return 1
+	printf '%s\n' "addr add 198.51.100.9/24 dev veth0" "link set veth0 up" |
+		ip -n "$bk" -batch - || return 1
 	nsenter --net="/var/run/netns/$gw" sysctl -qw net.ipv4.ip_forward=1 \
 		net.ipv4.conf.all.rp_filter=0 > /dev/null || return 1
 	printf '%s\n' "addr add $CLIENT_IP/24 dev veth0" "link set veth0 up" \
@@ -207,10 +218,27 @@ udp_ok()
 	return 1
 }
 
-# fresh: a fresh configuration and a real TCP and UDP exchange through it.
+bkcli()
+{
+	nsenter --net="/var/run/netns/$bk" "$SVCGW_BIN" "$@"
+}
+
+# bk_replicas: the replicas the backup holds now.
+bk_replicas()
+{
+	bkcli -j ha show 2> /dev/null | json_get 'd["sync"]["replicas"]'
+}
+bk_has_replicas() { [ "$(bk_replicas)" -gt 0 ] 2> /dev/null; }
+
+# fresh: a fresh configuration and a real TCP and UDP exchange through it;
+# the gateway and the backup replicate (the module is new: generation 1).
 fresh()
 {
 	gwcli -b "$tmp/A.conf" || return 1
+	gwcli ha set "$tmp/ha.gw" || return 1
+	bkcli -b "$tmp/A.conf" > /dev/null 2>&1 ||
+		bkcli -b "$tmp/A.conf" --replace || return 1
+	bkcli ha set "$tmp/ha.bk" 2> /dev/null || true
 	phase config
 	tcp_ok || return 1
 	phase tcp
@@ -422,9 +450,17 @@ netns_objects()
 phase_reset
 batch_file A > "$tmp/A.conf"
 batch_file B > "$tmp/B.conf"
+HAKEY=$(printf '%064x' 97)
+for who in gw:1 bk:2; do
+	{
+		echo "ha generation 1 local ${who#*:} key 1 $HAKEY"
+		echo "node gw id 1 sync 198.51.100.1 backups 2"
+		echo "node bk id 2 sync 198.51.100.9 backups 1"
+	} > "$tmp/ha.${who%:*}"
+done
 svcgw_load || { ktap_fail "module loads"; ktap_finish; }
 phase load
-setup_ns client s1 s2 s3 || { ktap_fail "namespaces"; ktap_finish; }
+setup_ns client s1 s2 s3 bk || { ktap_fail "namespaces"; ktap_finish; }
 gw_build || { ktap_fail "gateway namespace"; ktap_finish; }
 phase netns
 topo_servers || topo_servers_wait 240000 || { ktap_fail "servers start"; ktap_finish; }
@@ -445,13 +481,19 @@ for round in $(seq 0 $((ROUNDS - 1))); do
 	check "$r: held connections and flows with their sessions, every loop worker busy" \
 		workers_start
 	n=$(sessions_now)
+	check "$r: the backup holds replicas of the gateway's sessions ($(bk_replicas))" \
+		busywait 30000 bk_has_replicas
 	phase loops
 	case $kind in
 	flush)
 		check "$r: svcgw flush under load ($n sessions)" gwcli flush ;;
 	netns)
+		rep=$(bk_replicas)
 		check "$r: gateway namespace deleted under load ($n sessions)" \
-			ip netns del "$gw" ;;
+			ip netns del "$gw"
+		busywait 30000 gw_going
+		check "$r: the backup's replicas outlive the gateway's namespace ($rep, then $(bk_replicas))" \
+			bk_has_replicas ;;
 	rmmod)
 		check "$r: rmmod under load ($n sessions)" rmmod_retry ;;
 	esac
