@@ -154,7 +154,7 @@ def main():
     print("TAP version 13")
     print("1..%d" % len(tests))
     for i, (ok, name) in enumerate(tests, 1):
-        print("%s %d - ynl: %s" % ("ok" if ok else "not ok", i, name))
+        print("%s %d - %s" % ("ok" if ok else "not ok", i, name))
     return 0 if all(ok for ok, _ in tests) else 1
 
 
