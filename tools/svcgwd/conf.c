@@ -1792,6 +1792,8 @@ static int read_psets(struct ctx *x, struct conf *c, yaml_node_t *n)
 #define CONF_HA_ROTATION	86400		/* s, the default key rotation */
 #define CONF_HA_ROTATION_MIN	60		/* s */
 #define CONF_HA_ROTATION_MAX	(30 * 86400)	/* s */
+#define CONF_HA_SYNC_WAIT	30000		/* ms, the default bound */
+#define CONF_HA_SYNC_WAIT_MAX	3600000		/* ms */
 
 struct ha_seen {
 	struct conf_ha *ha;
@@ -1831,6 +1833,15 @@ static int ha_key_rotation(struct ctx *x, yaml_node_t *n, void *obj)
 	return 0;
 }
 
+/* The barrier's bound: a duration to 1 h, 0: no barrier. */
+static int ha_sync_wait(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct ha_seen *hs = obj;
+
+	return get_ms(x, n, "sync_wait", 0, CONF_HA_SYNC_WAIT_MAX,
+		      &hs->ha->sync_wait_ms);
+}
+
 static int ha_nodes(struct ctx *x, yaml_node_t *n, void *obj)
 {
 	if (n->type != YAML_SEQUENCE_NODE)
@@ -1841,7 +1852,7 @@ static int ha_nodes(struct ctx *x, yaml_node_t *n, void *obj)
 
 static const struct key ha_keys[] = {
 	{ "port", ha_port }, { "key_rotation", ha_key_rotation },
-	{ "nodes", ha_nodes },
+	{ "sync_wait", ha_sync_wait }, { "nodes", ha_nodes },
 };
 
 struct han_seen {
@@ -2062,6 +2073,7 @@ static int read_ha(struct ctx *x, struct conf *c, yaml_node_t *k,
 	ha->line = line_of(k);
 	ha->port = CONF_HA_PORT;
 	ha->key_rotation_s = CONF_HA_ROTATION;
+	ha->sync_wait_ms = CONF_HA_SYNC_WAIT;
 	if (walk_map(x, n, "ha", ha_keys, sizeof(ha_keys) / sizeof(ha_keys[0]),
 		     NULL, &hs))
 		return -1;

@@ -158,6 +158,8 @@ struct conf_ha {
 	unsigned long line;		/* 0: no ha section */
 	uint16_t port;			/* UDP port of the sync, default 7441 */
 	uint32_t key_rotation_s;	/* default 86400; 0: never */
+	uint32_t sync_wait_ms;		/* the barrier's bound, default
+					 * 30000; 0: no barrier */
 	struct conf_ha_node *node;	/* in order; sync of one family */
 	size_t nnode;
 };

@@ -12,6 +12,13 @@
  *     refused    {set, generation, error}
  *     ha_applied {generation, unchanged}  the HA policy in its kernel
  *     ha_refused {generation, error}      not: bad, stale or refused
+ *     ha_synced  {generation, synced, peers}  a servicing node: whether
+ *                                         its kernel is synced from its
+ *                                         peers since its up notice
+ *                                         (generation: that notice's HA
+ *                                         generation; peers: the ids it
+ *                                         still waits for), on change and
+ *                                         after each connect (barrier.h)
  *   controller -> agent
  *     welcome    {heartbeat_ms, dead_after_ms, node_generation,
  *                 nodes: [{name, state}]}
@@ -28,6 +35,15 @@
  * with the next node generation, and, for a node of the HA policy, the
  * next HA generation, which the agents give their kernels
  * (SVCGW_CMD_HA_NODE_SET).
+ *
+ * The barrier (barrier.h): the "up" of a node of the HA policy goes at
+ * once to the nodes of the policy (their streams to it start again, with
+ * a bulk), and to the other nodes (the forwarders) only when it reported
+ * ha_synced with that notice's HA generation or a later one, or after
+ * sync_wait (then logged and counted: the barrier timed out); with the
+ * same node and HA generations.  A "down" goes to everyone at once and
+ * ends a wait.  The ha message and the welcome to a forwarder show a
+ * node held so as the forwarders last heard of it.
  *
  * The HA policy: with an ha section the controller makes a sync key (32
  * bytes of RAND_bytes, a random nonzero first id) and sends every agent
@@ -62,6 +78,7 @@
 #include <openssl/rand.h>
 
 #include "chan.h"
+#include "barrier.h"
 #include "cond.h"
 #include "ctl.h"
 #include "hamsg.h"
@@ -88,6 +105,8 @@ struct ctl_node {
 	bool packets_known;
 	uint8_t ha_state;		/* of its last notice, if in ha */
 	uint64_t ha_gen;		/* its HA generation, 0: none yet */
+	struct barrier bar;		/* if in ha: its up to the forwarders */
+	char up_why[96];		/* its last up notice's why */
 };
 
 struct ctl_conn {
@@ -136,6 +155,8 @@ struct ctl {
 	uint64_t ha_gen;		/* of the policy */
 	uint64_t ha_last;		/* the last HA generation given */
 	uint64_t rotate_at, drop_prev_at;	/* usec, 0: never */
+	sd_event_source *bar_timer;	/* the next barrier deadline */
+	struct barrier_stats bst;
 	unsigned long refused[CHAN_ERR_COUNT];
 	unsigned long not_a_node, switches, pushes, applied, unchanged,
 		      apply_refused, notices, ha_pushes, ha_applied,
@@ -307,6 +328,7 @@ static void send_ha(struct ctl *t, struct ctl_conn *k)
 {
 	struct hamsg_state st[CONF_NODES_MAX];
 	const struct conf_ha *ha = &t->c->ha;
+	uint32_t local = ha_local_id(ha, t->node[k->node].name);
 	json_t *m;
 	size_t i;
 
@@ -315,9 +337,11 @@ static void send_ha(struct ctl *t, struct ctl_conn *k)
 
 		st[i].state = n->ha_state;
 		st[i].gen = n->ha_gen;
+		/* A forwarder: a node held as the forwarders know it. */
+		if (!local && n->bar.state == BARRIER_WAITING)
+			barrier_fwd_state(&n->bar, &st[i].state, &st[i].gen);
 	}
-	m = hamsg_encode(ha, &t->keys, t->ha_gen,
-			 ha_local_id(ha, t->node[k->node].name), st);
+	m = hamsg_encode(ha, &t->keys, t->ha_gen, local, st);
 	if (!m) {
 		log_info("out of memory for the HA policy to node %s",
 			 t->node[k->node].name);
@@ -377,13 +401,133 @@ static void ha_tick(struct ctl *t, uint64_t now)
 	}
 }
 
+/* Whether node @i is in the ha section (a servicing node). */
+static bool ha_node(const struct ctl *t, size_t i)
+{
+	return t->c->ha.line && conf_ha_find(t->c, t->node[i].name) >= 0;
+}
+
+/* Whether @k's node is one that the barrier holds notices from: a
+ * forwarder (not in the ha section) of a controller with one.
+ */
+static bool conn_fwd(const struct ctl *t, const struct ctl_conn *k)
+{
+	return k->node >= 0 && !ha_node(t, k->node);
+}
+
+static uint64_t sync_wait_us(const struct ctl *t)
+{
+	return t->c->ha.sync_wait_ms * USEC_PER_MSEC;
+}
+
+/* The names of the HA node ids of @r, for the logs. */
+static const char *peer_names(const struct ctl *t, const struct synced_msg *r,
+			      char *buf, size_t len)
+{
+	size_t i, j, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < r->npeer && n < len; i++) {
+		const char *name = "?";
+
+		for (j = 0; j < t->c->ha.nnode; j++)
+			if (t->c->ha.node[j].id == r->peer[i])
+				name = t->c->ha.node[j].name;
+		n += snprintf(buf + n, len - n, "%s%s (%" PRIu32 ")",
+			      i ? ", " : "", name, r->peer[i]);
+	}
+	return buf;
+}
+
+/* The barrier's timer at the first deadline of a waiting node, if any. */
+static void barrier_arm(struct ctl *t)
+{
+	uint64_t first = 0, d;
+	size_t i;
+
+	if (!t->bar_timer)
+		return;
+	for (i = 0; i < t->nnode; i++) {
+		d = barrier_deadline(&t->node[i].bar, sync_wait_us(t));
+		if (d && (!first || d < first))
+			first = d;
+	}
+	if (!first) {
+		sd_event_source_set_enabled(t->bar_timer, SD_EVENT_OFF);
+		return;
+	}
+	sd_event_source_set_time(t->bar_timer, first);
+	sd_event_source_set_enabled(t->bar_timer, SD_EVENT_ONESHOT);
+}
+
+/* The node notice of @n's state @up with its generations, to @k. */
+static void send_notice(struct ctl_conn *k, const struct ctl_node *n, bool up,
+			uint64_t node_gen, uint64_t ha_gen, const char *why)
+{
+	json_t *m = json_pack("{s:s, s:s, s:s, s:I, s:s}", "type", "node",
+			      "name", n->name, "state", up ? "up" : "down",
+			      "generation", (json_int_t)node_gen, "why", why);
+
+	if (m && ha_gen)
+		json_object_set_new(m, "ha_generation", json_integer(ha_gen));
+	conn_send(k, m);
+}
+
+/* Node @i's held up to the forwarders now (the barrier released it). */
+static void release(struct ctl *t, size_t i, const char *how)
+{
+	struct ctl_node *n = &t->node[i];
+	const struct barrier *b = &n->bar;
+	char why[sizeof(n->up_why) + 128];
+	struct ctl_conn *k;
+	size_t sent = 0;
+
+	snprintf(why, sizeof(why), "%s; %s after %" PRIu64 " ms", n->up_why,
+		 how, b->released_ms);
+	for (k = t->conns; k; k = k->next) {
+		if (k->dead || !conn_fwd(t, k))
+			continue;
+		send_notice(k, n, true, b->node_gen, b->ha_gen, why);
+		sent++;
+	}
+	log_info("node %s up to the forwarders (node generation %" PRIu64 ", HA generation %" PRIu64 "): %s; sent to %zu connected forwarders",
+		 n->name, b->node_gen, b->ha_gen, why, sent);
+	barrier_arm(t);
+}
+
+static int on_barrier_timer(sd_event_source *s, uint64_t usec, void *data)
+{
+	struct ctl *t = data;
+	char how[128 + 16 * CONF_NODE_MAX], names[16 * CONF_NODE_MAX];
+	size_t i;
+
+	(void)s;
+	(void)usec;
+	usec = now_usec(t);
+	for (i = 0; i < t->nnode; i++) {
+		struct barrier *b = &t->node[i].bar;
+
+		if (!barrier_tick(b, &t->bst, usec, sync_wait_us(t)))
+			continue;
+		if (b->reported)
+			peer_names(t, &b->last, names, sizeof(names));
+		snprintf(how, sizeof(how),
+			 "NOT synced (sync_wait %" PRIu32 " ms: the barrier timed out; not synced from: %s)",
+			 t->c->ha.sync_wait_ms, b->reported ? names :
+			 "no report from it");
+		release(t, i, how);
+	}
+	barrier_arm(t);
+	return 0;
+}
+
 static void notice(struct ctl *t, size_t i, bool up, const char *why)
 {
 	struct ctl_node *n = &t->node[i];
-	bool ha = t->c->ha.line && conf_ha_find(t->c, n->name) >= 0;
-	char hagen[48] = "";
+	bool ha = ha_node(t, i);
+	enum barrier_to to = BARRIER_TO_ALL;
+	char hagen[48] = "", held[96] = "";
 	struct ctl_conn *k;
-	json_t *m;
 
 	if (n->up == up)
 		return;
@@ -400,20 +544,64 @@ static void notice(struct ctl *t, size_t i, bool up, const char *why)
 		n->ha_gen = ha_next(t);
 		snprintf(hagen, sizeof(hagen), ", HA generation %" PRIu64,
 			 n->ha_gen);
+		snprintf(n->up_why, sizeof(n->up_why), "%s", why);
+		to = up ? barrier_up(&n->bar, &t->bst, now_usec(t), t->node_gen,
+				     n->ha_gen, sync_wait_us(t)) :
+			  barrier_down(&n->bar, &t->bst, n->ha_gen);
+		if (to == BARRIER_TO_SERVICING)
+			snprintf(held, sizeof(held),
+				 "; to the forwarders once it is synced (sync_wait %" PRIu32 " ms)",
+				 t->c->ha.sync_wait_ms);
 	}
-	log_info("node %s %s (node generation %" PRIu64 "%s): %s", n->name,
-		 up ? "up" : "down", t->node_gen, hagen, why);
+	log_info("node %s %s (node generation %" PRIu64 "%s): %s%s", n->name,
+		 up ? "up" : "down", t->node_gen, hagen, why, held);
 	for (k = t->conns; k; k = k->next) {
-		if (k->node < 0)
+		if (k->node < 0 || (to == BARRIER_TO_SERVICING && conn_fwd(t, k)))
 			continue;
-		m = json_pack("{s:s, s:s, s:s, s:I, s:s}", "type", "node",
-			      "name", n->name, "state", up ? "up" : "down",
-			      "generation", (json_int_t)t->node_gen, "why",
-			      why);
-		if (m && ha)
-			json_object_set_new(m, "ha_generation",
-					    json_integer(n->ha_gen));
-		conn_send(k, m);
+		send_notice(k, n, up, t->node_gen, ha ? n->ha_gen : 0, why);
+	}
+	if (ha)
+		barrier_arm(t);
+}
+
+/* An ha_synced report from node @i. */
+static void on_synced(struct ctl *t, size_t i, json_t *m)
+{
+	struct ctl_node *n = &t->node[i];
+	char err[BARRIER_ERR_MAX], names[16 * CONF_NODE_MAX];
+	struct synced_msg r;
+
+	if (synced_decode(m, &r, err, sizeof(err))) {
+		t->bst.reports++;
+		log_info("node %s: %s: ignored", n->name, err);
+		return;
+	}
+	if (!ha_node(t, i)) {
+		t->bst.reports++;
+		log_info("node %s reports synced %s (HA generation %" PRIu64 "), but it is not in the ha section: ignored",
+			 n->name, r.synced ? "yes" : "no", r.gen);
+		return;
+	}
+	switch (barrier_report(&n->bar, &t->bst, now_usec(t), &r)) {
+	case BARRIER_RELEASE:
+		release(t, i, "synced from its peers");
+		break;
+	case BARRIER_STALE:
+		log_info("node %s reports synced %s for HA generation %" PRIu64 ", older than its up (%" PRIu64 "): ignored",
+			 n->name, r.synced ? "yes" : "no", r.gen, n->bar.ha_gen);
+		break;
+	case BARRIER_NOT_UP:
+		log_info("node %s reports synced %s, but it is down: ignored",
+			 n->name, r.synced ? "yes" : "no");
+		break;
+	default:
+		if (r.synced)
+			log_info("node %s synced from its peers (HA generation %" PRIu64 ")",
+				 n->name, r.gen);
+		else
+			log_info("node %s not yet synced from %s (HA generation %" PRIu64 ")",
+				 n->name, peer_names(t, &r, names, sizeof(names)),
+				 r.gen);
 	}
 }
 
@@ -492,9 +680,15 @@ static void on_hello(struct ctl_conn *k, json_t *m)
 		 n->name, k->addr, set[0] ? set : "(none)", (uint64_t)gen);
 	notice(t, idx, true, "hello");
 	nodes = json_array();
-	for (i = 0; i < t->nnode; i++)
+	for (i = 0; i < t->nnode; i++) {
+		/* To a forwarder, a node the barrier holds is not up yet. */
+		bool up = t->node[i].up &&
+			  !(conn_fwd(t, k) &&
+			    t->node[i].bar.state == BARRIER_WAITING);
+
 		json_array_append_new(nodes, json_pack("{s:s, s:s}", "name",
-			t->node[i].name, "state", t->node[i].up ? "up" : "down"));
+			t->node[i].name, "state", up ? "up" : "down"));
+	}
 	conn_send(k, json_pack("{s:s, s:I, s:I, s:I, s:o}", "type", "welcome",
 			       "heartbeat_ms", (json_int_t)t->c->heartbeat_ms,
 			       "dead_after_ms",
@@ -564,6 +758,8 @@ static void on_message(struct ctl_conn *k, json_t *m)
 		log_info("node %s has HA policy generation %" PRIu64 "%s",
 			 n->name, (uint64_t)gen,
 			 unchanged ? " (it had it already)" : "");
+	} else if (!strcmp(type, "ha_synced")) {
+		on_synced(t, k->node, m);
 	} else if (!strcmp(type, "ha_refused")) {
 		json_unpack(m, "{s?:I, s?:s}", "generation", &gen, "error",
 			    &err);
@@ -961,6 +1157,61 @@ static int setup_sets(struct ctl *t, const struct probes *old)
  * "generation": N, "reason": ..., "operator": [SET...]}.  The socket is
  * the owner's only (root).
  */
+/*
+ * The HA part of the status: the policy's generation and key id, the
+ * barrier's bound and counters, and per HA node its state, and whether it
+ * is synced (released: after how long, by a report or the bound) or
+ * waiting (since how long, the peers its last report named).
+ */
+static json_t *ha_status(struct ctl *t)
+{
+	const struct barrier_stats *b = &t->bst;
+	json_t *nodes = json_array(), *o, *peers;
+	uint64_t now = now_usec(t);
+	size_t i, j;
+
+	for (i = 0; i < t->c->ha.nnode; i++) {
+		const struct conf_ha_node *hn = &t->c->ha.node[i];
+		const struct ctl_node *n = &t->node[hn->node];
+		const struct barrier *br = &n->bar;
+
+		o = json_pack("{s:s, s:I, s:s, s:s}", "name", n->name, "id",
+			      (json_int_t)hn->id, "state", n->up ? "up" : "down",
+			      "barrier", barrier_state_str(br));
+		if (!o)
+			continue;
+		if (br->state == BARRIER_WAITING) {
+			json_object_set_new(o, "synced", json_false());
+			json_object_set_new(o, "waiting_ms", json_integer(
+				(now - br->since) / USEC_PER_MSEC));
+			peers = json_array();
+			for (j = 0; br->reported && j < br->last.npeer; j++)
+				json_array_append_new(peers,
+					json_integer(br->last.peer[j]));
+			json_object_set_new(o, "reported", json_boolean(br->reported));
+			json_object_set_new(o, "not_synced_from", peers);
+		} else if (br->state == BARRIER_RELEASED) {
+			json_object_set_new(o, "synced", json_boolean(
+				br->reported && br->last.synced));
+			json_object_set_new(o, "released_after_ms",
+					    json_integer(br->released_ms));
+			json_object_set_new(o, "timed_out",
+					    json_boolean(br->timed_out));
+		}
+		json_array_append_new(nodes, o);
+	}
+	return json_pack("{s:I, s:I, s:I, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}}",
+		"generation", (json_int_t)t->ha_gen, "key_id",
+		(json_int_t)t->keys.key_id, "sync_wait_ms",
+		(json_int_t)t->c->ha.sync_wait_ms, "nodes", nodes, "barrier",
+		"held", (json_int_t)b->waits, "released", (json_int_t)b->released,
+		"timed_out", (json_int_t)b->timeouts, "cancelled",
+		(json_int_t)b->cancelled, "reports", (json_int_t)b->reports,
+		"stale", (json_int_t)b->stale, "not_up", (json_int_t)b->not_up,
+		"last_ms", (json_int_t)b->last_ms, "max_ms",
+		(json_int_t)b->max_ms);
+}
+
 static json_t *op_answer(struct ctl *t, json_t *req)
 {
 	const char *set = NULL, *err = NULL;
@@ -994,9 +1245,7 @@ static json_t *op_answer(struct ctl *t, json_t *req)
 	if (err && ans)
 		json_object_set_new(ans, "error", json_string(err));
 	if (t->c->ha.line && ans)
-		json_object_set_new(ans, "ha", json_pack("{s:I, s:I}",
-			"generation", (json_int_t)t->ha_gen, "key_id",
-			(json_int_t)t->keys.key_id));
+		json_object_set_new(ans, "ha", ha_status(t));
 	return ans;
 }
 
@@ -1173,8 +1422,11 @@ struct ctl *ctl_start(sd_event *ev, const struct conf *c,
 	if (op_listen(t, control) || listen_on(t) ||
 	    sd_event_add_io(ev, &t->listen, t->lfd, EPOLLIN, on_accept, t) < 0 ||
 	    sd_event_add_time(ev, &t->tick, CLOCK_MONOTONIC, now_usec(t), 0,
-			      on_tick, t) < 0)
+			      on_tick, t) < 0 ||
+	    sd_event_add_time(ev, &t->bar_timer, CLOCK_MONOTONIC, 0, 0,
+			      on_barrier_timer, t) < 0)
 		goto fail;
+	sd_event_source_set_enabled(t->bar_timer, SD_EVENT_OFF);
 	log_info("controller %s listening on %s: %zu nodes, %zu policy sets, heartbeat %u ms, dead after %u ms, hold-down %u ms",
 		 c->node, format_ep(&c->listen, a, sizeof(a)), c->nnodes,
 		 c->npset, c->heartbeat_ms, c->dead_after_ms, c->hold_down_ms);
@@ -1182,6 +1434,31 @@ struct ctl *ctl_start(sd_event *ev, const struct conf *c,
 fail:
 	ctl_stop(t);
 	return NULL;
+}
+
+/*
+ * After a reload: a node held that is no longer in ha goes up to the
+ * forwarders now (no barrier for it); one that is up and came into ha
+ * counts as released (its up went to everyone); sync_wait may have
+ * changed.
+ */
+static void ha_reload_barrier(struct ctl *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nnode; i++) {
+		struct ctl_node *n = &t->node[i];
+
+		if (!ha_node(t, i)) {
+			if (barrier_force(&n->bar, now_usec(t)))
+				release(t, i, "no longer in the ha section (reload)");
+			memset(&n->bar, 0, sizeof(n->bar));
+		} else if (n->up && n->bar.state == BARRIER_DOWN) {
+			n->bar.state = BARRIER_RELEASED;
+			n->bar.fwd_up = true;
+		}
+	}
+	barrier_arm(t);
 }
 
 int ctl_reload(struct ctl *t, struct conf *cur, struct conf *next)
@@ -1283,6 +1560,7 @@ int ctl_reload(struct ctl *t, struct conf *cur, struct conf *next)
 			ha_arm(t);
 		push_ha(t, "the file was reloaded: its ha section changed");
 	}
+	ha_reload_barrier(t);
 	decide(t);
 	return 0;
 }
@@ -1301,6 +1579,8 @@ int ctl_operator(struct ctl *t, const char *name, bool on)
 
 void ctl_log_counters(const struct ctl *t)
 {
+	const struct barrier_stats *b = &t->bst;
+
 	log_info("controller counters: %lu switches, %lu sets pushed, %lu applied, %lu unchanged, %lu refused by nodes, %lu node notices; connections refused: %lu not authenticated (%lu not a node), %lu replayed, %lu forged, %lu garbage, %lu truncated, %lu too long; HA: %lu policies sent, %lu installed, %lu unchanged, %lu not installed by nodes, %lu key rotations",
 		 t->switches, t->pushes, t->applied, t->unchanged,
 		 t->apply_refused, t->notices, t->refused[-CHAN_E_AUTH],
@@ -1309,6 +1589,9 @@ void ctl_log_counters(const struct ctl *t)
 		 t->refused[-CHAN_E_TRUNCATED], t->refused[-CHAN_E_TOOBIG],
 		 t->ha_pushes, t->ha_applied, t->ha_unchanged, t->ha_refused,
 		 t->rotations);
+	log_info("barrier counters: %lu ups held, %lu released synced, %lu released by sync_wait (timed out), %lu ended by a down; %lu ha_synced reports, %lu stale, %lu from nodes down; hello to release: last %" PRIu64 " ms, longest %" PRIu64 " ms",
+		 b->waits, b->released, b->timeouts, b->cancelled, b->reports,
+		 b->stale, b->not_up, b->last_ms, b->max_ms);
 }
 
 void ctl_stop(struct ctl *t)
@@ -1321,6 +1604,7 @@ void ctl_stop(struct ctl *t)
 	dests_free(&t->d);
 	sd_event_source_disable_unref(t->listen);
 	sd_event_source_disable_unref(t->tick);
+	sd_event_source_disable_unref(t->bar_timer);
 	sd_event_source_disable_unref(t->op);
 	if (t->opfd >= 0) {
 		close(t->opfd);

@@ -6,12 +6,16 @@
  * nonzero and unique, names unique, backups other nodes of it, 1 to 8,
  * once each, local one of them or 0, one sync family) and that the
  * parser of "svcgw ha set", which refuses what the kernel would, takes
- * whole when it is written as its file.  ASan and UBSan watch the rest.
+ * whole when it is written as its file.  The same input read as an
+ * agent's ha_synced report (synced_decode() in barrier.c): refused with
+ * one line and an empty report, or a report whose rules hold and that
+ * reads back the same once made again.  ASan and UBSan watch the rest.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "barrier.h"
 #include "hamsg.h"
 #include "hamsg_test.h"
 
@@ -77,6 +81,36 @@ static void cross_check(const struct ha_policy *p)
 	free(text);
 }
 
+static void synced(json_t *m)
+{
+	static const struct synced_msg zero;
+	char err[BARRIER_ERR_MAX];
+	struct synced_msg r, back;
+	json_t *again;
+	size_t i, j;
+
+	if (synced_decode(m, &r, err, sizeof(err))) {
+		if (strncmp(err, "ha_synced message: ", 19) ||
+		    strchr(err, '\n') || memcmp(&r, &zero, sizeof(r)))
+			abort();
+		return;
+	}
+	if (!r.gen || r.gen > INT64_MAX || r.npeer > SVCGW_HA_NODES_MAX ||
+	    (r.synced && r.npeer))
+		abort();
+	for (i = 0; i < r.npeer; i++)
+		for (j = 0; j <= i; j++)
+			if (!r.peer[i] || (j < i && r.peer[j] == r.peer[i]))
+				abort();
+	again = synced_encode(&r);
+	if (!again)
+		return;
+	if (synced_decode(again, &back, err, sizeof(err)) ||
+	    !synced_same(&r, &back))
+		abort();
+	json_decref(again);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct ha_policy zero;
@@ -89,6 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	m = json_loadb((const char *)data, size, JSON_DECODE_ANY, NULL);
 	if (!m)
 		return 0;
+	synced(m);
 	if (hamsg_decode(m, &p, err, sizeof(err))) {
 		if (strncmp(err, "ha message: ", 12) || strchr(err, '\n') ||
 		    memcmp(&p, &zero, sizeof(p)))

@@ -13,6 +13,14 @@
  * reconcile, installs it again if the kernel lost it (module reloaded) or
  * has an older one, and its nodes' states where the kernel's are older.
  * Losing the controller leaves the kernel's HA policy as it is.
+ *
+ * The barrier (barrier.h): a servicing node's agent (its policy's local
+ * not 0) reads its kernel's HA state (SVCGW_CMD_HA_GET) every
+ * SYNC_POLL_MS while not synced, every SYNC_IDLE_MS after, and reports
+ * ha_synced to the controller on change and after each connect: synced
+ * when every sync peer that its kernel does not have down is synced by a
+ * bulk that ended after the hello (the peers' bulk counts are taken just
+ * before it).  A forwarder never reports.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -27,6 +35,7 @@
 #include "../svcgw/hafile.h"
 #include "../svcgw/svcgw.h"
 #include "agent.h"
+#include "barrier.h"
 #include "chan.h"
 #include "hamsg.h"
 #include "link.h"
@@ -35,6 +44,9 @@
 #define USEC_PER_MSEC	((uint64_t)1000)
 #define BACKOFF_MIN_MS	250
 #define BACKOFF_MAX_MS	5000
+#define SYNC_POLL_MS	200	/* HA_GET while not synced */
+#define SYNC_IDLE_MS	1000	/* ... once synced, or nothing to say */
+#define SYNC_ERR_MS	5000	/* ... after an error (logged) */
 
 struct link {
 	sd_event *ev;
@@ -56,6 +68,12 @@ struct link {
 	/* The last HA policy installed (keys and all), its nodes' states. */
 	struct ha_policy ha;
 	bool ha_newer_logged;		/* the kernel has a later one: said */
+	/* The barrier: the peers' bulks at the hello, the last report. */
+	sd_event_source *sync_timer;
+	struct synced_base base;
+	struct synced_msg sent;
+	bool sent_valid;		/* sent on this connection */
+	unsigned long synced_reports;
 	unsigned long connects, lost, applied, unchanged, apply_refused,
 		      notices, refused[CHAN_ERR_COUNT];
 	unsigned long ha_installed, ha_unchanged, ha_bad, ha_stale,
@@ -83,6 +101,14 @@ static void arm(struct link *l, uint32_t ms)
 {
 	sd_event_source_set_time(l->timer, now_usec(l) + ms * USEC_PER_MSEC);
 	sd_event_source_set_enabled(l->timer, SD_EVENT_ON);
+}
+
+/* The barrier's next read of the kernel in @ms. */
+static void sync_arm(struct link *l, uint32_t ms)
+{
+	sd_event_source_set_time(l->sync_timer,
+				 now_usec(l) + ms * USEC_PER_MSEC);
+	sd_event_source_set_enabled(l->sync_timer, SD_EVENT_ONESHOT);
 }
 
 static void update_io(struct link *l)
@@ -130,6 +156,21 @@ static void send_msg(struct link *l, json_t *m)
 		return;
 	}
 	update_io(l);
+}
+
+/*
+ * Just before a hello: the peers' bulk counts, so that a synced flag from
+ * before it is not taken (barrier.h); a report is due on this connection.
+ */
+static void synced_at_hello(struct link *l)
+{
+	struct ha_policy k;
+	int r = agent_ha_get(&k);
+
+	synced_base_take(&l->base, r ? NULL : &k);
+	if (!r)
+		ha_policy_free(&k);
+	l->sent_valid = false;
 }
 
 static void hello(struct link *l)
@@ -357,6 +398,8 @@ static void on_ha(struct link *l, json_t *m)
 	}
 	ha_answer(l, p.gen, NULL, unchanged);
 	ha_states(l, NULL);
+	if (l->ha.local)
+		sync_arm(l, SYNC_POLL_MS);	/* its up may be in now */
 }
 
 /* A node notice: into the kernel if it is about a node of the policy. */
@@ -383,7 +426,8 @@ static void ha_on_notice(struct link *l, json_t *m)
 		hn->state = n.state;
 		hn->state_gen = n.gen;
 	}
-	ha_notice_set(l, &n, hn->name);
+	if (!ha_notice_set(l, &n, hn->name) && n.id == l->ha.local)
+		sync_arm(l, SYNC_POLL_MS);	/* its own up: read soon */
 }
 
 /* The kernel lost the policy, or has an older one: install it again. */
@@ -504,6 +548,7 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *data)
 		l->backoff_ms = BACKOFF_MIN_MS;
 		l->last_rx = now_usec(l);
 		log_info("connected to controller %s", l->ch.peer);
+		synced_at_hello(l);
 		hello(l);
 		if (!l->open)
 			return 0;
@@ -599,6 +644,71 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *data)
 	return 0;
 }
 
+/* The peers of @r by name, for the log. */
+static const char *synced_names(const struct link *l,
+				const struct synced_msg *r, char *buf,
+				size_t len)
+{
+	const struct ha_node *n;
+	size_t i, o = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < r->npeer && o < len; i++) {
+		n = ha_find_node(&l->ha, r->peer[i]);
+		o += snprintf(buf + o, len - o, "%s%s (%" PRIu32 ")",
+			      i ? ", " : "", n ? n->name : "?", r->peer[i]);
+	}
+	return buf;
+}
+
+/* The barrier: is the kernel synced from its peers?  Reported on change. */
+static int on_sync_timer(sd_event_source *s, uint64_t usec, void *data)
+{
+	struct link *l = data;
+	char names[512];
+	struct ha_policy k;
+	struct synced_msg r;
+	int err;
+
+	(void)s;
+	(void)usec;
+	if (!l->open || !l->ha.line || !l->ha.local) {
+		sync_arm(l, SYNC_IDLE_MS);
+		return 0;
+	}
+	err = agent_ha_get(&k);
+	if (err == -ENOENT) {	/* module reloaded: every bulk is new */
+		synced_base_take(&l->base, NULL);
+		sync_arm(l, SYNC_POLL_MS);
+		return 0;
+	}
+	if (err) {
+		sync_arm(l, SYNC_ERR_MS);
+		return 0;
+	}
+	err = synced_eval(&k, &l->base, &r);
+	ha_policy_free(&k);
+	if (err) {		/* its own up not in the kernel yet */
+		sync_arm(l, SYNC_POLL_MS);
+		return 0;
+	}
+	if (!l->sent_valid || !synced_same(&r, &l->sent)) {
+		if (r.synced)
+			log_info("synced from its peers (HA generation %" PRIu64 "): reported to the controller",
+				 r.gen);
+		else
+			log_info("not yet synced from %s (HA generation %" PRIu64 "): reported to the controller",
+				 synced_names(l, &r, names, sizeof(names)),
+				 r.gen);
+		l->sent = r;
+		l->sent_valid = true;
+		l->synced_reports++;
+		send_msg(l, synced_encode(&r));
+	}
+	sync_arm(l, r.synced ? SYNC_IDLE_MS : SYNC_POLL_MS);
+	return 0;
+}
+
 static void set_reconcile(struct link *l)
 {
 	struct agent_pset ps;
@@ -644,12 +754,16 @@ struct link *link_start(sd_event *ev, const struct conf *c)
 		return NULL;
 	}
 	if (sd_event_add_time(ev, &l->timer, CLOCK_MONOTONIC, 0, 0, on_timer,
-			      l) < 0) {
+			      l) < 0 ||
+	    sd_event_add_time(ev, &l->sync_timer, CLOCK_MONOTONIC, 0, 0,
+			      on_sync_timer, l) < 0) {
+		sd_event_source_disable_unref(l->timer);
 		chan_tls_free(&l->tls);
 		free(l);
 		return NULL;
 	}
 	arm(l, 0);
+	sync_arm(l, SYNC_IDLE_MS);
 	return l;
 }
 
@@ -662,10 +776,11 @@ void link_log_counters(const struct link *l)
 		 l->apply_refused, l->notices, l->refused[-CHAN_E_AUTH],
 		 l->refused[-CHAN_E_REPLAY], l->refused[-CHAN_E_FORGED],
 		 l->refused[-CHAN_E_GARBAGE], l->refused[-CHAN_E_TRUNCATED]);
-	log_info("link HA counters: %lu policies installed, %lu unchanged, %lu installed again, %lu bad, %lu stale, %lu refused; %lu node notices installed, %lu stale, %lu refused",
+	log_info("link HA counters: %lu policies installed, %lu unchanged, %lu installed again, %lu bad, %lu stale, %lu refused; %lu node notices installed, %lu stale, %lu refused; %lu ha_synced reports",
 		 l->ha_installed, l->ha_unchanged, l->ha_reinstalled, l->ha_bad,
 		 l->ha_stale, l->ha_refused, l->ha_notices,
-		 l->ha_notices_stale, l->ha_notices_refused);
+		 l->ha_notices_stale, l->ha_notices_refused,
+		 l->synced_reports);
 }
 
 void link_stop(struct link *l)
@@ -674,6 +789,7 @@ void link_stop(struct link *l)
 		return;
 	sd_event_source_disable_unref(l->io);
 	sd_event_source_disable_unref(l->timer);
+	sd_event_source_disable_unref(l->sync_timer);
 	chan_close(&l->ch);
 	chan_tls_free(&l->tls);
 	free(l->text);

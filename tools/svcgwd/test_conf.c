@@ -411,6 +411,11 @@ static const struct bad bads[] = {
 	{ HA "  key_rotation: 2592001\n", "t.conf:5: key_rotation must be whole seconds" },
 	{ HA "  key_rotation: 90500ms\n", "t.conf:5: key_rotation must be whole seconds" },
 	{ HA "  key_rotation: [never]\n", "t.conf:5: key_rotation must be a single value" },
+	{ HA "  sync_wait: 3601s\n",
+	  "t.conf:5: sync_wait must be a time from 0ms to 3600000ms (\"2s\", \"500ms\"), not \"3601s\"" },
+	{ HA "  sync_wait: never\n", "t.conf:5: sync_wait must be a time from 0ms" },
+	{ HA "  sync_wait: -1s\n", "t.conf:5: sync_wait must be a time from 0ms" },
+	{ HA "  sync_wait: {s: 1}\n", "t.conf:5: sync_wait must be a single value" },
 	{ HA "  port: 7441\n",
 	  "t.conf:4: ha needs nodes (1 to 256 servicing nodes, \"- name: ...\" items)" },
 	{ HA "  nodes: []\n", "t.conf:5: ha needs nodes" },
@@ -739,7 +744,8 @@ static const char ha_good[] =
 	"      backups: [gw1]\n"
 	"      fnat: \"2001:db8:f::2\"\n"
 	"    - {name: gw3, id: 7, sync: 198.51.100.33, backups: [gw1, gw2]}\n"
-	"nodes: [fwd1, gw3, gw2, gw1]\n";		/* 20 */
+	"  sync_wait: 2500ms\n"				/* 20 */
+	"nodes: [fwd1, gw3, gw2, gw1]\n";
 
 static bool is_addr(const struct endpoint *ep, int family, const char *s)
 {
@@ -781,8 +787,8 @@ static void test_ha(void)
 	if (ret)
 		return;
 	ok(c.ha.line == 3 && c.ha.port == 7442 && c.ha.key_rotation_s == 3600 &&
-	   c.ha.nnode == 3 && c.nnodes == 4,
-	   "ha: line 3, port, key_rotation 3600s, 3 of the 4 nodes (fwd1 a forwarder)");
+	   c.ha.sync_wait_ms == 2500 && c.ha.nnode == 3 && c.nnodes == 4,
+	   "ha: line 3, port, key_rotation 3600s, sync_wait 2500ms, 3 of the 4 nodes (fwd1 a forwarder)");
 	ok(conf_ha_find(&c, "gw1") == 0 && conf_ha_find(&c, "gw2") == 1 &&
 	   conf_ha_find(&c, "gw3") == 2 && conf_ha_find(&c, "fwd1") == -1 &&
 	   conf_ha_find(&c, "") == -1, "conf_ha_find: in order; a forwarder is none");
@@ -812,13 +818,14 @@ static void test_ha(void)
 	ret = conf_parse("t.conf", defaults, strlen(defaults), &c, err,
 			 sizeof(err));
 	ok(!ret && c.ha.line == 4 && c.ha.port == 7441 &&
-	   c.ha.key_rotation_s == 86400 && c.ha.nnode == 2 &&
+	   c.ha.key_rotation_s == 86400 && c.ha.sync_wait_ms == 30000 &&
+	   c.ha.nnode == 2 &&
 	   c.ha.node[0].sync.family == AF_INET6 && c.ha.node[0].node == 1 &&
 	   is_addr(&c.ha.node[0].addr, AF_INET6, "2001:db8::2") &&
 	   is_addr(&c.ha.node[1].addr, AF_INET, "198.51.100.1") &&
 	   c.ha.node[0].backup[0] == 1 && c.ha.node[1].backup[0] == 0 &&
 	   !c.ha.node[0].has_fnat,
-	   "ha defaults: port 7441, key rotation a day; IPv6 sync addresses (%s)",
+	   "ha defaults: port 7441, key rotation a day, sync_wait 30 s; IPv6 sync addresses (%s)",
 	   err);
 	if (!ret)
 		conf_free(&c);
@@ -834,6 +841,18 @@ static void test_ha(void)
 		if (!ret)
 			conf_free(&c);
 	}
+	snprintf(text, sizeof(text), "%s  sync_wait: 0\n", defaults);
+	ret = conf_parse("t.conf", text, strlen(text), &c, err, sizeof(err));
+	ok(!ret && c.ha.sync_wait_ms == 0, "sync_wait: 0 (no barrier) (%s)",
+	   ret ? err : "");
+	if (!ret)
+		conf_free(&c);
+	snprintf(text, sizeof(text), "%s  sync_wait: 1h\n", defaults);
+	ret = conf_parse("t.conf", text, strlen(text), &c, err, sizeof(err));
+	ok(!ret && c.ha.sync_wait_ms == 3600000, "sync_wait: 1h, the most (%s)",
+	   ret ? err : "");
+	if (!ret)
+		conf_free(&c);
 
 	ret = conf_parse("t.conf", ctl_good, strlen(ctl_good), &c, err,
 			 sizeof(err));

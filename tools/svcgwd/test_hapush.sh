@@ -29,6 +29,8 @@ if ! python3 -c 'import ssl; assert ssl.HAS_TLSv1_3' 2> /dev/null; then
 	echo "1..0 # SKIP no python3 with TLS 1.3"
 	exit 0
 fi
+# The interpreter itself, not a shim (pyenv's start slowly: many runs here).
+py=$(python3 -c 'import sys; print(sys.executable)')
 "$here/mkcerts.sh" "$dir/pki" ctl gw1 gw2 fwd1 > /dev/null 2>&1 ||
 	{ echo "not ok 1 - certificates"; exit 1; }
 port=$((20000 + ($$ + 7) % 20000))
@@ -40,7 +42,7 @@ node: ctl
 tls: {ca: $dir/pki/ca.crt, cert: $dir/pki/ctl.crt, key: $dir/pki/ctl.key}
 listen: {address: 127.0.0.1, port: $port}
 heartbeat: 200ms
-dead_after: 1s
+dead_after: 5s
 nodes: [gw1, gw2, fwd1]
 policy_sets:
   - name: A
@@ -67,17 +69,18 @@ start_ctl()
 }
 agent()	# NAME: a fake agent, its messages in $dir/NAME.msgs
 {
-	python3 "$here/fake_agent.py" "$1" "$dir/pki" "$port" \
+	"$py" "$here/fake_agent.py" "$1" "$dir/pki" "$port" \
 		"$dir/$1.msgs" 2>> "$dir/$1.err" &
 	eval "pid_$1=$!"
 	pids+=("$!")
 }
-# wait_for FILE PATTERN N: FILE has N lines matching PATTERN (5 s at most)
+# wait_for FILE PATTERN N: FILE has N lines matching PATTERN (30 s at most:
+# a loaded host starts python slowly)
 wait_for()
 {
 	local i
 
-	for i in $(seq 50); do
+	for i in $(seq 300); do
 		[ "$(count "$1" "$2")" -ge "$3" ] && return 0
 		sleep 0.1
 	done
@@ -95,7 +98,7 @@ count()
 # messages (python)
 q()
 {
-	python3 -c '
+	"$py" -c '
 import json, sys
 m = [json.loads(l) for l in open(sys.argv[1])]
 ha = [x for x in m if x["type"] == "ha"]
