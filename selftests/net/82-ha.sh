@@ -634,7 +634,8 @@ for i in 1 2 3; do
 		test "$(ha_of "$ns" '(d["generation"], d["key_id"], d["local"])')" = "($gen, $kid, $i)"
 done
 all_up() { [ "$(ha_of "$fw" '[n["state"] for n in d["nodes"]]')" = "['up', 'up', 'up']" ]; }
-busywait $((10000 * SLOW)) all_up
+# Each node's up reaches fw once it is synced from its peers (the barrier).
+busywait $((30000 * SLOW)) all_up
 check "  fw's kernel has gw1, gw2 and gw3 up (their hellos' notices)" all_up
 ip -n "$gw1" link set veth0 down	# gw1 fails
 busywait $((10000 * SLOW)) state_is "$fw" gw1 down
@@ -649,6 +650,21 @@ ip -n "$gw1" link set veth0 up
 ip -n "$gw1" route add default via 198.51.100.1 2> /dev/null
 busywait $((20000 * SLOW)) state_is "$fw" gw1 up
 check "gw1 back: its agent reconnects, fw's kernel has gw1 up again" state_is "$fw" gw1 up
+# The barrier: fw's kernel had gw1's up only once gw1's agent reported it
+# synced from gw2 and gw3 (their streams to it started again at its up).
+check "  svcgwd's barrier: gw1 up to the forwarders once synced ($(grep -o 'node gw1 up to the forwarders.*' "$tmp/hactl.log" | tail -1))" \
+	grep -q 'node gw1 up to the forwarders .*synced from its peers after' "$tmp/hactl.log"
+check "  gw1's agent reported it synced" \
+	grep -q 'synced from its peers (HA generation' "$tmp/ha-gw1.log"
+st=$("$SVCGWD" --status --control "$tmp/hactl.sock")
+check "  --status: gw1 released, synced, not timed out" \
+	test "$(echo "$st" | json_get '[(n["barrier"], n.get("synced"), n.get("timed_out")) for n in d["ha"]["nodes"] if n["name"] == "gw1"][0]')" = "('released', True, False)"
+check "  no barrier timed out: $(echo "$st" | json_get 'd["ha"]["barrier"]')" \
+	test "$(echo "$st" | json_get 'd["ha"]["barrier"]["timed_out"]')" = 0
+check "  fw and gw1 have gw1's up at one HA generation" \
+	test "$(ha_of "$fw" "[n['state_generation'] for n in d['nodes'] if n['name'] == 'gw1'][0]")" = \
+	     "$(ha_of "$gw1" "[n['state_generation'] for n in d['nodes'] if n['name'] == 'gw1'][0]")"
+grep -E "synced|barrier|to the forwarders" "$tmp/hactl.log" "$tmp/ha-gw1.log" | sed 's/^/# /'
 check "  no 32 hex digits in a row (a key) in any svcgwd log" \
 	bash -c "! grep -Eq '[0-9a-fA-F]{32}' '$tmp/hactl.log' '$tmp'/ha-*.log"
 grep -E "HA (policy|node)" "$tmp/hactl.log" "$tmp/ha-fw.log" | sed 's/^/# /'
