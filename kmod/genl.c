@@ -221,6 +221,7 @@ static const struct nla_policy ha_policy[SVCGW_HA_A_MAX + 1] = {
 	[SVCGW_HA_A_NNODES]	= { .type = NLA_REJECT },
 	[SVCGW_HA_A_STALE]	= { .type = NLA_REJECT },
 	[SVCGW_HA_A_AGE_MS]	= { .type = NLA_REJECT },
+	[SVCGW_HA_A_SYNC]	= { .type = NLA_REJECT },
 };
 
 static const struct nla_policy ha_node_policy[SVCGW_HA_NODE_A_MAX + 1] = {
@@ -238,6 +239,7 @@ static const struct nla_policy ha_node_policy[SVCGW_HA_NODE_A_MAX + 1] = {
 	[SVCGW_HA_NODE_A_STATE]	= NLA_POLICY_RANGE(NLA_U8, SVCGW_HA_STATE_UP,
 						   SVCGW_HA_STATE_DOWN),
 	[SVCGW_HA_NODE_A_STATE_GEN] = NLA_POLICY_MIN(NLA_U64, 1),
+	[SVCGW_HA_NODE_A_PEER]	= { .type = NLA_REJECT },
 };
 
 const struct nla_policy svcgw_nl_ha_op_policy[SVCGW_A_MAX + 1] = {

@@ -126,14 +126,14 @@ HA = Policy("ha", "SVCGW_HA_A_", {
     "KEY_ID": (U32, "keyid"), "KEY": (BIN, "key"),
     "PREV_KEY_ID": (U32, "keyid"), "PREV_KEY": (BIN, "key"),
     "NNODES": (REPLY, None), "STALE": (REPLY, None),
-    "AGE_MS": (REPLY, None), "PAD": (REPLY, None)})
+    "AGE_MS": (REPLY, None), "PAD": (REPLY, None), "SYNC": (REPLY, None)})
 HANODE = Policy("ha node", "SVCGW_HA_NODE_A_", {
     "ID": (U32, "haid"), "NAME": (BIN, "name"), "FAMILY": (U16, "family"),
     "SYNC_ADDR": (BIN, "srvaddr"), "DEST_FAMILY": (U16, "family"),
     "DEST_ADDR": (BIN, "srvaddr"), "FNAT_FAMILY": (U16, "family"),
     "FNAT_ADDR": (BIN, "srvaddr"), "BACKUPS": (BIN, "backups"),
     "STATE": (U8, "hastate"), "STATE_GEN": (U64, "gen"),
-    "PAD": (REPLY, None)})
+    "PAD": (REPLY, None), "PEER": (REPLY, None)})
 TOP = Policy("top", "SVCGW_A_", {
     "SERVICE": (NEST, SVC), "SERVER": (NEST, SRV), "SESSION": (REPLY, None),
     "STATS": (REPLY, None), "CONFIG": (NEST, CFG),
