@@ -128,6 +128,7 @@ struct svcgw_sync {
 	bool			stopping;
 	struct timer_list	tick;
 	struct sk_buff_head	rxq;
+	u64			started;	/* boot time, ns */
 	u32			local;
 	u32			own;		/* the peer of our own sessions */
 	u16			port;
@@ -1202,6 +1203,7 @@ static struct svcgw_sync *sync_new(struct svcgw_net *sn,
 		return ERR_PTR(err);
 	}
 	sy->sn = sn;
+	sy->started = ktime_get_boottime_ns();
 	mutex_init(&sy->lock);
 	timer_setup(&sy->tick, sync_tick, 0);
 	skb_queue_head_init(&sy->rxq);
@@ -1354,6 +1356,8 @@ int svcgw_sync_fill(struct svcgw_net *sn, struct sk_buff *msg)
 		    atomic_read(&sn->nreplicas), SVCGW_HA_SYNC_A_PAD) ||
 	    put_u64(msg, SVCGW_HA_SYNC_A_ADOPTED,
 		    svcgw_event_read(sn, SVCGW_EV_REPLICA_ADOPTED),
+		    SVCGW_HA_SYNC_A_PAD) ||
+	    put_u64(msg, SVCGW_HA_SYNC_A_CHANNEL, sy->started,
 		    SVCGW_HA_SYNC_A_PAD))
 		err = -EMSGSIZE;
 	/* The refusals, in the verdicts' order. */

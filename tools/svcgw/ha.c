@@ -252,6 +252,7 @@ static const struct nla_policy sync_policy[SVCGW_HA_SYNC_A_MAX + 1] = {
 	[SVCGW_HA_SYNC_A_NOT_PEER]	= { .minlen = 4 },
 	[SVCGW_HA_SYNC_A_REPLICAS]	= { .minlen = 4 },
 	[SVCGW_HA_SYNC_A_ADOPTED]	= { .minlen = 4 },
+	[SVCGW_HA_SYNC_A_CHANNEL]	= { .minlen = 8 },
 };
 
 static const struct nla_policy peer_policy[SVCGW_HA_PEER_A_MAX + 1] = {
@@ -380,6 +381,8 @@ static int reply_sync(struct ha_sync *s, struct nlattr *nest)
 		return gw_malformed("HA sync counters");
 	memset(s, 0, sizeof(*s));
 	get_counters(s, sync_counters, ARRAY_SIZE(sync_counters), a);
+	if (a[SVCGW_HA_SYNC_A_CHANNEL])
+		s->channel = nla_get_u64(a[SVCGW_HA_SYNC_A_CHANNEL]);
 	return 0;
 }
 

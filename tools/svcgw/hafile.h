@@ -65,6 +65,8 @@ struct ha_sync {
 	uint64_t not_peer;		/* a sender not paired with it */
 	uint64_t replicas;		/* replicas now, not adopted */
 	uint64_t adopted;		/* replicas that took traffic */
+	uint64_t channel;		/* when the kernel made the channel:
+					 * another value, counters from 0 */
 };
 
 /* A node of the policy: a node line, or an SVCGW_A_HA_NODE of a reply. */

@@ -106,6 +106,8 @@ void synced_base_take(struct synced_base *b, const struct ha_policy *k)
 	size_t i;
 
 	memset(b, 0, sizeof(*b));
+	if (k && k->has_sync)
+		b->channel = k->sync.channel;
 	for (i = 0; k && i < k->nnode && b->n < SVCGW_HA_NODES_MAX; i++) {
 		if (!k->node[i].has_peer)
 			continue;
@@ -137,6 +139,18 @@ int synced_eval(const struct ha_policy *k, struct synced_base *b,
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
+	/*
+	 * The kernel made its channel anew (a policy that moved this node's
+	 * sync address, say): its counters began again from 0, every stream
+	 * is new, so any synced from now on counts.
+	 */
+	if (k->has_sync && k->sync.channel != b->channel) {
+		b->channel = k->sync.channel;
+		for (i = 0; i < b->n; i++) {
+			b->bulks[i] = 0;
+			b->began[i] = true;
+		}
+	}
 	for (i = 0; i < k->nnode; i++) {
 		const struct ha_node *n = &k->node[i];
 		int j;

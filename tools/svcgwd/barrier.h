@@ -67,6 +67,7 @@ bool synced_same(const struct synced_msg *a, const struct synced_msg *b);
  * start from 0): its next "synced" counts whatever its count.
  */
 struct synced_base {
+	uint64_t channel;		/* the kernel's sync channel's */
 	size_t n;
 	uint32_t id[SVCGW_HA_NODES_MAX];
 	uint64_t bulks[SVCGW_HA_NODES_MAX];

@@ -173,6 +173,23 @@ static void test_agent(void)
 	peer(2, SVCGW_HA_STATE_UP, true, 1);
 	ok(!synced_eval(&kernel, &base, &r) && r.synced,
 	   "13's count fell (3 -> 1: a new stream object, its bulk not seen begin), synced: taken");
+	/*
+	 * The kernel's channel made anew between two reads (a policy that
+	 * moved the sync address): its counters began again, and a bulk
+	 * may begin and end between two reads, back to the same count as
+	 * the base: the channel's new start time says so.
+	 */
+	kernel.has_sync = true;
+	kernel.sync.channel = 1000;
+	peer(1, SVCGW_HA_STATE_UP, true, 1);
+	peer(2, SVCGW_HA_STATE_UP, true, 1);
+	synced_base_take(&base, &kernel);
+	ok(!synced_eval(&kernel, &base, &r) && !r.synced && r.npeer == 2,
+	   "a hello with channel 1000: both synced flags from before it");
+	kernel.sync.channel = 2000;
+	ok(!synced_eval(&kernel, &base, &r) && r.synced && !r.npeer,
+	   "channel 2000 (made anew), each peer synced by 1 bulk, the base's count: taken");
+	kernel.has_sync = false;
 	nodes[3].has_peer = false;
 	peer(1, SVCGW_HA_STATE_UP, true, 5);
 	synced_base_take(&base, NULL);

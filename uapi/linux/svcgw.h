@@ -748,6 +748,10 @@ enum svcgw_ha_sync_attr {
 					 */
 	SVCGW_HA_SYNC_A_REPLICAS,	/* replicas now, not adopted */
 	SVCGW_HA_SYNC_A_ADOPTED,	/* replicas that took traffic */
+	SVCGW_HA_SYNC_A_CHANNEL,	/* u64: when the channel was made
+					 * (boot time, ns): another value, a
+					 * new channel, its counters from 0
+					 */
 
 	__SVCGW_HA_SYNC_A_MAX,
 	SVCGW_HA_SYNC_A_MAX = __SVCGW_HA_SYNC_A_MAX - 1
