@@ -115,6 +115,7 @@ struct sync_peer {
 	struct svcgw_sync_window win;
 	u64			rx_hi;		/* the highest accepted */
 	u64			bulk_end;	/* seq of its BULK_END, 0: none */
+	u64			rx_since;	/* boot time, ns: stream began */
 	bool			synced;
 	bool			ack_due;
 	u64			ctr[P_MAX];
@@ -741,6 +742,7 @@ static void rx_stream(struct svcgw_sync *sy, struct sync_peer *p,
 		/* The sender took the epoch of its HELLO: a new stream. */
 		svcgw_sync_win_reset(&p->win, p->pending);
 		p->pending = 0;
+		p->rx_since = ktime_get_boottime_ns();
 		p->rx_valid = true;
 		p->rx_hi = 0;
 		p->bulk_end = 0;
@@ -1400,6 +1402,9 @@ int svcgw_sync_fill_peer(struct svcgw_net *sn, struct sk_buff *msg, u32 id)
 	}
 	for (i = 0; !err && i < P_MAX; i++)
 		err = put_u64(msg, SVCGW_HA_PEER_A_TX_DGRAMS + i, p->ctr[i],
+			      SVCGW_HA_PEER_A_PAD);
+	if (!err)
+		err = put_u64(msg, SVCGW_HA_PEER_A_RX_SINCE, p->rx_since,
 			      SVCGW_HA_PEER_A_PAD);
 	if (err)
 		nla_nest_cancel(msg, nest);

@@ -278,6 +278,7 @@ static const struct nla_policy peer_policy[SVCGW_HA_PEER_A_MAX + 1] = {
 	[SVCGW_HA_PEER_A_RX_FULL]	= { .minlen = 4 },
 	[SVCGW_HA_PEER_A_RX_BULKS]	= { .minlen = 4 },
 	[SVCGW_HA_PEER_A_RX_EPOCHS]	= { .minlen = 4 },
+	[SVCGW_HA_PEER_A_RX_SINCE]	= { .minlen = 8 },
 };
 
 /*
@@ -400,6 +401,8 @@ static int reply_peer(struct ha_peer *pe, struct nlattr *nest)
 	if (a[SVCGW_HA_PEER_A_UNACKED])
 		pe->unacked = nla_get_u32(a[SVCGW_HA_PEER_A_UNACKED]);
 	get_counters(pe, peer_counters, ARRAY_SIZE(peer_counters), a);
+	if (a[SVCGW_HA_PEER_A_RX_SINCE])
+		pe->rx_since = nla_get_u64(a[SVCGW_HA_PEER_A_RX_SINCE]);
 	return 0;
 }
 

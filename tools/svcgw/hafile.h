@@ -44,6 +44,8 @@ struct ha_peer {
 	uint64_t rx_conflict;		/* ... the flow is this node's */
 	uint64_t rx_full;		/* ... the replicas' cap, memory */
 	uint64_t rx_bulks;		/* bulk resyncs received whole */
+	uint64_t rx_since;		/* boot time (ns) the stream from it
+					 * began, 0: none */
 	uint64_t rx_epochs;		/* epochs it was given (HELLOs) */
 };
 

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "barrier.h"
 
@@ -99,6 +100,15 @@ bool synced_same(const struct synced_msg *a, const struct synced_msg *b)
 	       !memcmp(a->peer, b->peer, a->npeer * sizeof(a->peer[0]));
 }
 
+/* The kernel's boot time clock (ktime_get_boottime_ns()), in ns. */
+static uint64_t boottime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+}
+
 /* --- the agent's decision ------------------------------------------------- */
 
 void synced_base_take(struct synced_base *b, const struct ha_policy *k)
@@ -106,6 +116,7 @@ void synced_base_take(struct synced_base *b, const struct ha_policy *k)
 	size_t i;
 
 	memset(b, 0, sizeof(*b));
+	b->hello_ns = boottime_ns();
 	if (k && k->has_sync)
 		b->channel = k->sync.channel;
 	for (i = 0; k && i < k->nnode && b->n < SVCGW_HA_NODES_MAX; i++) {
@@ -178,8 +189,12 @@ int synced_eval(const struct ha_policy *k, struct synced_base *b,
 		    (n->has_state && n->state == SVCGW_HA_STATE_DOWN))
 			continue;
 		j = base_of(b, n->id);
+		/* Synced by a stream that began after the hello (the kernel
+		 * says when), or by a bulk seen begin or counted since.
+		 */
 		if (n->peer.synced &&
-		    (j < 0 || b->began[j] || n->peer.rx_bulks > b->bulks[j]))
+		    ((n->peer.rx_since && n->peer.rx_since >= b->hello_ns) ||
+		     j < 0 || b->began[j] || n->peer.rx_bulks > b->bulks[j]))
 			continue;
 		r->peer[r->npeer++] = n->id;
 	}

@@ -68,6 +68,7 @@ bool synced_same(const struct synced_msg *a, const struct synced_msg *b);
  */
 struct synced_base {
 	uint64_t channel;		/* the kernel's sync channel's */
+	uint64_t hello_ns;		/* CLOCK_BOOTTIME at the hello */
 	size_t n;
 	uint32_t id[SVCGW_HA_NODES_MAX];
 	uint64_t bulks[SVCGW_HA_NODES_MAX];

@@ -189,6 +189,21 @@ static void test_agent(void)
 	kernel.sync.channel = 2000;
 	ok(!synced_eval(&kernel, &base, &r) && r.synced && !r.npeer,
 	   "channel 2000 (made anew), each peer synced by 1 bulk, the base's count: taken");
+	/*
+	 * A stream that began after the hello (the kernel's rx_since),
+	 * synced, its bulk count the base's: taken.
+	 */
+	kernel.sync.channel = 2000;
+	peer(1, SVCGW_HA_STATE_UP, true, 1);
+	peer(2, SVCGW_HA_STATE_UP, true, 1);
+	synced_base_take(&base, &kernel);
+	nodes[1].peer.rx_since = base.hello_ns - 1;
+	nodes[2].peer.rx_since = base.hello_ns + 1;
+	ok(!synced_eval(&kernel, &base, &r) && !r.synced && r.npeer == 1 &&
+	   r.peer[0] == 12,
+	   "13's stream began after the hello (rx_since): synced from it; 12's before: waited for");
+	nodes[1].peer.rx_since = 0;
+	nodes[2].peer.rx_since = 0;
 	kernel.has_sync = false;
 	nodes[3].has_peer = false;
 	peer(1, SVCGW_HA_STATE_UP, true, 5);

@@ -795,6 +795,10 @@ enum svcgw_ha_peer_attr {
 	SVCGW_HA_PEER_A_RX_FULL,	/* ... the replicas' cap, memory */
 	SVCGW_HA_PEER_A_RX_BULKS,	/* bulk resyncs received whole */
 	SVCGW_HA_PEER_A_RX_EPOCHS,	/* epochs it was given (HELLOs) */
+	SVCGW_HA_PEER_A_RX_SINCE,	/* u64: when the stream from it
+					 * began (boot time, ns; its epoch's
+					 * first datagram), 0: none yet
+					 */
 
 	__SVCGW_HA_PEER_A_MAX,
 	SVCGW_HA_PEER_A_MAX = __SVCGW_HA_PEER_A_MAX - 1
