@@ -780,8 +780,13 @@ static void rx_stream(struct svcgw_sync *sy, struct sync_peer *p,
 		while (svcgw_sync_rec_next(m, &off, &r))
 			rx_record(sy, p, &r);
 	} else if (m->hdr.type == SVCGW_SYNC_BULK_BEGIN) {
-		p->synced = false;
-		p->bulk_end = 0;
+		/* One sent again after its BULK_END came (a loss) ends
+		 * nothing: only a newer bulk does.
+		 */
+		if (m->hdr.seq > p->bulk_end) {
+			p->synced = false;
+			p->bulk_end = 0;
+		}
 	} else {
 		p->bulk_end = m->hdr.seq;
 	}
