@@ -134,23 +134,11 @@ static int kw_port(struct rd *r, const struct kw *k, char **val)
 	return 0;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* KEYWORD ID HEX64 into a key's id (@id) and bytes (@key). */
 static int read_key(struct rd *r, const char *name, char **val, uint32_t *id,
 		    uint8_t *key)
 {
-	size_t len = strlen(val[1]), i;
-	int hi, lo;
+	size_t len = strlen(val[1]), bad;
 
 	if (parse_u32(val[0], id))
 		return fail(r, "invalid %s id \"%s\": 0 to %lu", name, val[0],
@@ -159,16 +147,10 @@ static int read_key(struct rd *r, const char *name, char **val, uint32_t *id,
 	if (len != 2 * SVCGW_HA_KEY_LEN)
 		return fail(r, "%s: %zu characters, %d hex digits (%d bytes) wanted",
 			    name, len, 2 * SVCGW_HA_KEY_LEN, SVCGW_HA_KEY_LEN);
-	for (i = 0; i < SVCGW_HA_KEY_LEN; i++) {
-		hi = hex_digit(val[1][2 * i]);
-		lo = hex_digit(val[1][2 * i + 1]);
-		if (hi < 0 || lo < 0) {
-			explicit_bzero(key, SVCGW_HA_KEY_LEN);
-			return fail(r, "%s: character %zu is not a hex digit",
-				    name, 2 * i + 1 + (hi >= 0));
-		}
-		key[i] = hi << 4 | lo;
-	}
+	bad = parse_hex(val[1], key, SVCGW_HA_KEY_LEN);
+	if (bad)
+		return fail(r, "%s: character %zu is not a hex digit", name,
+			    bad);
 	return 0;
 }
 

@@ -92,6 +92,34 @@ int addr_len(unsigned int family)
 }
 
 /* A decimal number that fits 64 bits: digits only, nothing else. */
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+size_t parse_hex(const char *s, uint8_t *key, size_t n)
+{
+	size_t i;
+	int hi, lo;
+
+	for (i = 0; i < n; i++) {
+		hi = hex_digit(s[2 * i]);
+		lo = hex_digit(s[2 * i + 1]);
+		if (hi < 0 || lo < 0) {
+			explicit_bzero(key, n);
+			return 2 * i + 1 + (hi >= 0);
+		}
+		key[i] = hi << 4 | lo;
+	}
+	return 0;
+}
+
 int parse_u64(const char *s, uint64_t *val)
 {
 	uint64_t v = 0;

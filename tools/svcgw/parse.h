@@ -37,6 +37,12 @@ int addr_len(unsigned int family);
 int parse_u32(const char *s, uint32_t *val);
 /* A decimal u64: digits only, no sign, no blank; 0 or PARSE_INVAL. */
 int parse_u64(const char *s, uint64_t *val);
+/*
+ * The 2 * @n hex digits at @s into the @n bytes at @key: 0, or the
+ * 1-based position of the first character that is not a hex digit, @key
+ * then wiped (a key: no part of it is left, nor quoted by the callers).
+ */
+size_t parse_hex(const char *s, uint8_t *key, size_t n);
 int parse_service_ep(const char *s, struct endpoint *ep);
 int parse_server_ep(const char *s, struct endpoint *ep);
 int parse_host_addr(const char *s, unsigned int family, struct endpoint *ep);

@@ -291,24 +291,12 @@ static int get_str(struct rd *r, json_t *o, const char *name, bool required,
 	return 0;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A key's hex into @key; no message quotes any of it. */
 static int get_key(struct rd *r, json_t *o, const char *name, uint8_t *key)
 {
 	json_t *j = json_object_get(o, name);
 	const char *s;
-	size_t len, i;
-	int hi, lo;
+	size_t len, bad;
 
 	if (!j)
 		return fail(r, "%s missing", name);
@@ -319,16 +307,10 @@ static int get_key(struct rd *r, json_t *o, const char *name, uint8_t *key)
 	if (len != HEX_LEN)
 		return fail(r, "%s has %zu characters, %d hex digits (%d bytes) wanted",
 			    name, len, HEX_LEN, SVCGW_HA_KEY_LEN);
-	for (i = 0; i < SVCGW_HA_KEY_LEN; i++) {
-		hi = hex_digit(s[2 * i]);
-		lo = hex_digit(s[2 * i + 1]);
-		if (hi < 0 || lo < 0) {
-			explicit_bzero(key, SVCGW_HA_KEY_LEN);
-			return fail(r, "%s: character %zu is not a hex digit",
-				    name, 2 * i + 1 + (hi >= 0));
-		}
-		key[i] = hi << 4 | lo;
-	}
+	bad = parse_hex(s, key, SVCGW_HA_KEY_LEN);
+	if (bad)
+		return fail(r, "%s: character %zu is not a hex digit", name,
+			    bad);
 	return 0;
 }
 
