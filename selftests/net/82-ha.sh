@@ -595,9 +595,9 @@ dead_after: 1s
 nodes: [fw, gw1, gw2, gw3]
 ha:
   nodes:
-    - {name: gw1, id: 1, sync: ${GW[0]}, backups: [gw2, gw3]}
-    - {name: gw2, id: 2, sync: ${GW[1]}, backups: [gw3, gw1]}
-    - {name: gw3, id: 3, sync: ${GW[2]}, fnat: 203.0.113.100, backups: [gw1, gw2]}
+    - {name: gw1, id: 1, sync: ${GW[0]}, fnat: ${FN[0]}, backups: [gw2, gw3]}
+    - {name: gw2, id: 2, sync: ${GW[1]}, fnat: ${FN[1]}, backups: [gw3, gw1]}
+    - {name: gw3, id: 3, sync: ${GW[2]}, fnat: ${FN[2]}, backups: [gw1, gw2]}
 EOC
 ip netns exec "$fw" "$SVCGWD" -f "$tmp/hactl.conf" --state "$tmp/hactl.state" \
 	--control "$tmp/hactl.sock" > "$tmp/hactl.log" 2>&1 &
@@ -637,6 +637,35 @@ all_up() { [ "$(ha_of "$fw" '[n["state"] for n in d["nodes"]]')" = "['up', 'up',
 # Each node's up reaches fw once it is synced from its peers (the barrier).
 busywait $((30000 * SLOW)) all_up
 check "  fw's kernel has gw1, gw2 and gw3 up (their hellos' notices)" all_up
+# The full NAT addresses (svcgwd's takeover): s1 knows gw1's at gw1's MAC
+# address; no gw holds another's.
+MAC=(02:00:5e:00:00:21 02:00:5e:00:00:22 02:00:5e:00:00:23)
+# fn_on NS ADDR: ADDR is on NS's veth0
+fn_on() { ip -n "$1" -o addr show dev veth0 | grep -q " $2/32 "; }
+# s1_has ADDR MAC: s1's neighbour entry for ADDR is at MAC
+s1_has() { ip -n "$s1" neigh show "$1" | grep -q "lladdr $2 "; }
+# no_foreign: no gw holds the full NAT address of another (those held: $foreign).
+no_foreign()
+{
+	local i j ns
+
+	foreign=
+	for i in 1 2 3; do
+		for j in 1 2 3; do
+			[ $i != $j ] || continue
+			eval ns=\$gw$i
+			fn_on "$ns" "${FN[j - 1]}" && foreign+=" gw$i:${FN[j - 1]}"
+		done
+	done
+	[ -z "$foreign" ]
+}
+# (At the start a gw released before another holds the other's address
+# until that one is released too, as the forwarders send its flows.)
+busywait $((10000 * SLOW)) no_foreign
+no_foreign
+ip netns exec "$s1" ping -c 1 -W 2 "${FN[0]}" > /dev/null
+check "svcgwd: each gw holds its own full NAT address only (${foreign:- none else}); s1 has gw1's ${FN[0]} at ${MAC[0]}" \
+	test -z "$foreign" -a "$(ip -n "$s1" neigh show "${FN[0]}" | grep -o 'lladdr [^ ]*')" = "lladdr ${MAC[0]}"
 ip -n "$gw1" link set veth0 down	# gw1 fails
 busywait $((10000 * SLOW)) state_is "$fw" gw1 down
 check "gw1's link down: fw's kernel has gw1 down ($(ha_of "$fw" '[(n["state"], n["state_generation"]) for n in d["nodes"] if n["name"] == "gw1"]'))" \
@@ -646,6 +675,16 @@ busywait $((5000 * SLOW)) others_down
 check "  gw2's and gw3's kernels too" others_down
 check "  the policy's generation unchanged by the notice ($(ha_of "$fw" 'd["generation"]'))" \
 	test "$(ha_of "$fw" 'd["generation"]')" = "$gen"
+# gw2, gw1's first backup, takes gw1's full NAT address over: on its
+# interface, announced (gratuitous ARP) so that s1 sends it there.
+took() { fn_on "$gw2" "${FN[0]}" && s1_has "${FN[0]}" "${MAC[1]}"; }
+busywait $((5000 * SLOW)) took
+check "  gw2's agent took gw1's full NAT address ${FN[0]} over, s1 has it at gw2's ${MAC[1]} ($(grep -o "node gw1's full NAT address.*" "$tmp/ha-gw2.log" | tail -1))" \
+	took
+check "  s1 reaches ${FN[0]} (at gw2)" \
+	ip netns exec "$s1" ping -c 1 -W 2 "${FN[0]}"
+check "  gw3 did not take it (gw2 is before it in gw1's backups)" \
+	bash -c "! ip -n '$gw3' -o addr show dev veth0 | grep -q ' ${FN[0]}/32 '"
 ip -n "$gw1" link set veth0 up
 ip -n "$gw1" route add default via 198.51.100.1 2> /dev/null
 busywait $((20000 * SLOW)) state_is "$fw" gw1 up
@@ -656,6 +695,17 @@ check "  svcgwd's barrier: gw1 up to the forwarders once synced ($(grep -o 'node
 	grep -q 'node gw1 up to the forwarders .*synced from its peers after' "$tmp/hactl.log"
 check "  gw1's agent reported it synced" \
 	grep -q 'synced from its peers (HA generation' "$tmp/ha-gw1.log"
+# At the release (not at gw1's up, when it had no replica yet) gw2 gives
+# gw1's full NAT address back and gw1 announces it.
+back() { ! fn_on "$gw2" "${FN[0]}" && s1_has "${FN[0]}" "${MAC[0]}"; }
+busywait $((5000 * SLOW)) back
+check "  gw2 gave ${FN[0]} back, s1 has it at gw1's ${MAC[0]} again" back
+rel=$(grep -n 'node gw1 up to the forwarders' "$tmp/ha-gw2.log" | tail -1 | cut -d: -f1)
+gave=$(grep -n "node gw1's full NAT address ${FN[0]} given back" "$tmp/ha-gw2.log" | tail -1 | cut -d: -f1)
+check "  gw2 gave it back at the release (log lines ${rel:-none}, ${gave:-none}), gw1 announced its own" \
+	test -n "$rel" -a -n "$gave" -a "${gave:-0}" -gt "${rel:-0}" -a \
+	"$(grep -c "this node's full NAT address ${FN[0]} announced" "$tmp/ha-gw1.log")" -ge 1
+grep -h "full NAT address" "$tmp"/ha-gw*.log | sed 's/^/# /'
 st=$("$SVCGWD" --status --control "$tmp/hactl.sock")
 check "  --status: gw1 released, synced, not timed out" \
 	test "$(echo "$st" | json_get '[(n["barrier"], n.get("synced"), n.get("timed_out")) for n in d["ha"]["nodes"] if n["name"] == "gw1"][0]')" = "('released', True, False)"

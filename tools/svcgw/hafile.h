@@ -87,6 +87,10 @@ struct ha_node {
 	bool has_state;
 	uint8_t state;			/* enum svcgw_ha_state */
 	uint64_t state_gen;
+	/* svcgwd's agents: up, but the barrier holds it from the
+	 * forwarders (its sessions not synced yet): its flows and full
+	 * NAT address stay with its backup (tools/svcgwd/takeover.h). */
+	bool held;
 	bool has_peer;			/* a sync peer of this node */
 	struct ha_peer peer;
 };

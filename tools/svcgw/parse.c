@@ -413,6 +413,12 @@ const char *server_state_str(unsigned int state, char *buf, size_t size)
 			   buf, size);
 }
 
+bool ep_same_addr(const struct endpoint *a, const struct endpoint *b)
+{
+	return a->family == b->family &&
+	       !memcmp(a->addr, b->addr, addr_len(a->family));
+}
+
 /* The address alone, in inet_ntop's canonical form. */
 void ep_sockaddr(const struct endpoint *ep, uint16_t port,
 		 struct sockaddr_storage *ss, socklen_t *len)

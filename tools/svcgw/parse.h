@@ -58,6 +58,8 @@ int parse_method(const char *s, uint8_t *method);
 const char *method_error(bool has_method, unsigned int method,
 			 bool has_gue_port);
 
+/* Whether @a and @b have the same family and address (ports aside). */
+bool ep_same_addr(const struct endpoint *a, const struct endpoint *b);
 /* The socket address of @ep's address with @port (host order). */
 void ep_sockaddr(const struct endpoint *ep, uint16_t port,
 		 struct sockaddr_storage *ss, socklen_t *len);

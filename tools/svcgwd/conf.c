@@ -1948,12 +1948,6 @@ static const struct key ha_node_keys[] = {
 	{ "address", hn_addr }, { "backups", hn_backups }, { "fnat", hn_fnat },
 };
 
-static bool same_addr(const struct endpoint *a, const struct endpoint *b)
-{
-	return a->family == b->family &&
-	       !memcmp(a->addr, b->addr, addr_len(a->family));
-}
-
 /* Node @hi of @ha, its first @hi ones read; @backups gets its list, whose
  * names are resolved once every node is read.
  */
@@ -1991,17 +1985,17 @@ static int read_ha_node(struct ctx *x, yaml_node_t *n, struct conf_ha *ha,
 		if (o->id == hn->id)
 			return fail(x, hs.id, "ha node id %u given twice (first at line %lu)",
 				    hn->id, o->line);
-		if (same_addr(&o->sync, &hn->sync))
+		if (ep_same_addr(&o->sync, &hn->sync))
 			return fail(x, hs.sync, "sync address %s given twice in ha (first at line %lu)",
 				    format_addr(&hn->sync, a, sizeof(a)),
 				    o->line);
-		if (same_addr(&o->addr, &hn->addr))
+		if (ep_same_addr(&o->addr, &hn->addr))
 			return fail(x, hs.addr ? hs.addr : hs.sync,
 				    "address %s given twice in ha (first at line %lu)",
 				    format_addr(&hn->addr, a, sizeof(a)),
 				    o->line);
 		if (hn->has_fnat && o->has_fnat &&
-		    same_addr(&o->fnat, &hn->fnat))
+		    ep_same_addr(&o->fnat, &hn->fnat))
 			return fail(x, hs.fnat, "fnat address %s given twice in ha (first at line %lu): each node's pool is its own",
 				    format_addr(&hn->fnat, a, sizeof(a)),
 				    o->line);

@@ -28,7 +28,13 @@
  *                 prev_key], nodes}       the HA policy (hamsg.h), with a
  *                                         file's ha section only
  *     heartbeat  {}
- *     node       {name, state: up|down, generation, why, [ha_generation]}
+ *     node       {name, state: up|down, generation, why, [ha_generation],
+ *                 [held]}                 held: an up the barrier holds
+ *                                         from the forwarders (to a
+ *                                         servicing node)
+ *     released   {name, generation, ha_generation}  to servicing nodes:
+ *                                         the held up of that notice went
+ *                                         to the forwarders (takeover.h)
  *
  * A node is up from its hello until its connection ends or nothing came
  * from it for dead_after; each change is a notice to every connected node,
@@ -337,7 +343,10 @@ static void send_ha(struct ctl *t, struct ctl_conn *k)
 
 		st[i].state = n->ha_state;
 		st[i].gen = n->ha_gen;
-		/* A forwarder: a node held as the forwarders know it. */
+		/* A servicing node: held (its full NAT address stays with
+		 * its backup); a forwarder: as the forwarders know it.
+		 */
+		st[i].held = local && n->bar.state == BARRIER_WAITING;
 		if (!local && n->bar.state == BARRIER_WAITING)
 			barrier_fwd_state(&n->bar, &st[i].state, &st[i].gen);
 	}
@@ -460,9 +469,12 @@ static void barrier_arm(struct ctl *t)
 	sd_event_source_set_enabled(t->bar_timer, SD_EVENT_ONESHOT);
 }
 
-/* The node notice of @n's state @up with its generations, to @k. */
+/* The node notice of @n's state @up with its generations, to @k; @held:
+ * an up the barrier holds from the forwarders (to a servicing node).
+ */
 static void send_notice(struct ctl_conn *k, const struct ctl_node *n, bool up,
-			uint64_t node_gen, uint64_t ha_gen, const char *why)
+			uint64_t node_gen, uint64_t ha_gen, const char *why,
+			bool held)
 {
 	json_t *m = json_pack("{s:s, s:s, s:s, s:I, s:s}", "type", "node",
 			      "name", n->name, "state", up ? "up" : "down",
@@ -470,6 +482,8 @@ static void send_notice(struct ctl_conn *k, const struct ctl_node *n, bool up,
 
 	if (m && ha_gen)
 		json_object_set_new(m, "ha_generation", json_integer(ha_gen));
+	if (m && held)
+		json_object_set_new(m, "held", json_true());
 	conn_send(k, m);
 }
 
@@ -485,9 +499,21 @@ static void release(struct ctl *t, size_t i, const char *how)
 	snprintf(why, sizeof(why), "%s; %s after %" PRIu64 " ms", n->up_why,
 		 how, b->released_ms);
 	for (k = t->conns; k; k = k->next) {
-		if (k->dead || !conn_fwd(t, k))
+		if (k->dead || k->node < 0)
 			continue;
-		send_notice(k, n, true, b->node_gen, b->ha_gen, why);
+		if (!conn_fwd(t, k)) {
+			/* The servicing nodes: its full NAT address goes
+			 * back to it (takeover.h).
+			 */
+			conn_send(k, json_pack("{s:s, s:s, s:I, s:I}", "type",
+					       "released", "name", n->name,
+					       "generation",
+					       (json_int_t)b->node_gen,
+					       "ha_generation",
+					       (json_int_t)b->ha_gen));
+			continue;
+		}
+		send_notice(k, n, true, b->node_gen, b->ha_gen, why, false);
 		sent++;
 	}
 	log_info("node %s up to the forwarders (node generation %" PRIu64 ", HA generation %" PRIu64 "): %s; sent to %zu connected forwarders",
@@ -558,7 +584,8 @@ static void notice(struct ctl *t, size_t i, bool up, const char *why)
 	for (k = t->conns; k; k = k->next) {
 		if (k->node < 0 || (to == BARRIER_TO_SERVICING && conn_fwd(t, k)))
 			continue;
-		send_notice(k, n, up, t->node_gen, ha ? n->ha_gen : 0, why);
+		send_notice(k, n, up, t->node_gen, ha ? n->ha_gen : 0, why,
+			    to == BARRIER_TO_SERVICING);
 	}
 	if (ha)
 		barrier_arm(t);

@@ -34,7 +34,9 @@ static void check(const struct ha_policy *p)
 		if (!n->id || !n->name[0] || strlen(n->name) >= SVCGW_NAME_MAX ||
 		    n->sync.family != p->node[0].sync.family || !n->has_dest ||
 		    !n->nbackup || n->nbackup > SVCGW_HA_BACKUPS_MAX ||
-		    (n->has_state && !n->state_gen))
+		    (n->has_state && !n->state_gen) ||
+		    (n->held && (!n->has_state ||
+				 n->state != SVCGW_HA_STATE_UP)))
 			abort();
 		for (j = 0; j < i; j++)
 			if (p->node[j].id == n->id ||

@@ -60,21 +60,16 @@ uint32_t ha_local_id(const struct conf_ha *ha, const char *name)
 	return 0;
 }
 
-static bool same_addr(const struct endpoint *a, const struct endpoint *b)
-{
-	return a->family == b->family &&
-	       !memcmp(a->addr, b->addr, addr_len(a->family));
-}
-
 static bool same_node(const struct conf_ha *ha, const struct conf_ha_node *a,
 		      const struct conf_ha *hb, const struct conf_ha_node *b)
 {
 	size_t j;
 
 	if (strcmp(a->name, b->name) || a->id != b->id ||
-	    !same_addr(&a->sync, &b->sync) || !same_addr(&a->addr, &b->addr) ||
+	    !ep_same_addr(&a->sync, &b->sync) ||
+	    !ep_same_addr(&a->addr, &b->addr) ||
 	    a->has_fnat != b->has_fnat ||
-	    (a->has_fnat && !same_addr(&a->fnat, &b->fnat)) ||
+	    (a->has_fnat && !ep_same_addr(&a->fnat, &b->fnat)) ||
 	    a->nbackup != b->nbackup)
 		return false;
 	for (j = 0; j < a->nbackup; j++)
@@ -158,6 +153,8 @@ static json_t *encode_node(const struct conf_ha *ha, size_t i,
 		put(n, "state", json_string(st[i].state == SVCGW_HA_STATE_UP ?
 					    "up" : "down"), &bad);
 		put(n, "state_generation", json_integer(st[i].gen), &bad);
+		if (st[i].held && st[i].state == SVCGW_HA_STATE_UP)
+			put(n, "held", json_true(), &bad);
 	}
 	if (bad) {
 		json_decref(n);
@@ -434,6 +431,7 @@ static int get_backups(struct rd *r, json_t *o, struct ha_node *n)
 
 static int get_state(struct rd *r, json_t *o, struct ha_node *n)
 {
+	json_t *held = json_object_get(o, "held");
 	const char *s;
 	int ret = get_str(r, o, "state", false, &s);
 
@@ -442,8 +440,15 @@ static int get_state(struct rd *r, json_t *o, struct ha_node *n)
 	if (ret) {
 		if (json_object_get(o, "state_generation"))
 			return fail(r, "state_generation without state");
+		if (held)
+			return fail(r, "held without state");
 		return 0;
 	}
+	if (held && !json_is_boolean(held))
+		return fail(r, "held is not true or false");
+	n->held = json_is_true(held);
+	if (n->held && strcmp(s, "up"))
+		return fail(r, "held, yet state is not up");
 	if (!strcmp(s, "up"))
 		n->state = SVCGW_HA_STATE_UP;
 	else if (!strcmp(s, "down"))

@@ -12,7 +12,8 @@
  *    "key_id": K, "key": HEX64, ["prev_key_id": K2, "prev_key": HEX64,]
  *    "nodes": [{"id": ID, "name": NAME, "sync": ADDR, "address": ADDR,
  *               ["fnat": ADDR,] "backups": [ID, ...],
- *               ["state": "up"|"down", "state_generation": G]}, ...]}
+ *               ["state": "up"|"down", "state_generation": G,
+ *                ["held": true]]}, ...]}
  *
  * Keys are secrets: no message of this file quotes them or any part of
  * them, and the hex copies it makes are wiped.
@@ -71,6 +72,8 @@ bool conf_ha_same(const struct conf_ha *a, const struct conf_ha *b);
 struct hamsg_state {
 	uint8_t state;			/* SVCGW_HA_STATE_UP or _DOWN */
 	uint64_t gen;
+	bool held;			/* up, the barrier holds it from the
+					 * forwarders (to servicing nodes) */
 };
 
 /*

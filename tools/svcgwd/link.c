@@ -21,6 +21,15 @@
  * when every sync peer that its kernel does not have down is synced by a
  * bulk that ended after the hello (the peers' bulk counts are taken just
  * before it).  A forwarder never reports.
+ *
+ * The full NAT address takeover (takeover.h): on every HA message, node
+ * notice, "released" message and reconcile, a servicing node's agent puts
+ * the full NAT addresses of the nodes whose flows the forwarders send it
+ * on the interface that has its own full NAT address (else its sync
+ * address) and announces each (ANNOUNCE_COUNT times, ANNOUNCE_MS apart),
+ * and removes those of other nodes it no longer holds; it announces its
+ * own when the forwarders' flows come back to it.  Losing the controller
+ * leaves the addresses as they are (fail static).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -38,8 +47,10 @@
 #include "barrier.h"
 #include "chan.h"
 #include "hamsg.h"
+#include "ifaddr.h"
 #include "link.h"
 #include "log.h"
+#include "takeover.h"
 
 #define USEC_PER_MSEC	((uint64_t)1000)
 #define BACKOFF_MIN_MS	250
@@ -47,6 +58,15 @@
 #define SYNC_POLL_MS	200	/* HA_GET while not synced */
 #define SYNC_IDLE_MS	1000	/* ... once synced, or nothing to say */
 #define SYNC_ERR_MS	5000	/* ... after an error (logged) */
+#define ANNOUNCE_COUNT	3	/* gratuitous ARPs or NAs per address */
+#define ANNOUNCE_MS	100
+
+/* An address being announced: @left more times. */
+struct announce {
+	struct endpoint ep;
+	int ifindex;
+	unsigned int left;
+};
 
 struct link {
 	sd_event *ev;
@@ -74,6 +94,13 @@ struct link {
 	struct synced_msg sent;
 	bool sent_valid;		/* sent on this connection */
 	unsigned long synced_reports;
+	/* The full NAT address takeover. */
+	sd_event_source *ann_timer;
+	struct announce ann[SVCGW_HA_NODES_MAX + 1];
+	size_t nann;
+	bool own_announced;		/* since it was last held or down */
+	bool no_dev_logged;
+	unsigned long taken, given_back, announced, takeover_errors;
 	unsigned long connects, lost, applied, unchanged, apply_refused,
 		      notices, refused[CHAN_ERR_COUNT];
 	unsigned long ha_installed, ha_unchanged, ha_bad, ha_stale,
@@ -81,6 +108,8 @@ struct link {
 		      ha_notices_refused;
 	bool lost_logged;
 };
+
+static void takeover_apply(struct link *l);
 
 /* A set file held in memory into the kernel, as "svcgw policy replace". */
 static int replace_text(const char *text)
@@ -400,6 +429,182 @@ static void on_ha(struct link *l, json_t *m)
 	ha_states(l, NULL);
 	if (l->ha.local)
 		sync_arm(l, SYNC_POLL_MS);	/* its up may be in now */
+	takeover_apply(l);
+}
+
+/* --- the full NAT address takeover ------------------------------------------ */
+
+static void announce_one(struct link *l, struct announce *a)
+{
+	char buf[EP_STRLEN];
+	int r = ifaddr_announce(a->ifindex, &a->ep);
+
+	if (r) {
+		l->takeover_errors++;
+		log_info("full NAT address %s: announcing it failed: %s",
+			 format_addr(&a->ep, buf, sizeof(buf)), strerror(-r));
+		a->left = 0;
+		return;
+	}
+	l->announced++;
+	a->left--;
+}
+
+static int on_ann_timer(sd_event_source *s, uint64_t usec, void *data)
+{
+	struct link *l = data;
+	size_t i, n = 0;
+
+	(void)s;
+	(void)usec;
+	for (i = 0; i < l->nann; i++) {
+		announce_one(l, &l->ann[i]);
+		if (l->ann[i].left)
+			l->ann[n++] = l->ann[i];
+	}
+	l->nann = n;
+	if (n) {
+		sd_event_source_set_time(l->ann_timer, now_usec(l) +
+					 ANNOUNCE_MS * USEC_PER_MSEC);
+		sd_event_source_set_enabled(l->ann_timer, SD_EVENT_ONESHOT);
+	}
+	return 0;
+}
+
+/* @ep announced at once, then ANNOUNCE_COUNT - 1 times more. */
+static void announce(struct link *l, int ifindex, const struct endpoint *ep)
+{
+	struct announce a = { .ep = *ep, .ifindex = ifindex,
+			      .left = ANNOUNCE_COUNT };
+	size_t i;
+
+	for (i = 0; i < l->nann; i++)
+		if (ep_same_addr(&l->ann[i].ep, ep))
+			break;
+	announce_one(l, &a);
+	if (!a.left)
+		return;
+	if (i == l->nann) {
+		if (l->nann == sizeof(l->ann) / sizeof(l->ann[0]))
+			return;
+		l->nann++;
+	}
+	l->ann[i] = a;
+	sd_event_source_set_time(l->ann_timer, now_usec(l) +
+				 ANNOUNCE_MS * USEC_PER_MSEC);
+	sd_event_source_set_enabled(l->ann_timer, SD_EVENT_ONESHOT);
+}
+
+static bool wanted(const struct endpoint *want, size_t n,
+		   const struct endpoint *ep)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ep_same_addr(&want[i], ep))
+			return true;
+	return false;
+}
+
+/* The full NAT addresses on this node as the policy's states say. */
+static void takeover_apply(struct link *l)
+{
+	struct endpoint want[SVCGW_HA_NODES_MAX];
+	const struct ha_node *me;
+	char buf[EP_STRLEN];
+	size_t n, i;
+	int dev, at, r;
+
+	if (!l->ha.line || !l->ha.local)
+		return;
+	me = ha_find_node(&l->ha, l->ha.local);
+	if (!me)
+		return;
+	dev = me->has_fnat ? ifaddr_find(&me->fnat) : 0;
+	if (dev <= 0)
+		dev = ifaddr_find(&me->sync);
+	if (dev <= 0) {
+		if (!l->no_dev_logged)
+			log_info("no interface has this node's %s address %s: no full NAT address taken over",
+				 me->has_fnat ? "full NAT or sync" : "sync",
+				 format_addr(&me->sync, buf, sizeof(buf)));
+		l->no_dev_logged = true;
+		return;
+	}
+	l->no_dev_logged = false;
+	n = takeover_want(&l->ha, want, SVCGW_HA_NODES_MAX);
+	for (i = 0; i < l->ha.nnode; i++) {
+		const struct ha_node *x = &l->ha.node[i];
+
+		if (x->id == l->ha.local || !x->has_fnat)
+			continue;
+		at = ifaddr_find(&x->fnat);
+		format_addr(&x->fnat, buf, sizeof(buf));
+		if (wanted(want, n, &x->fnat) && at <= 0) {
+			r = ifaddr_add(dev, &x->fnat);
+			if (r) {
+				l->takeover_errors++;
+				log_info("node %s's full NAT address %s: cannot take it over: %s",
+					 x->name, buf, strerror(-r));
+				continue;
+			}
+			l->taken++;
+			log_info("node %s's full NAT address %s taken over: its flows come here",
+				 x->name, buf);
+			announce(l, dev, &x->fnat);
+		} else if (!wanted(want, n, &x->fnat) && at > 0) {
+			r = ifaddr_del(at, &x->fnat);
+			if (r && r != -EADDRNOTAVAIL) {
+				l->takeover_errors++;
+				log_info("node %s's full NAT address %s: cannot give it back: %s",
+					 x->name, buf, strerror(-r));
+				continue;
+			}
+			l->given_back++;
+			log_info("node %s's full NAT address %s given back",
+				 x->name, buf);
+		}
+	}
+	/* Its own, once its flows come back to it (or at the start). */
+	if (!takeover_fwd_up(me)) {
+		l->own_announced = false;
+	} else if (me->has_fnat && !l->own_announced) {
+		l->own_announced = true;
+		at = ifaddr_find(&me->fnat);
+		if (at > 0) {
+			log_info("this node's full NAT address %s announced: its flows are here",
+				 format_addr(&me->fnat, buf, sizeof(buf)));
+			announce(l, at, &me->fnat);
+		}
+	}
+}
+
+/* The held up of node @name (its notice's HA generation @gen) went to the
+ * forwarders.
+ */
+static void on_released(struct link *l, json_t *m)
+{
+	const char *name;
+	json_int_t gen;
+	size_t i;
+
+	if (!l->ha.line || json_unpack(m, "{s:s, s:I}", "name", &name,
+				       "ha_generation", &gen))
+		return;
+	for (i = 0; i < l->ha.nnode; i++) {
+		struct ha_node *n = &l->ha.node[i];
+
+		if (strcmp(n->name, name))
+			continue;
+		if (n->has_state && n->state == SVCGW_HA_STATE_UP &&
+		    n->state_gen == (uint64_t)gen && n->held) {
+			n->held = false;
+			log_info("node %s up to the forwarders (HA generation %" PRIu64 ")",
+				 name, (uint64_t)gen);
+			takeover_apply(l);
+		}
+		return;
+	}
 }
 
 /* A node notice: into the kernel if it is about a node of the policy. */
@@ -425,9 +630,12 @@ static void ha_on_notice(struct link *l, json_t *m)
 		hn->has_state = true;
 		hn->state = n.state;
 		hn->state_gen = n.gen;
+		hn->held = n.state == SVCGW_HA_STATE_UP &&
+			   json_is_true(json_object_get(m, "held"));
 	}
 	if (!ha_notice_set(l, &n, hn->name) && n.id == l->ha.local)
 		sync_arm(l, SYNC_POLL_MS);	/* its own up: read soon */
+	takeover_apply(l);
 }
 
 /* The kernel lost the policy, or has an older one: install it again. */
@@ -498,6 +706,8 @@ static void on_message(struct link *l, json_t *m)
 		on_policy_set(l, m);
 	} else if (!strcmp(type, "ha")) {
 		on_ha(l, m);
+	} else if (!strcmp(type, "released")) {
+		on_released(l, m);
 	} else if (!strcmp(type, "node")) {
 		if (!json_unpack(m, "{s:s, s:s, s:I, s?:s}", "name", &name,
 				 "state", &state, "generation", &g, "why",
@@ -731,6 +941,7 @@ void link_reconcile(struct link *l)
 		return;
 	set_reconcile(l);
 	ha_reconcile(l);
+	takeover_apply(l);
 }
 
 struct link *link_start(sd_event *ev, const struct conf *c)
@@ -756,12 +967,16 @@ struct link *link_start(sd_event *ev, const struct conf *c)
 	if (sd_event_add_time(ev, &l->timer, CLOCK_MONOTONIC, 0, 0, on_timer,
 			      l) < 0 ||
 	    sd_event_add_time(ev, &l->sync_timer, CLOCK_MONOTONIC, 0, 0,
-			      on_sync_timer, l) < 0) {
+			      on_sync_timer, l) < 0 ||
+	    sd_event_add_time(ev, &l->ann_timer, CLOCK_MONOTONIC, 0, 0,
+			      on_ann_timer, l) < 0) {
 		sd_event_source_disable_unref(l->timer);
+		sd_event_source_disable_unref(l->sync_timer);
 		chan_tls_free(&l->tls);
 		free(l);
 		return NULL;
 	}
+	sd_event_source_set_enabled(l->ann_timer, SD_EVENT_OFF);
 	arm(l, 0);
 	sync_arm(l, SYNC_IDLE_MS);
 	return l;
@@ -781,6 +996,8 @@ void link_log_counters(const struct link *l)
 		 l->ha_stale, l->ha_refused, l->ha_notices,
 		 l->ha_notices_stale, l->ha_notices_refused,
 		 l->synced_reports);
+	log_info("link full NAT takeover counters: %lu addresses taken over, %lu given back, %lu announcements, %lu errors",
+		 l->taken, l->given_back, l->announced, l->takeover_errors);
 }
 
 void link_stop(struct link *l)
@@ -790,6 +1007,7 @@ void link_stop(struct link *l)
 	sd_event_source_disable_unref(l->io);
 	sd_event_source_disable_unref(l->timer);
 	sd_event_source_disable_unref(l->sync_timer);
+	sd_event_source_disable_unref(l->ann_timer);
 	chan_close(&l->ch);
 	chan_tls_free(&l->tls);
 	free(l->text);

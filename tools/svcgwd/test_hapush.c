@@ -123,9 +123,9 @@ static void test_round_trip(void)
 {
 	static const uint32_t b1[] = { 12, 4294967295u }, b2[] = { 4294967295u, 11 };
 	static const uint32_t b3[] = { 11 };
-	struct hamsg_state st[3] = { { 0, 0 },
-				     { SVCGW_HA_STATE_DOWN, 1234567 },
-				     { SVCGW_HA_STATE_UP, 5 } };
+	struct hamsg_state st[3] = { { 0, 0, false },
+				     { SVCGW_HA_STATE_DOWN, 1234567, false },
+				     { SVCGW_HA_STATE_UP, 5, true } };
 	char err[HAMSG_ERR_MAX], line[256];
 	struct ha_policy p;
 	struct conf c;
@@ -163,8 +163,9 @@ static void test_round_trip(void)
 	ok(p.node[2].id == 4294967295u && ep_is(&p.node[2].dest, "2001:db8::13") &&
 	   p.node[2].has_fnat && ep_is(&p.node[2].fnat, "203.0.113.13") &&
 	   backups_are(&p.node[2], 1, b3) &&
-	   p.node[2].state == SVCGW_HA_STATE_UP && p.node[2].state_gen == 5,
-	   "  gw3: id 2^32-1, an IPv6 address beside IPv4 sync, fnat, up at 5");
+	   p.node[2].state == SVCGW_HA_STATE_UP && p.node[2].state_gen == 5 &&
+	   p.node[2].held && !p.node[1].held && !p.node[0].held,
+	   "  gw3: id 2^32-1, an IPv6 address beside IPv4 sync, fnat, up at 5, held (the others not)");
 	{
 		struct ha_policy q;
 		size_t len;
@@ -260,6 +261,9 @@ static const struct bad bads[] = {
 	{ 1, "address", NULL, "ha message: nodes[1] (gw2): address missing" },
 	{ 2, "backups", NULL, "ha message: nodes[2] (gw3): backups missing" },
 	{ 1, "state", NULL, "ha message: nodes[1] (gw2): state_generation without state" },
+	{ 1, "held", "true", "ha message: nodes[1] (gw2): held, yet state is not up" },
+	{ 1, "held", "1", "ha message: nodes[1] (gw2): held is not true or false" },
+	{ 0, "held", "false", "ha message: nodes[0] (gw1): held without state" },
 	{ 1, "state_generation", NULL, "ha message: nodes[1] (gw2): state_generation missing" },
 	/* wrong types */
 	{ -1, "generation", "\"5\"", "ha message: generation is not an integer" },
@@ -610,8 +614,8 @@ static void test_same(void)
 
 int main(void)
 {
-	struct hamsg_state st[3] = { { 0, 0 }, { SVCGW_HA_STATE_DOWN, 3 },
-				     { 0, 0 } };
+	struct hamsg_state st[3] = { { 0, 0, false }, { SVCGW_HA_STATE_DOWN, 3, false },
+				     { 0, 0, false } };
 	struct conf c;
 	json_t *good;
 
