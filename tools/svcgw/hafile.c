@@ -168,27 +168,11 @@ static int kw_prev_key(struct rd *r, const struct kw *k, char **val)
 	return read_key(r, k->name, val, &p->prev_key_id, p->prev_key);
 }
 
-/*
- * Unicast as the kernel takes a node's addresses: not in 0.0.0.0/8, not
- * multicast, not 255.255.255.255; not ::, multicast nor IPv4-mapped.
- */
-static bool unicast(const struct endpoint *ep)
-{
-	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
-	static const uint8_t any[16];
-	const uint8_t *a = ep->addr;
-
-	if (ep->family == AF_INET)
-		return a[0] != 0 && (a[0] & 0xf0) != 0xe0 &&
-		       memcmp(a, "\xff\xff\xff\xff", 4);
-	return memcmp(a, any, 16) && a[0] != 0xff && memcmp(a, mapped, 12);
-}
-
 static int kw_addr(struct rd *r, const struct kw *k, char **val)
 {
 	if (parse_host_addr(val[0], 0, k->dst))
 		return fail(r, "invalid %s address \"%s\"", k->name, val[0]);
-	if (!unicast(k->dst))
+	if (!ep_unicast(k->dst))
 		return fail(r, "invalid %s address \"%s\": unicast only, not 0.0.0.0/8, multicast, broadcast, :: nor IPv4-mapped",
 			    k->name, val[0]);
 	return 0;

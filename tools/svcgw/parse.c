@@ -413,6 +413,19 @@ const char *server_state_str(unsigned int state, char *buf, size_t size)
 			   buf, size);
 }
 
+bool ep_unicast(const struct endpoint *ep)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	static const uint8_t any[16];
+	const uint8_t *a = ep->addr;
+
+	if (ep->family == AF_INET)
+		return a[0] != 0 && (a[0] & 0xf0) != 0xe0 &&
+		       memcmp(a, "\xff\xff\xff\xff", 4);
+	return ep->family == AF_INET6 && memcmp(a, any, 16) &&
+	       a[0] != 0xff && memcmp(a, mapped, 12);
+}
+
 bool ep_same_addr(const struct endpoint *a, const struct endpoint *b)
 {
 	return a->family == b->family &&

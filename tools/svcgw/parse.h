@@ -58,6 +58,12 @@ int parse_method(const char *s, uint8_t *method);
 const char *method_error(bool has_method, unsigned int method,
 			 bool has_gue_port);
 
+/*
+ * Whether @ep's address is unicast as the kernel takes an HA node's
+ * addresses: not in 0.0.0.0/8, multicast nor 255.255.255.255; not ::,
+ * multicast nor IPv4-mapped.
+ */
+bool ep_unicast(const struct endpoint *ep);
 /* Whether @a and @b have the same family and address (ports aside). */
 bool ep_same_addr(const struct endpoint *a, const struct endpoint *b);
 /* The socket address of @ep's address with @port (host order). */

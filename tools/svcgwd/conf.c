@@ -1890,21 +1890,11 @@ static int hn_id(struct ctx *x, yaml_node_t *n, void *obj)
 static int get_ha_addr(struct ctx *x, yaml_node_t *n, const char *what,
 		       struct endpoint *ep)
 {
-	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
-	static const uint8_t any[16];
-	const uint8_t *a = ep->addr;
 	char s[EP_STRLEN];
-	bool uni;
 
 	if (get_addr(x, n, what, ep))
 		return -1;
-	if (ep->family == AF_INET)
-		uni = a[0] != 0 && (a[0] & 0xf0) != 0xe0 &&
-		      memcmp(a, "\xff\xff\xff\xff", 4);
-	else
-		uni = memcmp(a, any, 16) && a[0] != 0xff &&
-		      memcmp(a, mapped, 12);
-	if (!uni)
+	if (!ep_unicast(ep))
 		return fail(x, n, "%s %s is not unicast (not 0.0.0.0/8, multicast, broadcast, :: nor IPv4-mapped)",
 			    what, format_addr(ep, s, sizeof(s)));
 	return 0;

@@ -94,20 +94,6 @@ static void check_pset(const struct conf *c, const struct conf_pset *ps)
 	}
 }
 
-/* Unicast as the kernel takes an HA node's addresses. */
-static bool unicast(const struct endpoint *ep)
-{
-	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
-	static const uint8_t any[16];
-	const uint8_t *a = ep->addr;
-
-	if (ep->family == AF_INET)
-		return a[0] != 0 && (a[0] & 0xf0) != 0xe0 &&
-		       memcmp(a, "\xff\xff\xff\xff", 4);
-	return ep->family == AF_INET6 && memcmp(a, any, 16) &&
-	       a[0] != 0xff && memcmp(a, mapped, 12);
-}
-
 /* The ha section: ids unique, backups other ha nodes in range, once
  * each, every node one of the file's nodes, sync addresses of one family,
  * names the kernel can hold, unicast addresses.
@@ -130,8 +116,8 @@ static void check_ha(const struct conf *c)
 		const struct conf_ha_node *n = &h->node[i];
 
 		if (!n->id || !name_ok(n->name, SVCGW_NAME_MAX) ||
-		    !unicast(&n->sync) || !unicast(&n->addr) ||
-		    (n->has_fnat && !unicast(&n->fnat)) ||
+		    !ep_unicast(&n->sync) || !ep_unicast(&n->addr) ||
+		    (n->has_fnat && !ep_unicast(&n->fnat)) ||
 		    n->node < 0 || (size_t)n->node >= c->nnodes ||
 		    strcmp(c->nodes[n->node], n->name) ||
 		    n->sync.family != h->node[0].sync.family ||

@@ -344,19 +344,6 @@ static int decode_top(struct rd *r, json_t *m, struct ha_policy *p)
 	return 0;
 }
 
-/* Unicast as the kernel takes a node's addresses (hafile.c's rule). */
-static bool unicast(const struct endpoint *ep)
-{
-	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
-	static const uint8_t any[16];
-	const uint8_t *a = ep->addr;
-
-	if (ep->family == AF_INET)
-		return a[0] != 0 && (a[0] & 0xf0) != 0xe0 &&
-		       memcmp(a, "\xff\xff\xff\xff", 4);
-	return memcmp(a, any, 16) && a[0] != 0xff && memcmp(a, mapped, 12);
-}
-
 /* An address member: no message quotes it (it came from the controller). */
 static int get_addr(struct rd *r, json_t *o, const char *name, bool required,
 		    struct endpoint *ep, bool *present)
@@ -370,7 +357,7 @@ static int get_addr(struct rd *r, json_t *o, const char *name, bool required,
 		return ret < 0 ? -1 : 0;
 	if (parse_host_addr(s, 0, ep))
 		return fail(r, "%s is not an IPv4 or IPv6 address", name);
-	if (!unicast(ep))
+	if (!ep_unicast(ep))
 		return fail(r, "%s address is not unicast", name);
 	return 0;
 }
