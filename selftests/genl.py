@@ -63,17 +63,38 @@ def u32(t, v):
     return attr(t, struct.pack("I", v))
 
 
+def attr_list(buf, off=0, end=None):
+    """The netlink attributes of buf[off:end], in order: (type without
+    the nested and byte-order bits, payload) each; stops at one whose
+    length is below 4."""
+    end = len(buf) if end is None else end
+    out = []
+    while off + 4 <= end:
+        ln, t = struct.unpack_from("HH", buf, off)
+        if ln < 4:
+            break
+        out.append((t & 0x3fff, buf[off + 4:off + ln]))
+        off += (ln + 3) & ~3
+    return out
+
+
+def attr_map(buf, off=0, end=None):
+    """The attributes of attr_list() by type: a list of payloads each."""
+    out = {}
+    for t, v in attr_list(buf, off, end):
+        out.setdefault(t, []).append(v)
+    return out
+
+
 def _extack(m, flags):
     """The extended-ack message of an NLMSG_ERROR message, or None."""
     if not flags & NLM_F_ACK_TLVS:
         return None
     inner = struct.unpack_from("I", m, 20)[0]
     off = 20 + (16 if flags & NLM_F_CAPPED else inner)
-    while off + 4 <= len(m):
-        alen, atyp = struct.unpack_from("HH", m, off)
-        if atyp == NLMSGERR_ATTR_MSG:
-            return m[off + 4:off + alen].rstrip(b"\0").decode()
-        off += (alen + 3) & ~3
+    for t, v in attr_list(m, off):
+        if t == NLMSGERR_ATTR_MSG:
+            return v.rstrip(b"\0").decode()
     return None
 
 
@@ -123,10 +144,7 @@ class GenlSock:
             attr(CTRL_ATTR_FAMILY_NAME, name.encode() + b"\0"))
         if err or not rep:
             return None
-        m, off = rep[0], 20
-        while off + 4 <= len(m):
-            alen, atyp = struct.unpack_from("HH", m, off)
-            if atyp == CTRL_ATTR_FAMILY_ID:
-                return struct.unpack_from("H", m, off + 4)[0]
-            off += (alen + 3) & ~3
+        for t, v in attr_list(rep[0], 20):
+            if t == CTRL_ATTR_FAMILY_ID:
+                return struct.unpack_from("H", v)[0]
         return None

@@ -38,7 +38,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 ".."))
-from genl import GenlSock, uapi_enums  # noqa: E402
+from genl import GenlSock, attr_list, uapi_enums  # noqa: E402
 
 E = uapi_enums()
 
@@ -765,18 +765,6 @@ def errname(e):
     return errno.errorcode.get(e, str(e)) if e else "ok"
 
 
-def parse_attrs(buf, off=0, end=None):
-    end = len(buf) if end is None else end
-    out = []
-    while off + 4 <= end:
-        ln, t = struct.unpack_from("HH", buf, off)
-        if ln < 4:
-            break
-        out.append((t & 0x3fff, buf[off + 4:off + ln]))
-        off += (ln + 3) & ~3
-    return out
-
-
 def genl_header_refused(msg):
     """Whether the generic netlink core refuses @msg in
     genl_header_check() (EINVAL, before the command's permission is
@@ -893,7 +881,7 @@ class Sock:
             return False
         inner = struct.unpack_from("I", m, 20)[0]
         off = 20 + (16 if fl & NLM_F_CAPPED else inner)
-        return bool(parse_attrs(m, off))
+        return bool(attr_list(m, off))
 
     def close(self):
         self.s.close()
@@ -1003,17 +991,17 @@ def snapshot(sk):
             if typ in (NLMSG_DONE, NLMSG_ERROR):
                 done = True
                 break
-            for t, p in parse_attrs(msg, 20):
+            for t, p in attr_list(msg, 20):
                 if t != TOP.byname["SERVICE"]:
                     continue
                 d = {}
-                for a, v in parse_attrs(p):
+                for a, v in attr_list(p):
                     name = SVC.attrs.get(a, (str(a),))[0]
                     if name == "SERVERS":
                         d.setdefault("servers", [])
-                        for _, sv in parse_attrs(v):
+                        for _, sv in attr_list(v):
                             sd = {SRV.attrs.get(b, (str(b),))[0]: w.hex()
-                                  for b, w in parse_attrs(sv)
+                                  for b, w in attr_list(sv)
                                   if SRV.attrs.get(b, ("",))[0] in
                                   ("FAMILY", "ADDR", "PORT", "WEIGHT",
                                    "STATE")}

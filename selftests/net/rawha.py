@@ -13,7 +13,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 ".."))
-from genl import GenlSock, attr, nest, u8, u16, u32, uapi_enums  # noqa: E402
+from genl import GenlSock, attr, attr_map, nest, u8, u16, u32, uapi_enums  # noqa: E402
 
 E = uapi_enums()
 A_HA, A_NODE = E["SVCGW_A_HA"], E["SVCGW_A_HA_NODE"]
@@ -77,23 +77,14 @@ def check(name, ok, detail=""):
         print("# " + detail)
 
 
-def parse(m, off, end):
-    out = {}
-    while off + 4 <= end:
-        alen, atyp = struct.unpack_from("HH", m, off)
-        out.setdefault(atyp & 0x3fff, []).append(m[off + 4:off + alen])
-        off += (alen + 3) & ~3
-    return out
-
-
 def get(g, fam):
     err, msg, rep = g.request(fam, GET, b"")
     if err or not rep:
         return err, msg, None, None
     m = rep[0]
-    top = parse(m, 20, len(m))
-    ha = parse(top[A_HA][0], 0, len(top[A_HA][0]))
-    nodes = [parse(n, 0, len(n)) for n in top.get(A_NODE, [])]
+    top = attr_map(m, 20, len(m))
+    ha = attr_map(top[A_HA][0], 0, len(top[A_HA][0]))
+    nodes = [attr_map(n, 0, len(n)) for n in top.get(A_NODE, [])]
     return 0, msg, ha, nodes, m
 
 
