@@ -4,7 +4,9 @@
  * SVCGW_CMD_HA_SET, only ever by a higher generation (a delayed message or
  * a second controller cannot take a node back to an older policy), node
  * states set by the controller's notices, each with a node generation
- * that only grows.  Refusals of either are counted (svcgw_net.ha_stale).
+ * that only grows; removed by SVCGW_CMD_HA_DEL with a generation of its
+ * own, above which the next policy must be.  Refusals of any are counted
+ * (svcgw_net.ha_stale).
  */
 #include <linux/slab.h>
 #include <linux/overflow.h>
@@ -56,6 +58,13 @@ int svcgw_ha_replace(struct svcgw_net *sn, struct svcgw_ha *ha,
 			       "HA policy generation not above the one in force (svcgw ha show)");
 		return -ESTALE;
 	}
+	if (!old && ha->gen <= sn->ha_removed) {
+		sn->ha_stale++;
+		mutex_unlock(&sn->lock);
+		NL_SET_ERR_MSG(extack,
+			       "HA policy generation not above the removal of the last one");
+		return -ESTALE;
+	}
 	/* A node that stays keeps what the controller said of it. */
 	for (i = 0; old && i < ha->nnodes; i++) {
 		const struct svcgw_ha_node *o;
@@ -71,6 +80,32 @@ int svcgw_ha_replace(struct svcgw_net *sn, struct svcgw_ha *ha,
 	mutex_unlock(&sn->lock);
 	if (old)
 		call_rcu(&old->rcu, ha_free_rcu);
+	return 0;
+}
+
+int svcgw_ha_remove(struct svcgw_net *sn, u64 gen,
+		    struct netlink_ext_ack *extack)
+{
+	struct svcgw_ha *old;
+
+	mutex_lock(&sn->lock);
+	old = rcu_dereference_protected(sn->ha, lockdep_is_held(&sn->lock));
+	if (!old) {
+		mutex_unlock(&sn->lock);
+		NL_SET_ERR_MSG(extack, "no HA policy in this namespace");
+		return -ENOENT;
+	}
+	if (gen <= old->gen) {
+		sn->ha_stale++;
+		mutex_unlock(&sn->lock);
+		NL_SET_ERR_MSG(extack,
+			       "generation not above the HA policy's (svcgw ha show)");
+		return -ESTALE;
+	}
+	sn->ha_removed = gen;
+	RCU_INIT_POINTER(sn->ha, NULL);
+	mutex_unlock(&sn->lock);
+	call_rcu(&old->rcu, ha_free_rcu);
 	return 0;
 }
 

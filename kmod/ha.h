@@ -47,6 +47,12 @@ const struct svcgw_ha_node *svcgw_ha_node_find(const struct svcgw_ha *ha,
 					       u32 id);
 int svcgw_ha_replace(struct svcgw_net *sn, struct svcgw_ha *ha,
 		     struct netlink_ext_ack *extack);
+/*
+ * No HA policy from now on (SVCGW_CMD_HA_DEL): @gen above the one in
+ * force, and a later policy must be above @gen.
+ */
+int svcgw_ha_remove(struct svcgw_net *sn, u64 gen,
+		    struct netlink_ext_ack *extack);
 int svcgw_ha_node_set(struct svcgw_net *sn, u32 id, u8 state, u64 gen,
 		      struct netlink_ext_ack *extack);
 void svcgw_ha_net_exit(struct svcgw_net *sn);

@@ -121,6 +121,13 @@ static const struct genl_ops svcgw_genl_ops[] = {
 		.maxattr = SVCGW_A_MAX,
 		.flags = GENL_UNS_ADMIN_PERM,
 	},
+	{
+		.cmd = SVCGW_CMD_HA_DEL,
+		.doit = svcgw_nl_ha_del,
+		.policy = svcgw_nl_ha_op_policy,
+		.maxattr = SVCGW_A_MAX,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
 };
 
 int __init svcgw_genl_register(void)

@@ -37,6 +37,7 @@ int svcgw_nl_policy_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int svcgw_nl_ha_set(struct sk_buff *skb, struct genl_info *info);
 int svcgw_nl_ha_get(struct sk_buff *skb, struct genl_info *info);
 int svcgw_nl_ha_node_set(struct sk_buff *skb, struct genl_info *info);
+int svcgw_nl_ha_del(struct sk_buff *skb, struct genl_info *info);
 
 /* nl_config.c */
 int svcgw_nl_stats_get(struct sk_buff *skb, struct genl_info *info);

@@ -3,7 +3,8 @@
  * Netlink handlers of the HA policy (uapi/linux/svcgw.h, "High
  * availability"): SVCGW_CMD_HA_SET (the whole policy, parsed and checked
  * here, swapped in by ha.c), SVCGW_CMD_HA_GET (it, without its keys) and
- * SVCGW_CMD_HA_NODE_SET (the controller's notice of a node's state).
+ * SVCGW_CMD_HA_NODE_SET (the controller's notice of a node's state) and
+ * SVCGW_CMD_HA_DEL (no policy any more).
  */
 #include <linux/slab.h>
 #include <linux/math64.h>
@@ -224,6 +225,36 @@ out:
 	if (ha)
 		svcgw_ha_free(ha);
 	return err;
+}
+
+int svcgw_nl_ha_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct svcgw_net *sn = svcgw_pernet(genl_info_net(info));
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *tb[SVCGW_HA_A_MAX + 1];
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, SVCGW_A_HA)) {
+		NL_SET_ERR_MSG(extack, "SVCGW_A_HA is required");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, SVCGW_HA_A_MAX, info->attrs[SVCGW_A_HA],
+			       NULL, extack);
+	if (err)
+		return err;
+	if (NL_REQ_ATTR_CHECK(extack, info->attrs[SVCGW_A_HA], tb,
+			      SVCGW_HA_A_GEN)) {
+		NL_SET_ERR_MSG(extack, "a removal needs a generation");
+		return -EINVAL;
+	}
+	err = svcgw_ha_remove(sn, nla_get_u64(tb[SVCGW_HA_A_GEN]), extack);
+	if (err)
+		return err;
+	/* The forwarding groups without backups, the channel stopped. */
+	mutex_lock(&sn->lock);
+	svcgw_pset_ha_update(sn);
+	mutex_unlock(&sn->lock);
+	return svcgw_sync_apply(sn, extack);
 }
 
 int svcgw_nl_ha_node_set(struct sk_buff *skb, struct genl_info *info)

@@ -404,6 +404,9 @@ struct svcgw_net {
 	 */
 	struct svcgw_ha __rcu		*ha;
 	u64				ha_stale;
+	u64				ha_removed;	/* HA_DEL's generation:
+							 * a policy must be
+							 * above it */
 	/* Settings, read locklessly by the packet path. */
 	struct svcgw_config		cfg;
 	/* encap.c: outer sources, [0] IPv4, [1] IPv6; NULL: routing's */

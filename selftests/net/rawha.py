@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """The HA policy's netlink commands below the CLI (SVCGW_CMD_HA_SET, _GET,
-_NODE_SET): every malformed request fails with its errno and an
-extended-ack message and changes nothing; generations only go up; keys
-never come back.  Run in a fresh namespace.  Prints "ok NAME" or
+_NODE_SET, _DEL): every malformed request fails with its errno and an
+extended-ack message and changes nothing; generations only go up, across
+a removal too; keys never come back.  Run in a fresh namespace.  Prints "ok NAME" or
 "fail NAME" per check, "# " details."""
 import errno
 import os
@@ -21,8 +21,8 @@ HA = {k[len("SVCGW_HA_A_"):]: v for k, v in E.items()
       if k.startswith("SVCGW_HA_A_")}
 ND = {k[len("SVCGW_HA_NODE_A_"):]: v for k, v in E.items()
       if k.startswith("SVCGW_HA_NODE_A_")}
-SET, GET, NODE_SET = (E["SVCGW_CMD_HA_SET"], E["SVCGW_CMD_HA_GET"],
-                      E["SVCGW_CMD_HA_NODE_SET"])
+SET, GET, NODE_SET, DEL = (E["SVCGW_CMD_HA_SET"], E["SVCGW_CMD_HA_GET"],
+                           E["SVCGW_CMD_HA_NODE_SET"], E["SVCGW_CMD_HA_DEL"])
 UP, DOWN = E["SVCGW_HA_STATE_UP"], E["SVCGW_HA_STATE_DOWN"]
 KEY = bytes(range(0x40, 0x60))          # 32 bytes, easy to find
 PREV = bytes(range(0xa0, 0xc0))
@@ -209,6 +209,44 @@ def main():
     check("HA_SET generation 6 with gw2 again: gw2 keeps its state (down, 10)",
           err == 0 and st[ND["STATE"]][0][:1] == bytes([DOWN]) and
           struct.unpack("Q", st[ND["STATE_GEN"]][0])[0] == 10)
+
+    # The removal: above the policy's generation; the next policy above
+    # the removal's.
+    for what, payload, want in (
+            ("the policy's generation", nest(A_HA, u64(HA["GEN"], 6)),
+             -errno.ESTALE),
+            ("an older generation", nest(A_HA, u64(HA["GEN"], 5)),
+             -errno.ESTALE),
+            ("generation 0", nest(A_HA, u64(HA["GEN"], 0)), -errno.ERANGE),
+            ("no generation", nest(A_HA, u32(HA["KEY_ID"], 7)),
+             -errno.EINVAL),
+            ("no ha attribute", b"", -errno.EINVAL)):
+        err, msg, _ = g.request(fam, DEL, payload)
+        check("HA_DEL refused: %s (%s: %s)" % (what, err, msg),
+              err == want and msg is not None)
+    r = get(g, fam)
+    check("  generation 6 still in force", r[0] == 0 and
+          struct.unpack("Q", r[2][HA["GEN"]][0])[0] == 6)
+    err, msg, _ = g.request(fam, DEL, nest(A_HA, u64(HA["GEN"], 8)))
+    r = get(g, fam)
+    check("HA_DEL generation 8: removed, HA_GET ENOENT (%s)" % (r[1],),
+          err == 0 and r[0] == -errno.ENOENT)
+    err, msg, _ = g.request(fam, DEL, nest(A_HA, u64(HA["GEN"], 10)))
+    check("HA_DEL without a policy: ENOENT (%s)" % msg,
+          err == -errno.ENOENT and msg == "no HA policy in this namespace")
+    for g_ in (7, 8):
+        err, msg, _ = g.request(fam, SET, policy(g_, GOOD))
+        check("HA_SET generation %d after the removal at 8: refused, ESTALE (%s)"
+              % (g_, msg), err == -errno.ESTALE and msg ==
+              "HA policy generation not above the removal of the last one")
+    err, msg, _ = g.request(fam, SET, policy(9, GOOD))
+    r = get(g, fam)
+    check("HA_SET generation 9: in force, 6 stale counted, gw2's state gone "
+          "with the policy removed", err == 0 and r[0] == 0 and
+          struct.unpack("Q", r[2][HA["GEN"]][0])[0] == 9 and
+          struct.unpack("Q", r[2][HA["STALE"]][0])[0] == 6 and
+          r[3][1][ND["STATE"]][0][:1] != bytes([DOWN]),
+          str(r[:2]))
     return 0 if all(results) else 1
 
 

@@ -821,3 +821,29 @@ int cmd_ha_node(int argc, char **argv)
 	return gw_run(SVCGW_CMD_HA_NODE_SET, false, ha_put_notice, &n, NULL,
 		      NULL) < 0 ? -1 : 0;
 }
+
+/* del */
+
+static int ha_put_del(struct nl_msg *msg, const void *req)
+{
+	struct nlattr *nest = nla_nest_start(msg, SVCGW_A_HA | NLA_F_NESTED);
+
+	if (!nest || nla_put_u64(msg, SVCGW_HA_A_GEN,
+				 *(const uint64_t *)req) < 0)
+		return -1;
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+int cmd_ha_del(int argc, char **argv)
+{
+	char err[HA_ERR_MAX];
+	uint64_t gen;
+
+	if (ha_del_parse(argc, argv, &gen, err, sizeof(err))) {
+		pr_err("%s", err);
+		return -1;
+	}
+	return gw_run(SVCGW_CMD_HA_DEL, false, ha_put_del, &gen, NULL,
+		      NULL) < 0 ? -1 : 0;
+}

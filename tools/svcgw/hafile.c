@@ -430,6 +430,24 @@ int ha_notice_parse(int argc, char **argv, struct ha_notice *n, char *err,
 	return parse_kws(&r, argc - 2, argv + 2, kws);
 }
 
+int ha_del_parse(int argc, char **argv, uint64_t *gen, char *err,
+		 size_t errlen)
+{
+	struct rd r = { .err = err, .errlen = errlen };
+	struct kw kws[] = {
+		{ .name = "generation", .nval = 1, .required = true,
+		  .parse = kw_gen, .dst = gen },
+		{ .name = NULL },
+	};
+
+	*gen = 0;
+	if (errlen)
+		err[0] = '\0';
+	if (!argc)
+		return fail(&r, "ha del takes generation N");
+	return parse_kws(&r, argc, argv, kws);
+}
+
 static const char *const ha_states[] = {
 	[SVCGW_HA_STATE_UNKNOWN]	= "unknown",
 	[SVCGW_HA_STATE_UP]		= "up",

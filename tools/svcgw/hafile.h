@@ -151,6 +151,10 @@ struct ha_notice {
 int ha_notice_parse(int argc, char **argv, struct ha_notice *n, char *err,
 		    size_t errlen);
 
+/* The words of "svcgw ha del": generation N.  0, or -1 as above. */
+int ha_del_parse(int argc, char **argv, uint64_t *gen, char *err,
+		 size_t errlen);
+
 /* "unknown", "up", "down", else the number in @buf. */
 const char *ha_state_str(unsigned int state, char *buf, size_t size);
 

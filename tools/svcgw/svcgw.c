@@ -51,6 +51,7 @@ static const char usage_text[] =
 "  svcgw ha show\n"
 "  svcgw ha set FILE\n"
 "  svcgw ha node ID up|down generation N\n"
+"  svcgw ha del generation N\n"
 "\n"
 "ADDR:PORT  the service: 192.0.2.10:80 or [2001:db8::10]:80, port 1..65535\n"
 "SERVER     198.51.100.1, 198.51.100.1:8080, 2001:db8::1 or [2001:db8::1]:8080;\n"
@@ -124,7 +125,9 @@ static const char usage_text[] =
 "           backups (1 to 8) are other nodes' ids, in order.  Errors name\n"
 "           FILE:LINE.  ha show prints the policy (key ids, never keys) and\n"
 "           each node's state; ha node tells the kernel that a node is up\n"
-"           or down, with a generation above the node's last one.\n"
+"           or down, with a generation above the node's last one; ha del\n"
+"           removes the policy (the sync stops), with a generation above\n"
+"           its own, which the next policy's must be above too.\n"
 "\n"
 "Exit status: 0 on success, 1 on any error (bad arguments, missing module,\n"
 "request refused by the kernel).\n";
@@ -162,6 +165,7 @@ static const struct cmd {
 	{ "ha",		"show",		cmd_ha_show },
 	{ "ha",		"set",		cmd_ha_set },
 	{ "ha",		"node",		cmd_ha_node },
+	{ "ha",		"del",		cmd_ha_del },
 };
 
 const char *pr_where_file;

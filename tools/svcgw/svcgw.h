@@ -146,6 +146,7 @@ int cmd_policy_flush(int argc, char **argv);
 int cmd_ha_show(int argc, char **argv);
 int cmd_ha_set(int argc, char **argv);
 int cmd_ha_node(int argc, char **argv);
+int cmd_ha_del(int argc, char **argv);
 
 /* ha.c's message code, for its tests (struct ha_policy: hafile.h). */
 struct ha_policy;

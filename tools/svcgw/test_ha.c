@@ -433,6 +433,39 @@ static void test_notice(void)
 	   !strcmp(ha_state_str(3, buf, sizeof(buf)), "3"), "ha_state_str");
 }
 
+static void test_del(void)
+{
+	static const struct {
+		const char *words[5];
+		const char *err;
+	} bad[] = {
+		{ { NULL }, "ha del takes generation N" },
+		{ { "generation", NULL }, "missing value after \"generation\"" },
+		{ { "generation", "0", NULL },
+		  "invalid generation \"0\": 1 to 18446744073709551615" },
+		{ { "generation", "1", "generation", "2", NULL },
+		  "\"generation\" given twice" },
+		{ { "7", NULL }, "unknown keyword \"7\"" },
+	};
+	char *argv[5], err[HA_ERR_MAX];
+	uint64_t gen;
+	size_t i;
+	int argc;
+
+	argv[0] = "generation";
+	argv[1] = "18446744073709551615";
+	ok(!ha_del_parse(2, argv, &gen, err, sizeof(err)) && gen == UINT64_MAX,
+	   "ha del generation 2^64-1");
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		for (argc = 0; bad[i].words[argc]; argc++)
+			argv[argc] = (char *)bad[i].words[argc];
+		ok(ha_del_parse(argc, argv, &gen, err, sizeof(err)) == -1 &&
+		   !strcmp(err, bad[i].err), "ha del refused: %s", bad[i].err);
+		if (strcmp(err, bad[i].err))
+			printf("# got: %s\n", err);
+	}
+}
+
 static void test_u64(void)
 {
 	uint64_t v;
@@ -454,6 +487,7 @@ int main(void)
 	test_limits();
 	test_bad();
 	test_notice();
+	test_del();
 	test_u64();
 	return tap_done();
 }

@@ -145,6 +145,7 @@ enum svcgw_cmd {
 	SVCGW_CMD_HA_SET,
 	SVCGW_CMD_HA_GET,
 	SVCGW_CMD_HA_NODE_SET,
+	SVCGW_CMD_HA_DEL,
 
 	__SVCGW_CMD_MAX,
 	SVCGW_CMD_MAX = __SVCGW_CMD_MAX - 1
@@ -640,6 +641,11 @@ enum svcgw_policy_attr {
  *                           controller's notice that a node is up or
  *                           down; a STATE_GEN not above the node's is
  *                           refused (ESTALE) and counted.
+ * SVCGW_CMD_HA_DEL    do    SVCGW_A_HA { GEN }: no HA policy from now on
+ *                           (the sync channel stops; replicas age out or
+ *                           are adopted); GEN must be above the one in
+ *                           force (else ESTALE, counted), and a later
+ *                           HA_SET above it.  ENOENT when there is none.
  */
 #define SVCGW_HA_KEY_LEN	32	/* bytes of a sync key */
 #define SVCGW_HA_BACKUPS_MAX	8	/* backups of one node */
