@@ -241,10 +241,11 @@ def main():
               "HA policy generation not above the removal of the last one")
     err, msg, _ = g.request(fam, SET, policy(9, GOOD))
     r = get(g, fam)
-    check("HA_SET generation 9: in force, 6 stale counted, gw2's state gone "
+    # Stale: 2 policies, 2 notices, 2 removals, 2 policies after it.
+    check("HA_SET generation 9: in force, 8 stale counted, gw2's state gone "
           "with the policy removed", err == 0 and r[0] == 0 and
           struct.unpack("Q", r[2][HA["GEN"]][0])[0] == 9 and
-          struct.unpack("Q", r[2][HA["STALE"]][0])[0] == 6 and
+          struct.unpack("Q", r[2][HA["STALE"]][0])[0] == 8 and
           r[3][1][ND["STATE"]][0][:1] != bytes([DOWN]),
           str(r[:2]))
     return 0 if all(results) else 1
