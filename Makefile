@@ -3,7 +3,8 @@
 # make            build kmod/svcgw.ko and tools/svcgw/svcgw
 # make check      install what is missing, build, run every test
 # make check-debug  every guest test on a debug kernel (KASAN, lockdep,
-#                 kmemleak...), built once from Debian's source and cached
+#                 kmemleak...), built once from Debian's source and cached;
+#                 PART=K/N runs the K-th of N parts (README)
 # make layers     the layering of kmod/'s files (kmod/LAYERS)
 # make demo       install, build, boot a throwaway guest, show traffic
 
@@ -49,7 +50,7 @@ check: deps
 # debug objects (selftests/vm/debug.config): the first run builds it (see
 # README for the times), later runs reuse it. T=pattern runs some tests only.
 check-debug: deps
-	@selftests/vm/check-debug.sh $(if $(T),--tests $(T))
+	@selftests/vm/check-debug.sh $(if $(T),--tests $(T)) $(if $(PART),--part $(PART))
 
 .PHONY: check-debug
 
