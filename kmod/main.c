@@ -18,6 +18,7 @@
 #include "policy.h"
 #include "ha.h"
 #include "sync.h"
+#include "syncq.h"
 #include "session.h"
 #include "collector.h"
 #include "hooks.h"
@@ -137,9 +138,12 @@ static int __init svcgw_init(void)
 	err = svcgw_session_init();
 	if (err)
 		return err;
-	err = register_pernet_subsys(&svcgw_net_ops);
+	err = svcgw_syncq_wq_init();
 	if (err)
 		goto err_session;
+	err = register_pernet_subsys(&svcgw_net_ops);
+	if (err)
+		goto err_wq;
 	err = svcgw_genl_register();
 	if (err)
 		goto err_pernet;
@@ -148,6 +152,8 @@ static int __init svcgw_init(void)
 
 err_pernet:
 	unregister_pernet_subsys(&svcgw_net_ops);
+err_wq:
+	svcgw_syncq_wq_exit();
 err_session:
 	svcgw_session_uninit();
 	return err;
@@ -163,6 +169,7 @@ static void __exit svcgw_exit(void)
 	 */
 	rcu_barrier();
 	rcu_barrier();
+	svcgw_syncq_wq_exit();
 	svcgw_session_uninit();
 	pr_info("unloaded\n");
 }

@@ -945,7 +945,7 @@ static int sync_encap_rcv(struct sock *sk, struct sk_buff *skb)
 		return 0;
 	}
 	skb_queue_tail(&sy->rxq, skb);
-	mod_delayed_work(system_wq, &sy->q.work, 0);
+	mod_delayed_work(svcgw_sync_wq, &sy->q.work, 0);
 	return 0;
 }
 
@@ -957,7 +957,7 @@ static void sync_tick(struct timer_list *t)
 	struct svcgw_sync *sy = from_timer(sy, t, tick);
 
 	if (!READ_ONCE(sy->stopping))
-		mod_delayed_work(system_wq, &sy->q.work, 0);
+		mod_delayed_work(svcgw_sync_wq, &sy->q.work, 0);
 }
 
 static bool peer_step(struct svcgw_sync *sy, struct sync_peer *p)
@@ -1007,7 +1007,7 @@ static void sync_work(struct work_struct *work)
 	for (i = 0; i < sy->npeers; i++)
 		busy |= peer_step(sy, sy->peers[i]);
 	if (!skb_queue_empty(&sy->rxq))
-		mod_delayed_work(system_wq, &sy->q.work, 0);
+		mod_delayed_work(svcgw_sync_wq, &sy->q.work, 0);
 	else if (busy || sy->npeers)
 		mod_timer(&sy->tick, jiffies + SYNC_TICK);
 out:
@@ -1278,7 +1278,7 @@ int svcgw_sync_apply(struct svcgw_net *sn, struct netlink_ext_ack *extack)
 			NL_SET_ERR_MSG(extack,
 				       "the sync channel could not take the new policy");
 		else
-			mod_delayed_work(system_wq, &old->q.work, 0);
+			mod_delayed_work(svcgw_sync_wq, &old->q.work, 0);
 		goto out;
 	}
 	sync_stop(sn);
@@ -1289,7 +1289,7 @@ int svcgw_sync_apply(struct svcgw_net *sn, struct netlink_ext_ack *extack)
 	}
 	sn->sync = sy;
 	rcu_assign_pointer(sn->syncq, &sy->q);
-	mod_delayed_work(system_wq, &sy->q.work, 0);
+	mod_delayed_work(svcgw_sync_wq, &sy->q.work, 0);
 out:
 	mutex_unlock(&sn->lock);
 	return err;
@@ -1321,7 +1321,7 @@ void svcgw_sync_nodes_changed(struct svcgw_net *sn, u32 id)
 		}
 		own_target(sy, ha);
 		mutex_unlock(&sy->lock);
-		mod_delayed_work(system_wq, &sy->q.work, 0);
+		mod_delayed_work(svcgw_sync_wq, &sy->q.work, 0);
 	}
 	mutex_unlock(&sn->lock);
 }

@@ -2,7 +2,7 @@
 /*
  * The sync queue (syncq.h).  svcgw_syncq_put() runs in the packet path
  * (softirq) and in process context; the lock is taken with bottom halves
- * off.  The work item is the channel's: a put that makes the queue
+ * off.  The work item is the channel's, on svcgw_sync_wq: a put that makes the queue
  * non-empty starts it SVCGW_SYNCQ_DELAY_MS later, one that brings it to
  * SVCGW_SYNCQ_KICK records at once.
  */
@@ -10,6 +10,21 @@
 #include <linux/slab.h>
 
 #include "syncq.h"
+
+struct workqueue_struct *svcgw_sync_wq;
+
+int svcgw_syncq_wq_init(void)
+{
+	svcgw_sync_wq = alloc_workqueue("svcgw_sync", WQ_UNBOUND | WQ_HIGHPRI,
+					0);
+	return svcgw_sync_wq ? 0 : -ENOMEM;
+}
+
+/* After every namespace's work item is stopped. */
+void svcgw_syncq_wq_exit(void)
+{
+	destroy_workqueue(svcgw_sync_wq);
+}
 
 int svcgw_syncq_init(struct svcgw_syncq *q, work_func_t fn)
 {
@@ -47,10 +62,10 @@ void svcgw_syncq_put(struct svcgw_syncq *q, const struct svcgw_sync_rec *r)
 	q->queued++;
 	spin_unlock_bh(&q->lock);
 	if (len == 1)
-		queue_delayed_work(system_wq, &q->work,
+		queue_delayed_work(svcgw_sync_wq, &q->work,
 				   msecs_to_jiffies(SVCGW_SYNCQ_DELAY_MS));
 	else if (len == SVCGW_SYNCQ_KICK)
-		mod_delayed_work(system_wq, &q->work, 0);
+		mod_delayed_work(svcgw_sync_wq, &q->work, 0);
 }
 
 /*

@@ -36,6 +36,18 @@ struct svcgw_syncq {
 	struct svcgw_sync_rec	*ring;		/* SVCGW_SYNCQ_LEN */
 };
 
+/*
+ * The workqueue of every namespace's sync work item: unbound, so that a
+ * record queued by the softirq of a CPU busy with traffic is sent from
+ * another CPU if one is idle (a bound queue runs it on the CPU that
+ * queued it, behind that softirq), and high priority (its workers run at
+ * nice -20), so that under load the queue is drained before it fills.
+ * Made at module load, before any namespace (svcgw_syncq_wq_init()).
+ */
+extern struct workqueue_struct *svcgw_sync_wq;
+
+int svcgw_syncq_wq_init(void);
+void svcgw_syncq_wq_exit(void);
 int svcgw_syncq_init(struct svcgw_syncq *q, work_func_t fn);
 void svcgw_syncq_free(struct svcgw_syncq *q);
 void svcgw_syncq_put(struct svcgw_syncq *q, const struct svcgw_sync_rec *r);
