@@ -10,7 +10,8 @@
 # sync channel, failover at the forwarder by the controller's notices,
 # failback after the node is synced; 10% of the sync datagrams lost),
 # svcgw without replication, and IPVS with its own connection sync daemon
-# (master and backups); then svcgwd's controller pushing the HA policy.
+# (master and backups); then svcgwd's controller pushing the HA policy,
+# and taking it away.
 #
 #                                  br0 198.51.100.0/24 (in fw)
 #   client 203.0.113.2 --veth-- fw --+-- gw1 .21 --+
@@ -744,6 +745,26 @@ grep -E "synced|barrier|to the forwarders" "$tmp/hactl.log" "$tmp/ha-gw1.log" | 
 check "  no 32 hex digits in a row (a key) in any svcgwd log" \
 	bash -c "! grep -Eq '[0-9a-fA-F]{32}' '$tmp/hactl.log' '$tmp'/ha-*.log"
 grep -E "HA (policy|node)" "$tmp/hactl.log" "$tmp/ha-fw.log" | sed 's/^/# /'
+# The ha section goes (a reload): the controller's removal reaches every
+# agent, which removes its kernel's policy (SVCGW_CMD_HA_DEL) and gives
+# back any full NAT address of another node it holds.
+sed -i '/^ha:/,$d' "$tmp/hactl.conf"
+kill -HUP "${ha_pids[0]}"
+no_policy()
+{
+	local n
+
+	for n in fw gw1 gw2 gw3; do
+		[ "$(ha_json "${!n}")" = null ] || return 1
+	done
+}
+busywait $((10000 * SLOW)) no_policy
+check "svcgwd: the ha section removed (a reload): no HA policy left in fw's, gw1's, gw2's and gw3's kernels" \
+	no_policy
+check "  each agent removed it ($(grep -h 'HA policy removed' "$tmp/ha-fw.log" | tail -1))" \
+	test "$(grep -l 'HA policy removed (generation' "$tmp"/ha-{fw,gw1,gw2,gw3}.log | wc -l)" = 4
+no_foreign
+check "  no gw holds another's full NAT address (${foreign:- none})" test -z "$foreign"
 kill "${ha_pids[@]}" 2> /dev/null
 wait "${ha_pids[@]}" 2> /dev/null
 

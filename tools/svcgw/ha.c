@@ -824,7 +824,7 @@ int cmd_ha_node(int argc, char **argv)
 
 /* del */
 
-static int ha_put_del(struct nl_msg *msg, const void *req)
+int ha_put_del(struct nl_msg *msg, const void *req)
 {
 	struct nlattr *nest = nla_nest_start(msg, SVCGW_A_HA | NLA_F_NESTED);
 

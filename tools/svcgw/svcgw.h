@@ -154,6 +154,8 @@ struct nlmsghdr;
 int ha_put_request(struct nl_msg *msg, const struct ha_policy *p,
 		   struct file_objects *fo);
 int ha_put_notice(struct nl_msg *msg, const void *notice);
+/* SVCGW_CMD_HA_DEL's request: @gen, a const uint64_t *. */
+int ha_put_del(struct nl_msg *msg, const void *gen);
 int ha_parse_reply(struct nlmsghdr *nlh, struct ha_policy *p);
 void ha_print_text(FILE *fp, const struct ha_policy *p);
 void ha_print_json(FILE *fp, bool pretty, const struct ha_policy *p);

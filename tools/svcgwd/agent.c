@@ -412,3 +412,15 @@ int agent_ha_node(const struct ha_notice *n)
 		return -ESTALE;
 	return err < 0 ? -1 : 0;
 }
+
+int agent_ha_del(uint64_t gen)
+{
+	int err;
+
+	gw_quiet_errno = ESTALE;
+	err = gw_run(SVCGW_CMD_HA_DEL, false, ha_put_del, &gen, NULL, NULL);
+	gw_quiet_errno = 0;
+	if (err == -ESTALE)
+		return -ESTALE;
+	return err < 0 ? -1 : 0;
+}

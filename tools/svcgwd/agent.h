@@ -71,5 +71,11 @@ int agent_ha_set(const struct ha_policy *p);
 int agent_ha_get(struct ha_policy *p);
 /* A node notice (SVCGW_CMD_HA_NODE_SET): 0, -ESTALE (unprinted) or -1. */
 int agent_ha_node(const struct ha_notice *n);
+/*
+ * No HA policy any more (SVCGW_CMD_HA_DEL with @gen): 0, -ESTALE (the
+ * kernel's policy has @gen or a later generation: unprinted) or -1 after
+ * the kernel's message (none to remove: agent_ha_get() first).
+ */
+int agent_ha_del(uint64_t gen);
 
 #endif /* SVCGWD_AGENT_H */

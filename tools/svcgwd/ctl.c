@@ -32,6 +32,9 @@
  *                 [held]}                 held: an up the barrier holds
  *                                         from the forwarders (to a
  *                                         servicing node)
+ *     ha_removed {generation}             the file has no ha section any
+ *                                         more: the kernels' HA policies
+ *                                         older than that go
  *     released   {name, generation, ha_generation}  to servicing nodes:
  *                                         the held up of that notice went
  *                                         to the forwarders (takeover.h)
@@ -62,6 +65,12 @@
  * grows across restarts with or without the state file.  Keys go over the
  * channel only: never logged, never in the state file (a restart makes a
  * new one).
+ *
+ * An ha section that goes (at a reload, or between runs: the state file
+ * says whether the last run had one) takes the next HA generation as its
+ * removal, kept in the state file and sent as "ha_removed" to every node
+ * then and after each hello, until a file has an ha section again; the
+ * agents remove their kernels' policies older than it (SVCGW_CMD_HA_DEL).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -160,13 +169,15 @@ struct ctl {
 	struct ha_keys keys;
 	uint64_t ha_gen;		/* of the policy */
 	uint64_t ha_last;		/* the last HA generation given */
+	uint64_t ha_removed;		/* the section's removal, 0: none */
+	bool ha_had;			/* the last run had an ha section */
 	uint64_t rotate_at, drop_prev_at;	/* usec, 0: never */
 	sd_event_source *bar_timer;	/* the next barrier deadline */
 	struct barrier_stats bst;
 	unsigned long refused[CHAN_ERR_COUNT];
 	unsigned long not_a_node, switches, pushes, applied, unchanged,
 		      apply_refused, notices, ha_pushes, ha_applied,
-		      ha_unchanged, ha_refused, rotations;
+		      ha_unchanged, ha_refused, rotations, ha_removals;
 };
 
 static uint64_t now_usec(struct ctl *t)
@@ -191,12 +202,13 @@ static void state_save(struct ctl *t)
 	for (i = 0; i < t->c->npset && i < COND_SETS_MAX; i++)
 		if (t->operator_on[i])
 			json_array_append_new(ops, json_string(t->c->pset[i].name));
-	j = json_pack("{s:s, s:I, s:s, s:I, s:o, s:I}", "set",
+	j = json_pack("{s:s, s:I, s:s, s:I, s:o, s:I, s:b, s:I}", "set",
 		      t->active >= 0 ? t->c->pset[t->active].name : "",
 		      "generation", (json_int_t)t->gen, "digest", t->digest,
 		      "node_generation", (json_int_t)t->node_gen,
 		      "operator", ops, "ha_generation",
-		      (json_int_t)t->ha_last);
+		      (json_int_t)t->ha_last, "ha", t->c->ha.line != 0,
+		      "ha_removed", (json_int_t)t->ha_removed);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", t->state_file);
 	if (!j || json_dump_file(j, tmp, JSON_COMPACT) ||
 	    rename(tmp, t->state_file))
@@ -211,7 +223,8 @@ static int state_load(struct ctl *t, char *set, uint64_t *gen, char *digest)
 	json_error_t e;
 	json_t *j;
 	const char *s, *d;
-	json_int_t g, ng = 0, hg = 0;
+	json_int_t g, ng = 0, hg = 0, hr = 0;
+	int had = 0;
 	json_t *ops = NULL, *o;
 	size_t i;
 	int ret = -1;
@@ -225,13 +238,16 @@ static int state_load(struct ctl *t, char *set, uint64_t *gen, char *digest)
 				 e.text);
 		return -1;
 	}
-	if (!json_unpack(j, "{s:s, s:I, s:s, s?:I, s?:o, s?:I}", "set", &s,
-			 "generation", &g, "digest", &d, "node_generation",
-			 &ng, "operator", &ops, "ha_generation", &hg) &&
-	    g >= 0 && ng >= 0 && hg >= 0 && strlen(s) < CONF_SET_NAME_MAX &&
-	    strlen(d) < PUSH_DIGEST_LEN) {
+	if (!json_unpack(j, "{s:s, s:I, s:s, s?:I, s?:o, s?:I, s?:b, s?:I}",
+			 "set", &s, "generation", &g, "digest", &d,
+			 "node_generation", &ng, "operator", &ops,
+			 "ha_generation", &hg, "ha", &had, "ha_removed", &hr) &&
+	    g >= 0 && ng >= 0 && hg >= 0 && hr >= 0 &&
+	    strlen(s) < CONF_SET_NAME_MAX && strlen(d) < PUSH_DIGEST_LEN) {
 		t->node_gen = ng;
 		t->ha_last = hg;
+		t->ha_had = had;
+		t->ha_removed = hr;
 		/* The operator's choices hold across restarts. */
 		json_array_foreach(ops, i, o) {
 			int idx = conf_pset_find(t->c, json_string_value(o) ?
@@ -383,6 +399,34 @@ static void push_ha(struct ctl *t, const char *why)
 			 t->keys.prev_key_id);
 	log_info("HA policy generation %" PRIu64 " (key id %" PRIu32 "%s, %zu nodes): %s; sent to %zu connected nodes",
 		 t->ha_gen, t->keys.key_id, prev, t->c->ha.nnode, why, n);
+}
+
+/* The ha section's removal to @k's node. */
+static void send_ha_removed(struct ctl *t, struct ctl_conn *k)
+{
+	t->ha_removals++;
+	conn_send(k, json_pack("{s:s, s:I}", "type", "ha_removed",
+			       "generation", (json_int_t)t->ha_removed));
+}
+
+/* The ha section went: its removal, with the next HA generation, to
+ * every node that said hello.
+ */
+static void remove_ha(struct ctl *t, const char *why)
+{
+	struct ctl_conn *k;
+	size_t n = 0;
+
+	t->ha_removed = ha_next(t);
+	state_save(t);
+	for (k = t->conns; k; k = k->next) {
+		if (k->dead || k->node < 0)
+			continue;
+		send_ha_removed(t, k);
+		n++;
+	}
+	log_info("HA policy removal generation %" PRIu64 ": %s; sent to %zu connected nodes (their kernels' HA policies go; no key rotation, no HA generation in node notices)",
+		 t->ha_removed, why, n);
 }
 
 /* At every tick: the key's rotation, the end of its rollover. */
@@ -727,6 +771,8 @@ static void on_hello(struct ctl_conn *k, json_t *m)
 		send_set(t, k);
 	if (t->c->ha.line)
 		send_ha(t, k);
+	else if (t->ha_removed)
+		send_ha_removed(t, k);
 }
 
 static void on_message(struct ctl_conn *k, json_t *m)
@@ -782,9 +828,15 @@ static void on_message(struct ctl_conn *k, json_t *m)
 			t->ha_unchanged++;
 		else
 			t->ha_applied++;
-		log_info("node %s has HA policy generation %" PRIu64 "%s",
-			 n->name, (uint64_t)gen,
-			 unchanged ? " (it had it already)" : "");
+		if (!t->c->ha.line && t->ha_removed &&
+		    (uint64_t)gen == t->ha_removed)
+			log_info("node %s has no HA policy (removal generation %" PRIu64 ")%s",
+				 n->name, (uint64_t)gen,
+				 unchanged ? " (it had none)" : "");
+		else
+			log_info("node %s has HA policy generation %" PRIu64 "%s",
+				 n->name, (uint64_t)gen,
+				 unchanged ? " (it had it already)" : "");
 	} else if (!strcmp(type, "ha_synced")) {
 		on_synced(t, k->node, m);
 	} else if (!strcmp(type, "ha_refused")) {
@@ -1444,7 +1496,10 @@ struct ctl *ctl_start(sd_event *ev, const struct conf *c,
 		if (ha_new_key(&t->keys))
 			goto fail;
 		ha_arm(t);
+		t->ha_removed = 0;
 		push_ha(t, "start");
+	} else if (t->ha_had) {
+		remove_ha(t, "the last run had an ha section, this file has none");
 	}
 	if (op_listen(t, control) || listen_on(t) ||
 	    sd_event_add_io(ev, &t->listen, t->lfd, EPOLLIN, on_accept, t) < 0 ||
@@ -1577,11 +1632,12 @@ int ctl_reload(struct ctl *t, struct conf *cur, struct conf *next)
 		t->keys = nk;
 		ha_keys_wipe(&nk);
 		ha_arm(t);
+		t->ha_removed = 0;
 		push_ha(t, "the file was reloaded with an ha section");
 	} else if (ha_changed && !c->ha.line) {
 		ha_keys_wipe(&t->keys);
 		t->rotate_at = t->drop_prev_at = 0;
-		log_info("reload: no ha section any more: the nodes keep the HA policy they have (nothing takes one away); no key rotation, no HA generation in node notices");
+		remove_ha(t, "the file was reloaded without an ha section");
 	} else if (ha_changed) {
 		if (rotation)
 			ha_arm(t);
@@ -1608,14 +1664,14 @@ void ctl_log_counters(const struct ctl *t)
 {
 	const struct barrier_stats *b = &t->bst;
 
-	log_info("controller counters: %lu switches, %lu sets pushed, %lu applied, %lu unchanged, %lu refused by nodes, %lu node notices; connections refused: %lu not authenticated (%lu not a node), %lu replayed, %lu forged, %lu garbage, %lu truncated, %lu too long; HA: %lu policies sent, %lu installed, %lu unchanged, %lu not installed by nodes, %lu key rotations",
+	log_info("controller counters: %lu switches, %lu sets pushed, %lu applied, %lu unchanged, %lu refused by nodes, %lu node notices; connections refused: %lu not authenticated (%lu not a node), %lu replayed, %lu forged, %lu garbage, %lu truncated, %lu too long; HA: %lu policies sent, %lu installed, %lu unchanged, %lu not installed by nodes, %lu key rotations, %lu removals sent",
 		 t->switches, t->pushes, t->applied, t->unchanged,
 		 t->apply_refused, t->notices, t->refused[-CHAN_E_AUTH],
 		 t->not_a_node, t->refused[-CHAN_E_REPLAY],
 		 t->refused[-CHAN_E_FORGED], t->refused[-CHAN_E_GARBAGE],
 		 t->refused[-CHAN_E_TRUNCATED], t->refused[-CHAN_E_TOOBIG],
 		 t->ha_pushes, t->ha_applied, t->ha_unchanged, t->ha_refused,
-		 t->rotations);
+		 t->rotations, t->ha_removals);
 	log_info("barrier counters: %lu ups held, %lu released synced, %lu released by sync_wait (timed out), %lu ended by a down; %lu ha_synced reports, %lu stale, %lu from nodes down; hello to release: last %" PRIu64 " ms, longest %" PRIu64 " ms",
 		 b->waits, b->released, b->timeouts, b->cancelled, b->reports,
 		 b->stale, b->not_up, b->last_ms, b->max_ms);

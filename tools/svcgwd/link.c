@@ -12,7 +12,9 @@
  * counted; the agent keeps the last policy it installed and, at each
  * reconcile, installs it again if the kernel lost it (module reloaded) or
  * has an older one, and its nodes' states where the kernel's are older.
- * Losing the controller leaves the kernel's HA policy as it is.
+ * Losing the controller leaves the kernel's HA policy as it is; the
+ * controller's "ha_removed" (its file lost its ha section) removes it
+ * (SVCGW_CMD_HA_DEL), unless the kernel's is later (set by hand).
  *
  * The barrier (barrier.h): a servicing node's agent (its policy's local
  * not 0) reads its kernel's HA state (SVCGW_CMD_HA_GET) every
@@ -105,7 +107,7 @@ struct link {
 		      notices, refused[CHAN_ERR_COUNT];
 	unsigned long ha_installed, ha_unchanged, ha_bad, ha_stale,
 		      ha_refused, ha_reinstalled, ha_notices, ha_notices_stale,
-		      ha_notices_refused;
+		      ha_notices_refused, ha_removals;
 	bool lost_logged;
 };
 
@@ -432,6 +434,68 @@ static void on_ha(struct link *l, json_t *m)
 	takeover_apply(l);
 }
 
+/*
+ * The controller's file has no ha section any more ("ha_removed"): the
+ * full NAT addresses of other nodes held here go back, the policy the
+ * agent installed is forgotten (no reconcile installs it again) and the
+ * kernel's is removed (SVCGW_CMD_HA_DEL) if it is older than the removal:
+ * a later one was set by hand, and stays.  Answered as an "ha" message.
+ */
+static void takeover_give_back(struct link *l);
+
+static void on_ha_removed(struct link *l, json_t *m)
+{
+	json_int_t g = 0;
+	struct ha_policy k;
+	char why[96];
+	int r;
+
+	if (json_unpack(m, "{s:I}", "generation", &g) || g <= 0) {
+		l->ha_bad++;
+		log_info("ha_removed without a generation: ignored, the kernel keeps the HA policy it has");
+		ha_answer(l, 0, "ha_removed without a generation", false);
+		return;
+	}
+	takeover_give_back(l);
+	ha_policy_free(&l->ha);
+	l->ha_newer_logged = false;
+	r = agent_ha_get(&k);
+	if (r == -ENOENT) {
+		log_info("HA policy removed (generation %" PRIu64 "): the kernel has none",
+			 (uint64_t)g);
+		ha_answer(l, g, NULL, true);
+		return;
+	}
+	if (r) {
+		l->ha_refused++;
+		ha_answer(l, g, "cannot read the kernel's HA policy (the agent's log says why)",
+			  false);
+		return;
+	}
+	ha_policy_free(&k);
+	r = agent_ha_del(g);
+	if (r == -ESTALE) {
+		l->ha_stale++;
+		log_info("HA policy removal generation %" PRIu64 ": the kernel's policy is later (set by hand?): left as it is",
+			 (uint64_t)g);
+		snprintf(why, sizeof(why), "stale: the kernel's policy is later");
+		ha_answer(l, g, why, false);
+		return;
+	}
+	if (r) {
+		l->ha_refused++;
+		log_info("HA policy removal generation %" PRIu64 ": refused by the kernel (above)",
+			 (uint64_t)g);
+		ha_answer(l, g, "the kernel refused it (the agent's log says why)",
+			  false);
+		return;
+	}
+	l->ha_removals++;
+	log_info("HA policy removed (generation %" PRIu64 "): no replication, no backups in the forwarding groups",
+		 (uint64_t)g);
+	ha_answer(l, g, NULL, false);
+}
+
 /* --- the full NAT address takeover ------------------------------------------ */
 
 static void announce_one(struct link *l, struct announce *a)
@@ -579,6 +643,38 @@ static void takeover_apply(struct link *l)
 	}
 }
 
+/* The policy goes: every other node's full NAT address held here goes. */
+static void takeover_give_back(struct link *l)
+{
+	char buf[EP_STRLEN];
+	size_t i;
+	int at, r;
+
+	if (!l->ha.line || !l->ha.local)
+		return;
+	for (i = 0; i < l->ha.nnode; i++) {
+		const struct ha_node *x = &l->ha.node[i];
+
+		if (x->id == l->ha.local || !x->has_fnat)
+			continue;
+		at = ifaddr_find(&x->fnat);
+		if (at <= 0)
+			continue;
+		format_addr(&x->fnat, buf, sizeof(buf));
+		r = ifaddr_del(at, &x->fnat);
+		if (r && r != -EADDRNOTAVAIL) {
+			l->takeover_errors++;
+			log_info("node %s's full NAT address %s: cannot give it back: %s",
+				 x->name, buf, strerror(-r));
+			continue;
+		}
+		l->given_back++;
+		log_info("node %s's full NAT address %s given back (no HA policy any more)",
+			 x->name, buf);
+	}
+	l->own_announced = false;
+}
+
 /* The held up of node @name (its notice's HA generation @gen) went to the
  * forwarders.
  */
@@ -706,6 +802,8 @@ static void on_message(struct link *l, json_t *m)
 		on_policy_set(l, m);
 	} else if (!strcmp(type, "ha")) {
 		on_ha(l, m);
+	} else if (!strcmp(type, "ha_removed")) {
+		on_ha_removed(l, m);
 	} else if (!strcmp(type, "released")) {
 		on_released(l, m);
 	} else if (!strcmp(type, "node")) {
@@ -991,9 +1089,10 @@ void link_log_counters(const struct link *l)
 		 l->apply_refused, l->notices, l->refused[-CHAN_E_AUTH],
 		 l->refused[-CHAN_E_REPLAY], l->refused[-CHAN_E_FORGED],
 		 l->refused[-CHAN_E_GARBAGE], l->refused[-CHAN_E_TRUNCATED]);
-	log_info("link HA counters: %lu policies installed, %lu unchanged, %lu installed again, %lu bad, %lu stale, %lu refused; %lu node notices installed, %lu stale, %lu refused; %lu ha_synced reports",
-		 l->ha_installed, l->ha_unchanged, l->ha_reinstalled, l->ha_bad,
-		 l->ha_stale, l->ha_refused, l->ha_notices,
+	log_info("link HA counters: %lu policies installed, %lu unchanged, %lu installed again, %lu removed, %lu bad, %lu stale, %lu refused; %lu node notices installed, %lu stale, %lu refused; %lu ha_synced reports",
+		 l->ha_installed, l->ha_unchanged, l->ha_reinstalled,
+		 l->ha_removals, l->ha_bad, l->ha_stale, l->ha_refused,
+		 l->ha_notices,
 		 l->ha_notices_stale, l->ha_notices_refused,
 		 l->synced_reports);
 	log_info("link full NAT takeover counters: %lu addresses taken over, %lu given back, %lu announcements, %lu errors",

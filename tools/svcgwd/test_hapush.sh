@@ -7,7 +7,8 @@
 # generation and key for all; HA generations in node notices; a reload
 # that changes the ha section pushes a later generation, one that changes
 # nothing pushes nothing; a restart takes a later generation and a new
-# key; no key in the log nor in the state file.  With SVCGWD_TEST_LONG=1
+# key; a reload or restart without the ha section sends its removal;
+# no key in the log nor in the state file.  With SVCGWD_TEST_LONG=1
 # also the key rotation (60 s) and the end of its rollover (30 s more).
 # TAP on stdout.
 
@@ -219,6 +220,65 @@ ok "$(t fwd1 'ha[-1]["generation"] > ha[-2]["generation"]')" \
 	"restarted without its state file: still a later generation (the wall clock)"
 ok "$(t gw1 'ha[-1]["nodes"][0].get("state") == "up" and ha[-1]["nodes"][1].get("state") is None')" \
 	"  to gw1, gw1 up again (its hello to this run), gw2 without a notice of this run"
+
+# The ha section goes: a removal with a later generation, to every node
+# at the reload and after each hello, across a restart (the state file
+# says the last run had one), until a file has one again.
+rm_of() { q "$1" '[x["generation"] for x in m if x["type"] == "ha_removed"]'; }
+last=$(q fwd1 'max([x["generation"] for x in ha] + [x.get("ha_generation", 0) for x in m])')
+write_conf gw1 7441
+sed -i '/^ha:/,$d' "$dir/ctl.conf"
+kill -HUP "$ctl"
+wait_for "$dir/fwd1.msgs" '"type": "ha_removed"' 1
+wait_for "$dir/gw1.msgs" '"type": "ha_removed"' 1
+ok "$(t fwd1 "len(rm_of := [x['generation'] for x in m if x['type'] == 'ha_removed']) == 1 and rm_of[0] > $last")" \
+	"reloaded without an ha section: fwd1 got ha_removed, generation $(rm_of fwd1) above the last ($last)"
+ok "$(t gw1 "[x['generation'] for x in m if x['type'] == 'ha_removed'] == $(rm_of fwd1)")" \
+	"  gw1 too, the same generation"
+removed=$(q fwd1 '[x["generation"] for x in m if x["type"] == "ha_removed"][0]')
+kill "$ctl"
+wait "$ctl"
+wait "$pid_gw1" "$pid_fwd1" 2> /dev/null
+start_ctl
+wait_for "$dir/log" "listening on" 4
+agent fwd1
+wait_for "$dir/fwd1.msgs" '"type": "ha_removed"' 2
+ok "$(t fwd1 "[x['generation'] for x in m if x['type'] == 'ha_removed'] == [$removed, $removed]")" \
+	"  restarted without: fwd1's hello answered with the same removal ($(rm_of fwd1))"
+kill "$ctl"
+wait "$ctl"
+wait "$pid_fwd1" 2> /dev/null
+python3 - "$dir/state" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+del s["ha_removed"]
+s["ha"] = True
+json.dump(s, open(sys.argv[1], "w"))
+PY
+start_ctl
+wait_for "$dir/log" "listening on" 5
+agent fwd1
+wait_for "$dir/fwd1.msgs" '"type": "ha_removed"' 3
+ok "$(t fwd1 "len(r := [x['generation'] for x in m if x['type'] == 'ha_removed']) == 3 and r[2] > $removed")" \
+	"  a last run with an ha section (state file) and a file without: a removal at the start ($(rm_of fwd1))"
+removed=$(q fwd1 '[x["generation"] for x in m if x["type"] == "ha_removed"][-1]')
+nha=$(count "$dir/fwd1.msgs" '"type": "ha"')
+write_conf gw1 7441
+kill -HUP "$ctl"
+wait_for "$dir/fwd1.msgs" '"type": "ha"' $((nha + 1))
+ok "$(t fwd1 "ha[-1]['generation'] > $removed")" \
+	"  an ha section again: an ha message above the removal ($(q fwd1 'ha[-1]["generation"]'))"
+kill "$ctl"
+wait "$ctl"
+wait "$pid_fwd1" 2> /dev/null
+nrm=$(count "$dir/fwd1.msgs" '"type": "ha_removed"')
+nha=$(count "$dir/fwd1.msgs" '"type": "ha"')
+start_ctl
+wait_for "$dir/log" "listening on" 6
+agent fwd1
+wait_for "$dir/fwd1.msgs" '"type": "ha"' $((nha + 1))
+ok "$([ "$(count "$dir/fwd1.msgs" '"type": "ha_removed"')" -eq "$nrm" ]; echo $?)" \
+	"  restarted with it: the policy after the hello, no removal"
 kill "$ctl"
 wait "$ctl"
 keys=$(cat "$dir"/*.msgs | python3 -c '
