@@ -2102,6 +2102,62 @@ int conf_ha_find(const struct conf *c, const char *name)
 	return -1;
 }
 
+/* Whether group @g has a destination at @addr. */
+static bool group_has(const struct conf_pgroup *g, const struct endpoint *addr)
+{
+	size_t i;
+
+	for (i = 0; i < g->ndest; i++)
+		if (ep_same_addr(&g->dest[i].ep, addr))
+			return true;
+	return false;
+}
+
+/*
+ * A group of the forwarders sends a down node's flows to the first of its
+ * backups that is up and one of the group's destinations (kmod/policy.c,
+ * group_ha()); its full NAT address goes to the first of its backups that
+ * is up (takeover.h).  The two agree whatever is down only if the backups
+ * that a group with a full NAT node has are the first ones of its list:
+ * with gw1: [gw2, gw3] a group of gw1 and gw3 without gw2 would send gw1's
+ * flows to gw3 while gw2 took its address, and the servers' answers to its
+ * full NAT flows would go where the sessions are not.
+ */
+static int check_ha_groups(struct ctx *x, const struct conf *c)
+{
+	const struct conf_ha *ha = &c->ha;
+	size_t s, g, i, b;
+
+	for (s = 0; s < c->npset; s++)
+		for (g = 0; g < c->pset[s].ngroup; g++) {
+			const struct conf_pgroup *grp = &c->pset[s].group[g];
+
+			for (i = 0; i < ha->nnode; i++) {
+				const struct conf_ha_node *n = &ha->node[i];
+				const struct conf_ha_node *gap = NULL;
+
+				if (!n->has_fnat || !group_has(grp, &n->addr))
+					continue;
+				for (b = 0; b < n->nbackup; b++) {
+					const struct conf_ha_node *bk =
+						&ha->node[n->backup[b]];
+
+					if (!group_has(grp, &bk->addr))
+						gap = gap ? gap : bk;
+					else if (gap)
+						return fail_line(x, grp->line,
+							"group %s of set %s has %s (full NAT address) and its backup %s but not %s, before %s in its backups: at %s's failure it would send %s's flows to %s while %s took its full NAT address (give the group %s, or put %s first)",
+							grp->name, c->pset[s].name,
+							n->name, bk->name, gap->name,
+							bk->name, n->name, n->name,
+							bk->name, gap->name, gap->name,
+							bk->name);
+				}
+			}
+		}
+	return 0;
+}
+
 /* What depends on several keys of the file, once it is read. */
 static int check_top(struct ctx *x, struct conf *c)
 {
@@ -2143,9 +2199,9 @@ static int check_top(struct ctx *x, struct conf *c)
 			    c->dead_after_ms, c->heartbeat_ms);
 	if (t->psets_val && read_psets(x, c, t->psets_val))
 		return -1;
-	if (t->ha_val)
-		return read_ha(x, c, t->ha, t->ha_val);
-	return 0;
+	if (t->ha_val && read_ha(x, c, t->ha, t->ha_val))
+		return -1;
+	return check_ha_groups(x, c);
 }
 
 int conf_pset_find(const struct conf *c, const char *name)

@@ -486,6 +486,18 @@ static const struct bad bads[] = {
 	{ HAN "    - {name: gw1, id: 1, sync: 198.51.100.31, fnat: 203.0.113.100, backups: [gw2]}\n"
 	  "    - {name: gw2, id: 2, sync: 198.51.100.32, fnat: 203.0.113.100, backups: [gw1]}\n",
 	  "t.conf:7: fnat address 203.0.113.100 given twice in ha (first at line 6): each node's pool is its own" },
+	/* A group with a full NAT node and a later backup of it without an
+	 * earlier one: its flows and its address would part at its failure.
+	 */
+#define HAG(DESTS, FNAT)	CTL "nodes: [gw1, gw2, gw3]\npolicy_sets:\n" \
+	"  - name: A\n    groups:\n      - name: g\n        dests: " DESTS "\n" \
+	"ha:\n  nodes:\n" \
+	"    - {name: gw1, id: 1, sync: 198.51.100.31, " FNAT "backups: [gw2, gw3]}\n" \
+	"    - {name: gw2, id: 2, sync: 198.51.100.32, backups: [gw3]}\n" \
+	"    - {name: gw3, id: 3, sync: 198.51.100.33, backups: [gw1]}\n"
+	{ HAG("[{address: 198.51.100.31, method: ipip}, {address: 198.51.100.33, method: ipip}]",
+	      "fnat: 203.0.113.1, "),
+	  "t.conf:7: group g of set A has gw1 (full NAT address) and its backup gw3 but not gw2, before gw3 in its backups: at gw1's failure it would send gw1's flows to gw3 while gw2 took its full NAT address (give the group gw2, or put gw3 first)" },
 	{ HAN "    - {name: gw1, id: 1, sync: 198.51.100.31, backups: [gw9]}\n" N2,
 	  "t.conf:6: backup \"gw9\" of ha node \"gw1\" is not an ha node" },
 	{ HAN N1 "    - name: gw2\n      id: 2\n      sync: 198.51.100.32\n"
@@ -854,6 +866,27 @@ static void test_ha(void)
 	if (!ret)
 		conf_free(&c);
 
+	{
+		static const char *const agree[] = {
+			/* the first backup only: a prefix of gw1's list */
+			HAG("[{address: 198.51.100.31, method: ipip}, {address: 198.51.100.32, method: ipip}]",
+			    "fnat: 203.0.113.1, "),
+			/* no full NAT address: no address to part from */
+			HAG("[{address: 198.51.100.31, method: ipip}, {address: 198.51.100.33, method: ipip}]", ""),
+			/* gw1 not in the group */
+			HAG("[{address: 198.51.100.32, method: ipip}, {address: 198.51.100.33, method: ipip}]",
+			    "fnat: 203.0.113.1, "),
+		};
+
+		for (i = 0; i < sizeof(agree) / sizeof(agree[0]); i++) {
+			ret = conf_parse("t.conf", agree[i], strlen(agree[i]),
+					 &c, err, sizeof(err));
+			ok(!ret, "a group that agrees with the backups' order (%zu) accepted (%s)",
+			   i, ret ? err : "");
+			if (!ret)
+				conf_free(&c);
+		}
+	}
 	ret = conf_parse("t.conf", ctl_good, strlen(ctl_good), &c, err,
 			 sizeof(err));
 	ok(!ret && !c.ha.line && !c.ha.nnode && !c.ha.node,
