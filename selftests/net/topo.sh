@@ -127,10 +127,10 @@ topo_servers()
 	for i in 1 2 3; do
 		eval ns=\$s$i
 		ip netns exec "$ns" python3 "$LBTOOL" serve s$i --tcp 80 --udp 53,5353,5354 \
-			> "$tmp/server-s$i-80.log" 2>&1 &
+			> "${tmp:-/tmp}/server-s$i-80.log" 2>&1 &
 		disown
 		ip netns exec "$ns" python3 "$LBTOOL" serve s$i --tcp 8080 \
-			> "$tmp/server-s$i-8080.log" 2>&1 &
+			> "${tmp:-/tmp}/server-s$i-8080.log" 2>&1 &
 		disown
 	done
 	# 60 s; on the debug kernel (SVCGW_TEST_LONG=1) 240 s: there a
@@ -154,7 +154,7 @@ topo_servers_wait()
 		eval ns=\$s$i
 		for port in 80 8080; do
 			busywait "$1" ns_listens "$ns" $port && continue
-			ktap_info "server s$i does not listen on $port after $1 ms: $(tail -n 3 "$tmp/server-s$i-$port.log" 2> /dev/null | tr '\n' ' ')"
+			ktap_info "server s$i does not listen on $port after $1 ms: $(tail -n 3 "${tmp:-/tmp}/server-s$i-$port.log" 2> /dev/null | tr '\n' ' ')"
 			return 1
 		done
 	done

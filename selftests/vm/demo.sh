@@ -133,25 +133,6 @@ d = json.load(sys.stdin)
 print("packets matched by a policy: %d, flows kept on their server by the transition: %d"
       % (d["policy_packets"], d["policy_pinned"]))'
 
-VIP2=192.0.2.11
-say "One pool, two service addresses: a second tenant's $VIP2 on the same servers"
-run gwcli service add $VIP2:53 proto udp transition 0
-for s in "${SERVERS[@]}"; do
-	run gwcli server add $VIP2:53 proto udp server "$s"
-done
-echo "($VIP:53, stateless, held ${SERVERS[0]} and ${SERVERS[1]} first: $VIP2's servers"
-echo " there are guests, marked shared, and its flows to them get sessions, by"
-echo " which svcgw tells the replies apart; ${SERVERS[2]}, which $VIP:53 no"
-echo " longer has, is $VIP2's own)"
-run gwcli service show $VIP2:53 proto udp
-for v in $VIP $VIP2; do
-	client_run udp $v 53 --count 40 | python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-print("to %s: answered %d, failed %d, replies came from: %s"
-      % (sys.argv[1], d["ok"], d["failed"], ", ".join(d["peers"])))' "$v"
-done
-
 say "svcgwd, the node agent: one file, health checks, a dead server taken out"
 cat > /tmp/demo-svcgwd.conf <<CONF
 checks:
@@ -251,3 +232,107 @@ echo "40 new UDP flows to $VIP:5353:"
 udp_by 45000
 kill -TERM $agent $ctlpid
 wait $agent $ctlpid
+
+say "High availability: every session replicated to a backup; a node fails, no connection breaks"
+echo "(two servicing nodes, ha1 and ha2, on the servers' segment; the gateway"
+echo " becomes their forwarder: one policy sends $VIP:7000 to both by IPIP)"
+setup_ns ha1 ha2
+for i in 1 2; do
+	eval ns=\$ha$i
+	ip link add veth0 netns "$ns" type veth peer name vh$i netns "$gw"
+	ip -n "$gw" link set vh$i master br0 up
+	ip -n "$ns" addr add 198.51.100.2$i/24 dev veth0
+	ip -n "$ns" addr add 198.51.100.3$i/24 dev veth0	# its sync address
+	ip -n "$ns" link set veth0 up
+	ip -n "$ns" link set tunl0 up
+	ip -n "$ns" route add default via 198.51.100.1
+	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
+		net.ipv4.conf.tunl0.rp_filter=0
+done
+i=0
+for ns in "$s1" "$s2" "$s3"; do
+	i=$((i + 1))
+	ip netns exec "$ns" python3 "$LBTOOL" serve s$i --tcp 7000 > /dev/null 2>&1 &
+	disown
+done
+for ns in "$s1" "$s2" "$s3"; do
+	busywait 60000 ns_listens "$ns" 7000
+done
+hacli() { local ns; eval ns=\$$1; shift; ip netns exec "$ns" "$SVCGW_BIN" "$@"; }
+key=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+ha_policy()	# [LOCAL]
+{
+	echo "ha generation 10${1:+ local $1} key 1 $key"
+	echo "node ha1 id 1 sync 198.51.100.31 dest 198.51.100.21 backups 2"
+	echo "node ha2 id 2 sync 198.51.100.32 dest 198.51.100.22 backups 1"
+}
+ha_policy 1 > /tmp/demo-ha1
+sed 's/ key 1 .*/ key 1 (32 random bytes in hex)/' /tmp/demo-ha1 | sed 's/^/    /'
+for i in 1 2; do
+	echo "\$ svcgw service add $VIP:7000 proto tcp mode stateful transition 0    (on ha$i, and its servers by ipip)"
+	hacli ha$i service add $VIP:7000 proto tcp mode stateful transition 0
+	for s in "${SERVERS[@]}"; do
+		hacli ha$i server add $VIP:7000 proto tcp server "$s" method ipip
+	done
+	ha_policy $i > /tmp/demo-ha$i
+	echo "\$ svcgw ha set /tmp/demo-ha$i    (on ha$i: local $i)"
+	hacli ha$i ha set /tmp/demo-ha$i
+done
+ha_policy > /tmp/demo-hafw
+run gwcli ha set /tmp/demo-hafw
+echo "(the gateway holds the policy too, without local: it replicates nothing,"
+echo " it knows each node's backup)"
+cat > /tmp/demo-haset <<SET
+set fabric transition 0
+group nodes
+dest nodes 198.51.100.21 method ipip
+dest nodes 198.51.100.22 method ipip
+policy $VIP:7000 proto tcp group nodes
+SET
+run gwcli policy replace /tmp/demo-haset
+synced() { [ "$(hacli ha1 -j ha show | python3 -c 'import json,sys; d=json.load(sys.stdin); print(all((n.get("peer") or {}).get("synced") for n in d["nodes"] if n["id"] == 2))')" = True ]; }
+busywait 20000 synced
+echo "30 TCP connections to $VIP:7000, each echoing a chunk every second ..."
+rm -f /tmp/demo-ha.stop
+ip netns exec "$client" python3 "$LBTOOL" hold $VIP 7000 --conns 30 \
+	--seconds 120 --stop-file /tmp/demo-ha.stop --interval 1 \
+	--round-timeout 3 > /tmp/demo-ha.json &
+holder=$!
+up30() { [ "$(ip netns exec "$client" ss -Htn state established dst $VIP | wc -l)" -ge 30 ]; }
+busywait 60000 up30
+sleep 2
+sessions() { hacli "$1" -j session show | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+d = d if isinstance(d, list) else d.get("sessions", [])
+me = int(sys.argv[1][-1])
+rep = sum(1 for s in d if s.get("replica"))
+adopted = sum(1 for s in d if not s.get("replica") and s.get("origin", me) != me)
+own = len(d) - rep - adopted
+print("%s: %d sessions of its own, %d replicas of its peer'"'"'s, %d adopted from it"
+      % (sys.argv[1], own, rep, adopted))' "$1"; }
+sessions ha1
+sessions ha2
+echo "a replica on ha2, as svcgw session show prints it:"
+hacli ha2 session show | grep -m1 -i replica | sed 's/^/    /'
+echo "ha1 fails: its link goes down; the controller's notice (svcgwd sends it;"
+echo "by hand here) tells the gateway and ha2 that node 1 is down:"
+ip -n "$ha1" link set veth0 down
+run gwcli ha node 1 down generation 2
+hacli ha2 ha node 1 down generation 2
+sleep 6
+sessions ha2
+touch /tmp/demo-ha.stop
+wait $holder
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+print("30 connections held through the failure: %d kept every byte, %d broke"
+      % (d["ok"], d["failed"]))' /tmp/demo-ha.json
+gwcli -j stats | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print("packets the gateway sent to ha1'"'"'s backup while ha1 was down: %d" % d["policy_failover"])'
+echo "ha2's sync counters:"
+hacli ha2 ha show | sed 's/^/    /'
