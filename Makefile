@@ -62,6 +62,15 @@ layers: module
 
 .PHONY: layers
 
+# The man pages svcgw(8), svcgwd(8) and svcgwd.conf(5) from
+# Documentation/man/*.rst (docutils' rst2man writer) into build/man/,
+# checked against the programs' own help (make check does the same).
+man: tools
+	@python3 scripts/check-man.py --out build/man
+	@ls build/man
+
+.PHONY: man
+
 demo: deps
 	$(MAKE) all
 	@selftests/vm/run-vm.sh --job demo

@@ -21,6 +21,7 @@ packages=(
 	iproute2 nftables ipvsadm socat iputils-ping python3	# the tests
 	iperf3 ethtool				# bulk TCP, offload settings
 	tcpdump curl				# captures (GUE flow ids), HTTP
+	python3-docutils			# the man pages (rst2man)
 )
 
 missing=()

@@ -101,6 +101,11 @@ merge layers "$results/layers.out" $?
 python3 scripts/check-ynl.py --tap > "$results/ynl.out" 2>&1 < /dev/null
 merge ynl "$results/ynl.out" $?
 
+# The man pages build from their rst and list what the programs' help
+# lists (scripts/check-man.py).
+python3 scripts/check-man.py --tap > "$results/man.out" 2>&1 < /dev/null
+merge man "$results/man.out" $?
+
 selftests/vm/run-vm.sh --job test "$@" > "$results/vm.out" < /dev/null
 merge vm "$results/vm.out" $?
 
