@@ -7,6 +7,10 @@
 #                 PART=K/N runs the K-th of N parts (README)
 # make layers     the layering of kmod/'s files (kmod/LAYERS)
 # make demo       install, build, boot a throwaway guest, show traffic
+# make man        the man pages into build/man/
+# make install    the module (modules_install + depmod: modprobe svcgw
+#                 loads what it needs), svcgw and svcgwd, their man pages,
+#                 the unit; DESTDIR= and PREFIX= (default /usr) honoured
 
 KVER ?= $(shell ls -1 /lib/modules 2>/dev/null | sort -V | tail -n 1)
 KDIR ?= /lib/modules/$(KVER)/build
@@ -61,6 +65,52 @@ layers: module
 	@python3 scripts/check-layers.py $(if $(DOT),--dot $(DOT))
 
 .PHONY: layers
+
+# Installed as a distribution would: the module under updates/ of its
+# kernel's tree (modules_install, then depmod, so that "modprobe svcgw"
+# loads nf_defrag_ipv4, nf_defrag_ipv6 and udp_tunnel first), the
+# programs in PREFIX/sbin, the man pages, the systemd unit (its paths
+# made PREFIX's) and the example files.  With DESTDIR depmod indexes
+# DESTDIR's tree (depmod -b); "make check" installs into one and asks
+# modprobe there what svcgw needs (selftests/install.sh).  The module is
+# not signed unless MODULE_SIGN=1 (the kernel's signing key, which a
+# distribution's kernel does not ship: DKMS signs with the machine's own).
+PREFIX ?= /usr
+SBINDIR = $(PREFIX)/sbin
+MANDIR = $(PREFIX)/share/man
+DOCDIR = $(PREFIX)/share/doc/svcgw
+UNITDIR ?= /lib/systemd/system
+
+install: all man
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=updates INSTALL_MOD_STRIP=1 \
+		$(if $(MODULE_SIGN),,CONFIG_MODULE_SIG_ALL=) modules_install
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
+	install -D -m 0755 tools/svcgw/svcgw $(DESTDIR)$(SBINDIR)/svcgw
+	install -D -m 0755 tools/svcgwd/svcgwd $(DESTDIR)$(SBINDIR)/svcgwd
+	install -D -m 0644 build/man/svcgw.8 $(DESTDIR)$(MANDIR)/man8/svcgw.8
+	install -D -m 0644 build/man/svcgwd.8 $(DESTDIR)$(MANDIR)/man8/svcgwd.8
+	install -D -m 0644 build/man/svcgwd.conf.5 \
+		$(DESTDIR)$(MANDIR)/man5/svcgwd.conf.5
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/sbin/|$(SBINDIR)/|g' tools/svcgwd/svcgwd.service \
+		> $(DESTDIR)$(UNITDIR)/svcgwd.service
+	install -D -m 0644 -t $(DESTDIR)$(DOCDIR) README \
+		Documentation/svcgw.rst Documentation/svcgwd.rst \
+		Documentation/ha.rst Documentation/netlink.rst
+	install -D -m 0644 -t $(DESTDIR)$(DOCDIR)/examples \
+		tools/svcgwd/examples/*.conf
+
+uninstall:
+	rm -f $(DESTDIR)/lib/modules/$(KVER)/updates/kmod/svcgw.ko
+	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
+	rm -f $(DESTDIR)$(SBINDIR)/svcgw $(DESTDIR)$(SBINDIR)/svcgwd \
+		$(DESTDIR)$(MANDIR)/man8/svcgw.8 $(DESTDIR)$(MANDIR)/man8/svcgwd.8 \
+		$(DESTDIR)$(MANDIR)/man5/svcgwd.conf.5 \
+		$(DESTDIR)$(UNITDIR)/svcgwd.service
+	rm -rf $(DESTDIR)$(DOCDIR)
+
+.PHONY: install uninstall
 
 # The man pages svcgw(8), svcgwd(8) and svcgwd.conf(5) from
 # Documentation/man/*.rst (docutils' rst2man writer) into build/man/,

@@ -101,6 +101,11 @@ merge layers "$results/layers.out" $?
 python3 scripts/check-ynl.py --tap > "$results/ynl.out" 2>&1 < /dev/null
 merge ynl "$results/ynl.out" $?
 
+# make install into a DESTDIR: the module indexed for modprobe, the
+# programs, pages and unit where they belong; make uninstall.
+selftests/install.sh > "$results/install.out" 2>&1 < /dev/null
+merge install "$results/install.out" $?
+
 # The man pages build from their rst and list what the programs' help
 # lists (scripts/check-man.py).
 python3 scripts/check-man.py --tap > "$results/man.out" 2>&1 < /dev/null
