@@ -8,6 +8,7 @@
 # make layers     the layering of kmod/'s files (kmod/LAYERS)
 # make demo       install, build, boot a throwaway guest, show traffic
 # make man        the man pages into build/man/
+# make deb        the Debian packages svcgw and svcgw-dkms into build/deb/
 # make install    the module (modules_install + depmod: modprobe svcgw
 #                 loads what it needs), svcgw and svcgwd, their man pages,
 #                 the unit; DESTDIR= and PREFIX= (default /usr) honoured
@@ -81,23 +82,36 @@ MANDIR = $(PREFIX)/share/man
 DOCDIR = $(PREFIX)/share/doc/svcgw
 UNITDIR ?= /lib/systemd/system
 
-install: all man
+install: install-module install-tools
+
+install-module: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
 		INSTALL_MOD_DIR=updates INSTALL_MOD_STRIP=1 \
 		$(if $(MODULE_SIGN),,CONFIG_MODULE_SIG_ALL=) modules_install
 	depmod $(if $(DESTDIR),-b $(DESTDIR)) $(KVER)
+
+# Everything but the module (the svcgw package: the module comes by DKMS).
+install-tools: tools man
 	install -D -m 0755 tools/svcgw/svcgw $(DESTDIR)$(SBINDIR)/svcgw
 	install -D -m 0755 tools/svcgwd/svcgwd $(DESTDIR)$(SBINDIR)/svcgwd
 	install -D -m 0644 build/man/svcgw.8 $(DESTDIR)$(MANDIR)/man8/svcgw.8
 	install -D -m 0644 build/man/svcgwd.8 $(DESTDIR)$(MANDIR)/man8/svcgwd.8
 	install -D -m 0644 build/man/svcgwd.conf.5 \
 		$(DESTDIR)$(MANDIR)/man5/svcgwd.conf.5
+	install -D -m 0644 tools/python/svcgw_nl.py \
+		$(DESTDIR)$(PREFIX)/lib/python3/dist-packages/svcgw_nl.py
+	install -D -m 0644 Documentation/netlink/specs/svcgw.yaml \
+		$(DESTDIR)$(PREFIX)/share/svcgw/svcgw.yaml
+	install -D -m 0644 tools/completion/svcgw \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/svcgw
+	ln -sf svcgw $(DESTDIR)$(PREFIX)/share/bash-completion/completions/svcgwd
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|/usr/sbin/|$(SBINDIR)/|g' tools/svcgwd/svcgwd.service \
 		> $(DESTDIR)$(UNITDIR)/svcgwd.service
 	install -D -m 0644 -t $(DESTDIR)$(DOCDIR) README \
 		Documentation/svcgw.rst Documentation/svcgwd.rst \
-		Documentation/ha.rst Documentation/netlink.rst
+		Documentation/ha.rst Documentation/netlink.rst \
+		Documentation/python.rst
 	install -D -m 0644 -t $(DESTDIR)$(DOCDIR)/examples \
 		tools/svcgwd/examples/*.conf
 
@@ -107,10 +121,31 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/svcgw $(DESTDIR)$(SBINDIR)/svcgwd \
 		$(DESTDIR)$(MANDIR)/man8/svcgw.8 $(DESTDIR)$(MANDIR)/man8/svcgwd.8 \
 		$(DESTDIR)$(MANDIR)/man5/svcgwd.conf.5 \
-		$(DESTDIR)$(UNITDIR)/svcgwd.service
-	rm -rf $(DESTDIR)$(DOCDIR)
+		$(DESTDIR)$(UNITDIR)/svcgwd.service \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/svcgw \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/svcgwd \
+		$(DESTDIR)$(PREFIX)/lib/python3/dist-packages/svcgw_nl.py
+	rm -rf $(DESTDIR)$(DOCDIR) $(DESTDIR)$(PREFIX)/share/svcgw
 
-.PHONY: install uninstall
+.PHONY: install install-module install-tools uninstall
+
+# The Debian packages svcgw (the programs) and svcgw-dkms (the module's
+# source, built by DKMS for each kernel) into build/deb/, built by
+# dpkg-buildpackage from a copy of the tree's files (git ls-files: what
+# is committed or staged, as it is now), then checked by lintian, which
+# must report no error.  selftests/packages.sh builds the module from
+# them with DKMS and runs the guest's smoke test with what they install.
+DEB_VERSION = $(shell dpkg-parsechangelog -l debian/changelog -SVersion)
+deb:
+	rm -rf build/deb && mkdir -p build/deb/svcgw-$(DEB_VERSION)
+	git ls-files -z | xargs -0 cp --parents -t build/deb/svcgw-$(DEB_VERSION)
+	cd build/deb/svcgw-$(DEB_VERSION) && \
+		dpkg-buildpackage -b -uc -us > ../build.log 2>&1 || \
+		{ tail -n 30 ../build.log; exit 1; }
+	lintian --fail-on error build/deb/*.changes
+	@ls build/deb/*.deb
+
+.PHONY: deb
 
 # The man pages svcgw(8), svcgwd(8) and svcgwd.conf(5) from
 # Documentation/man/*.rst (docutils' rst2man writer) into build/man/,

@@ -18,10 +18,14 @@ packages=(
 	libnl-3-dev libnl-genl-3-dev		# the svcgw CLI
 	libyaml-dev libsystemd-dev clang	# svcgwd, its fuzzer
 	libjansson-dev libssl-dev openssl	# svcgwd's control channel
+	libmicrohttpd-dev			# svcgwd's metrics endpoint
 	iproute2 nftables ipvsadm socat iputils-ping python3	# the tests
 	iperf3 ethtool				# bulk TCP, offload settings
 	tcpdump curl				# captures (GUE flow ids), HTTP
 	python3-docutils			# the man pages (rst2man)
+	debhelper dh-dkms dkms lintian		# make deb, its test
+	bash-completion				# the completion's test
+	python3-pyroute2 python3-yaml		# tools/python/svcgw_nl.py
 )
 
 missing=()

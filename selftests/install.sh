@@ -58,6 +58,13 @@ for f in man8/svcgw.8 man8/svcgwd.8 man5/svcgwd.conf.5; do
 	ok "$(man -l "$dest/usr/local/share/man/$f" 2> /dev/null | grep -q '^NAME'; echo $?)" \
 		"/usr/local/share/man/$f reads (man -l)"
 done
+ok "$([ -f "$dest/usr/local/share/bash-completion/completions/svcgw" ] &&
+      [ -L "$dest/usr/local/share/bash-completion/completions/svcgwd" ]; echo $?)" \
+	"bash completion for svcgw and svcgwd"
+ok "$(cd / && PYTHONPATH=$dest/usr/local/lib/python3/dist-packages /usr/bin/python3 -c '
+import svcgw_nl, sys
+sys.exit(not svcgw_nl.DEFAULT_SPEC.endswith("/usr/local/share/svcgw/svcgw.yaml") or svcgw_nl.FAMILY is None)' 2> /dev/null; echo $?)" \
+	"the Python module imports from its place, with the spec installed beside it"
 unit=$dest/lib/systemd/system/svcgwd.service
 ok "$(grep -q '^ExecStart=/usr/local/sbin/svcgwd ' "$unit" && ! grep -q '/usr/sbin/' "$unit"; echo $?)" \
 	"the unit runs /usr/local/sbin/svcgwd ($(grep '^ExecStart=' "$unit"))"

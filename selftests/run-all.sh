@@ -106,6 +106,20 @@ merge ynl "$results/ynl.out" $?
 selftests/install.sh > "$results/install.out" 2>&1 < /dev/null
 merge install "$results/install.out" $?
 
+# The Python module (pyroute2, from the YNL spec) without a kernel: its
+# classes, encoding and decoding; 86-pyroute2.sh drives the module with it.
+/usr/bin/python3 tools/python/test_svcgw_nl.py > "$results/python.out" 2>&1 < /dev/null
+merge python "$results/python.out" $?
+
+# bash completion against the programs' help.
+selftests/completion.sh > "$results/completion.out" 2>&1 < /dev/null
+merge completion "$results/completion.out" $?
+
+# The Debian packages: built, lintian-clean, the module built by DKMS
+# from them, the guest's smoke test with what they hold (one guest).
+selftests/packages.sh > "$results/packages.out" 2>&1 < /dev/null
+merge packages "$results/packages.out" $?
+
 # The man pages build from their rst and list what the programs' help
 # lists (scripts/check-man.py).
 python3 scripts/check-man.py --tap > "$results/man.out" 2>&1 < /dev/null

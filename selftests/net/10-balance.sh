@@ -27,6 +27,9 @@ PY
 
 svcgw_load || { ktap_fail "module loads"; ktap_finish; }
 ktap_ok "module loads"
+# (selftests/packages.sh runs this file with the module DKMS built and
+# the packaged CLI: which ones ran is said here.)
+ktap_info "module ${SVCGW_KO#$SVCGW_SRC/} (vermagic $(modinfo -F vermagic "$SVCGW_KO" | cut -d" " -f1)), CLI ${SVCGW_BIN#$SVCGW_SRC/}"
 topo_setup || { ktap_fail "topology"; ktap_finish; }
 topo_servers || { ktap_fail "servers start"; ktap_finish; }
 

@@ -272,6 +272,73 @@ for k in a:
     assert b[k]["marked"] == 0, k
     assert [v["state"] for v in a[k]["servers"]] == [v["state"] for v in b[k]["servers"]], k
 ' "$tmp/pre.json" "$tmp/post.json"
+
+# --- 8. metrics --------------------------------------------------------------
+# Off by default (no listener); with "metrics" the agent serves the
+# kernel's counters in the Prometheus text format, read when scraped.
+check "no metrics endpoint without the key (nothing listens on 9477)" \
+	bash -c "! ip netns exec '$gw' ss -Htln 'sport = :9477' | grep -q ."
+echo "metrics: {address: 127.0.0.1, port: 9477}" >> "$conf"
+kill -HUP $agent
+busywait $((10000 * SLOW)) ns_listens "$gw" 9477
+check "SIGHUP with metrics: the agent listens on 127.0.0.1:9477" \
+	ns_listens "$gw" 9477
+scrape() { ip netns exec "$gw" curl -s -o "$2" -w '%{http_code} %{content_type}' "http://127.0.0.1:9477$1"; }
+scrape /metrics "$tmp/metrics0.txt" > /dev/null
+client_run tcp $VIP 80 --conns 6 --bytes 1000 > /dev/null
+head=$(scrape /metrics "$tmp/metrics.txt")
+gwcli -j stats > "$tmp/stats.json"
+gwcli -j service show > "$tmp/svc-m.json"
+check "GET /metrics: $head" \
+	test "$head" = "200 text/plain; version=0.0.4; charset=utf-8"
+# Every counter and every service and server counter of the kernel is
+# there with the kernel's value (idle now: the values cannot move).
+check "  every counter of svcgw stats, every service's and server's, with the kernel's values" \
+	python3 - "$tmp/metrics.txt" "$tmp/stats.json" "$tmp/svc-m.json" <<'PY'
+import json, re, sys
+samples = {}
+for line in open(sys.argv[1]):
+    if line.startswith("#") or not line.strip():
+        continue
+    m = re.fullmatch(r'([a-z_]+)(\{.*\})? (\d+)\n', line)
+    assert m, line
+    samples[m.group(1) + (m.group(2) or "")] = int(m.group(3))
+gauges = {"services", "sessions_cur", "pressure", "session_mem"}
+stats = json.load(open(sys.argv[2]))
+for k, v in stats.items():
+    name = "svcgw_" + k + ("" if k in gauges else "_total")
+    # sessions_cur and session_mem may move as sessions expire
+    if k in ("sessions_cur", "session_mem"):
+        assert name in samples, name
+    else:
+        assert samples[name] == v, (name, samples.get(name), v)
+n = 0
+for s in json.load(open(sys.argv[3])):
+    svc = s["address"] + ":" + str(s["port"])
+    lab = '{service="%s",proto="%s"}' % (svc, s["proto"])
+    assert samples["svcgw_service_packets_total" + lab] == s["packets"], lab
+    assert samples["svcgw_service_bytes_total" + lab] == s["bytes"], lab
+    assert samples["svcgw_service_sessions_total" + lab] == s["sessions"], lab
+    for v in s["servers"]:
+        slab = lab[:-1] + ',server="%s:%d"}' % (v["address"], v["port"])
+        assert samples["svcgw_server_packets_total" + slab] == v["packets"], slab
+        assert samples["svcgw_server_weight" + slab] == v["weight"], slab
+        st = slab[:-1] + ',state="%s"}' % v["state"]
+        assert samples["svcgw_server_state" + st] == 1, st
+        n += 1
+assert n == 12, n
+assert samples["svcgw_packets_total"] > 0
+PY
+# (:80 is hybrid without a transition: it makes no sessions; packets.)
+pk80() { grep "^svcgw_service_packets_total{service=\"$VIP:80\",proto=\"tcp\"}" "$1" | cut -d' ' -f2; }
+pk0=$(pk80 "$tmp/metrics0.txt") pk=$(pk80 "$tmp/metrics.txt")
+check "  the 6 connections made between two scrapes are counted: svcgw_service_packets_total of $VIP:80 ${pk0:-none} -> ${pk:-none}" \
+	test "$(( ${pk:-0} - ${pk0:-0} ))" -ge 18
+check "  another path: $(scrape /nothing /dev/null | cut -d' ' -f1)" \
+	test "$(scrape /nothing /dev/null | cut -d' ' -f1)" = 404
+check "  another method: $(ip netns exec "$gw" curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:9477/metrics)" \
+	test "$(ip netns exec "$gw" curl -s -o /dev/null -w '%{http_code}' -X POST http://127.0.0.1:9477/metrics)" = 405
+grep -m 3 '^svcgw_server_state' "$tmp/metrics.txt" | sed 's/^/# /'
 kill -TERM $agent
 wait $agent
 grep '^svcgwd: ' "$log" | sed 's/^/# /' | tail -n 40

@@ -613,12 +613,15 @@ SVCGWD=$SVCGW_SRC/tools/svcgwd/svcgwd
 "$SVCGW_SRC/tools/svcgwd/mkcerts.sh" "$tmp/pki" ctl fw gw1 gw2 gw3 > /dev/null 2>&1 ||
 	ktap_fail "certificates for svcgwd"
 tls() { echo "tls: {ca: $tmp/pki/ca.crt, cert: $tmp/pki/$1.crt, key: $tmp/pki/$1.key}"; }
+# heartbeat and dead_after SLOW times longer on the debug kernel: there
+# (2026-12-05) agents starved for a second were declared dead, and the
+# nodes went up and down every few seconds, each up a new barrier.
 cat > "$tmp/hactl.conf" <<EOC
 node: ctl
 $(tls ctl)
 listen: {address: 198.51.100.1, port: 7440}
-heartbeat: 200ms
-dead_after: 1s
+heartbeat: $((200 * SLOW))ms
+dead_after: $((1000 * SLOW))ms
 nodes: [fw, gw1, gw2, gw3]
 ha:
   nodes:

@@ -341,6 +341,10 @@ main()
 			export "${arg#svcgw.env=}" ;;
 		esac
 	done
+	# The packages' test (selftests/packages.sh): the module that DKMS
+	# built and the CLI the package installs, paths in the source tree.
+	[ -z "${SVCGW_TEST_KO:-}" ] || export SVCGW_KO=$SRC/$SVCGW_TEST_KO
+	[ -z "${SVCGW_TEST_BIN:-}" ] || export SVCGW_BIN=$SRC/$SVCGW_TEST_BIN
 
 	: > "$OUT/tap.txt"
 	: > "$OUT/dmesg.txt"

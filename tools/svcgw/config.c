@@ -185,6 +185,48 @@ int cmd_stats(int argc, char **argv)
 	return show_values(SVCGW_CMD_STATS_GET, &v);
 }
 
+struct stats_out {
+	struct gw_stat *out;
+	size_t max, n;
+	bool seen;
+};
+
+static int stats_reply(struct nlattr **tb, void *arg)
+{
+	struct nlattr *a[SVCGW_STATS_A_MAX + 1];
+	struct stats_out *so = arg;
+	size_t i;
+
+	if (so->seen)
+		return 0;
+	if (!tb[SVCGW_A_STATS] ||
+	    nla_parse_nested(a, SVCGW_STATS_A_MAX, tb[SVCGW_A_STATS],
+			     gw_stats_policy) < 0)
+		return gw_malformed("statistics");
+	for (i = 0; i < ARRAY_SIZE(stats_names) && so->n < so->max; i++) {
+		if (!a[stats_names[i].attr])
+			continue;
+		so->out[so->n].name = stats_names[i].json;
+		so->out[so->n++].value = gw_get_uint(a[stats_names[i].attr]);
+	}
+	so->seen = true;
+	return 0;
+}
+
+int gw_stats_get(struct gw_stat *out, size_t max)
+{
+	struct stats_out so = { .out = out, .max = max };
+
+	if (gw_run(SVCGW_CMD_STATS_GET, false, NULL, NULL, stats_reply,
+		   &so) < 0)
+		return -1;
+	if (!so.seen) {
+		pr_err("the kernel sent no statistics");
+		return -1;
+	}
+	return so.n;
+}
+
 int cmd_config_show(int argc, char **argv)
 {
 	struct values v = {

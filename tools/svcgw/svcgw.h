@@ -137,6 +137,17 @@ int cmd_server_replace(int argc, char **argv);
 int cmd_session_show(int argc, char **argv);
 int cmd_session_flush(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
+/* A counter of "svcgw stats": its JSON name and value. */
+struct gw_stat {
+	const char *name;
+	uint64_t value;
+};
+/*
+ * The namespace's statistics (SVCGW_CMD_STATS_GET) into @out, room for
+ * @max, in the order "svcgw stats" prints them: how many, or -1 after an
+ * error message.
+ */
+int gw_stats_get(struct gw_stat *out, size_t max);
 int cmd_flush(int argc, char **argv);
 int cmd_config_set(int argc, char **argv);
 int cmd_config_show(int argc, char **argv);

@@ -854,12 +854,13 @@ static int top_services(struct ctx *x, yaml_node_t *n, void *obj)
 /* --- the control channel and the controller role ---------------------- */
 
 #define CONF_CHAN_PORT	7440	/* the control channel's default port */
+#define CONF_METRICS_PORT	9477	/* the metrics endpoint's default port */
 
 /* The keys of the file that depend on one another (their key nodes, for
  * the line of an error), checked once the whole file is read.
  */
 struct top_seen {
-	yaml_node_t *listen, *controller, *tls;
+	yaml_node_t *listen, *controller, *tls, *metrics;
 	yaml_node_t *heartbeat, *dead_after, *hold_down, *nodes, *psets, *ha;
 	yaml_node_t *dead_after_val, *psets_val, *ha_val;
 };
@@ -1010,6 +1011,23 @@ static int top_listen(struct ctx *x, yaml_node_t *n, void *obj)
 		return -1;
 	if (!cs.addr)
 		return fail(x, k, "listen needs an address (where the controller listens)");
+	return 0;
+}
+
+static int top_metrics(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct conf *c = obj;
+	struct chan_seen cs = { .ep = &c->metrics };
+	yaml_node_t *k = x->key;
+
+	x->top->metrics = k;
+	c->metrics_line = line_of(k);
+	c->metrics.port = CONF_METRICS_PORT;
+	if (walk_map(x, n, "metrics", listen_keys, sizeof(listen_keys) /
+		     sizeof(listen_keys[0]), NULL, &cs))
+		return -1;
+	if (!cs.addr)
+		return fail(x, k, "metrics needs an address (where the agent serves them: 127.0.0.1 for this host only)");
 	return 0;
 }
 
@@ -2176,6 +2194,9 @@ static int check_top(struct ctx *x, struct conf *c)
 	/* A controller's file has no services of its own: its node runs an
 	 * agent beside it, with a file of its own.
 	 */
+	if (t->listen && t->metrics)
+		return fail(x, t->metrics,
+			    "metrics is for a node agent: a controller's file (listen) has no kernel counters to serve");
 	if (t->listen && c->nsvc)
 		return fail_line(x, c->svc[0].line,
 				 "a controller's file (listen) has no services: run an agent beside it with its own file");
@@ -2228,6 +2249,7 @@ static const struct key top_keys[] = {
 	{ "heartbeat", top_heartbeat }, { "dead_after", top_dead_after },
 	{ "hold_down", top_hold_down }, { "nodes", top_nodes },
 	{ "policy_sets", top_policy_sets }, { "ha", top_ha },
+	{ "metrics", top_metrics },
 };
 
 void conf_free(struct conf *c)

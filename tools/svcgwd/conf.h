@@ -173,6 +173,8 @@ struct conf {
 	size_t nsvc;
 	struct conf_tls tls;
 	struct conf_controller controller;	/* agent role */
+	unsigned long metrics_line;	/* agent role; 0: no metrics */
+	struct endpoint metrics;	/* address and port (default 9477) */
 	/* Controller role: "listen" given. */
 	unsigned long listen_line;	/* 0: not a controller */
 	struct endpoint listen;		/* address and port (default 7440) */

@@ -39,6 +39,7 @@
 #include "agent.h"
 #include "conf.h"
 #include "ctl.h"
+#include "httpd.h"
 #include "link.h"
 #include "log.h"
 #include "probe.h"
@@ -60,6 +61,7 @@ struct daemon {
 	const char *control;	/* controller: the operator's socket */
 	struct ctl *ctl;	/* controller role */
 	struct link *link;	/* agent with a controller */
+	struct httpd *httpd;	/* agent with metrics */
 	unsigned long applies, reloads, refused, reconciled;
 };
 
@@ -346,6 +348,25 @@ static void restart_link(struct daemon *d, const struct conf *nc)
 	}
 }
 
+/* A reload that changed the metrics endpoint: served anew (or not). */
+static void restart_metrics(struct daemon *d, const struct conf *nc)
+{
+	if (nc->metrics_line && d->httpd &&
+	    !memcmp(&nc->metrics, &d->conf.metrics, sizeof(nc->metrics)))
+		return;
+	if (!nc->metrics_line && !d->httpd)
+		return;
+	httpd_stop(d->httpd);
+	d->httpd = NULL;
+	if (!nc->metrics_line) {
+		log_info("reload: no metrics any more");
+		return;
+	}
+	d->httpd = httpd_start(d->ev, &nc->metrics);
+	if (!d->httpd)
+		log_info("reload: no metrics until the next reload (above)");
+}
+
 /* SIGHUP: the file again; a bad one, or one refused, changes nothing. */
 static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si,
 		  void *data)
@@ -393,6 +414,7 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si,
 		log_info("reload: the health checks of the new file could not start; none run until the next reload");
 		probes_stop(&d->probes);
 		restart_link(d, &nc);
+		restart_metrics(d, &nc);
 		conf_free(&d->conf);
 		d->conf = nc;
 		sd_notify(0, "READY=1");
@@ -400,6 +422,7 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si,
 	}
 	probes_stop(&d->probes);
 	restart_link(d, &nc);
+	restart_metrics(d, &nc);
 	conf_free(&d->conf);
 	d->conf = nc;
 	d->probes = np;
@@ -505,12 +528,18 @@ static int run(struct daemon *d)
 		if (!d->link)
 			return EXIT_FAILURE;
 	}
+	if (d->conf.metrics_line) {
+		d->httpd = httpd_start(d->ev, &d->conf.metrics);
+		if (!d->httpd)
+			return EXIT_FAILURE;
+	}
 	log_info("running: %zu health checks, reconcile every %us%s%s",
 		 d->probes.n, d->reconcile_s,
 		 d->conf.controller.line ? ", controller " : "",
 		 d->conf.controller.line ? d->conf.controller.name : "");
 	sd_notify(0, "READY=1");
 	r = sd_event_loop(d->ev);
+	httpd_stop(d->httpd);
 	link_stop(d->link);
 	probes_stop(&d->probes);
 	sd_event_source_disable_unref(d->reconcile);

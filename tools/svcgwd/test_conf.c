@@ -398,6 +398,15 @@ static const struct bad bads[] = {
 	  "t.conf:3: ha is for a controller (listen)" },
 	{ "node: a\nha: {port: 7441}\n",
 	  "t.conf:2: ha is for a controller (listen)" },
+	{ "node: a\nmetrics: {port: 9100}\n",
+	  "t.conf:2: metrics needs an address (where the agent serves them" },
+	{ "node: a\nmetrics: {address: 127.0.0.1, colour: red}\n",
+	  "t.conf:2: unknown key \"colour\" in metrics" },
+	{ "node: a\nmetrics: {address: 127.0.0.1, port: 0}\n",
+	  "t.conf:2: port must be a number from 1 to 65535" },
+	{ "node: a\nmetrics: 127.0.0.1\n", "t.conf:2: metrics must be a mapping" },
+	{ CTL "metrics: {address: 127.0.0.1}\n",
+	  "t.conf:3: metrics is for a node agent: a controller's file (listen) has no kernel counters to serve" },
 	{ CTL "ha: [gw1]\n", "t.conf:3: ha must be a mapping (KEY: VALUE lines)" },
 	{ HA "  colour: red\n", "t.conf:5: unknown key \"colour\" in ha" },
 	{ HA "  port: 7441\n  port: 7442\n",
@@ -701,6 +710,37 @@ static void test_controller(void)
 	   c.hold_down_ms == 10000 && !c.npset && !c.nnodes && !c.pset,
 	   "no controller keys: their defaults, no sets");
 	conf_free(&c);
+}
+
+/* The metrics endpoint: off by default, its port 9477 unless given. */
+static void test_metrics(void)
+{
+	static const char *const texts[] = {
+		"node: a\n",
+		"node: a\nmetrics: {address: 127.0.0.1}\n",
+		"node: a\nmetrics:\n  address: \"2001:db8::1\"\n  port: 9100\n",
+	};
+	char err[CONF_ERR_MAX] = "";
+	struct conf c;
+	int r[3];
+	bool good[3];
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		r[i] = conf_parse("t.conf", texts[i], strlen(texts[i]), &c, err,
+				  sizeof(err));
+		good[i] = !r[i] && (i == 0 ? !c.metrics_line :
+			  i == 1 ? c.metrics_line == 2 &&
+				   c.metrics.family == AF_INET &&
+				   c.metrics.port == 9477 :
+			  c.metrics_line == 2 && c.metrics.family == AF_INET6 &&
+			  c.metrics.port == 9100);
+		if (!r[i])
+			conf_free(&c);
+	}
+	ok(good[0] && good[1] && good[2],
+	   "metrics: none by default; an address with port 9477; IPv6 with its port (%s)",
+	   err);
 }
 
 /* Defaults of a controller, a set watching itself, a dead_after derived
@@ -1011,6 +1051,7 @@ int main(void)
 	test_bad();
 	test_controller();
 	test_controller_defaults();
+	test_metrics();
 	test_ha();
 	test_limits();
 	test_examples();
