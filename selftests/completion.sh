@@ -8,13 +8,8 @@
 
 set -u
 cd "$(dirname "$0")/.." || exit 1
-n=0
-fails=0
-ok()
-{
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi
-}
+# shellcheck source=selftests/tap.sh
+source selftests/tap.sh
 bc=/usr/share/bash-completion/bash_completion
 [ -f "$bc" ] || { echo "1..0 # SKIP no bash-completion"; exit 0; }
 # shellcheck disable=SC1090
@@ -84,5 +79,4 @@ for o in $opts; do
 done
 ok "$([ -z "$bad" ] && [ -n "$opts" ]; echo $?)" \
 	"svcgwd: every option of its usage completes ($(echo $opts))${bad:+; not:$bad}"
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done

@@ -15,13 +15,8 @@ cd "$(dirname "$0")/.." || exit 1
 kver=${KVER:-$(ls -1 /lib/modules | sort -V | tail -n 1)}
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
-n=0
-fails=0
-ok()
-{
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi
-}
+# shellcheck source=selftests/tap.sh
+source selftests/tap.sh
 
 make -s --no-print-directory install DESTDIR="$dest" PREFIX=/usr/local \
 	KVER="$kver" > "$dest.log" 2>&1
@@ -75,5 +70,4 @@ make -s --no-print-directory uninstall DESTDIR="$dest" PREFIX=/usr/local \
 	KVER="$kver" > /dev/null 2>&1
 left=$(cd "$dest" && find . -type f ! -name 'modules.*' | sort | tr '\n' ' ')
 ok "$([ -z "$left" ]; echo $?)" "make uninstall left ${left:-nothing} (but depmod's indexes)"
-echo "1..$n"
-[ "$fails" -eq 0 ]
+tap_done

@@ -15,17 +15,11 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 kver=${KVER:-$(ls -1 /lib/modules | sort -V | tail -n 1)}
-n=0
-fails=0
-ok()
-{
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fails=$((fails + 1)); fi
-}
+# shellcheck source=selftests/tap.sh
+source selftests/tap.sh
 finish()
 {
-	echo "1..$n"
-	[ "$fails" -eq 0 ]
+	tap_done
 	exit
 }
 

@@ -55,25 +55,9 @@ def test(name):
 
 # --- netlink by hand -----------------------------------------------------
 
-def attr(t, data):
-    n = 4 + len(data)
-    return struct.pack("HH", n, t) + data + b"\0" * ((4 - n % 4) % 4)
-
-
-def nest(t, *parts):
-    return attr(t | NLA_F_NESTED, b"".join(parts))
-
-
-def u8(t, v):
-    return attr(t, struct.pack("B", v))
-
-
-def u16(t, v):
-    return attr(t, struct.pack("H", v))
-
-
-def u32(t, v):
-    return attr(t, struct.pack("I", v))
+# The tests' own packing (selftests/genl.py): attr, nest, u8, u16, u32.
+sys.path.insert(0, os.path.join(ROOT, "selftests"))
+from genl import attr, nest, u8, u16, u32  # noqa: E402
 
 
 def u64(t, v):
@@ -87,27 +71,14 @@ def genl_msg(cmd, payload, flags=NLM_F_REQUEST | NLM_F_ACK, seq=0,
 
 
 def header_enums(path):
-    """{enum name: [(ENUMERATOR, value), ...]} of the uapi header."""
-    text = re.sub(r"/\*.*?\*/", "", open(path).read(), flags=re.S)
-    out = {}
-    for m in re.finditer(r"enum\s+(\w+)\s*\{(.*?)\};", text, re.S):
-        vals, v = [], -1
-        for ent in m.group(2).split(","):
-            name, _, val = ent.strip().partition("=")
-            name = name.strip()
-            if not name:
-                continue
-            if val.strip():
-                try:
-                    v = int(val.strip(), 0)
-                except ValueError:
-                    continue        # FOO_MAX = __FOO_MAX - 1
-            else:
-                v += 1
-            if not name.startswith("__"):
-                vals.append((name, v))
-        out[m.group(1)] = vals
-    return out
+    """{enum name: [(ENUMERATOR, value), ...]} of the uapi header, as
+    scripts/check-ynl.py reads it (its own function)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        "check_ynl", os.path.join(ROOT, "scripts", "check-ynl.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.header_enums(open(path).read())
 
 
 def spec_values(spec_set):

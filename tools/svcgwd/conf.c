@@ -997,38 +997,44 @@ static const struct key controller_keys[] = {
 	{ "address", ch_addr }, { "port", ch_port }, { "name", ch_name },
 };
 
-static int top_listen(struct ctx *x, yaml_node_t *n, void *obj)
+/*
+ * A mapping of address (required) and port (default @port) into @ep, for
+ * the key @what at line *@line; @need ends the message without address.
+ */
+static int read_addr_port(struct ctx *x, yaml_node_t *n, const char *what,
+			  struct endpoint *ep, uint16_t port,
+			  unsigned long *line, const char *need)
 {
-	struct conf *c = obj;
-	struct chan_seen cs = { .ep = &c->listen };
+	struct chan_seen cs = { .ep = ep };
 	yaml_node_t *k = x->key;
 
-	x->top->listen = k;
-	c->listen_line = line_of(k);
-	c->listen.port = CONF_CHAN_PORT;
-	if (walk_map(x, n, "listen", listen_keys, sizeof(listen_keys) /
+	*line = line_of(k);
+	ep->port = port;
+	if (walk_map(x, n, what, listen_keys, sizeof(listen_keys) /
 		     sizeof(listen_keys[0]), NULL, &cs))
 		return -1;
 	if (!cs.addr)
-		return fail(x, k, "listen needs an address (where the controller listens)");
+		return fail(x, k, "%s needs an address (%s)", what, need);
 	return 0;
+}
+
+static int top_listen(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct conf *c = obj;
+
+	x->top->listen = x->key;
+	return read_addr_port(x, n, "listen", &c->listen, CONF_CHAN_PORT,
+			      &c->listen_line, "where the controller listens");
 }
 
 static int top_metrics(struct ctx *x, yaml_node_t *n, void *obj)
 {
 	struct conf *c = obj;
-	struct chan_seen cs = { .ep = &c->metrics };
-	yaml_node_t *k = x->key;
 
-	x->top->metrics = k;
-	c->metrics_line = line_of(k);
-	c->metrics.port = CONF_METRICS_PORT;
-	if (walk_map(x, n, "metrics", listen_keys, sizeof(listen_keys) /
-		     sizeof(listen_keys[0]), NULL, &cs))
-		return -1;
-	if (!cs.addr)
-		return fail(x, k, "metrics needs an address (where the agent serves them: 127.0.0.1 for this host only)");
-	return 0;
+	x->top->metrics = x->key;
+	return read_addr_port(x, n, "metrics", &c->metrics, CONF_METRICS_PORT,
+			      &c->metrics_line,
+			      "where the agent serves them: 127.0.0.1 for this host only");
 }
 
 static int top_controller(struct ctx *x, yaml_node_t *n, void *obj)

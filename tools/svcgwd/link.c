@@ -571,6 +571,26 @@ static bool wanted(const struct endpoint *want, size_t n,
 }
 
 /* The full NAT addresses on this node as the policy's states say. */
+/* Node @x's full NAT address off interface @at; @why ends the log line. */
+static void give_back(struct link *l, const struct ha_node *x, int at,
+		      const char *why)
+{
+	char buf[EP_STRLEN];
+	int r;
+
+	format_addr(&x->fnat, buf, sizeof(buf));
+	r = ifaddr_del(at, &x->fnat);
+	if (r && r != -EADDRNOTAVAIL) {
+		l->takeover_errors++;
+		log_info("node %s's full NAT address %s: cannot give it back: %s",
+			 x->name, buf, strerror(-r));
+		return;
+	}
+	l->given_back++;
+	log_info("node %s's full NAT address %s given back%s", x->name, buf,
+		 why);
+}
+
 static void takeover_apply(struct link *l)
 {
 	struct endpoint want[SVCGW_HA_NODES_MAX];
@@ -617,16 +637,7 @@ static void takeover_apply(struct link *l)
 				 x->name, buf);
 			announce(l, dev, &x->fnat);
 		} else if (!wanted(want, n, &x->fnat) && at > 0) {
-			r = ifaddr_del(at, &x->fnat);
-			if (r && r != -EADDRNOTAVAIL) {
-				l->takeover_errors++;
-				log_info("node %s's full NAT address %s: cannot give it back: %s",
-					 x->name, buf, strerror(-r));
-				continue;
-			}
-			l->given_back++;
-			log_info("node %s's full NAT address %s given back",
-				 x->name, buf);
+			give_back(l, x, at, "");
 		}
 	}
 	/* Its own, once its flows come back to it (or at the start). */
@@ -646,9 +657,8 @@ static void takeover_apply(struct link *l)
 /* The policy goes: every other node's full NAT address held here goes. */
 static void takeover_give_back(struct link *l)
 {
-	char buf[EP_STRLEN];
 	size_t i;
-	int at, r;
+	int at;
 
 	if (!l->ha.line || !l->ha.local)
 		return;
@@ -658,19 +668,8 @@ static void takeover_give_back(struct link *l)
 		if (x->id == l->ha.local || !x->has_fnat)
 			continue;
 		at = ifaddr_find(&x->fnat);
-		if (at <= 0)
-			continue;
-		format_addr(&x->fnat, buf, sizeof(buf));
-		r = ifaddr_del(at, &x->fnat);
-		if (r && r != -EADDRNOTAVAIL) {
-			l->takeover_errors++;
-			log_info("node %s's full NAT address %s: cannot give it back: %s",
-				 x->name, buf, strerror(-r));
-			continue;
-		}
-		l->given_back++;
-		log_info("node %s's full NAT address %s given back (no HA policy any more)",
-			 x->name, buf);
+		if (at > 0)
+			give_back(l, x, at, " (no HA policy any more)");
 	}
 	l->own_announced = false;
 }
