@@ -100,6 +100,7 @@
 #include "log.h"
 #include "probe.h"
 #include "push.h"
+#include "timer.h"
 
 #define USEC_PER_MSEC	((uint64_t)1000)
 #define USEC_PER_SEC	((uint64_t)1000000)
@@ -1503,10 +1504,10 @@ struct ctl *ctl_start(sd_event *ev, const struct conf *c,
 	}
 	if (op_listen(t, control) || listen_on(t) ||
 	    sd_event_add_io(ev, &t->listen, t->lfd, EPOLLIN, on_accept, t) < 0 ||
-	    sd_event_add_time(ev, &t->tick, CLOCK_MONOTONIC, now_usec(t), 0,
-			      on_tick, t) < 0 ||
-	    sd_event_add_time(ev, &t->bar_timer, CLOCK_MONOTONIC, 0, 0,
-			      on_barrier_timer, t) < 0)
+	    sd_event_add_time(ev, &t->tick, CLOCK_MONOTONIC, now_usec(t),
+			      TIMER_ACCURACY_USEC, on_tick, t) < 0 ||
+	    sd_event_add_time(ev, &t->bar_timer, CLOCK_MONOTONIC, 0,
+			      TIMER_ACCURACY_USEC, on_barrier_timer, t) < 0)
 		goto fail;
 	sd_event_source_set_enabled(t->bar_timer, SD_EVENT_OFF);
 	log_info("controller %s listening on %s: %zu nodes, %zu policy sets, heartbeat %u ms, dead after %u ms, hold-down %u ms",

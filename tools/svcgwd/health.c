@@ -42,3 +42,13 @@ uint32_t health_offset_ms(uint32_t key, uint32_t interval_ms)
 	key ^= key >> 16;
 	return (uint32_t)(((uint64_t)key * interval_ms) >> 32);
 }
+
+uint64_t health_next_us(uint64_t due, uint64_t now, uint64_t interval_us)
+{
+	uint64_t next = due + interval_us;
+
+	if (!interval_us || next > now)
+		return next;
+	/* Whole intervals skipped: the first one on the phase after @now. */
+	return next + ((now - next) / interval_us + 1) * interval_us;
+}

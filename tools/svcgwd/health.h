@@ -32,5 +32,13 @@ enum health_change health_result(struct health *h, bool ok, uint32_t rise,
  * checks spread over the interval instead of going out in bursts.
  */
 uint32_t health_offset_ms(uint32_t key, uint32_t interval_ms);
+/*
+ * When the probe after the one due at @due runs, the loop being at @now
+ * (microseconds): an interval after @due, on the same phase, but never
+ * in the past.  A loop that fell behind (a slow or starved machine) skips
+ * the probes it missed instead of starting them back to back, which would
+ * leave none the time to finish.
+ */
+uint64_t health_next_us(uint64_t due, uint64_t now, uint64_t interval_us);
 
 #endif /* SVCGWD_HEALTH_H */

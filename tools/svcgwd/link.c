@@ -53,6 +53,7 @@
 #include "link.h"
 #include "log.h"
 #include "takeover.h"
+#include "timer.h"
 
 #define USEC_PER_MSEC	((uint64_t)1000)
 #define BACKOFF_MIN_MS	250
@@ -1061,12 +1062,12 @@ struct link *link_start(sd_event *ev, const struct conf *c)
 		free(l);
 		return NULL;
 	}
-	if (sd_event_add_time(ev, &l->timer, CLOCK_MONOTONIC, 0, 0, on_timer,
-			      l) < 0 ||
-	    sd_event_add_time(ev, &l->sync_timer, CLOCK_MONOTONIC, 0, 0,
-			      on_sync_timer, l) < 0 ||
-	    sd_event_add_time(ev, &l->ann_timer, CLOCK_MONOTONIC, 0, 0,
-			      on_ann_timer, l) < 0) {
+	if (sd_event_add_time(ev, &l->timer, CLOCK_MONOTONIC, 0,
+			      TIMER_ACCURACY_USEC, on_timer, l) < 0 ||
+	    sd_event_add_time(ev, &l->sync_timer, CLOCK_MONOTONIC, 0,
+			      TIMER_ACCURACY_USEC, on_sync_timer, l) < 0 ||
+	    sd_event_add_time(ev, &l->ann_timer, CLOCK_MONOTONIC, 0,
+			      TIMER_ACCURACY_USEC, on_ann_timer, l) < 0) {
 		sd_event_source_disable_unref(l->timer);
 		sd_event_source_disable_unref(l->sync_timer);
 		chan_tls_free(&l->tls);

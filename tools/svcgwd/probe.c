@@ -10,15 +10,17 @@
  *
  * A probe that has not succeeded within the check's timeout fails.  Probes
  * of one server follow each other every interval (from the first one's
- * start, not its end); the first one waits a part of the interval given
- * by the server and check (health_offset_ms()), so that many servers'
- * checks spread over it.  The gateway's own connections to a server
+ * start, not its end; a probe still running when the next is due runs to
+ * its end, and the probes a late loop missed are skipped); the first one
+ * waits a part of the interval given by the server and check
+ * (health_offset_ms()), so that many servers' checks spread over it.  The gateway's own connections to a server
  * address are not translated by svcgw (Documentation/svcgw.rst), so the
  * probes reach the servers themselves.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,7 @@
 #include "agent.h"
 #include "log.h"
 #include "probe.h"
+#include "timer.h"
 
 #define USEC_PER_MSEC	1000ULL
 
@@ -92,13 +95,6 @@ static void probe_done(struct probe *p, bool ok, const char *why)
 			 ch == HEALTH_UP ? "active" : "down");
 }
 
-static int on_deadline(sd_event_source *s, uint64_t usec, void *data)
-{
-	(void)s;
-	(void)usec;
-	probe_done(data, false, "timeout");
-	return 0;
-}
 
 /* The HTTP status line in @p->buf, complete?  Then the result. */
 static bool http_status(struct probe *p, bool *ok)
@@ -186,6 +182,30 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *data)
 	return 0;
 }
 
+/*
+ * The deadline.  On a loop that runs late (a starved machine) the deadline
+ * and the socket's answer can be due in the same turn, the deadline first:
+ * what is already there when it is handled counts, only a probe still
+ * waiting after that fails.
+ */
+static int on_deadline(sd_event_source *s, uint64_t usec, void *data)
+{
+	struct probe *p = data;
+	struct pollfd pfd = { .fd = p->fd };
+	uint32_t events;
+
+	(void)s;
+	(void)usec;
+	if (p->io && !sd_event_source_get_io_events(p->io, &events)) {
+		pfd.events = events;
+		if (poll(&pfd, 1, 0) == 1)
+			on_io(p->io, p->fd, pfd.revents, p);
+	}
+	if (p->fd >= 0)
+		probe_done(p, false, "timeout");
+	return 0;
+}
+
 static void probe_start(struct probe *p)
 {
 	bool udp = p->ck->type == CHECK_UDP;
@@ -217,18 +237,31 @@ static void probe_start(struct probe *p)
 	if (sd_event_add_io(p->ev, &p->io, p->fd, udp ? EPOLLIN : EPOLLOUT,
 			    on_io, p) < 0 ||
 	    sd_event_add_time_relative(p->ev, &p->deadline, CLOCK_MONOTONIC,
-				       p->ck->timeout_ms * USEC_PER_MSEC, 0,
-				       on_deadline, p) < 0)
+				       p->ck->timeout_ms * USEC_PER_MSEC,
+				       TIMER_ACCURACY_USEC, on_deadline, p) < 0)
 		probe_done(p, false, "no event source");
 }
 
 static int on_timer(sd_event_source *s, uint64_t usec, void *data)
 {
 	struct probe *p = data;
+	uint64_t now;
 
-	/* The next one an interval after this one's start. */
-	sd_event_source_set_time(s, usec + p->ck->interval_ms * USEC_PER_MSEC);
+	/*
+	 * The next one an interval after this one was due; when the loop has
+	 * fallen behind, the ones it missed are skipped (health_next_us()).
+	 */
+	sd_event_now(p->ev, CLOCK_MONOTONIC, &now);
+	sd_event_source_set_time(s, health_next_us(usec, now,
+				 p->ck->interval_ms * USEC_PER_MSEC));
 	sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+	/*
+	 * The previous probe still running (it started late): it ends at its
+	 * deadline with its result; starting another would throw it away, and
+	 * on a loop that is always late no probe would ever give one.
+	 */
+	if (p->fd >= 0)
+		return 0;
 	probe_start(p);
 	return 0;
 }
@@ -313,7 +346,8 @@ int probes_start_cb(struct probes *ps, sd_event *ev, const struct conf *c,
 					      now + health_offset_ms(probe_key(p),
 						     p->ck->interval_ms) *
 					      USEC_PER_MSEC,
-					      0, on_timer, p) < 0) {
+					      TIMER_ACCURACY_USEC, on_timer,
+					      p) < 0) {
 				log_info("no timer for a probe");
 				probes_stop(ps);
 				return -1;

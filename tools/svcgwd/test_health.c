@@ -57,5 +57,11 @@ int main(void)
 	   "10,000 checks spread over the interval (tenths: %u..%u)", min, max);
 	ok(health_offset_ms(42, 2000) == health_offset_ms(42, 2000) &&
 	   health_offset_ms(42, 1) == 0, "offsets are stable, below the interval");
+	ok(health_next_us(1000, 1200, 500) == 1500,
+	   "next probe: an interval after the one due, on time");
+	ok(health_next_us(1000, 1500, 500) == 2000 &&
+	   health_next_us(1000, 2600, 500) == 3000 &&
+	   health_next_us(1000, 1000000, 500) == 1000500,
+	   "a loop that fell behind skips the probes it missed, same phase");
 	return tap_done();
 }
