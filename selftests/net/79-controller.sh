@@ -335,7 +335,8 @@ check "traffic follows A: s1 ($(json_get 'sorted(d["servers"])' < "$tmp/a.json")
 # --- 2. A's destination fails: B replaces A --------------------------------------
 cat > "$tmp/stream.py" <<'PY'
 # New TCP connections and UDP requests, alternately, every 50 ms until the
-# stop file exists: the server of each (or "lost") in order.
+# stop file exists: the server of each (or "lost") in order; STOP.started
+# once the first pair is done.
 import json, os, socket, sys, time
 sys.path.insert(0, os.path.dirname(sys.argv[1]))
 import lbtool
@@ -356,6 +357,8 @@ while not os.path.exists(stop):
     except OSError as e:
         seq.append(("udp", "lost:" + str(e)))
     u.close()
+    if len(seq) == 2:
+        open(stop + ".started", "w").close()
     time.sleep(0.05)
 json.dump(seq, sys.stdout)
 PY
@@ -364,7 +367,12 @@ hold_pid=$!
 ip netns exec "$client" python3 "$tmp/stream.py" "$LBTOOL" $VIP "$tmp/stop" \
 	> "$tmp/stream.json" &
 stream_pid=$!
-sleep 3
+# The failure once the stream has begun (its first connection and datagram
+# done; starting Python takes seconds on the debug kernel), and a few more
+# of A's.
+busywait $((20000 * SLOW)) test -e "$tmp/stop.started" ||
+	ktap_info "the stream has not begun"
+sleep 2
 t0=$(date +%s%3N)
 health_down
 busywait $((15000 * SLOW)) grep -q "set A -> B" "$ctl_log"

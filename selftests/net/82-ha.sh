@@ -538,18 +538,33 @@ check "gw1 synced from gw2 and gw3 (their streams' bulks received)" $ok
 # gw2, gw1's first backup, takes gw1's full NAT address with its flows:
 # the address on its interface and a gratuitous ARP that moves the
 # servers' neighbour entries (what svcgwd is to do; by hand here).
+# The announcement's garp.py starts ahead and waits for its file: on the
+# debug kernel starting Python takes seconds, which the servers' replies
+# to the old MAC address would wait through.
+garp_ready()
+{
+	rm -f "$tmp/garp.go" "$tmp/garp.go.ready"
+	ip netns exec "$1" python3 "$SVCGW_SRC/selftests/net/garp.py" veth0 \
+		"${FN[0]}" --after "$tmp/garp.go" &
+	garp_pid=$!
+	busywait $((20000 * SLOW)) test -e "$tmp/garp.go.ready" ||
+		ktap_info "garp.py not ready"
+}
+garp_go() { touch "$tmp/garp.go"; wait $garp_pid; }
 ha_fail()
 {
+	garp_ready "$gw2"
 	ip -n "$gw1" link set veth0 down
 	notice 1 down "$fw" "$gw2" "$gw3"
 	ip -n "$gw2" addr add "${FN[0]}/32" dev veth0
-	ip netns exec "$gw2" python3 "$SVCGW_SRC/selftests/net/garp.py" veth0 "${FN[0]}"
+	garp_go
 }
 ha_back()
 {
 	local t0=$(date +%s%3N) synced=ok
 
 	gw1_restart
+	garp_ready "$gw1"
 	gwsvc "$gw1" 1
 	ip netns exec "$gw1" "$SVCGW_BIN" server add $VIP:80 proto tcp \
 		server "${SRV[3]}" method ipip
@@ -567,7 +582,7 @@ ha_back()
 	NODE_GEN=$((NODE_GEN - 1))
 	notice 1 up "$fw"
 	ip -n "$gw2" addr del "${FN[0]}/32" dev veth0
-	ip netns exec "$gw1" python3 "$SVCGW_SRC/selftests/net/garp.py" veth0 "${FN[0]}"
+	garp_go
 }
 # The forwarder's set stays whole: its HA policy moves gw1's flows.
 fw_set() { fw_set_whole "$@"; }

@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 #
-# garp.py DEV ADDR [COUNT]: announce that IPv4 address ADDR is at DEV's MAC
-# address with COUNT (default 3) gratuitous ARP requests, 100 ms apart, as
-# a VRRP daemon or svcgwd does when it takes an address over.  The guest
-# has no arping.
+# garp.py DEV ADDR [COUNT] [--after FILE]: announce that IPv4 address ADDR
+# is at DEV's MAC address with COUNT (default 3) gratuitous ARP requests,
+# 100 ms apart, as a VRRP daemon or svcgwd does when it takes an address
+# over.  The guest has no arping.  With --after, started ahead: ready
+# (Python loaded, socket open), it makes FILE.ready, then sends when FILE
+# appears, so that the
+# announcement follows the takeover at once even where starting Python
+# takes seconds (the debug kernel); it gives up after 30 minutes.
+import os
 import socket
 import struct
 import sys
@@ -12,8 +17,14 @@ import time
 
 
 def main():
-    dev, addr = sys.argv[1], sys.argv[2]
-    count = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+    args = sys.argv[1:]
+    after = None
+    if "--after" in args:
+        i = args.index("--after")
+        after = args[i + 1]
+        del args[i:i + 2]
+    dev, addr = args[0], args[1]
+    count = int(args[2]) if len(args) > 2 else 3
     with open("/sys/class/net/%s/address" % dev) as f:
         mac = bytes.fromhex(f.read().strip().replace(":", ""))
     ip = socket.inet_aton(addr)
@@ -24,6 +35,13 @@ def main():
              mac + ip + b"\x00" * 6 + ip)
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     s.bind((dev, 0))
+    if after:
+        open(after + ".ready", "w").close()
+        deadline = time.monotonic() + 1800
+        while not os.path.exists(after):
+            if time.monotonic() > deadline:
+                return 1
+            time.sleep(0.01)
     for i in range(count):
         s.send(frame)
         if i + 1 < count:
