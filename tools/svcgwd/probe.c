@@ -13,9 +13,10 @@
  * start, not its end; a probe still running when the next is due runs to
  * its end, and the probes a late loop missed are skipped); the first one
  * waits a part of the interval given by the server and check
- * (health_offset_ms()), so that many servers' checks spread over it.  The gateway's own connections to a server
- * address are not translated by svcgw (Documentation/svcgw.rst), so the
- * probes reach the servers themselves.
+ * (health_offset_ms()), so that many servers' checks spread over it.  The
+ * gateway's own connections to a server address are not translated by
+ * svcgw (Documentation/svcgw.rst), so the probes reach the servers
+ * themselves.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -94,7 +95,6 @@ static void probe_done(struct probe *p, bool ok, const char *why)
 		log_info("%s: could not be set %s in the kernel", name,
 			 ch == HEALTH_UP ? "active" : "down");
 }
-
 
 /* The HTTP status line in @p->buf, complete?  Then the result. */
 static bool http_status(struct probe *p, bool *ok)
