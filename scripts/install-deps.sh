@@ -26,6 +26,7 @@ packages=(
 	debhelper dh-dkms dkms lintian		# make deb, its test
 	bash-completion				# the completion's test
 	python3-pyroute2 python3-yaml		# tools/python/svcgw_nl.py
+	bird2					# 88-ecmp: the BGP daemon
 )
 
 missing=()

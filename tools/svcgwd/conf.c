@@ -860,7 +860,7 @@ static int top_services(struct ctx *x, yaml_node_t *n, void *obj)
  * the line of an error), checked once the whole file is read.
  */
 struct top_seen {
-	yaml_node_t *listen, *controller, *tls, *metrics;
+	yaml_node_t *listen, *controller, *tls, *metrics, *announce;
 	yaml_node_t *heartbeat, *dead_after, *hold_down, *nodes, *psets, *ha;
 	yaml_node_t *dead_after_val, *psets_val, *ha_val;
 };
@@ -1035,6 +1035,57 @@ static int top_metrics(struct ctx *x, yaml_node_t *n, void *obj)
 	return read_addr_port(x, n, "metrics", &c->metrics, CONF_METRICS_PORT,
 			      &c->metrics_line,
 			      "where the agent serves them: 127.0.0.1 for this host only");
+}
+
+/* announce: interface NAME, when any | all. */
+static int an_interface(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct conf *c = obj;
+	const char *s = scalar(x, n, "interface");
+
+	if (!s)
+		return -1;
+	if (get_text(x, n, "interface", c->announce_if,
+		     sizeof(c->announce_if), NULL, true))
+		return -1;
+	if (!*s || strchr(s, '/') || !strcmp(s, ".") || !strcmp(s, ".."))
+		return fail(x, n, "interface \"%s\" is not an interface name",
+			    s);
+	return 0;
+}
+
+static int an_when(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct conf *c = obj;
+	const char *s = scalar(x, n, "when");
+
+	if (!s)
+		return -1;
+	if (!strcmp(s, "all"))
+		c->announce_all = true;
+	else if (strcmp(s, "any"))
+		return fail(x, n, "when must be any (an address while one of its services can be served) or all (while every one can), not \"%s\"",
+			    s);
+	return 0;
+}
+
+static const struct key announce_keys[] = {
+	{ "interface", an_interface }, { "when", an_when },
+};
+
+static int top_announce(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct conf *c = obj;
+	yaml_node_t *k = x->key;
+
+	x->top->announce = k;
+	c->announce_line = line_of(k);
+	if (walk_map(x, n, "announce", announce_keys,
+		     sizeof(announce_keys) / sizeof(announce_keys[0]), NULL, c))
+		return -1;
+	if (!c->announce_if[0])
+		return fail(x, k, "announce needs an interface (one of its own, such as a dummy: svcgwd owns its addresses)");
+	return 0;
 }
 
 static int top_controller(struct ctx *x, yaml_node_t *n, void *obj)
@@ -2203,6 +2254,9 @@ static int check_top(struct ctx *x, struct conf *c)
 	if (t->listen && t->metrics)
 		return fail(x, t->metrics,
 			    "metrics is for a node agent: a controller's file (listen) has no kernel counters to serve");
+	if (t->listen && t->announce)
+		return fail(x, t->announce,
+			    "announce is for a node agent: a controller's file (listen) has no services to announce");
 	if (t->listen && c->nsvc)
 		return fail_line(x, c->svc[0].line,
 				 "a controller's file (listen) has no services: run an agent beside it with its own file");
@@ -2255,7 +2309,7 @@ static const struct key top_keys[] = {
 	{ "heartbeat", top_heartbeat }, { "dead_after", top_dead_after },
 	{ "hold_down", top_hold_down }, { "nodes", top_nodes },
 	{ "policy_sets", top_policy_sets }, { "ha", top_ha },
-	{ "metrics", top_metrics },
+	{ "metrics", top_metrics }, { "announce", top_announce },
 };
 
 void conf_free(struct conf *c)

@@ -175,6 +175,13 @@ struct conf {
 	struct conf_controller controller;	/* agent role */
 	unsigned long metrics_line;	/* agent role; 0: no metrics */
 	struct endpoint metrics;	/* address and port (default 9477) */
+	/* announce: (agent role) the service addresses kept on an
+	 * interface of their own while their services can be served, for
+	 * a routing daemon to announce (Documentation/deployment.rst).
+	 */
+	unsigned long announce_line;	/* 0: no announce section */
+	char announce_if[16];		/* IFNAMSIZ, with the NUL */
+	bool announce_all;		/* when: all (default any) */
 	/* Controller role: "listen" given. */
 	unsigned long listen_line;	/* 0: not a controller */
 	struct endpoint listen;		/* address and port (default 7440) */

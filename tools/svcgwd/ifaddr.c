@@ -48,6 +48,39 @@ int ifaddr_find(const struct endpoint *ep)
 	return found;
 }
 
+int ifaddr_list(int ifindex, struct endpoint *out, size_t max)
+{
+	struct ifaddrs *ifa, *i;
+	int n = 0;
+
+	if (getifaddrs(&ifa))
+		return -errno;
+	for (i = ifa; i; i = i->ifa_next) {
+		const struct sockaddr *sa = i->ifa_addr;
+		struct endpoint ep = { .family = sa ? sa->sa_family : 0 };
+
+		if (!sa || (sa->sa_family != AF_INET &&
+			    sa->sa_family != AF_INET6) ||
+		    if_nametoindex(i->ifa_name) != (unsigned int)ifindex)
+			continue;
+		if (sa->sa_family == AF_INET) {
+			memcpy(ep.addr,
+			       &((const struct sockaddr_in *)sa)->sin_addr, 4);
+		} else {
+			memcpy(ep.addr,
+			       &((const struct sockaddr_in6 *)sa)->sin6_addr,
+			       16);
+			if (ep.addr[0] == 0xfe && (ep.addr[1] & 0xc0) == 0x80)
+				continue;
+		}
+		if ((size_t)n < max)
+			out[n] = ep;
+		n++;
+	}
+	freeifaddrs(ifa);
+	return n;
+}
+
 /* RTM_NEWADDR or RTM_DELADDR of @ep alone on @ifindex, acked. */
 static int rtm_addr(int type, int ifindex, const struct endpoint *ep)
 {

@@ -18,6 +18,11 @@ int ifaddr_find(const struct endpoint *ep);
 int ifaddr_add(int ifindex, const struct endpoint *ep);
 /* @ep's address off interface @ifindex (-EADDRNOTAVAIL: it was not on). */
 int ifaddr_del(int ifindex, const struct endpoint *ep);
+/*
+ * The addresses of interface @ifindex, at most @max into @out (port 0),
+ * but IPv6 link-local ones; how many there are, or a negative errno.
+ */
+int ifaddr_list(int ifindex, struct endpoint *out, size_t max);
 /* One announcement of @ep's address at interface @ifindex's MAC. */
 int ifaddr_announce(int ifindex, const struct endpoint *ep);
 

@@ -37,6 +37,7 @@
 #include "../svcgw/nl.h"
 #include "../svcgw/svcgw.h"
 #include "agent.h"
+#include "announcer.h"
 #include "conf.h"
 #include "ctl.h"
 #include "httpd.h"
@@ -62,6 +63,7 @@ struct daemon {
 	struct ctl *ctl;	/* controller role */
 	struct link *link;	/* agent with a controller */
 	struct httpd *httpd;	/* agent with metrics */
+	struct announcer *announcer;	/* agent with announce */
 	unsigned long applies, reloads, refused, reconciled;
 };
 
@@ -367,6 +369,26 @@ static void restart_metrics(struct daemon *d, const struct conf *nc)
 		log_info("reload: no metrics until the next reload (above)");
 }
 
+/* A reload: the announcer follows the file's section (another interface:
+ * the addresses leave the old one).
+ */
+static void restart_announcer(struct daemon *d)
+{
+	if (d->announcer && !announcer_same(d->announcer, &d->conf)) {
+		announcer_stop(d->announcer);
+		d->announcer = NULL;
+	}
+	if (d->announcer) {
+		announcer_kick(d->announcer);
+		return;
+	}
+	if (!d->conf.announce_line)
+		return;
+	d->announcer = announcer_start(d->ev, &d->conf, &d->probes);
+	if (!d->announcer)
+		log_info("reload: nothing announced until the next reload (above)");
+}
+
 /* SIGHUP: the file again; a bad one, or one refused, changes nothing. */
 static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si,
 		  void *data)
@@ -417,6 +439,7 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si,
 		restart_metrics(d, &nc);
 		conf_free(&d->conf);
 		d->conf = nc;
+		restart_announcer(d);
 		sd_notify(0, "READY=1");
 		return 0;
 	}
@@ -427,6 +450,7 @@ static int on_hup(sd_event_source *s, const struct signalfd_siginfo *si,
 	d->conf = nc;
 	d->probes = np;
 	sync_health(d, false);
+	restart_announcer(d);
 	sd_notify(0, "READY=1");
 	return 0;
 }
@@ -533,12 +557,18 @@ static int run(struct daemon *d)
 		if (!d->httpd)
 			return EXIT_FAILURE;
 	}
+	if (d->conf.announce_line) {
+		d->announcer = announcer_start(d->ev, &d->conf, &d->probes);
+		if (!d->announcer)
+			return EXIT_FAILURE;
+	}
 	log_info("running: %zu health checks, reconcile every %us%s%s",
 		 d->probes.n, d->reconcile_s,
 		 d->conf.controller.line ? ", controller " : "",
 		 d->conf.controller.line ? d->conf.controller.name : "");
 	sd_notify(0, "READY=1");
 	r = sd_event_loop(d->ev);
+	announcer_stop(d->announcer);	/* the routers go elsewhere first */
 	httpd_stop(d->httpd);
 	link_stop(d->link);
 	probes_stop(&d->probes);

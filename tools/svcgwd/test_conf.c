@@ -407,6 +407,23 @@ static const struct bad bads[] = {
 	{ "node: a\nmetrics: 127.0.0.1\n", "t.conf:2: metrics must be a mapping" },
 	{ CTL "metrics: {address: 127.0.0.1}\n",
 	  "t.conf:3: metrics is for a node agent: a controller's file (listen) has no kernel counters to serve" },
+	{ "node: a\nannounce: {when: any}\n",
+	  "t.conf:2: announce needs an interface (one of its own, such as a dummy: svcgwd owns its addresses)" },
+	{ "node: a\nannounce: {interface: vips, when: some}\n",
+	  "t.conf:2: when must be any (an address while one of its services can be served) or all (while every one can), not \"some\"" },
+	{ "node: a\nannounce: {interface: vips, colour: red}\n",
+	  "t.conf:2: unknown key \"colour\" in announce" },
+	{ "node: a\nannounce: {interface: a-name-far-too-long}\n",
+	  "t.conf:2: interface is longer than 15 bytes" },
+	{ "node: a\nannounce: {interface: \"v ips\"}\n",
+	  "t.conf:2: interface may not hold spaces or control characters" },
+	{ "node: a\nannounce: {interface: a/b}\n",
+	  "t.conf:2: interface \"a/b\" is not an interface name" },
+	{ "node: a\nannounce: {interface: \"\"}\n",
+	  "t.conf:2: interface \"\" is not an interface name" },
+	{ "node: a\nannounce: vips\n", "t.conf:2: announce must be a mapping" },
+	{ CTL "announce: {interface: vips}\n",
+	  "t.conf:3: announce is for a node agent: a controller's file (listen) has no services to announce" },
 	{ CTL "ha: [gw1]\n", "t.conf:3: ha must be a mapping (KEY: VALUE lines)" },
 	{ HA "  colour: red\n", "t.conf:5: unknown key \"colour\" in ha" },
 	{ HA "  port: 7441\n  port: 7442\n",
@@ -743,6 +760,37 @@ static void test_metrics(void)
 	   err);
 }
 
+/* The announcement: off by default, "when: any" unless told. */
+static void test_announce(void)
+{
+	static const char *const texts[] = {
+		"node: a\n",
+		"node: a\nannounce: {interface: vips}\n",
+		"node: a\nannounce:\n  when: all\n  interface: lo\n",
+	};
+	char err[CONF_ERR_MAX] = "";
+	struct conf c;
+	bool good[3];
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		int r = conf_parse("t.conf", texts[i], strlen(texts[i]), &c,
+				   err, sizeof(err));
+
+		good[i] = !r && (i == 0 ? !c.announce_line :
+			  i == 1 ? c.announce_line == 2 &&
+				   !strcmp(c.announce_if, "vips") &&
+				   !c.announce_all :
+			  c.announce_line == 2 && !strcmp(c.announce_if, "lo") &&
+			  c.announce_all);
+		if (!r)
+			conf_free(&c);
+	}
+	ok(good[0] && good[1] && good[2],
+	   "announce: none by default; an interface, when any; when all (%s)",
+	   err);
+}
+
 /* Defaults of a controller, a set watching itself, a dead_after derived
  * from the heartbeat.
  */
@@ -1052,6 +1100,7 @@ int main(void)
 	test_controller();
 	test_controller_defaults();
 	test_metrics();
+	test_announce();
 	test_ha();
 	test_limits();
 	test_examples();
