@@ -432,6 +432,17 @@ bool ep_same_addr(const struct endpoint *a, const struct endpoint *b)
 	       !memcmp(a->addr, b->addr, addr_len(a->family));
 }
 
+bool ep_addr_in(const struct endpoint *set, size_t n,
+		const struct endpoint *ep)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ep_same_addr(&set[i], ep))
+			return true;
+	return false;
+}
+
 /* The address alone, in inet_ntop's canonical form. */
 void ep_sockaddr(const struct endpoint *ep, uint16_t port,
 		 struct sockaddr_storage *ss, socklen_t *len)

@@ -66,6 +66,9 @@ const char *method_error(bool has_method, unsigned int method,
 bool ep_unicast(const struct endpoint *ep);
 /* Whether @a and @b have the same family and address (ports aside). */
 bool ep_same_addr(const struct endpoint *a, const struct endpoint *b);
+/* Whether @ep's address (its port aside) is one of the @n of @set. */
+bool ep_addr_in(const struct endpoint *set, size_t n,
+		const struct endpoint *ep);
 /* The socket address of @ep's address with @port (host order). */
 void ep_sockaddr(const struct endpoint *ep, uint16_t port,
 		 struct sockaddr_storage *ss, socklen_t *len);

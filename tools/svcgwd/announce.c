@@ -6,17 +6,6 @@
 
 #include "announce.h"
 
-bool announce_has(const struct endpoint *set, size_t n,
-		  const struct endpoint *ep)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (ep_same_addr(&set[i], ep))
-			return true;
-	return false;
-}
-
 static bool can_serve(const struct conf_service *svc, announce_up_fn up,
 		      void *arg)
 {

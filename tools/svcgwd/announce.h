@@ -32,8 +32,4 @@ typedef bool (*announce_up_fn)(const struct conf_service *svc,
 size_t announce_want(const struct conf *c, announce_up_fn up, void *arg,
 		     struct endpoint *out, size_t max);
 
-/* Whether @ep's address is one of the @n of @set. */
-bool announce_has(const struct endpoint *set, size_t n,
-		  const struct endpoint *ep);
-
 #endif /* SVCGWD_ANNOUNCE_H */

@@ -17,7 +17,6 @@
 #define ANNOUNCER_MAX	4096	/* addresses on the interface */
 
 struct announcer {
-	sd_event *ev;
 	sd_event_source *timer;
 	const struct conf *c;
 	const struct probes *ps;
@@ -30,17 +29,17 @@ struct announcer {
 	struct endpoint *want;	/* this turn's */
 	bool *down;		/* this turn's: per server of c, in order */
 	size_t ndown;
+	size_t *base;		/* this turn's: each service's first in down */
+	size_t nbase;
 	int last_err;		/* the last add/del error said */
 };
 
-/* The servers of the file in order: service @svc's first index. */
-static size_t srv_base(const struct conf *c, const struct conf_service *svc)
+/* Server @srv of service @svc: its index in this turn's down[]. */
+static size_t srv_index(const struct announcer *a,
+			const struct conf_service *svc,
+			const struct conf_server *srv)
 {
-	size_t i, n = 0;
-
-	for (i = 0; i < c->nsvc && &c->svc[i] != svc; i++)
-		n += c->svc[i].nsrv;
-	return n;
+	return a->base[svc - a->c->svc] + (size_t)(srv - svc->srv);
 }
 
 static bool up(const struct conf_service *svc, const struct conf_server *srv,
@@ -48,7 +47,7 @@ static bool up(const struct conf_service *svc, const struct conf_server *srv,
 {
 	struct announcer *a = arg;
 
-	return !a->down[srv_base(a->c, svc) + (size_t)(srv - svc->srv)];
+	return !a->down[srv_index(a, svc, srv)];
 }
 
 /* This turn's health: a server with a probe that is not up is down. */
@@ -56,8 +55,18 @@ static int read_health(struct announcer *a)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < a->c->nsvc; i++)
+	if (a->c->nsvc > a->nbase) {
+		size_t *b = realloc(a->base, a->c->nsvc * sizeof(*b));
+
+		if (!b)
+			return -1;
+		a->base = b;
+		a->nbase = a->c->nsvc;
+	}
+	for (i = 0; i < a->c->nsvc; i++) {
+		a->base[i] = n;
 		n += a->c->svc[i].nsrv;
+	}
 	if (n > a->ndown) {
 		bool *d = realloc(a->down, n * sizeof(*d));
 
@@ -66,20 +75,14 @@ static int read_health(struct announcer *a)
 		a->down = d;
 		a->ndown = n;
 	}
-	memset(a->down, 0, a->ndown * sizeof(*a->down));
+	memset(a->down, 0, n * sizeof(*a->down));
 	for (i = 0; i < a->ps->n; i++) {
 		const struct probe *p = &a->ps->p[i];
 
 		if (!p->h.up)
-			a->down[srv_base(a->c, p->svc) +
-				(size_t)(p->srv - p->svc->srv)] = true;
+			a->down[srv_index(a, p->svc, p->srv)] = true;
 	}
 	return 0;
-}
-
-static const char *addr(const struct endpoint *ep, char *buf, size_t size)
-{
-	return format_addr(ep, buf, size);
 }
 
 static void say_err(struct announcer *a, const char *what,
@@ -91,7 +94,7 @@ static void say_err(struct announcer *a, const char *what,
 		return;
 	a->last_err = err;
 	log_info("announce: cannot %s %s on %s: %s (tried again every %d ms)",
-		 what, addr(ep, buf, sizeof(buf)), a->ifname, strerror(-err),
+		 what, format_addr(ep, buf, sizeof(buf)), a->ifname, strerror(-err),
 		 ANNOUNCER_TURN_MS);
 }
 
@@ -108,9 +111,9 @@ static void verify(struct announcer *a)
 	if (n > ANNOUNCER_MAX)
 		n = ANNOUNCER_MAX;
 	for (i = 0; i < a->nhave; i++)
-		if (!announce_has(got, n, &a->have[i]))
+		if (!ep_addr_in(got, n, &a->have[i]))
 			log_info("announce: %s was taken off %s by someone else",
-				 addr(&a->have[i], buf, sizeof(buf)),
+				 format_addr(&a->have[i], buf, sizeof(buf)),
 				 a->ifname);
 	memcpy(a->have, got, n * sizeof(*got));
 	a->nhave = n;
@@ -164,7 +167,7 @@ static void turn(struct announcer *a)
 	}
 	/* Off: what is there and not wanted. */
 	for (i = 0, j = 0; i < a->nhave; i++) {
-		if (announce_has(a->want, nwant, &a->have[i])) {
+		if (ep_addr_in(a->want, nwant, &a->have[i])) {
 			a->have[j++] = a->have[i];
 			continue;
 		}
@@ -175,7 +178,7 @@ static void turn(struct announcer *a)
 			continue;
 		}
 		log_info("announce: %s withdrawn from %s (%s)",
-			 addr(&a->have[i], buf, sizeof(buf)), a->ifname,
+			 format_addr(&a->have[i], buf, sizeof(buf)), a->ifname,
 			 !in_file(a->c, &a->have[i]) ?
 			 "not a service address of the file" :
 			 a->c->announce_all ?
@@ -185,7 +188,7 @@ static void turn(struct announcer *a)
 	a->nhave = j;
 	/* On: what is wanted and not there. */
 	for (i = 0; i < nwant; i++) {
-		if (announce_has(a->have, a->nhave, &a->want[i]))
+		if (ep_addr_in(a->have, a->nhave, &a->want[i]))
 			continue;
 		r = ifaddr_add(a->ifindex, &a->want[i]);
 		if (r && r != -EEXIST) {
@@ -193,8 +196,8 @@ static void turn(struct announcer *a)
 			continue;
 		}
 		a->have[a->nhave++] = a->want[i];
-		log_info("announce: %s on %s", addr(&a->want[i], buf,
-						    sizeof(buf)), a->ifname);
+		log_info("announce: %s on %s", format_addr(&a->want[i], buf,
+							   sizeof(buf)), a->ifname);
 	}
 }
 
@@ -221,7 +224,6 @@ struct announcer *announcer_start(sd_event *ev, const struct conf *c,
 		log_info("announce: out of memory");
 		goto fail;
 	}
-	a->ev = ev;
 	a->c = c;
 	a->ps = ps;
 	snprintf(a->ifname, sizeof(a->ifname), "%s", c->announce_if);
@@ -272,7 +274,7 @@ void announcer_stop(struct announcer *a)
 		r = ifaddr_del(ifindex, &a->have[i]);
 		if (r && r != -EADDRNOTAVAIL)
 			log_info("announce: cannot take %s off %s: %s",
-				 addr(&a->have[i], buf, sizeof(buf)),
+				 format_addr(&a->have[i], buf, sizeof(buf)),
 				 a->ifname, strerror(-r));
 		else
 			n++;
@@ -282,5 +284,6 @@ void announcer_stop(struct announcer *a)
 	free(a->have);
 	free(a->want);
 	free(a->down);
+	free(a->base);
 	free(a);
 }

@@ -25,54 +25,65 @@
 
 #include "ifaddr.h"
 
+/* The address of @sa into @ep (port 0); false if it is not IPv4 or IPv6. */
+static bool sa_addr(const struct sockaddr *sa, struct endpoint *ep)
+{
+	memset(ep, 0, sizeof(*ep));
+	if (!sa || (sa->sa_family != AF_INET && sa->sa_family != AF_INET6))
+		return false;
+	ep->family = sa->sa_family;
+	if (sa->sa_family == AF_INET)
+		memcpy(ep->addr, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+	else
+		memcpy(ep->addr, &((const struct sockaddr_in6 *)sa)->sin6_addr,
+		       16);
+	return true;
+}
+
 int ifaddr_find(const struct endpoint *ep)
 {
 	struct ifaddrs *ifa, *i;
+	struct endpoint got;
 	int found = 0;
 
 	if (getifaddrs(&ifa))
 		return -errno;
-	for (i = ifa; i && !found; i = i->ifa_next) {
-		const struct sockaddr *sa = i->ifa_addr;
-
-		if (!sa || sa->sa_family != ep->family)
-			continue;
-		if (sa->sa_family == AF_INET ?
-		    !memcmp(&((const struct sockaddr_in *)sa)->sin_addr,
-			    ep->addr, 4) :
-		    !memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr,
-			    ep->addr, 16))
+	for (i = ifa; i && !found; i = i->ifa_next)
+		if (sa_addr(i->ifa_addr, &got) && ep_same_addr(&got, ep))
 			found = if_nametoindex(i->ifa_name);
-	}
 	freeifaddrs(ifa);
 	return found;
 }
 
+/* Whether @label (an IPv4 address's may be "NAME:ALIAS") is interface
+ * @name's.
+ */
+static bool on_if(const char *label, const char *name, size_t len)
+{
+	return !strncmp(label, name, len) &&
+	       (label[len] == 0 || label[len] == ':');
+}
+
 int ifaddr_list(int ifindex, struct endpoint *out, size_t max)
 {
+	char name[IF_NAMESIZE];
 	struct ifaddrs *ifa, *i;
+	struct endpoint ep;
+	size_t len;
 	int n = 0;
 
+	if (!if_indextoname(ifindex, name))
+		return -errno;
+	len = strlen(name);
 	if (getifaddrs(&ifa))
 		return -errno;
 	for (i = ifa; i; i = i->ifa_next) {
-		const struct sockaddr *sa = i->ifa_addr;
-		struct endpoint ep = { .family = sa ? sa->sa_family : 0 };
-
-		if (!sa || (sa->sa_family != AF_INET &&
-			    sa->sa_family != AF_INET6) ||
-		    if_nametoindex(i->ifa_name) != (unsigned int)ifindex)
+		if (!on_if(i->ifa_name, name, len) ||
+		    !sa_addr(i->ifa_addr, &ep))
 			continue;
-		if (sa->sa_family == AF_INET) {
-			memcpy(ep.addr,
-			       &((const struct sockaddr_in *)sa)->sin_addr, 4);
-		} else {
-			memcpy(ep.addr,
-			       &((const struct sockaddr_in6 *)sa)->sin6_addr,
-			       16);
-			if (ep.addr[0] == 0xfe && (ep.addr[1] & 0xc0) == 0x80)
-				continue;
-		}
+		if (ep.family == AF_INET6 && ep.addr[0] == 0xfe &&
+		    (ep.addr[1] & 0xc0) == 0x80)
+			continue;	/* link-local */
 		if ((size_t)n < max)
 			out[n] = ep;
 		n++;

@@ -560,17 +560,6 @@ static void announce(struct link *l, int ifindex, const struct endpoint *ep)
 	sd_event_source_set_enabled(l->ann_timer, SD_EVENT_ONESHOT);
 }
 
-static bool wanted(const struct endpoint *want, size_t n,
-		   const struct endpoint *ep)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (ep_same_addr(&want[i], ep))
-			return true;
-	return false;
-}
-
 /* The full NAT addresses on this node as the policy's states say. */
 /* Node @x's full NAT address off interface @at; @why ends the log line. */
 static void give_back(struct link *l, const struct ha_node *x, int at,
@@ -625,7 +614,7 @@ static void takeover_apply(struct link *l)
 			continue;
 		at = ifaddr_find(&x->fnat);
 		format_addr(&x->fnat, buf, sizeof(buf));
-		if (wanted(want, n, &x->fnat) && at <= 0) {
+		if (ep_addr_in(want, n, &x->fnat) && at <= 0) {
 			r = ifaddr_add(dev, &x->fnat);
 			if (r) {
 				l->takeover_errors++;
@@ -637,7 +626,7 @@ static void takeover_apply(struct link *l)
 			log_info("node %s's full NAT address %s taken over: its flows come here",
 				 x->name, buf);
 			announce(l, dev, &x->fnat);
-		} else if (!wanted(want, n, &x->fnat) && at > 0) {
+		} else if (!ep_addr_in(want, n, &x->fnat) && at > 0) {
 			give_back(l, x, at, "");
 		}
 	}

@@ -92,9 +92,9 @@ int main(void)
 	inet_pton(AF_INET, "192.0.2.10", a.addr);
 	b = a;
 	b.port = 80;
-	ok(announce_has(&a, 1, &b) && !announce_has(&a, 0, &b),
-	   "announce_has: the address, whatever the port");
+	ok(ep_addr_in(&a, 1, &b) && !ep_addr_in(&a, 0, &b),
+	   "ep_addr_in: the address, whatever the port");
 	b.family = AF_INET6;
-	ok(!announce_has(&a, 1, &b), "  not another family's");
+	ok(!ep_addr_in(&a, 1, &b), "  not another family's");
 	return tap_done();
 }
