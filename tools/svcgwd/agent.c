@@ -279,10 +279,35 @@ int agent_server_state(const struct service_list *k,
 	return kv->has_state ? kv->state : SVCGW_SERVER_ACTIVE;
 }
 
+static agent_untied_fn untied_fn;
+static void *untied_arg;
+
+void agent_untied(agent_untied_fn untied, void *arg)
+{
+	untied_fn = untied;
+	untied_arg = arg;
+}
+
+/* The transition of @svc: @t seconds from the next change on. */
+static int set_transition(const struct conf_service *svc, uint32_t t)
+{
+	struct svc_req r;
+
+	svc_req_of(&r, svc);
+	r.mode = 0;
+	r.has_table = r.has_stateful = r.has_down_policy = false;
+	r.has_transition = true;
+	r.transition = t;
+	return gw_run(SVCGW_CMD_SERVICE_SET, false, put_svc_req, &r, NULL,
+		      NULL) < 0 ? -1 : 0;
+}
+
 int agent_set_state(const struct conf_service *svc,
 		    const struct conf_server *srv, uint8_t state)
 {
+	bool untied = untied_fn && untied_fn(svc, untied_arg);
 	struct svc_req r;
+	int err;
 
 	svc_req_of(&r, svc);
 	r.has_server = true;
@@ -293,8 +318,18 @@ int agent_set_state(const struct conf_service *svc,
 	r.mode = 0;
 	r.has_table = r.has_transition = r.has_stateful = false;
 	r.has_down_policy = false;
-	return gw_run(SVCGW_CMD_SERVER_SET, false, put_svc_req, &r, NULL,
-		      NULL) < 0 ? -1 : 0;
+	/* A transition of 0 ends a running one at the change and ties
+	 * nothing; the file's comes back for the next.  Killed in between,
+	 * the reconciliation finds the difference and applies the file.
+	 */
+	if (untied && set_transition(svc, 0))
+		untied = false;
+	err = gw_run(SVCGW_CMD_SERVER_SET, false, put_svc_req, &r, NULL,
+		     NULL) < 0 ? -1 : 0;
+	if (untied)
+		set_transition(svc, svc->has_transition ? svc->transition :
+				    SVCGW_TRANSITION_DEFAULT);
+	return err;
 }
 
 /* --- the forwarding policy set ------------------------------------------ */

@@ -39,9 +39,18 @@ int agent_server_state(const struct service_list *k,
 		       const struct conf_service *svc,
 		       const struct conf_server *srv);
 
-/* Set @srv of @svc to @state (enum svcgw_server_state): 0 or -1. */
+/*
+ * Set @srv of @svc to @state (enum svcgw_server_state): 0 or -1.  For a
+ * service @untied says (agent_untied()), without a transition: a service
+ * whose address this gateway does not announce gets no flow, and a
+ * transition of its own would make its table disagree with the other
+ * gateways' once it announces it again (announce.h).
+ */
 int agent_set_state(const struct conf_service *svc,
 		    const struct conf_server *srv, uint8_t state);
+typedef bool (*agent_untied_fn)(const struct conf_service *svc, void *arg);
+/* Which services change without transition (NULL: none). */
+void agent_untied(agent_untied_fn untied, void *arg);
 
 /* The kernel's forwarding policy set, as the controller knows sets. */
 struct agent_pset {

@@ -49,3 +49,34 @@ size_t announce_want(const struct conf *c, announce_up_fn up, void *arg,
 	}
 	return n;
 }
+
+uint64_t announce_sig(const struct conf *c, const struct endpoint *addr,
+		      announce_up_fn up, void *arg)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i, j;
+
+	for (i = 0; i < c->nsvc; i++) {
+		const struct conf_service *svc = &c->svc[i];
+
+		if (!ep_same_addr(&svc->ep, addr))
+			continue;
+		for (j = 0; j < svc->nsrv; j++) {
+			if (!svc->srv[j].weight)	/* not in the table */
+				continue;
+			h ^= up(svc, &svc->srv[j], arg) ? 1 : 2;
+			h *= 0x100000001b3ULL;
+		}
+	}
+	return h;
+}
+
+bool announce_hold_over(struct announce_hold *h, uint64_t sig,
+			uint64_t now_ms, uint32_t hold_ms)
+{
+	if (!h->since_ms || h->sig != sig) {
+		h->sig = sig;
+		h->since_ms = now_ms;
+	}
+	return now_ms - h->since_ms >= hold_ms;
+}

@@ -16,7 +16,14 @@
 
 #define ANNOUNCER_MAX	4096	/* addresses on the interface */
 
+/* An address wanted and not on yet, waiting for its hold (announce.h). */
+struct held {
+	struct endpoint addr;
+	struct announce_hold h;
+};
+
 struct announcer {
+	sd_event *ev;
 	sd_event_source *timer;
 	const struct conf *c;
 	const struct probes *ps;
@@ -31,6 +38,8 @@ struct announcer {
 	size_t ndown;
 	size_t *base;		/* this turn's: each service's first in down */
 	size_t nbase;
+	struct held *held, *held_next;	/* this turn's waits, the next's */
+	size_t nheld;
 	int last_err;		/* the last add/del error said */
 };
 
@@ -130,9 +139,37 @@ static bool in_file(const struct conf *c, const struct endpoint *ep)
 	return false;
 }
 
-static void turn(struct announcer *a)
+/*
+ * Whether wanted address @ep, not on, may go on now: its servers have
+ * stayed the same for the hold.  Its wait goes into the next turn's.
+ */
+static bool hold_over(struct announcer *a, const struct endpoint *ep,
+		      uint64_t now_ms, size_t *nnext)
 {
-	size_t nwant, i, j;
+	struct held w = { .addr = *ep };
+	char buf[64];
+	size_t i;
+
+	for (i = 0; i < a->nheld; i++)
+		if (ep_same_addr(&a->held[i].addr, ep)) {
+			w.h = a->held[i].h;
+			break;
+		}
+	if (announce_hold_over(&w.h, announce_sig(a->c, ep, up, a), now_ms,
+			       a->c->announce_hold_ms))
+		return true;
+	if (i == a->nheld)
+		log_info("announce: %s waits until its servers have stayed the same for %u ms",
+			 format_addr(ep, buf, sizeof(buf)),
+			 a->c->announce_hold_ms);
+	a->held_next[(*nnext)++] = w;
+	return false;
+}
+
+static void turn(struct announcer *a, uint64_t now_ms)
+{
+	size_t nwant, i, j, nnext = 0;
+	struct held *t;
 	char buf[64];
 	int ifindex, r;
 
@@ -186,9 +223,11 @@ static void turn(struct announcer *a)
 			 "no service of it has a server up");
 	}
 	a->nhave = j;
-	/* On: what is wanted and not there. */
+	/* On: what is wanted and not there, after its hold. */
 	for (i = 0; i < nwant; i++) {
 		if (ep_addr_in(a->have, a->nhave, &a->want[i]))
+			continue;
+		if (!hold_over(a, &a->want[i], now_ms, &nnext))
 			continue;
 		r = ifaddr_add(a->ifindex, &a->want[i]);
 		if (r && r != -EEXIST) {
@@ -199,13 +238,19 @@ static void turn(struct announcer *a)
 		log_info("announce: %s on %s", format_addr(&a->want[i], buf,
 							   sizeof(buf)), a->ifname);
 	}
+	t = a->held;
+	a->held = a->held_next;
+	a->held_next = t;
+	a->nheld = nnext;
 }
 
 static int on_timer(sd_event_source *s, uint64_t usec, void *data)
 {
 	struct announcer *a = data;
+	uint64_t now;
 
-	turn(a);
+	sd_event_now(a->ev, CLOCK_MONOTONIC, &now);
+	turn(a, now / 1000 + 1);	/* above 0 (announce_hold_over()) */
 	sd_event_source_set_time(s, usec + ANNOUNCER_TURN_MS * 1000ULL);
 	sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
 	return 0;
@@ -219,11 +264,14 @@ struct announcer *announcer_start(sd_event *ev, const struct conf *c,
 	if (a) {
 		a->have = calloc(ANNOUNCER_MAX, sizeof(*a->have));
 		a->want = calloc(ANNOUNCER_MAX, sizeof(*a->want));
+		a->held = calloc(ANNOUNCER_MAX, sizeof(*a->held));
+		a->held_next = calloc(ANNOUNCER_MAX, sizeof(*a->held_next));
 	}
-	if (!a || !a->have || !a->want) {
+	if (!a || !a->have || !a->want || !a->held || !a->held_next) {
 		log_info("announce: out of memory");
 		goto fail;
 	}
+	a->ev = ev;
 	a->c = c;
 	a->ps = ps;
 	snprintf(a->ifname, sizeof(a->ifname), "%s", c->announce_if);
@@ -232,14 +280,16 @@ struct announcer *announcer_start(sd_event *ev, const struct conf *c,
 		log_info("announce: cannot set up its timer");
 		goto fail;
 	}
-	log_info("announce: the service addresses on %s while %s of their services can be served, checked every %d ms",
+	log_info("announce: the service addresses on %s while %s of their services can be served, checked every %d ms, after a hold of %u ms",
 		 a->ifname, c->announce_all ? "every one" : "one",
-		 ANNOUNCER_TURN_MS);
+		 ANNOUNCER_TURN_MS, c->announce_hold_ms);
 	return a;
 fail:
 	if (a) {
 		free(a->have);
 		free(a->want);
+		free(a->held);
+		free(a->held_next);
 	}
 	free(a);
 	return NULL;
@@ -285,5 +335,12 @@ void announcer_stop(struct announcer *a)
 	free(a->want);
 	free(a->down);
 	free(a->base);
+	free(a->held);
+	free(a->held_next);
 	free(a);
+}
+
+bool announcer_has(const struct announcer *a, const struct endpoint *ep)
+{
+	return ep_addr_in(a->have, a->nhave, ep);
 }

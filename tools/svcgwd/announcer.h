@@ -7,7 +7,9 @@
  * go (Documentation/deployment.rst).
  *
  * Every ANNOUNCER_TURN_MS the servers' health (the probes) decides which
- * addresses belong there; each change is logged.  Every few turns, and at
+ * addresses belong there; each change is logged.  An address goes on
+ * after its hold (announce.h); while it is off, the servers of its
+ * services change in the kernel without a transition (agent.c).  Every few turns, and at
  * the first, the interface is read back: an address that is not wanted
  * there (left by an earlier run, added by hand) is taken off, one taken
  * off by hand is put back.  On a stop (SIGTERM) every address goes: the
@@ -40,6 +42,11 @@ struct announcer *announcer_start(sd_event *ev, const struct conf *c,
 bool announcer_same(const struct announcer *a, const struct conf *c);
 /* A turn now (after a reload, say). */
 void announcer_kick(struct announcer *a);
+/*
+ * Whether @ep's address is on the interface, as far as @a knows: the
+ * routers send its flows here.
+ */
+bool announcer_has(const struct announcer *a, const struct endpoint *ep);
 /* Stop; every address off the interface (logged).  NULL is fine. */
 void announcer_stop(struct announcer *a);
 

@@ -1037,7 +1037,7 @@ static int top_metrics(struct ctx *x, yaml_node_t *n, void *obj)
 			      "where the agent serves them: 127.0.0.1 for this host only");
 }
 
-/* announce: interface NAME, when any | all. */
+/* announce: interface NAME, when any | all, hold TIME. */
 static int an_interface(struct ctx *x, yaml_node_t *n, void *obj)
 {
 	struct conf *c = obj;
@@ -1069,8 +1069,17 @@ static int an_when(struct ctx *x, yaml_node_t *n, void *obj)
 	return 0;
 }
 
+static int an_hold(struct ctx *x, yaml_node_t *n, void *obj)
+{
+	struct conf *c = obj;
+
+	c->has_announce_hold = true;
+	return get_ms(x, n, "hold", 0, 3600000, &c->announce_hold_ms);
+}
+
 static const struct key announce_keys[] = {
 	{ "interface", an_interface }, { "when", an_when },
+	{ "hold", an_hold },
 };
 
 static int top_announce(struct ctx *x, yaml_node_t *n, void *obj)
@@ -2257,6 +2266,12 @@ static int check_top(struct ctx *x, struct conf *c)
 	if (t->listen && t->announce)
 		return fail(x, t->announce,
 			    "announce is for a node agent: a controller's file (listen) has no services to announce");
+	/* The hold: by default one round of the slowest check, over which
+	 * servers that come back together rise one by one.
+	 */
+	for (i = 0; !c->has_announce_hold && i < c->ncheck; i++)
+		if (c->check[i].interval_ms > c->announce_hold_ms)
+			c->announce_hold_ms = c->check[i].interval_ms;
 	if (t->listen && c->nsvc)
 		return fail_line(x, c->svc[0].line,
 				 "a controller's file (listen) has no services: run an agent beside it with its own file");

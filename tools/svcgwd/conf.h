@@ -182,6 +182,10 @@ struct conf {
 	unsigned long announce_line;	/* 0: no announce section */
 	char announce_if[16];		/* IFNAMSIZ, with the NUL */
 	bool announce_all;		/* when: all (default any) */
+	bool has_announce_hold;
+	uint32_t announce_hold_ms;	/* default: the longest check
+					 * interval of the file (announce.h)
+					 */
 	/* Controller role: "listen" given. */
 	unsigned long listen_line;	/* 0: not a controller */
 	struct endpoint listen;		/* address and port (default 7440) */

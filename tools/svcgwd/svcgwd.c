@@ -369,6 +369,16 @@ static void restart_metrics(struct daemon *d, const struct conf *nc)
 		log_info("reload: no metrics until the next reload (above)");
 }
 
+/* agent_untied_fn: a service whose address is not announced gets no
+ * flow, and changes without transition (agent.h).
+ */
+static bool unannounced(const struct conf_service *svc, void *arg)
+{
+	struct daemon *d = arg;
+
+	return d->announcer && !announcer_has(d->announcer, &svc->ep);
+}
+
 /* A reload: the announcer follows the file's section (another interface:
  * the addresses leave the old one).
  */
@@ -562,6 +572,7 @@ static int run(struct daemon *d)
 		if (!d->announcer)
 			return EXIT_FAILURE;
 	}
+	agent_untied(unannounced, d);
 	log_info("running: %zu health checks, reconcile every %us%s%s",
 		 d->probes.n, d->reconcile_s,
 		 d->conf.controller.line ? ", controller " : "",

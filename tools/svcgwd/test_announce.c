@@ -68,9 +68,61 @@ static const char *want(bool all, const char *d, size_t max)
 	return out;
 }
 
+/* announce_sig() of @addr when the servers in @d are down. */
+static uint64_t sig(const char *addr, const char *d)
+{
+	char text[sizeof(file) + 16], err[CONF_ERR_MAX];
+	unsigned int calls = 0;
+	struct endpoint ep;
+	struct conf c;
+	uint64_t h;
+
+	memset(&ep, 0, sizeof(ep));
+	ep.family = strchr(addr, ':') ? AF_INET6 : AF_INET;
+	inet_pton(ep.family, addr, ep.addr);
+	snprintf(text, sizeof(text), file, "");
+	if (conf_parse("t.conf", text, strlen(text), &c, err, sizeof(err)))
+		return 0;
+	down = d;
+	h = announce_sig(&c, &ep, up, &calls);
+	conf_free(&c);
+	return h;
+}
+
+static void test_hold(void)
+{
+	struct announce_hold h = { 0 };
+	bool seen[6];
+
+	ok(sig("192.0.2.10", "") == sig("192.0.2.10", "") &&
+	   sig("192.0.2.10", "") != sig("192.0.2.10", "1") &&
+	   sig("192.0.2.10", "1") != sig("192.0.2.10", "2") &&
+	   sig("192.0.2.10", "") != sig("192.0.2.10", "3"),
+	   "sig: any server of any service of the address, up or down, counts");
+	ok(sig("192.0.2.10", "") == sig("192.0.2.10", "78") &&
+	   sig("2001:db8::20", "") != sig("2001:db8::20", "7") &&
+	   sig("2001:db8::20", "") == sig("2001:db8::20", "8"),
+	   "  those of another address do not, nor one of weight 0 (in no table)");
+	seen[0] = announce_hold_over(&h, 5, 1000, 500);
+	seen[1] = announce_hold_over(&h, 5, 1499, 500);
+	seen[2] = announce_hold_over(&h, 6, 1600, 500);	/* one more up */
+	seen[3] = announce_hold_over(&h, 6, 2099, 500);
+	seen[4] = announce_hold_over(&h, 6, 2100, 500);
+	ok(!seen[0] && !seen[1] && !seen[2] && !seen[3] && seen[4],
+	   "hold: on once the servers stayed the same for the hold time, a change waits again");
+	memset(&h, 0, sizeof(h));
+	seen[5] = announce_hold_over(&h, 6, 5000, 500);
+	ok(!seen[5] && announce_hold_over(&h, 6, 5500, 500),
+	   "  a forgotten wait starts again");
+	memset(&h, 0, sizeof(h));
+	ok(announce_hold_over(&h, 1, 7, 0), "  a hold of 0: at once");
+}
+
 int main(void)
 {
 	struct endpoint a, b;
+
+	test_hold();
 
 	ok(!strcmp(want(false, "", 4), "2: 192.0.2.10 2001:db8::20"),
 	   "all up: both addresses, once each, in the file's order, no port (%s)",

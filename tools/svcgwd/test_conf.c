@@ -422,6 +422,8 @@ static const struct bad bads[] = {
 	{ "node: a\nannounce: {interface: \"\"}\n",
 	  "t.conf:2: interface \"\" is not an interface name" },
 	{ "node: a\nannounce: vips\n", "t.conf:2: announce must be a mapping" },
+	{ "node: a\nannounce: {interface: vips, hold: 2h}\n",
+	  "t.conf:2: hold must be a time from 0ms to 3600000ms (\"2s\", \"500ms\"), not \"2h\"" },
 	{ CTL "announce: {interface: vips}\n",
 	  "t.conf:3: announce is for a node agent: a controller's file (listen) has no services to announce" },
 	{ CTL "ha: [gw1]\n", "t.conf:3: ha must be a mapping (KEY: VALUE lines)" },
@@ -767,27 +769,38 @@ static void test_announce(void)
 		"node: a\n",
 		"node: a\nannounce: {interface: vips}\n",
 		"node: a\nannounce:\n  when: all\n  interface: lo\n",
+		"node: a\nannounce: {interface: v, hold: 0}\n"
+		"checks:\n  a: {type: tcp, port: 80, interval: 3s}\n",
+		"node: a\nannounce: {interface: v}\nchecks:\n"
+		"  a: {type: tcp, port: 80, interval: 3s}\n"
+		"  b: {type: tcp, port: 80, interval: 500ms}\n",
 	};
 	char err[CONF_ERR_MAX] = "";
 	struct conf c;
-	bool good[3];
+	bool good[5];
 	size_t i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 5; i++) {
 		int r = conf_parse("t.conf", texts[i], strlen(texts[i]), &c,
 				   err, sizeof(err));
 
 		good[i] = !r && (i == 0 ? !c.announce_line :
 			  i == 1 ? c.announce_line == 2 &&
 				   !strcmp(c.announce_if, "vips") &&
-				   !c.announce_all :
-			  c.announce_line == 2 && !strcmp(c.announce_if, "lo") &&
-			  c.announce_all);
+				   !c.announce_all && !c.announce_hold_ms :
+			  i == 2 ? c.announce_line == 2 &&
+				   !strcmp(c.announce_if, "lo") &&
+				   c.announce_all :
+			  i == 3 ? c.has_announce_hold && !c.announce_hold_ms :
+			  !c.has_announce_hold && c.announce_hold_ms == 3000);
 		if (!r)
 			conf_free(&c);
 	}
 	ok(good[0] && good[1] && good[2],
 	   "announce: none by default; an interface, when any; when all (%s)",
+	   err);
+	ok(good[1] && good[3] && good[4],
+	   "  hold: 0 without checks, the longest check interval unless given (%s)",
 	   err);
 }
 
