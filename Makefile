@@ -111,7 +111,7 @@ install-tools: tools man
 	install -D -m 0644 -t $(DESTDIR)$(DOCDIR) README \
 		Documentation/svcgw.rst Documentation/svcgwd.rst \
 		Documentation/ha.rst Documentation/netlink.rst \
-		Documentation/python.rst
+		Documentation/python.rst Documentation/deployment.rst
 	install -D -m 0644 -t $(DESTDIR)$(DOCDIR)/examples \
 		tools/svcgwd/examples/*.conf
 
