@@ -305,6 +305,45 @@ else
 	ktap_skip "with conntrack" "nf_conntrack or nft missing"
 fi
 
+# --- the table depends on the server set, not on the order it came in -----------------
+# Gateways behind ECMP must map every flow alike (Documentation/
+# deployment.rst), whatever order each was configured in: one by one,
+# the other way round, or in one batch in a third order.
+order_run()
+{
+	local name=$1 s
+
+	shift
+	for s in "$@"; do
+		gwcli server add $VIP:56 proto udp server ${s%/*}:5353 weight ${s#*/}
+	done
+	client_run udp $VIP 56 --count 90 --sport-base 24000 > "$tmp/order-$name.json"
+}
+gwcli flush		# a stateless service's endpoints are its own
+gwcli service add $VIP:56 proto udp mode stateless
+order_run abc 198.51.100.11/1 198.51.100.12/2 198.51.100.13/3
+gwcli service del $VIP:56 proto udp
+gwcli service add $VIP:56 proto udp mode stateless
+order_run cba 198.51.100.13/3 198.51.100.12/2 198.51.100.11/1
+gwcli service del $VIP:56 proto udp
+cat > "$tmp/order.txt" <<EOF
+service add $VIP:56 proto udp mode stateless
+server add $VIP:56 proto udp server 198.51.100.12:5353 weight 2
+server add $VIP:56 proto udp server 198.51.100.11:5353 weight 1
+server add $VIP:56 proto udp server 198.51.100.13:5353 weight 3
+EOF
+gwcli -b "$tmp/order.txt"
+order_run batch
+check "the same servers in three orders (one by one, reversed, a batch): every flow on the same server" \
+	python3 -c '
+import json, sys
+a, b, c = (json.load(open(f)) for f in sys.argv[1:4])
+assert a["failed"] == b["failed"] == c["failed"] == 0, (a, b, c)
+assert len(a["flows"]) == 90 and len(set(a["flows"].values())) == 3, a
+assert a["flows"] == b["flows"] == c["flows"], (a, b, c)' \
+	"$tmp/order-abc.json" "$tmp/order-cba.json" "$tmp/order-batch.json"
+gwcli service del $VIP:56 proto udp
+
 # --- flush -----------------------------------------------------------------------------
 gwcli flush
 check "flush removes every service" \
