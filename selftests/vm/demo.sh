@@ -336,3 +336,130 @@ d = json.load(sys.stdin)
 print("packets the gateway sent to ha1'"'"'s backup while ha1 was down: %d" % d["policy_failover"])'
 echo "ha2's sync counters:"
 hacli ha2 ha show | sed 's/^/    /'
+
+say "Scale-out: two gateways behind ECMP, announced by BGP (BIRD) from svcgwd"
+VIP2=192.0.2.30
+echo "(the demo's gateway becomes the router in front: BIRD, AS 65000, one"
+echo " ECMP route to $VIP2 from what ga and gb announce; ga and gb run svcgw"
+echo " and svcgwd, and reach the servers by IPIP: they answer the client"
+echo " directly)"
+setup_ns ga gb
+ip netns exec "$gw" sysctl -qw net.ipv4.fib_multipath_hash_policy=1
+i=0
+for ns in "$ga" "$gb"; do
+	i=$((i + 1))
+	ip link add veth0 netns "$ns" type veth peer name vn$i netns "$gw"
+	ip -n "$gw" link set vn$i master br0 up
+	ip -n "$ns" addr add 198.51.100.4$i/24 dev veth0
+	ip -n "$ns" link set veth0 up
+	ip -n "$ns" route add default via 198.51.100.1
+	ip -n "$ns" link add vips type dummy
+	ip -n "$ns" link set vips up
+	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
+done
+for ns in "$s1" "$s2" "$s3"; do
+	ip -n "$ns" addr add $VIP2/32 dev lo
+done
+cat > /tmp/demo-rt.conf <<BIRD
+router id 198.51.100.1;
+protocol device { scan time 1; }
+protocol kernel { ipv4 { import none; export all; }; merge paths on; }
+template bgp gws {
+	local 198.51.100.1 as 65000;
+	hold time 3; keepalive time 1; connect retry time 1;
+	ipv4 { import where net ~ [ 192.0.2.0/24{32,32} ]; export none; };
+}
+protocol bgp ga from gws { neighbor 198.51.100.41 as 65001; }
+protocol bgp gb from gws { neighbor 198.51.100.42 as 65001; }
+BIRD
+echo "the router's BIRD:"
+sed 's/^/    /' /tmp/demo-rt.conf
+ip netns exec "$gw" bird -c /tmp/demo-rt.conf -s /tmp/demo-rt.ctl -P /tmp/demo-rt.pid
+cat > /tmp/demo-scale.conf <<CONF
+checks:
+  up: {type: tcp, interval: 500ms, timeout: 450ms, rise: 2, fall: 3}
+announce: {interface: vips, when: all}
+services:
+  - address: $VIP2
+    port: 80
+    proto: tcp
+    check: up
+    servers:
+      - {address: ${SERVERS[0]}, method: ipip}
+      - {address: ${SERVERS[1]}, method: ipip}
+      - {address: ${SERVERS[2]}, method: ipip}
+CONF
+echo "each gateway's svcgwd file (the same on both):"
+sed 's/^/    /' /tmp/demo-scale.conf
+for g in a b; do
+	eval ns=\$g$g
+	n=$([ $g = a ] && echo 41 || echo 42)
+	cat > /tmp/demo-g$g.conf <<BIRD
+router id 198.51.100.$n;
+protocol device { scan time 1; }
+protocol direct { ipv4; interface "vips"; }
+protocol bgp up {
+	local 198.51.100.$n as 65001;
+	neighbor 198.51.100.1 as 65000;
+	hold time 3; keepalive time 1; connect retry time 1;
+	ipv4 { import none; export where source = RTS_DEVICE; };
+}
+BIRD
+	ip netns exec "$ns" bird -c /tmp/demo-g$g.conf -s /tmp/demo-g$g.ctl \
+		-P /tmp/demo-g$g.pid
+	ip netns exec "$ns" "$SVCGW_SRC/tools/svcgwd/svcgwd" -f /tmp/demo-scale.conf \
+		> /tmp/demo-g$g.log 2>&1 &
+	eval agent_g$g=$!
+done
+echo "and each gateway's BIRD exports what is on vips (protocol direct)."
+# paths: how many paths the router's route to $VIP2 has (0: none).
+paths()
+{
+	local r
+
+	r=$(ip -n "$gw" route show $VIP2)
+	[ -n "$r" ] || { echo 0; return; }
+	case $r in
+	*nexthop*) grep -c 'nexthop via' <<< "$r" ;;
+	*) echo 1 ;;
+	esac
+}
+busywait 60000 eval '[ "$(paths)" -eq 2 ]'
+echo "svcgwd on ga put $VIP2 on vips once its servers were up:"
+grep "announce:" /tmp/demo-ga.log | sed 's/^/    /'
+run ip -n "$gw" route show $VIP2
+echo "30 TCP connections to $VIP2:80, each echoing a chunk every second ..."
+rm -f /tmp/demo-scale.stop
+ip netns exec "$client" python3 "$LBTOOL" hold $VIP2 80 --conns 30 \
+	--seconds 120 --stop-file /tmp/demo-scale.stop --interval 1 \
+	--round-timeout 3 > /tmp/demo-scale.json &
+holder=$!
+up30() { [ "$(ip netns exec "$client" ss -Htn state established dst $VIP2 | wc -l)" -ge 30 ]; }
+busywait 60000 up30
+sleep 2
+for g in a b; do
+	eval ns=\$g$g
+	echo "g$g's svcgw: $(ip netns exec "$ns" "$SVCGW_BIN" -j service show | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print("%d packets of %s:80 so far (the router hashes each flow to one gateway)" % (d[0]["packets"], d[0]["address"]))')"
+done
+echo "ga's svcgwd stops (SIGTERM): it withdraws $VIP2 first, the router moves"
+echo "ga's flows to gb, whose table sends each to the same server:"
+kill -TERM "$agent_ga"
+wait "$agent_ga"
+busywait 20000 eval '[ "$(paths)" -eq 1 ]'
+grep "announce:" /tmp/demo-ga.log | tail -2 | sed 's/^/    /'
+run ip -n "$gw" route show $VIP2
+sleep 6
+touch /tmp/demo-scale.stop
+wait $holder
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+print("30 connections held while ga left: %d kept every byte, %d broke"
+      % (d["ok"], d["failed"]))' /tmp/demo-scale.json
+kill "$agent_gb" 2> /dev/null
+for f in /tmp/demo-rt.pid /tmp/demo-ga.pid /tmp/demo-gb.pid; do
+	kill "$(cat "$f")" 2> /dev/null
+done
