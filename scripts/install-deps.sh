@@ -27,6 +27,7 @@ packages=(
 	bash-completion				# the completion's test
 	python3-pyroute2 python3-yaml		# tools/python/svcgw_nl.py
 	bird2					# 88-ecmp: the BGP daemon
+	frr					# deployment.rst's FRR blocks (vtysh -C)
 )
 
 missing=()

@@ -101,6 +101,11 @@ merge layers "$results/layers.out" $?
 python3 scripts/check-ynl.py --tap > "$results/ynl.out" 2>&1 < /dev/null
 merge ynl "$results/ynl.out" $?
 
+# Documentation/deployment.rst's BIRD, FRR and svcgwd configurations,
+# as the daemons read them.
+python3 scripts/check-deployment.py --tap > "$results/deployment.out" 2>&1 < /dev/null
+merge deployment "$results/deployment.out" $?
+
 # make install into a DESTDIR: the module indexed for modprobe, the
 # programs, pages and unit where they belong; make uninstall.
 selftests/install.sh > "$results/install.out" 2>&1 < /dev/null

@@ -200,7 +200,7 @@ gwconf()
 	{
 		cat <<-EOF
 		checks:
-		  up: {type: tcp, port: 80, interval: 500ms, timeout: 450ms, rise: 2, fall: 3}
+		  up: {type: tcp, port: 80, interval: 1s, timeout: 900ms, rise: 2, fall: 3}
 		announce: {interface: vips, when: all}
 		services:
 		EOF
@@ -289,7 +289,7 @@ check "gw2's servers up again: three paths $t ms later" test "$t" -ge 0
 marked=$(ip netns exec "$gw2" "$SVCGW_BIN" -j service show $VIP:80 proto tcp |
 	json_get "d[0].get('marked', 0)")
 check "  gw2 came back untied: $marked entries marked on its hybrid :80, svcgwd waited for the hold" \
-	bash -c "[ '$marked' = 0 ] && grep -q 'waits until its servers have stayed the same for 500 ms' $tmp/svcgwd-gw2.log"
+	bash -c "[ '$marked' = 0 ] && grep -q 'waits until its servers have stayed the same for 1000 ms' $tmp/svcgwd-gw2.log"
 kill -TERM "$svcgwd_pid1"
 t=$(wait_paths 2 $((20000 * SLOW)))
 check "svcgwd stopped on gw1: two paths $t ms later" test "$t" -ge 0
